@@ -1,0 +1,60 @@
+/** Shared CLI plumbing: colour only on a TTY without NO_COLOR, file loading with diagnostics to stderr. */
+import { readFile, writeFile } from 'node:fs/promises';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { formatDiagnostic, hasErrors } from '../scenario/diagnostics.ts';
+import { loadScenarioText } from '../scenario/load.ts';
+import { loadPlanText, type Plan } from '../scenario/plan.ts';
+import type { Scenario } from '../scenario/schema.ts';
+
+export const EXIT_OK = 0;
+export const EXIT_INVALID = 1;
+export const EXIT_USAGE = 2;
+
+export const useColor = (stream: NodeJS.WriteStream): boolean => stream.isTTY === true && !process.env.NO_COLOR;
+
+export const paint = (on: boolean, code: number, text: string): string => (on ? `\x1b[${code}m${text}\x1b[0m` : text);
+
+export class UsageError extends Error {}
+
+/** parseArgs with our usage errors instead of Node's exceptions. */
+export function parseCli<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+async function readText(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    process.stderr.write(`${file}:1:1: cannot read file: ${(error as NodeJS.ErrnoException).code ?? String(error)}\n`);
+    return undefined;
+  }
+}
+
+export async function readScenarioFile(file: string): Promise<Scenario | undefined> {
+  const text = await readText(file);
+  if (text === undefined) return undefined;
+  const result = loadScenarioText(text, file);
+  const color = useColor(process.stderr);
+  for (const d of result.diagnostics) process.stderr.write(`${formatDiagnostic(d, { color })}\n`);
+  return result.ok && !hasErrors(result.diagnostics) ? result.scenario : undefined;
+}
+
+export async function readPlanFile(file: string): Promise<Plan | undefined> {
+  const text = await readText(file);
+  if (text === undefined) return undefined;
+  const result = loadPlanText(text, file);
+  const color = useColor(process.stderr);
+  for (const d of result.diagnostics) process.stderr.write(`${formatDiagnostic(d, { color })}\n`);
+  return result.ok && !hasErrors(result.diagnostics) ? result.plan : undefined;
+}
+
+export async function writeText(file: string, text: string): Promise<void> {
+  await writeFile(file, text, 'utf8');
+}
+
+/** The Node major version, e.g. "20": logs are byte-identical within one major. */
+export const nodeMajor = (): string => process.versions.node.split('.')[0] ?? 'unknown';

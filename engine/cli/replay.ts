@@ -1,0 +1,41 @@
+/** `sevdrill replay <log.jsonl>`: re-simulates a run from its log and checks the result is byte-identical. */
+import { readFile } from 'node:fs/promises';
+import { replayLog } from '../core/replay.ts';
+import { EXIT_INVALID, EXIT_OK, UsageError, paint, parseCli, useColor } from './io.ts';
+
+export const REPLAY_HELP = `usage: sevdrill replay <log.jsonl> [--json]
+
+Re-simulates the run recorded in a log (scenario, seed and commands come from the log itself) and
+checks that every event comes out byte-identical. On a difference it shows the first differing event.
+
+exit codes: 0 identical, 1 different or unreadable, 2 usage error
+`;
+
+export async function runReplay(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCli(argv, { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } });
+  if (values.help) {
+    process.stdout.write(REPLAY_HELP);
+    return EXIT_OK;
+  }
+  if (positionals.length !== 1) throw new UsageError('give exactly one log file');
+  const file = positionals[0] as string;
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    process.stderr.write(`${file}:1:1: cannot read file: ${(error as NodeJS.ErrnoException).code ?? String(error)}\n`);
+    return EXIT_INVALID;
+  }
+  const result = replayLog(text);
+  if (values.json) process.stdout.write(`${JSON.stringify({ file, ...result })}\n`);
+  const color = useColor(process.stdout);
+  if (result.ok) {
+    if (!values.json) process.stdout.write(`${file}: ${paint(color, 32, 'identical')} (${result.events} events)\n`);
+    return EXIT_OK;
+  }
+  const parts = [`${file}:${result.line}: ${result.message}`];
+  if (result.expected !== undefined) parts.push(`  log:    ${result.expected}`);
+  if (result.actual !== undefined) parts.push(`  replay: ${result.actual}`);
+  process.stderr.write(`${parts.join('\n')}\n`);
+  return EXIT_INVALID;
+}

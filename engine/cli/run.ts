@@ -1,0 +1,61 @@
+/** `sevdrill run <scenario> [--seed N] [--actions plan.yaml] [--until 6h] [--out log.jsonl] [--json]` */
+import { parseDuration } from '../core/duration.ts';
+import { createHeader, serializeLog } from '../core/log.ts';
+import { runScenario } from '../core/run.ts';
+import { summarizeRun } from '../core/summary.ts';
+import { EXIT_INVALID, EXIT_OK, UsageError, nodeMajor, parseCli, readPlanFile, readScenarioFile, useColor, writeText } from './io.ts';
+import { formatSummary } from './summary-text.ts';
+
+export const RUN_HELP = `usage: sevdrill run <scenario> [--seed N] [--actions plan.yaml] [--until 6h] [--out log.jsonl] [--json]
+
+Simulates a scenario headless, as fast as the machine allows, and prints a summary: when the cascade
+reached each journey, the first page, the incident milestones, when impact ended and what customers lost.
+
+  --seed N            seed for the random streams (default: the scenario's seed)
+  --actions FILE      a plan of timed commands to apply (see scenarios/plans/*.plan.yaml)
+  --until DURATION    stop at this simulated time (default: the scenario's duration)
+  --out FILE          write the event log (JSON Lines) to FILE
+  --json              print the summary as one JSON object on stdout
+
+exit codes: 0 ok, 1 the scenario or plan failed its check, 2 usage error
+`;
+
+export async function runRun(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCli(argv, {
+    seed: { type: 'string' },
+    actions: { type: 'string' },
+    until: { type: 'string' },
+    out: { type: 'string' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    process.stdout.write(RUN_HELP);
+    return EXIT_OK;
+  }
+  if (positionals.length !== 1) throw new UsageError('give exactly one scenario file');
+  const seed = values.seed === undefined ? undefined : Number(values.seed);
+  if (seed !== undefined && (!Number.isInteger(seed) || seed < 0 || seed > 2 ** 31 - 1)) {
+    throw new UsageError(`--seed must be a whole number from 0 to ${2 ** 31 - 1}`);
+  }
+  const until = values.until === undefined ? undefined : parseDuration(values.until);
+  if (values.until !== undefined && until === undefined) throw new UsageError(`--until "${values.until}" is not a duration`);
+
+  const scenario = await readScenarioFile(positionals[0] as string);
+  if (!scenario) return EXIT_INVALID;
+  const plan = values.actions === undefined ? undefined : await readPlanFile(values.actions);
+  if (values.actions !== undefined && !plan) return EXIT_INVALID;
+  if (plan?.scenario !== undefined && plan.scenario !== scenario.id) {
+    process.stderr.write(`${values.actions}: this plan is for scenario "${plan.scenario}", not "${scenario.id}"\n`);
+    return EXIT_INVALID;
+  }
+
+  const session = runScenario(scenario, { ...(seed !== undefined ? { seed } : {}), ...(until !== undefined ? { until } : {}), commands: plan?.commands ?? [] });
+  const summary = summarizeRun(scenario, session.seed, session.events);
+  if (values.out !== undefined) {
+    await writeText(values.out, serializeLog(createHeader(scenario, session.seed, nodeMajor()), session.events));
+  }
+  if (values.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  else process.stdout.write(formatSummary(scenario, summary, useColor(process.stdout)));
+  return EXIT_OK;
+}

@@ -1,0 +1,123 @@
+/**
+ * Remediation actions: request (with controlled friction), approve or deny, start, and complete.
+ * Effects land when an action completes, never before; restarts take the service away while they run.
+ */
+import type { ActionDef } from '../scenario/schema.ts';
+import { endFault, startFault, triggerFaults } from './faults.ts';
+import { sendService } from './machines/sync.ts';
+import { endRestart } from './services.ts';
+import { actionId, emit, type SessionState } from './state.ts';
+import { findEdge } from './topology.ts';
+import type { CommandError, CommandInput } from './types.ts';
+
+const fail = (code: string, message: string, path?: string): CommandError => ({
+  ok: false,
+  code,
+  message,
+  ...(path ? { path } : {}),
+});
+
+export function requestAction(state: SessionState, cmd: CommandInput): CommandError | null {
+  const target = cmd.target ?? '';
+  const def = findAction(state, cmd.type, target);
+  if (!def) {
+    if (!state.topo.index.has(target)) return fail('unknown-target', `no service "${target}"`, 'target');
+    return fail('unknown-action', `"${cmd.type}" is not available on ${target}`, 'type');
+  }
+  const id = actionId(def);
+  if (state.running.has(id)) return fail('action-in-progress', `${id} is already running`);
+  if (state.pending.has(id)) return fail('approval-pending', `${id} is already waiting for approval`);
+  const breakGlass = cmd.params?.breakGlass === true;
+  if (def.approval && !breakGlass) {
+    state.pending.set(id, { def, actor: cmd.actor, requestedAt: state.now });
+    emit(state, 'approval.requested', { request: id, action: def.type, target: def.target, by: cmd.actor });
+    return null;
+  }
+  if (def.approval) emit(state, 'approval.bypassed', { request: id, by: cmd.actor });
+  beginAction(state, def, cmd.actor, null);
+  return null;
+}
+
+function findAction(state: SessionState, type: string, target: string): ActionDef | undefined {
+  for (const def of state.actionsById.values()) if (def.type === type && def.target === target) return def;
+  return undefined;
+}
+
+export function decideApproval(state: SessionState, cmd: CommandInput, approve: boolean): CommandError | null {
+  const request = cmd.params?.request;
+  if (typeof request !== 'string') return fail('missing-param', 'name the request in params.request', 'params.request');
+  const pending = state.pending.get(request);
+  if (!pending) return fail('unknown-request', `no pending request "${request}"`, 'params.request');
+  if (approve && pending.actor === cmd.actor) {
+    return fail('self-approval', 'a second responder must approve this action', 'actor');
+  }
+  state.pending.delete(request);
+  if (!approve) {
+    emit(state, 'approval.denied', { request, by: cmd.actor, requestedBy: pending.actor });
+    return null;
+  }
+  emit(state, 'approval.granted', { request, by: cmd.actor, requestedBy: pending.actor });
+  beginAction(state, pending.def, pending.actor, cmd.actor);
+  return null;
+}
+
+function beginAction(state: SessionState, def: ActionDef, actor: string, approvedBy: string | null): void {
+  const id = actionId(def);
+  state.running.set(id, { def, actor, startedAt: state.now, approvedBy });
+  emit(state, 'action.started', { action: id, kind: def.type, target: def.target, by: actor, duration: def.duration });
+  if (def.type === 'restart') {
+    const s = state.topo.index.get(def.target) as number;
+    state.sim.restarting[s] = 1;
+    sendService(state, s, { type: 'RESTART_BEGIN' });
+  }
+  state.agenda.schedule(state.now + def.duration, { kind: 'action-complete', action: id, startedAt: state.now });
+}
+
+export function completeAction(state: SessionState, id: string): void {
+  const run = state.running.get(id);
+  if (!run) return;
+  state.running.delete(id);
+  const { def } = run;
+  const s = state.topo.index.get(def.target) as number;
+  emit(state, 'action.completed', { action: id, kind: def.type, target: def.target, by: run.actor });
+  applyLastingEffect(state, def, s);
+  for (const faultId of def.resolves) {
+    const i = state.faultIndex.get(faultId);
+    if (i !== undefined) endFault(state, i, 'fixed', { action: id });
+  }
+  triggerFaults(state, def, run.actor);
+}
+
+function applyLastingEffect(state: SessionState, def: ActionDef, s: number): void {
+  const { sim, topo } = state;
+  const dependency = def.dependency !== undefined ? topo.index.get(def.dependency) : undefined;
+  const edge = dependency !== undefined ? findEdge(topo, s, dependency) : -1;
+  switch (def.type) {
+    case 'restart':
+      endRestart(state, s);
+      break;
+    case 'scale':
+      sim.capScale[s] *= def.capacityFactor ?? 2;
+      break;
+    case 'drain':
+      sim.shed[s] = def.shed ?? 0.5;
+      break;
+    case 'breaker':
+      if (edge >= 0) sim.edgeManualOpen[edge] = 1;
+      break;
+    case 'flag':
+      if (edge >= 0) sim.edgeDisabled[edge] = 1;
+      break;
+    default:
+      break;
+  }
+}
+
+/** Used by the facilitator's inject command. */
+export function injectFault(state: SessionState, faultId: string, actor: string): CommandError | null {
+  const i = state.faultIndex.get(faultId);
+  if (i === undefined) return fail('unknown-fault', `no fault "${faultId}" in this scenario`, 'params.fault');
+  if (state.activeFaults.has(i)) return fail('fault-active', `fault "${faultId}" is already active`, 'params.fault');
+  startFault(state, i, { injectedBy: actor });
+  return null;
+}

@@ -1,0 +1,70 @@
+/**
+ * Alert rules with Prometheus-style `for`: the condition must hold at every evaluation for `for`
+ * before the alert fires; it resolves at the first evaluation where the condition is false.
+ * The first page of the drill detects the incident.
+ */
+import type { AlertDef, Metric } from '../scenario/schema.ts';
+import { journeyMetrics, type JourneyMetrics } from './journeys.ts';
+import { sendIncident } from './machines/sync.ts';
+import { round } from './round.ts';
+import { emit, type SessionState } from './state.ts';
+
+const JOURNEY_KEY: Record<Metric, keyof JourneyMetrics> = {
+  errorRate: 'errorRate',
+  p50Ms: 'p50Ms',
+  p99Ms: 'p99Ms',
+  rps: 'rps',
+  saturation: 'saturation',
+};
+
+export function metricValue(state: SessionState, rule: AlertDef): number {
+  if (rule.journey !== undefined) {
+    const j = state.scenario.journeys.findIndex((x) => x.id === rule.journey);
+    return journeyMetrics(state, j)[JOURNEY_KEY[rule.metric]];
+  }
+  const s = state.topo.index.get(rule.service ?? '');
+  if (s === undefined) throw new Error(`invariant: alert ${rule.id} has no target`);
+  const { sim } = state;
+  switch (rule.metric) {
+    case 'errorRate':
+      return sim.errorRate[s] as number;
+    case 'p50Ms':
+      return sim.p50[s] as number;
+    case 'p99Ms':
+      return sim.p99[s] as number;
+    case 'rps':
+      return sim.offered[s] as number;
+    case 'saturation':
+      return sim.saturation[s] as number;
+  }
+}
+
+export function evaluateAlerts(state: SessionState): void {
+  state.scenario.alerts.forEach((rule, r) => {
+    const value = metricValue(state, rule);
+    const breached = rule.op === '>' ? value > rule.threshold : value < rule.threshold;
+    if (!breached) {
+      state.alertPendingSince[r] = Number.NaN;
+      if (state.alertFiring[r]) {
+        state.alertFiring[r] = 0;
+        emit(state, 'alert.resolved', { alert: rule.id, value: round(value, 4) });
+      }
+      return;
+    }
+    if (Number.isNaN(state.alertPendingSince[r])) state.alertPendingSince[r] = state.now;
+    if (state.alertFiring[r] || state.now - (state.alertPendingSince[r] as number) < rule.for) return;
+    state.alertFiring[r] = 1;
+    emit(state, 'alert.firing', {
+      alert: rule.id,
+      name: rule.name ?? rule.id,
+      severity: rule.severity,
+      ...(rule.service !== undefined ? { service: rule.service } : { journey: rule.journey }),
+      metric: rule.metric,
+      value: round(value, 4),
+      threshold: rule.threshold,
+    });
+    if (rule.severity === 'page' && state.incidentState === 'idle') {
+      sendIncident(state, { type: 'PAGE' }, { alert: rule.id });
+    }
+  });
+}

@@ -1,0 +1,146 @@
+/**
+ * The public face of the engine: a session is a fold over (scenario, seed, timed commands).
+ * Nothing here reads a clock, the network or the disk; time moves only through `advance` / `runUntil`.
+ *
+ * Time rule: `now` is the time of the next tick. A command is stamped with `now` and applied before
+ * that tick runs, so the next tick is the first to see its effect.
+ */
+import type { Scenario } from '../scenario/schema.ts';
+import { checkpointHash } from './checkpoint.ts';
+import { applyCommand } from './commands.ts';
+import { journeyMetrics } from './journeys.ts';
+import { ms, rate } from './round.ts';
+import { computeTick } from './sim.ts';
+import { createState, type SessionState } from './state.ts';
+import { runTick } from './tick.ts';
+import type { CommandInput, CommandResult, EngineEvent } from './types.ts';
+
+export interface SessionOptions {
+  /** Defaults to the scenario's seed. */
+  seed?: number;
+}
+
+export interface ServiceSample {
+  id: string;
+  state: string;
+  rps: number;
+  errorRate: number;
+  p50Ms: number;
+  p99Ms: number;
+  saturation: number;
+}
+
+export interface JourneySample {
+  id: string;
+  inSlo: boolean;
+  rps: number;
+  errorRate: number;
+  p99Ms: number;
+}
+
+/** Live telemetry for one tick; streamed, never logged (replay derives it again). */
+export interface MetricsSample {
+  t: number;
+  services: ServiceSample[];
+  journeys: JourneySample[];
+}
+
+export class Session {
+  private readonly state: SessionState;
+  /** Wall-clock remainder smaller than a tick, carried between `advance` calls. */
+  private carry = 0;
+
+  constructor(scenario: Scenario, options: SessionOptions = {}) {
+    this.state = createState(scenario, options.seed ?? scenario.seed);
+    measureBaseline(this.state);
+  }
+
+  get scenario(): Scenario {
+    return this.state.scenario;
+  }
+  get seed(): number {
+    return this.state.seed;
+  }
+  /** Simulated ms of the next tick. */
+  get now(): number {
+    return this.state.now;
+  }
+  get tickMs(): number {
+    return this.state.tickMs;
+  }
+  get phase(): string {
+    return this.state.drillState;
+  }
+  get incidentState(): string {
+    return this.state.incidentState;
+  }
+  /** Every event so far, in order. Treat as read-only. */
+  get events(): readonly EngineEvent[] {
+    return this.state.log;
+  }
+
+  submit(cmd: CommandInput): CommandResult {
+    return applyCommand(this.state, cmd);
+  }
+
+  /** Moves simulated time forward by `ms` while the drill runs; returns the events produced. */
+  advance(simMs: number, onTick?: (sample: MetricsSample) => void): EngineEvent[] {
+    const first = this.state.log.length;
+    if (this.state.drillState !== 'running') return [];
+    this.carry += simMs;
+    while (this.carry >= this.state.tickMs && this.state.drillState === 'running') {
+      this.carry -= this.state.tickMs;
+      runTick(this.state);
+      onTick?.(this.sample());
+    }
+    if (this.state.drillState !== 'running') this.carry = 0;
+    return this.state.log.slice(first);
+  }
+
+  /** Runs whole ticks until `now >= t` or the drill stops running; returns the events produced. */
+  runUntil(t: number, onTick?: (sample: MetricsSample) => void): EngineEvent[] {
+    const first = this.state.log.length;
+    while (this.state.now < t && this.state.drillState === 'running') {
+      runTick(this.state);
+      onTick?.(this.sample());
+    }
+    return this.state.log.slice(first);
+  }
+
+  checkpoint(): string {
+    return checkpointHash(this.state);
+  }
+
+  /** Telemetry as of the last tick (stamped with that tick's time). */
+  sample(): MetricsSample {
+    const { topo, sim, scenario } = this.state;
+    return {
+      t: Math.max(0, this.state.now - this.state.tickMs),
+      services: topo.ids.map((id, s) => ({
+        id,
+        state: this.state.serviceState[s] as string,
+        rps: Math.round(sim.offered[s] as number),
+        errorRate: rate(sim.errorRate[s] as number),
+        p50Ms: ms(sim.p50[s] as number),
+        p99Ms: ms(sim.p99[s] as number),
+        saturation: rate(sim.saturation[s] as number),
+      })),
+      journeys: scenario.journeys.map((j, i) => {
+        const m = journeyMetrics(this.state, i);
+        return { id: j.id, inSlo: this.state.journeys[i]?.inSlo ?? true, rps: Math.round(m.rps), errorRate: rate(m.errorRate), p99Ms: ms(m.p99Ms) };
+      }),
+    };
+  }
+}
+
+export function createSession(scenario: Scenario, options: SessionOptions = {}): Session {
+  return new Session(scenario, options);
+}
+
+/** Computes the no-fault, no-noise steady state: the yardstick for "degraded" and the starting metrics. */
+function measureBaseline(state: SessionState): void {
+  // Twice, so retry amplification settles on last tick's (healthy) failure rates.
+  computeTick(state.topo, state.sim);
+  computeTick(state.topo, state.sim);
+  state.baselineP99.set(state.sim.p99);
+}

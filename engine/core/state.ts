@@ -1,0 +1,137 @@
+/**
+ * Everything a session knows, in one place, so every step is a function of (state, input).
+ * Machines are xstate actors with explicit ids; their generated internals are never logged or hashed:
+ * we mirror the state names we need into plain fields.
+ */
+import { createActor, type Actor } from 'xstate';
+import type { ActionDef, Scenario } from '../scenario/schema.ts';
+import { Agenda } from './agenda.ts';
+import { drillMachine, type DrillStateName } from './machines/drill.ts';
+import { incidentMachine, type IncidentStateName } from './machines/incident.ts';
+import { serviceMachine, type HealthLevel, type ServiceStateName } from './machines/service.ts';
+import { createStream, type Stream } from './rng.ts';
+import { createSimState, type SimState } from './sim.ts';
+import { compileTopology, type Topology } from './topology.ts';
+import type { EngineEvent, Role } from './types.ts';
+
+export interface ActiveFault {
+  startedAt: number;
+}
+
+export interface RunningAction {
+  def: ActionDef;
+  actor: string;
+  startedAt: number;
+  approvedBy: string | null;
+}
+
+export interface PendingApproval {
+  def: ActionDef;
+  actor: string;
+  requestedAt: number;
+}
+
+export interface JourneyRuntime {
+  inSlo: boolean;
+  /** Impact accumulated in the current simulated minute. */
+  minute: { requests: number; failed: number; degraded: number; lost: number; badMs: number };
+}
+
+export interface SessionState {
+  readonly scenario: Scenario;
+  readonly seed: number;
+  readonly tickMs: number;
+  readonly topo: Topology;
+  readonly sim: SimState;
+  readonly noiseStreams: Stream[];
+  /** Baseline p99 of each service with no faults and no noise: the yardstick for "degraded". */
+  readonly baselineP99: Float64Array;
+  readonly actionsById: ReadonlyMap<string, ActionDef>;
+  readonly faultIndex: ReadonlyMap<string, number>;
+
+  now: number;
+  seq: number;
+  readonly log: EngineEvent[];
+
+  readonly drill: Actor<typeof drillMachine>;
+  drillState: DrillStateName;
+  readonly incident: Actor<typeof incidentMachine>;
+  incidentState: IncidentStateName;
+  readonly services: Actor<typeof serviceMachine>[];
+  readonly serviceState: ServiceStateName[];
+  /** The health class last sent to each machine; 'unknown' forces the next one to be sent. */
+  readonly serviceLevel: (HealthLevel | 'unknown')[];
+  readonly healthySince: Float64Array;
+
+  readonly agenda: Agenda;
+  readonly activeFaults: Map<number, ActiveFault>;
+  readonly running: Map<string, RunningAction>;
+  readonly pending: Map<string, PendingApproval>;
+  readonly roles: Partial<Record<Role, string>>;
+
+  readonly journeys: JourneyRuntime[];
+  /** Time since when every journey has been within its SLO (NaN while any is out). */
+  allInSloSince: number;
+  impactStarted: boolean;
+  readonly alertPendingSince: Float64Array;
+  readonly alertFiring: Uint8Array;
+  readonly totals: { failed: number; lost: number };
+}
+
+export const actionId = (def: Pick<ActionDef, 'id' | 'type' | 'target'>): string => def.id ?? `${def.type}:${def.target}`;
+
+export function createState(scenario: Scenario, seed: number): SessionState {
+  const topo = compileTopology(scenario);
+  const services = topo.ids.map((id) =>
+    createActor(serviceMachine, { id: `service:${id}`, input: { service: id } }).start(),
+  );
+  const state: SessionState = {
+    scenario,
+    seed,
+    tickMs: scenario.tick,
+    topo,
+    sim: createSimState(topo),
+    noiseStreams: topo.ids.map((id) => createStream(seed, `noise:${id}`)),
+    baselineP99: new Float64Array(topo.n),
+    actionsById: new Map(scenario.actions.map((a) => [actionId(a), a])),
+    faultIndex: new Map(scenario.faults.map((f, i) => [f.id, i])),
+    now: 0,
+    seq: 0,
+    log: [],
+    drill: createActor(drillMachine, { id: 'drill' }).start(),
+    drillState: 'ready',
+    incident: createActor(incidentMachine, { id: 'incident' }).start(),
+    incidentState: 'idle',
+    services,
+    serviceState: topo.ids.map(() => 'healthy'),
+    serviceLevel: topo.ids.map(() => 'healthy'),
+    healthySince: new Float64Array(topo.n),
+    agenda: new Agenda(),
+    activeFaults: new Map(),
+    running: new Map(),
+    pending: new Map(),
+    roles: {},
+    journeys: scenario.journeys.map(() => ({
+      inSlo: true,
+      minute: { requests: 0, failed: 0, degraded: 0, lost: 0, badMs: 0 },
+    })),
+    allInSloSince: 0,
+    impactStarted: false,
+    alertPendingSince: new Float64Array(scenario.alerts.length).fill(Number.NaN),
+    alertFiring: new Uint8Array(scenario.alerts.length),
+    totals: { failed: 0, lost: 0 },
+  };
+  scenario.faults.forEach((f, i) => {
+    if (f.at !== undefined) state.agenda.schedule(f.at, { kind: 'fault-start', fault: i });
+  });
+  scenario.advice.forEach((a, i) => state.agenda.schedule(a.at, { kind: 'advice', advice: i }));
+  return state;
+}
+
+/** Appends an event stamped with the current simulated time. Key order is fixed: seq, t, type, payload. */
+export function emit(state: SessionState, type: string, payload: Record<string, unknown> = {}): EngineEvent {
+  if ('seq' in payload || 't' in payload || 'type' in payload) throw new Error(`invariant: ${type} payload reuses a reserved key`);
+  const event: EngineEvent = { seq: state.seq++, t: state.now, type, ...payload };
+  state.log.push(event);
+  return event;
+}

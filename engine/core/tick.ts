@@ -1,0 +1,72 @@
+/**
+ * One simulation step at time `state.now`:
+ *   1. due agenda items (injects, expiries, completions, advice), in (due, order) order;
+ *   2. fault modifiers and seeded noise, then the arithmetic;
+ *   3. service health → machines; journeys → SLO, impact, mitigation; alerts → pages;
+ *   4. at the end of each simulated minute an impact summary and a checkpoint hash;
+ *   5. time moves on, and the drill ends when the scenario's time is up.
+ */
+import { completeAction } from './actions.ts';
+import { evaluateAlerts } from './alerts.ts';
+import { checkpointHash } from './checkpoint.ts';
+import { applyFaults, endFault, startFault } from './faults.ts';
+import { flushMinuteIfDue, updateJourneys } from './journeys.ts';
+import { sendDrill } from './machines/sync.ts';
+import { noise } from './rng.ts';
+import { updateServices } from './services.ts';
+import { computeTick } from './sim.ts';
+import { emit, type SessionState } from './state.ts';
+
+export function runTick(state: SessionState): void {
+  runAgenda(state);
+  applyFaults(state);
+  drawNoise(state);
+  computeTick(state.topo, state.sim);
+  updateServices(state);
+  updateJourneys(state);
+  evaluateAlerts(state);
+  if (flushMinuteIfDue(state)) emit(state, 'checkpoint', { hash: checkpointHash(state) });
+  state.now += state.tickMs;
+  if (state.now >= state.scenario.duration) sendDrill(state, { type: 'END' }, { reason: 'time-limit' });
+}
+
+function runAgenda(state: SessionState): void {
+  for (let item = state.agenda.takeDue(state.now); item; item = state.agenda.takeDue(state.now)) {
+    switch (item.kind) {
+      case 'fault-start':
+        startFault(state, item.fault, { scheduled: true });
+        break;
+      case 'fault-expire':
+        // A fault fixed and re-triggered since this was scheduled has its own, later expiry.
+        if (state.activeFaults.get(item.fault)?.startedAt === item.startedAt) endFault(state, item.fault, 'expired');
+        break;
+      case 'action-complete':
+        completeAction(state, item.action);
+        break;
+      case 'advice': {
+        const a = state.scenario.advice[item.advice];
+        if (a) {
+          emit(state, 'advice.shown', {
+            advice: a.id,
+            source: a.source,
+            title: a.title ?? null,
+            text: a.text,
+            proposes: a.proposes ?? null,
+          });
+        }
+        break;
+      }
+    }
+  }
+}
+
+function drawNoise(state: SessionState): void {
+  const { topo, sim, noiseStreams } = state;
+  for (let s = 0; s < topo.n; s++) {
+    const stream = noiseStreams[s];
+    if (!stream) continue;
+    sim.noiseRps[s] = 1 + noise(stream, topo.noiseRps[s] as number);
+    sim.noiseLat[s] = 1 + noise(stream, topo.noiseLat[s] as number);
+    sim.noiseErr[s] = 1 + noise(stream, topo.noiseErr[s] as number);
+  }
+}

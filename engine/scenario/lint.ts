@@ -1,0 +1,315 @@
+/**
+ * Semantic checks the schema cannot express: references between parts of a scenario, dependency cycles,
+ * faults nobody can end, times after the end. Pure: a scenario in, a list of problems out.
+ * Each check answers "would the drill misbehave or be unwinnable?", because that is what an author cannot see
+ * by reading the file one field at a time.
+ */
+import { formatDuration } from '../core/duration.ts';
+import { didYouMean, type PathSegment, type Severity } from './diagnostics.ts';
+import type { ActionDef, Scenario } from './schema.ts';
+
+export interface LintIssue {
+  path: PathSegment[];
+  message: string;
+  severity: Severity;
+}
+
+const MIN_TICK = 1_000;
+const MAX_TICK = 5 * 60_000;
+
+export function lintScenario(s: Scenario): LintIssue[] {
+  const issues: LintIssue[] = [];
+  const report = (path: PathSegment[], message: string, severity: Severity = 'error') =>
+    issues.push({ path, message, severity });
+  const ctx = { s, report, services: idsOf(s.services), faults: idsOf(s.faults), journeys: idsOf(s.journeys) };
+  checkDuplicates(ctx);
+  checkServiceRefs(ctx);
+  checkFaultRefs(ctx);
+  checkAlerts(ctx);
+  checkFaults(ctx);
+  checkActions(ctx);
+  checkAdvice(ctx);
+  checkCycles(ctx);
+  checkResolvable(ctx);
+  checkTimes(ctx);
+  checkUnusedServices(ctx);
+  return issues;
+}
+
+interface Ctx {
+  s: Scenario;
+  report: (path: PathSegment[], message: string, severity?: Severity) => void;
+  services: Set<string>;
+  faults: Set<string>;
+  journeys: Set<string>;
+}
+
+function idsOf(items: readonly { id: string }[]): Set<string> {
+  return new Set(items.map((item) => item.id));
+}
+
+export function actionId(action: ActionDef): string {
+  return action.id ?? `${action.type}:${action.target}`;
+}
+
+function checkDuplicates({ s, report }: Ctx): void {
+  const lists: [string, string, { id: string; path: PathSegment[] }[]][] = [
+    ['services', 'service', s.services.map((x, i) => ({ id: x.id, path: ['services', i, 'id'] }))],
+    ['journeys', 'journey', s.journeys.map((x, i) => ({ id: x.id, path: ['journeys', i, 'id'] }))],
+    ['faults', 'fault', s.faults.map((x, i) => ({ id: x.id, path: ['faults', i, 'id'] }))],
+    ['alerts', 'alert', s.alerts.map((x, i) => ({ id: x.id, path: ['alerts', i, 'id'] }))],
+    ['advice', 'advice', s.advice.map((x, i) => ({ id: x.id, path: ['advice', i, 'id'] }))],
+    [
+      'actions',
+      'action',
+      // An action without an id is named by type and target, so two of those are duplicates too.
+      s.actions.map((x, i) => ({ id: actionId(x), path: x.id === undefined ? ['actions', i] : ['actions', i, 'id'] })),
+    ],
+  ];
+  for (const [list, noun, entries] of lists) {
+    const first = new Map<string, number>();
+    entries.forEach((entry, i) => {
+      const earlier = first.get(entry.id);
+      if (earlier === undefined) first.set(entry.id, i);
+      else if (entry.path.length === 2) {
+        report(entry.path, `duplicate action ${JSON.stringify(entry.id)}: ${list}[${earlier}] has the same type and target; give one an "id"`);
+      } else report(entry.path, `duplicate ${noun} id ${JSON.stringify(entry.id)}: already used by ${list}[${earlier}]`);
+    });
+  }
+}
+
+function unknown(kind: string, id: string, known: Set<string>): string {
+  return `unknown ${kind} ${JSON.stringify(id)}${didYouMean(id, known)}`;
+}
+
+function checkServiceRefs({ s, report, services }: Ctx): void {
+  const check = (id: string | undefined, path: PathSegment[]) => {
+    if (id !== undefined && !services.has(id)) report(path, unknown('service', id, services));
+  };
+  s.services.forEach((service, i) =>
+    service.dependencies.forEach((dep, j) => {
+      const path = ['services', i, 'dependencies', j, 'service'];
+      check(dep.service, path);
+      if (dep.service === service.id) report(path, `service ${JSON.stringify(service.id)} depends on itself`);
+    }),
+  );
+  s.journeys.forEach((journey, i) => check(journey.entry, ['journeys', i, 'entry']));
+  s.faults.forEach((fault, i) => {
+    check(fault.target, ['faults', i, 'target']);
+    check(fault.trigger?.target, ['faults', i, 'trigger', 'target']);
+  });
+  s.alerts.forEach((alert, i) => check(alert.service, ['alerts', i, 'service']));
+  s.logs.forEach((rule, i) => check(rule.service, ['logs', i, 'service']));
+  s.advice.forEach((advice, i) => check(advice.proposes?.target, ['advice', i, 'proposes', 'target']));
+  s.actions.forEach((action, i) => {
+    check(action.target, ['actions', i, 'target']);
+    check(action.dependency, ['actions', i, 'dependency']);
+  });
+}
+
+function checkFaultRefs({ s, report, faults }: Ctx): void {
+  const check = (id: string | undefined, path: PathSegment[]) => {
+    if (id !== undefined && !faults.has(id)) report(path, unknown('fault', id, faults));
+  };
+  s.faults.forEach((fault, i) => check(fault.trigger?.whileFault, ['faults', i, 'trigger', 'whileFault']));
+  s.logs.forEach((rule, i) => check(rule.whenFault, ['logs', i, 'whenFault']));
+  s.actions.forEach((action, i) => action.resolves.forEach((id, j) => check(id, ['actions', i, 'resolves', j])));
+  check(s.facilitator.rootCause, ['facilitator', 'rootCause']);
+}
+
+function checkAlerts({ s, report, journeys }: Ctx): void {
+  s.alerts.forEach((alert, i) => {
+    const name = JSON.stringify(alert.id);
+    if (alert.service === undefined && alert.journey === undefined) {
+      report(['alerts', i], `alert ${name} watches nothing: give it a "service" or a "journey"`);
+    } else if (alert.service !== undefined && alert.journey !== undefined) {
+      report(['alerts', i, 'journey'], `alert ${name} has both "service" and "journey": choose one`);
+    }
+    if (alert.journey !== undefined && !journeys.has(alert.journey)) {
+      report(['alerts', i, 'journey'], unknown('journey', alert.journey, journeys));
+    }
+  });
+}
+
+function checkFaults({ s, report, services }: Ctx): void {
+  s.faults.forEach((fault, i) => {
+    const name = JSON.stringify(fault.id);
+    if (fault.at === undefined && fault.trigger === undefined) {
+      report(['faults', i], `fault ${name} never starts: give it "at" (a start time) or "trigger" (an action that starts it)`);
+    } else if (fault.at !== undefined && fault.trigger !== undefined) {
+      report(['faults', i, 'trigger'], `fault ${name} has both "at" and "trigger": choose at or trigger`);
+    }
+    const trigger = fault.trigger;
+    if (trigger !== undefined && services.has(trigger.target)) {
+      const exists = s.actions.some((a) => a.type === trigger.action && a.target === trigger.target);
+      if (!exists) {
+        report(
+          ['faults', i, 'trigger'],
+          `fault ${name} is triggered by a ${trigger.action} of ${JSON.stringify(trigger.target)}, but no such action is in "actions"`,
+        );
+      }
+    }
+    if (fault.for !== undefined && fault.rampUp > fault.for) {
+      report(
+        ['faults', i, 'rampUp'],
+        `fault ${name} ramps up over ${formatDuration(fault.rampUp)} but lasts only ${formatDuration(fault.for)}: it never reaches full strength`,
+        'warning',
+      );
+    }
+  });
+}
+
+/** Fields that only one kind of action reads; on any other kind they are silently ignored, so say so. */
+const ACTION_FIELDS = { dependency: ['breaker', 'flag'], capacityFactor: ['scale'], shed: ['drain'] } as const;
+
+function checkActions({ s, report, services }: Ctx): void {
+  s.actions.forEach((action, i) => {
+    const what = `a ${action.type} action`;
+    const target = s.services.find((service) => service.id === action.target);
+    if ((action.type === 'breaker' || action.type === 'flag') && action.dependency === undefined) {
+      report(['actions', i], `${what} needs "dependency": the dependency of ${JSON.stringify(action.target)} it cuts off`);
+    } else if (action.dependency !== undefined && target !== undefined && services.has(action.dependency)) {
+      if (!target.dependencies.some((dep) => dep.service === action.dependency)) {
+        report(
+          ['actions', i, 'dependency'],
+          `${JSON.stringify(action.dependency)} is not a dependency of ${JSON.stringify(action.target)}`,
+        );
+      }
+    }
+    if (action.type === 'scale' && action.capacityFactor === undefined) {
+      report(['actions', i], `${what} needs "capacityFactor": how much it multiplies the capacity of ${JSON.stringify(action.target)}`);
+    }
+    if (action.type === 'drain' && action.shed === undefined) {
+      report(['actions', i], `${what} needs "shed": the share of traffic to reject early`);
+    }
+    for (const [field, types] of Object.entries(ACTION_FIELDS)) {
+      if (action[field as keyof typeof ACTION_FIELDS] !== undefined && !(types as readonly string[]).includes(action.type)) {
+        report(['actions', i, field], `"${field}" only applies to ${types.join(' and ')} actions; it is ignored here`, 'warning');
+      }
+    }
+  });
+}
+
+function checkAdvice({ s, report }: Ctx): void {
+  s.advice.forEach((advice, i) => {
+    const proposal = advice.proposes;
+    if (proposal === undefined) return;
+    if (!s.actions.some((a) => a.type === proposal.type && a.target === proposal.target)) {
+      report(
+        ['advice', i, 'proposes'],
+        `advice ${JSON.stringify(advice.id)} proposes a ${proposal.type} of ${JSON.stringify(proposal.target)}, which is not in "actions"`,
+        'warning',
+      );
+    }
+  });
+}
+
+/**
+ * Each back edge of a depth-first search closes exactly one cycle, so every cycle found is reported once
+ * and the work stays linear in the number of dependencies. Self-dependencies are reported elsewhere.
+ */
+function checkCycles({ s, report }: Ctx): void {
+  const index = new Map<string, number>();
+  s.services.forEach((service, i) => {
+    if (!index.has(service.id)) index.set(service.id, i);
+  });
+  const state = new Map<number, 'open' | 'done'>();
+  const stack: number[] = [];
+  // Iterative so that a long dependency chain cannot overflow the call stack.
+  for (let start = 0; start < s.services.length; start++) {
+    if (state.has(start)) continue;
+    const frames: { node: number; next: number }[] = [{ node: start, next: 0 }];
+    state.set(start, 'open');
+    stack.push(start);
+    while (frames.length > 0) {
+      const frame = frames[frames.length - 1] as (typeof frames)[number];
+      const deps = s.services[frame.node]?.dependencies ?? [];
+      if (frame.next >= deps.length) {
+        state.set(frame.node, 'done');
+        stack.pop();
+        frames.pop();
+        continue;
+      }
+      const depIndex = index.get((deps[frame.next] as { service: string }).service);
+      frame.next++;
+      if (depIndex === undefined || depIndex === frame.node) continue;
+      const seen = state.get(depIndex);
+      if (seen === undefined) {
+        state.set(depIndex, 'open');
+        stack.push(depIndex);
+        frames.push({ node: depIndex, next: 0 });
+      } else if (seen === 'open') {
+        const cycle = stack.slice(stack.indexOf(depIndex));
+        const names = [...cycle, depIndex].map((i) => s.services[i]?.id);
+        const first = cycle[0] as number;
+        const second = cycle[1] ?? depIndex;
+        const edge = s.services[first]?.dependencies.findIndex((d) => index.get(d.service) === second) ?? 0;
+        report(['services', first, 'dependencies', edge, 'service'], `dependency cycle: ${names.join(' → ')}`);
+      }
+    }
+  }
+}
+
+function checkResolvable({ s, report }: Ctx): void {
+  const resolved = new Set(s.actions.flatMap((a) => a.resolves));
+  s.faults.forEach((fault, i) => {
+    if (fault.for === undefined && fault.kind !== 'noise' && !resolved.has(fault.id)) {
+      report(['faults', i, 'id'], `fault ${JSON.stringify(fault.id)} can never end: no action resolves it and it has no "for"`);
+    }
+  });
+  const root = s.facilitator.rootCause;
+  const rootFault = s.faults.find((f) => f.id === root);
+  // A root cause that never ends is already reported above; this catches one that merely heals by itself.
+  if (root !== undefined && rootFault !== undefined && !resolved.has(root) && (rootFault.for !== undefined || rootFault.kind === 'noise')) {
+    report(['facilitator', 'rootCause'], `root cause ${JSON.stringify(root)} cannot be fixed: no action lists it in "resolves"`);
+  }
+}
+
+function checkTimes({ s, report }: Ctx): void {
+  const end = s.duration;
+  const endText = formatDuration(end);
+  if (s.tick < MIN_TICK) report(['tick'], `tick ${formatDuration(s.tick)} is too short: use at least ${formatDuration(MIN_TICK)}`);
+  if (s.tick > MAX_TICK) report(['tick'], `tick ${formatDuration(s.tick)} is too long: use at most ${formatDuration(MAX_TICK)}`);
+  if (s.tick > end) report(['tick'], `tick ${formatDuration(s.tick)} is longer than the whole scenario (${endText})`);
+  s.faults.forEach((fault, i) => {
+    if (fault.at !== undefined && fault.at >= end) {
+      report(['faults', i, 'at'], `fault ${JSON.stringify(fault.id)} starts at ${formatDuration(fault.at)}, but the scenario ends at ${endText}`);
+    }
+  });
+  s.advice.forEach((advice, i) => {
+    if (advice.at >= end) {
+      report(['advice', i, 'at'], `advice ${JSON.stringify(advice.id)} arrives at ${formatDuration(advice.at)}, but the scenario ends at ${endText}`);
+    }
+  });
+  s.alerts.forEach((alert, i) => {
+    if (alert.for >= end) {
+      report(['alerts', i, 'for'], `alert ${JSON.stringify(alert.id)} waits ${formatDuration(alert.for)} before firing, but the scenario lasts only ${endText}`);
+    }
+  });
+  for (const [name, target] of Object.entries(s.objectives)) {
+    if (target !== undefined && target > end) {
+      report(['objectives', name], `objective "${name}" (${formatDuration(target)}) is longer than the scenario (${endText})`);
+    }
+  }
+}
+
+/** A service that no journey reaches and nothing depends on has no effect on the drill: likely a leftover. */
+function checkUnusedServices({ s, report, services }: Ctx): void {
+  // With a journey entering through an unknown service, reachability is unknowable; that error comes first.
+  if (s.journeys.some((j) => !services.has(j.entry))) return;
+  const byId = new Map(s.services.map((service) => [service.id, service]));
+  const reached = new Set<string>();
+  const queue = s.journeys.map((j) => j.entry);
+  while (queue.length > 0) {
+    const id = queue.pop() as string;
+    if (reached.has(id)) continue;
+    reached.add(id);
+    for (const dep of byId.get(id)?.dependencies ?? []) queue.push(dep.service);
+  }
+  const dependedOn = new Set(s.services.flatMap((service) => service.dependencies.filter((d) => d.service !== service.id).map((d) => d.service)));
+  s.services.forEach((service, i) => {
+    if (!reached.has(service.id) && !dependedOn.has(service.id)) {
+      report(['services', i, 'id'], `service ${JSON.stringify(service.id)} is unused: no journey reaches it and nothing depends on it`, 'warning');
+    }
+  });
+}

@@ -1,0 +1,65 @@
+/**
+ * Plans: scripted responder commands at simulated times, for unattended runs, tests and benchmarks.
+ * Loaded with the same machinery as scenarios, so a bad plan gets the same file:line:col diagnostics.
+ */
+import { z } from 'zod';
+import type { TimedCommand } from '../core/types.ts';
+import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.ts';
+import { duration, ID_PATTERN } from './schema.ts';
+import { crashDiagnostic, makeLocator, parseYaml } from './yaml-positions.ts';
+import { checkSchema } from './zod-issues.ts';
+
+export const planCommandSchema = z.strictObject({
+  at: duration.describe('When the command is submitted, in simulated time since the start.'),
+  actor: z.string().min(1).describe('Who sends the command, e.g. "alice".'),
+  type: z.string().min(1).describe('The command, e.g. "ack", "declare" or an action type such as "rollback".'),
+  target: z.string().optional(),
+  params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+});
+
+export const planSchema = z.strictObject({
+  $schema: z.string().optional(),
+  scenario: z
+    .string()
+    .regex(ID_PATTERN, 'use lowercase letters, digits and dashes, starting with a letter')
+    .optional()
+    .describe('The id of the scenario this plan is written for.'),
+  commands: z.array(planCommandSchema),
+});
+
+export interface Plan {
+  scenario?: string;
+  /** Sorted by time; commands at the same time keep their order in the file. */
+  commands: TimedCommand[];
+}
+
+export type LoadPlanResult = { ok: true; plan: Plan; diagnostics: Diagnostic[] } | { ok: false; diagnostics: Diagnostic[] };
+
+/** Never throws: anything unexpected becomes a diagnostic at 1:1. */
+export function loadPlanText(text: string, file: string): LoadPlanResult {
+  try {
+    return load(text, file);
+  } catch (error) {
+    return { ok: false, diagnostics: [crashDiagnostic(String(file), error)] };
+  }
+}
+
+function load(text: string, file: string): LoadPlanResult {
+  if (typeof text !== 'string') return { ok: false, diagnostics: [crashDiagnostic(file, new TypeError('not text'))] };
+  const parsed = parseYaml(text, file);
+  if (!parsed.ok) return { ok: false, diagnostics: sortDiagnostics(parsed.diagnostics) };
+  const checked = checkSchema(planSchema, parsed.parsed.value, makeLocator(file, parsed.parsed));
+  const diagnostics = sortDiagnostics([...parsed.diagnostics, ...(checked.ok ? [] : checked.diagnostics)]);
+  if (!checked.ok || hasErrors(diagnostics)) return { ok: false, diagnostics };
+  // Array.prototype.sort is stable, which keeps same-time commands in file order.
+  const commands = checked.data.commands.map(toTimedCommand).sort((a, b) => a.at - b.at);
+  const plan: Plan = checked.data.scenario === undefined ? { commands } : { scenario: checked.data.scenario, commands };
+  return { ok: true, plan, diagnostics };
+}
+
+function toTimedCommand(command: z.output<typeof planCommandSchema>): TimedCommand {
+  const timed: TimedCommand = { at: command.at, actor: command.actor, type: command.type };
+  if (command.target !== undefined) timed.target = command.target;
+  if (command.params !== undefined) timed.params = command.params;
+  return timed;
+}

@@ -1,0 +1,30 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'dist/', 'data/', 'artifacts/', 'coverage/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-constant-condition': ['error', { checkLoops: false }],
+    },
+  },
+  {
+    // The engine core is pure: no I/O, no wall clock, no unseeded randomness.
+    files: ['engine/core/**/*.ts', 'engine/scenario/**/*.ts'],
+    ignores: ['engine/scenario/write-json-schema.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['node:*', 'ws', 'express', '*/server/*', '*/cli/*', '*/ui/*'] }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Math', property: 'random', message: 'Use a seeded stream from engine/core/rng.ts.' },
+        { object: 'Date', property: 'now', message: 'Time is an input: use the simulated clock.' },
+        { object: 'performance', property: 'now', message: 'Time is an input: use the simulated clock.' },
+      ],
+      'no-restricted-globals': ['error', 'setTimeout', 'setInterval', 'setImmediate', 'Date', 'performance', 'process'],
+    },
+  },
+);

@@ -1,5 +1,6 @@
 /** Shared CLI plumbing: colour only on a TTY without NO_COLOR, file loading with diagnostics to stderr. */
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { formatDiagnostic, hasErrors } from '../scenario/diagnostics.ts';
 import { loadScenarioText } from '../scenario/load.ts';
@@ -53,6 +54,7 @@ export async function readPlanFile(file: string): Promise<Plan | undefined> {
 }
 
 export async function writeText(file: string, text: string): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
   await writeFile(file, text, 'utf8');
 }
 

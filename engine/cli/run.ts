@@ -56,6 +56,11 @@ export async function runRun(argv: string[]): Promise<number> {
     await writeText(values.out, serializeLog(createHeader(scenario, session.seed, nodeMajor()), session.events));
   }
   if (values.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
-  else process.stdout.write(formatSummary(scenario, summary, useColor(process.stdout)));
+  else {
+    process.stdout.write(formatSummary(scenario, summary, useColor(process.stdout)));
+    if (values.out !== undefined) {
+      process.stdout.write(`log: ${values.out} (${session.events.length} events); check it with: npx sevdrill replay ${values.out}\n`);
+    }
+  }
   return EXIT_OK;
 }

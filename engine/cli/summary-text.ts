@@ -30,7 +30,7 @@ export function formatSummary(scenario: Scenario, s: RunSummary, color: boolean)
     bold('customer impact'),
     ...s.journeys.map(
       (j) =>
-        `  ${j.journey.padEnd(18)} ${count(j.failed).padStart(12)} failed ${j.unit}, ${money(j.lost).padStart(14)} lost, ${j.badMinutes.toFixed(1)} min out of SLO`,
+        `  ${j.journey.padEnd(18)} ${count(j.failed).padStart(12)} failed ${j.unit}, ${money(j.lost).padStart(14)} lost, ${j.badMinutes.toFixed(1)} min out of SLO, ${(j.budgetBurned * 100).toFixed(0)}% of the 30-day error budget`,
     ),
     `  ${'total'.padEnd(18)} ${count(s.totals.failed).padStart(12)} failed requests, ${money(s.totals.lost).padStart(14)} lost`,
     '',

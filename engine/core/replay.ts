@@ -42,7 +42,10 @@ export function replayLog(text: string): ReplayResult {
   const expectedHeader = JSON.stringify(createHeader(header.scenario, header.seed, header.node));
   if (expectedHeader !== lines[0]) return { ok: false, line: 1, message: 'header differs', expected: lines[0], actual: expectedHeader };
   const replayed = session.events;
-  const count = Math.max(events.length, replayed.length);
+  // A live log can be fetched mid-tick, so the replay may run on past the last line, but only within
+  // that line's tick; anything the log holds must match byte for byte, and nothing may be missing.
+  const lastT = events.length > 0 ? (events[events.length - 1] as EngineEvent).t : 0;
+  const count = Math.max(events.length, replayed.filter((e, i) => i < events.length || e.t > lastT).length);
   for (let i = 0; i < count; i++) {
     const expected = lines[i + 1];
     const actual = replayed[i] ? serializeEvent(replayed[i] as EngineEvent) : undefined;

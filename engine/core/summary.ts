@@ -5,6 +5,9 @@
 import type { Scenario } from '../scenario/schema.ts';
 import type { EngineEvent } from './types.ts';
 
+/** Error budgets are counted over a 30-day window, the usual SLO period. */
+export const BUDGET_WINDOW_SEC = 30 * 24 * 3600;
+
 export interface JourneyImpact {
   journey: string;
   unit: string;
@@ -14,6 +17,8 @@ export interface JourneyImpact {
   degraded: number;
   lost: number;
   badMinutes: number;
+  /** Share of the journey's 30-day error budget this run burned: failed / (30 days of traffic × (1 − SLO target)). */
+  budgetBurned: number;
   /** Whether the journey was out of SLO during the last simulated minute of the run. */
   impactedAtEnd: boolean;
 }
@@ -39,7 +44,7 @@ export function summarizeRun(scenario: Scenario, seed: number, events: readonly 
   const journeys = new Map<string, JourneyImpact>(
     scenario.journeys.map((j) => [
       j.id,
-      { journey: j.id, unit: j.unit, firstOutOfSlo: null, failed: 0, degraded: 0, lost: 0, badMinutes: 0, impactedAtEnd: false },
+      { journey: j.id, unit: j.unit, firstOutOfSlo: null, failed: 0, degraded: 0, lost: 0, badMinutes: 0, budgetBurned: 0, impactedAtEnd: false },
     ]),
   );
   const outOfSlo = new Set<string>();
@@ -99,6 +104,11 @@ export function summarizeRun(scenario: Scenario, seed: number, events: readonly 
     }
   }
   summary.journeys = [...journeys.values()];
+  for (const def of scenario.journeys) {
+    const j = journeys.get(def.id) as JourneyImpact;
+    const monthlyBudget = def.rps * BUDGET_WINDOW_SEC * (1 - def.slo.target);
+    j.budgetBurned = Math.round((j.failed / monthlyBudget) * 10_000) / 10_000;
+  }
   for (const j of summary.journeys) {
     summary.totals.failed += j.failed;
     summary.totals.lost += j.lost;

@@ -293,7 +293,10 @@ function checkTimes({ s, report }: Ctx): void {
   }
 }
 
-/** A service that no journey reaches and nothing depends on has no effect on the drill: likely a leftover. */
+/**
+ * A service that no journey reaches and nothing depends on has no effect on customers: likely a leftover.
+ * Unless a fault, alert or log rule mentions it: then it is part of the story (a red herring, say).
+ */
 function checkUnusedServices({ s, report, services }: Ctx): void {
   // With a journey entering through an unknown service, reachability is unknowable; that error comes first.
   if (s.journeys.some((j) => !services.has(j.entry))) return;
@@ -307,8 +310,9 @@ function checkUnusedServices({ s, report, services }: Ctx): void {
     for (const dep of byId.get(id)?.dependencies ?? []) queue.push(dep.service);
   }
   const dependedOn = new Set(s.services.flatMap((service) => service.dependencies.filter((d) => d.service !== service.id).map((d) => d.service)));
+  const mentioned = new Set([...s.faults.map((f) => f.target), ...s.alerts.map((a) => a.service), ...s.logs.map((l) => l.service)]);
   s.services.forEach((service, i) => {
-    if (!reached.has(service.id) && !dependedOn.has(service.id)) {
+    if (!reached.has(service.id) && !dependedOn.has(service.id) && !mentioned.has(service.id)) {
       report(['services', i, 'id'], `service ${JSON.stringify(service.id)} is unused: no journey reaches it and nothing depends on it`, 'warning');
     }
   });

@@ -4,9 +4,9 @@
  * Nothing here throws for user input: every failure becomes a diagnostic.
  */
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
-import { cleanMessage, pathToString, quote, type Diagnostic, type PathSegment, type Severity } from './diagnostics.ts';
+import { cleanMessage, pathToString, quote, sortDiagnostics, type Diagnostic, type PathSegment, type Severity } from './diagnostics.ts';
 
-/** Scenario files are small; a few hundred aliases is already an attack (the "billion laughs"). */
+/** yaml's guard against alias expansion ("billion laughs"); hand-written scenarios stay far below it. */
 const MAX_ALIAS_COUNT = 100;
 /** Junk input can produce thousands of syntax errors; beyond this many nobody reads them. */
 const MAX_SYNTAX_ERRORS = 100;
@@ -29,8 +29,8 @@ interface NodeLike {
 /** Parses YAML (and so JSON). Stops at syntax errors, after reporting all of them. */
 export function parseYaml(text: string, file: string): ParseYamlResult {
   const lineCounter = new LineCounter();
-  // logLevel 'silent': yaml would otherwise print warnings to the process's stderr.
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, logLevel: 'silent' });
+  // logLevel 'error': yaml would otherwise print warnings to the process's stderr ('silent' would also drop errors).
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
   const at = (offset: number | undefined) => positionAt(lineCounter, offset);
   const scan = scanNodes(doc, text);
   const diagnostics: Diagnostic[] = [];
@@ -55,7 +55,7 @@ export function parseYaml(text: string, file: string): ParseYamlResult {
   for (const problem of scan.problems) {
     diagnostics.push(makeDiagnostic(file, at(problem.offset), problem.message, '', 'error'));
   }
-  const errors = diagnostics.filter((d) => d.severity === 'error');
+  const errors = sortDiagnostics(diagnostics.filter((d) => d.severity === 'error'));
   if (errors.length > MAX_SYNTAX_ERRORS) {
     const kept = errors.slice(0, MAX_SYNTAX_ERRORS);
     const last = kept[kept.length - 1] as Diagnostic;
@@ -90,8 +90,11 @@ function syntaxMessage(code: string, message: string, key: string | undefined): 
       return 'YAML syntax error: tabs cannot indent YAML, use spaces';
     case 'MULTIPLE_DOCS':
       return 'the file holds more than one YAML document (a "---" line): put one document per file';
-    default:
-      return `YAML syntax error: ${message.charAt(0).toLowerCase()}${message.slice(1)}`;
+    default: {
+      // yaml quotes the offending token, which in a junk file can be kilobytes of noise.
+      const short = message.replace(/"([\s\S]{40})[\s\S]+"$/, '"$1…"');
+      return `YAML syntax error: ${short.charAt(0).toLowerCase()}${short.slice(1)}`;
+    }
   }
 }
 

@@ -54,13 +54,15 @@ function describeIssue(issue: Issue, root: unknown, schema: z.ZodType): Problem[
   const path = issue.path.filter((p): p is PathSegment => typeof p !== 'symbol');
   const value = valueAt(root, path);
   const at = (message: string, pointAt: PointAt = 'value'): Problem[] => [{ path, message, pointAt }];
+  // zod reports a missing key as a wrong type (or, for an enum, a wrong value) of `undefined`.
+  const last = path[path.length - 1];
+  const parent = valueAt(root, path.slice(0, -1));
+  if (issue.code !== 'unrecognized_keys' && last !== undefined && isMapping(parent) && !Object.hasOwn(parent, String(last))) {
+    const choices = issue.code === 'invalid_value' ? `: one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}` : '';
+    return at(`missing required field ${JSON.stringify(String(last))}${choices}`);
+  }
   switch (issue.code) {
     case 'invalid_type': {
-      const last = path[path.length - 1];
-      const parent = valueAt(root, path.slice(0, -1));
-      if (last !== undefined && isMapping(parent) && !Object.hasOwn(parent, String(last))) {
-        return at(`missing required field ${JSON.stringify(String(last))}`);
-      }
       if (path.length === 0 && (value === null || value === undefined)) {
         return at('the document is empty: expected a mapping of fields');
       }
@@ -109,6 +111,7 @@ function boundMessage(issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig, 
     return small ? `needs at least ${items(bound)}, got ${count === 0 ? 'none' : count}` : `allows at most ${items(bound)}, got ${count}`;
   }
   if (issue.origin === 'string') {
+    if (small && bound === 1) return 'must not be empty';
     return small ? `must be at least ${bound} characters long` : `must be at most ${bound} characters long`;
   }
   const relation = small ? (inclusive ? 'at least' : 'greater than') : inclusive ? 'at most' : 'less than';
@@ -120,7 +123,7 @@ function unionMessage(issue: z.core.$ZodIssueInvalidUnion, value: unknown): stri
   for (const branch of issue.errors) {
     const only = branch.length === 1 ? branch[0] : undefined;
     if (only?.code !== 'invalid_type' || only.path.length > 0) return issue.message;
-    expected.push(expectedName(only.expected, undefined));
+    expected.push(only.expected === 'boolean' ? 'a boolean' : expectedName(only.expected, undefined));
   }
   const list = expected.length > 1 ? `${expected.slice(0, -1).join(', ')} or ${expected[expected.length - 1]}` : expected[0];
   return `expected ${list ?? 'another value'}, got ${describeValue(value)}`;

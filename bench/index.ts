@@ -1,0 +1,74 @@
+/**
+ * `npm run bench [-- --json] [-- --runs N] [-- --services 10,100,1000] [-- --profile auto|always|never]`
+ *
+ * Not a CI test: a report for people. Prints human-readable results as they come; with --json the last
+ * line of stdout is one JSON object with every section's figures (sections merge their keys into it).
+ */
+import { cpus } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { runEngineBench } from './engine.ts';
+import { now } from './stats.ts';
+
+const HELP = `usage: npm run bench -- [--json] [--runs N] [--services 10,100,1000] [--profile auto|always|never]
+
+  --json              end the output with one JSON object (the figures) on the last line
+  --runs N            timed runs per measurement, after one untimed warm-up (default 5, at least 5)
+  --services LIST     sizes of the generated topologies (default 10,100,1000)
+  --profile MODE      CPU-profile the engine: auto (when it misses its goal), always or never (default auto)
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      json: { type: 'boolean', default: false },
+      runs: { type: 'string', default: '5' },
+      services: { type: 'string', default: '10,100,1000' },
+      profile: { type: 'string', default: 'auto' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const runs = Number(values.runs);
+  if (!Number.isInteger(runs) || runs < 5) throw new Error('--runs must be a whole number ≥ 5');
+  const services = values.services.split(',').map((x) => Number(x.trim()));
+  if (services.some((n) => !Number.isInteger(n) || n < 4)) throw new Error('--services must list whole numbers ≥ 4');
+  const profileMode = values.profile;
+  if (profileMode !== 'auto' && profileMode !== 'always' && profileMode !== 'never') throw new Error('--profile must be auto, always or never');
+
+  const print = (line = ''): void => {
+    process.stdout.write(`${line}\n`);
+  };
+  const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+  const started = now();
+  print(
+    `sevdrill bench — Node ${process.version}, ${process.platform}/${process.arch}, ${cpus().length} CPUs; ` +
+      `medians of ≥ ${runs} timed runs after 1 untimed warm-up`,
+  );
+  print();
+
+  const figures: Record<string, unknown> = {};
+  print('== engine ==');
+  Object.assign(figures, await runEngineBench({ root, runs, services, baselineServices: 100, profile: profileMode, print }));
+  print();
+
+  print(`bench finished in ${((now() - started) / 1000).toFixed(1)} s`);
+  if (values.json) print(JSON.stringify(figures));
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

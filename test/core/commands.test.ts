@@ -1,0 +1,156 @@
+/** Commands: preconditions, durations, approvals (controlled friction), and errors returned as data. */
+import { describe, expect, it } from 'vitest';
+import { runScenario } from '../../engine/core/run.ts';
+import { createSession, type Session } from '../../engine/core/session.ts';
+import { summarizeRun } from '../../engine/core/summary.ts';
+import type { EngineEvent } from '../../engine/core/types.ts';
+import { at, loadScenario, tinyScenario } from '../helpers.ts';
+
+function started(): Session {
+  const session = createSession(tinyScenario());
+  session.submit({ actor: 'facilitator', type: 'start' });
+  return session;
+}
+const ofType = (events: readonly EngineEvent[], type: string) => events.filter((e) => e.type === type);
+
+describe('command errors are data, and are logged', () => {
+  it.each([
+    [{ actor: '', type: 'ack' }, 'bad-actor', 'actor'],
+    [{ actor: 'a', type: 'reboot-the-world' }, 'unknown-command', 'type'],
+    [{ actor: 'a', type: 'rollback', target: 'nope' }, 'unknown-target', 'target'],
+    [{ actor: 'a', type: 'scale', target: 'web' }, 'unknown-action', 'type'],
+    [{ actor: 'a', type: 'declare', params: { severity: 9 } }, 'bad-severity', 'params.severity'],
+    [{ actor: 'a', type: 'status-update', params: { message: '' } }, 'bad-message', 'params.message'],
+    [{ actor: 'a', type: 'assign-role', params: { role: 'king' } }, 'bad-role', 'params.role'],
+    [{ actor: 'a', type: 'approve', params: { request: 'rollback:api' } }, 'unknown-request', 'params.request'],
+    [{ actor: 'a', type: 'inject', params: { fault: 'meteor' } }, 'unknown-fault', 'params.fault'],
+    [{ actor: 'a', type: 'diagnose', target: 'nope' }, 'unknown-target', 'target'],
+    [{ actor: 'a', type: 'ack', params: { nested: { x: 1 } } }, 'bad-params', 'params.nested'],
+  ])('%j → %s', (cmd, code, path) => {
+    const session = started();
+    const result = session.submit(cmd as never);
+    expect(result).toMatchObject({ ok: false, code, path });
+    const logged = session.events.at(-1) as EngineEvent;
+    expect(logged).toMatchObject({ type: 'command', ok: false, code });
+  });
+
+  it('rejects actions before the drill starts and after it ends', () => {
+    const session = createSession(tinyScenario());
+    expect(session.submit({ actor: 'a', type: 'ack' })).toMatchObject({ ok: false, code: 'drill-not-running' });
+    session.submit({ actor: 'facilitator', type: 'start' });
+    session.submit({ actor: 'facilitator', type: 'end' });
+    expect(session.submit({ actor: 'a', type: 'restart', target: 'web' })).toMatchObject({ ok: false, code: 'drill-not-running' });
+    expect(session.submit({ actor: 'facilitator', type: 'resume' })).toMatchObject({ ok: false, code: 'invalid-state' });
+  });
+
+  it('follows the incident lifecycle preconditions', () => {
+    const session = started();
+    expect(session.submit({ actor: 'a', type: 'ack' })).toMatchObject({ code: 'no-incident' });
+    session.runUntil(370_000); // fault at 5m, page after the 1m `for`
+    expect(session.incidentState).toBe('detected');
+    expect(session.submit({ actor: 'a', type: 'resolve' })).toMatchObject({ code: 'not-mitigated' });
+    expect(session.submit({ actor: 'a', type: 'ack' }).ok).toBe(true);
+    expect(session.submit({ actor: 'a', type: 'ack' })).toMatchObject({ code: 'already-acknowledged' });
+    expect(session.submit({ actor: 'a', type: 'declare', params: { severity: 1 } }).ok).toBe(true);
+    expect(session.submit({ actor: 'a', type: 'declare', params: { severity: 1 } })).toMatchObject({ code: 'same-severity' });
+  });
+});
+
+describe('actions', () => {
+  it('land exactly after their duration, and mitigation follows', () => {
+    const session = runScenario(tinyScenario(), {
+      commands: [at(6, 'alice', 'ack'), at(6, 'alice', 'rollback', 'api'), at(6, 'bob', 'approve', undefined, { request: 'rollback:api' })],
+      until: 1_200_000,
+    });
+    const startedAt = ofType(session.events, 'action.started')[0];
+    const completed = ofType(session.events, 'action.completed')[0];
+    expect(startedAt?.t).toBe(360_000);
+    expect(completed?.t).toBe(360_000 + 120_000);
+    expect(ofType(session.events, 'fault.ended')[0]).toMatchObject({ t: 480_000, fault: 'api-bad-deploy', reason: 'fixed' });
+    const back = ofType(session.events, 'journey.slo').find((e) => e.ok === true);
+    expect(back?.t).toBe(480_000);
+    expect(ofType(session.events, 'incident.state').find((e) => e.to === 'mitigated')?.t).toBe(480_000 + 60_000);
+  });
+
+  it('cannot run twice at once', () => {
+    const session = started();
+    session.runUntil(60_000);
+    expect(session.submit({ actor: 'a', type: 'restart', target: 'web' }).ok).toBe(true);
+    expect(session.submit({ actor: 'b', type: 'restart', target: 'web' })).toMatchObject({ code: 'action-in-progress' });
+  });
+
+  it('a restart takes the service down while it runs, then it recovers', () => {
+    const session = started();
+    session.runUntil(60_000);
+    session.submit({ actor: 'a', type: 'restart', target: 'web' });
+    session.runUntil(90_000);
+    expect(session.sample().services.find((s) => s.id === 'web')).toMatchObject({ state: 'recovering', errorRate: 1 });
+    session.runUntil(240_000);
+    expect(session.sample().services.find((s) => s.id === 'web')?.state).toBe('healthy');
+  });
+});
+
+describe('approvals (controlled friction)', () => {
+  it('need a second responder', () => {
+    const session = started();
+    session.runUntil(360_000);
+    const request = session.submit({ actor: 'alice', type: 'rollback', target: 'api' });
+    expect(request.ok).toBe(true);
+    expect(ofType(request.events, 'approval.requested')).toHaveLength(1);
+    expect(ofType(request.events, 'action.started')).toHaveLength(0);
+    expect(session.submit({ actor: 'alice', type: 'approve', params: { request: 'rollback:api' } })).toMatchObject({ code: 'self-approval' });
+    expect(session.submit({ actor: 'carol', type: 'rollback', target: 'api' })).toMatchObject({ code: 'approval-pending' });
+    const approved = session.submit({ actor: 'bob', type: 'approve', params: { request: 'rollback:api' } });
+    expect(ofType(approved.events, 'action.started')[0]).toMatchObject({ by: 'alice', action: 'rollback:api' });
+  });
+
+  it('a denied request never runs', () => {
+    const session = started();
+    session.submit({ actor: 'alice', type: 'rollback', target: 'api' });
+    session.submit({ actor: 'bob', type: 'deny', params: { request: 'rollback:api' } });
+    session.runUntil(900_000);
+    expect(ofType(session.events, 'action.started')).toHaveLength(0);
+    expect(ofType(session.events, 'approval.denied')).toHaveLength(1);
+  });
+
+  it('break-glass bypasses the approval, and the log says so', () => {
+    const session = started();
+    const result = session.submit({ actor: 'alice', type: 'rollback', target: 'api', params: { breakGlass: true } });
+    expect(result.events.map((e) => e.type)).toEqual(['command', 'approval.bypassed', 'action.started']);
+  });
+});
+
+describe('stale advice', () => {
+  const scenario = loadScenario('retail-sev1');
+  const advice = scenario.advice.find((a) => a.facilitator.label === 'stale');
+
+  it('following the stale wiki advice starts a thundering herd and costs more', () => {
+    expect(advice?.proposes).toEqual({ type: 'restart', target: 'account' });
+    const until = 3_600_000;
+    const untreated = runScenario(scenario, { until });
+    const followed = runScenario(scenario, {
+      until,
+      commands: [{ at: advice?.at ?? 0, actor: 'dana', type: 'restart', target: 'account' }],
+    });
+    expect(ofType(followed.events, 'fault.started').map((e) => e.fault)).toContain('login-herd');
+    const lost = (s: typeof untreated) => summarizeRun(scenario, s.seed, s.events).totals.lost;
+    expect(lost(followed)).toBeGreaterThan(lost(untreated));
+    expect(followed.incidentState).not.toBe('mitigated');
+  });
+});
+
+describe('facilitator controls', () => {
+  it('an inject starts a fault at once; pausing stops simulated time', () => {
+    const session = started();
+    session.runUntil(60_000);
+    const injected = session.submit({ actor: 'facilitator', type: 'inject', params: { fault: 'api-bad-deploy' } });
+    expect(ofType(injected.events, 'fault.started')[0]).toMatchObject({ t: 60_000, fault: 'api-bad-deploy', injectedBy: 'facilitator' });
+    expect(session.submit({ actor: 'facilitator', type: 'inject', params: { fault: 'api-bad-deploy' } })).toMatchObject({ code: 'fault-active' });
+    session.submit({ actor: 'facilitator', type: 'pause' });
+    expect(session.advance(600_000)).toEqual([]);
+    expect(session.now).toBe(60_000);
+    session.submit({ actor: 'facilitator', type: 'resume' });
+    session.advance(25_000);
+    expect(session.now).toBe(80_000);
+  });
+});

@@ -1,0 +1,87 @@
+/** Shared test helpers: load the shipped scenarios and plans, build small scenarios, serialise runs. */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createHeader, serializeLog } from '../engine/core/log.ts';
+import type { Session } from '../engine/core/session.ts';
+import type { TimedCommand } from '../engine/core/types.ts';
+import { loadScenarioText } from '../engine/scenario/load.ts';
+import { loadPlanText } from '../engine/scenario/plan.ts';
+import { scenarioSchema, type Scenario, type ScenarioInput } from '../engine/scenario/schema.ts';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export function loadScenario(id: string): Scenario {
+  const file = `${ROOT}scenarios/${id}.yaml`;
+  const result = loadScenarioText(readFileSync(file, 'utf8'), file);
+  if (!result.ok) throw new Error(result.diagnostics.map((d) => d.message).join('\n'));
+  return result.scenario;
+}
+
+export function loadPlan(id: string): TimedCommand[] {
+  const file = `${ROOT}scenarios/plans/${id}.plan.yaml`;
+  const result = loadPlanText(readFileSync(file, 'utf8'), file);
+  if (!result.ok) throw new Error(result.diagnostics.map((d) => d.message).join('\n'));
+  return result.plan.commands;
+}
+
+export function logText(session: Session): string {
+  return serializeLog(createHeader(session.scenario, session.seed, 'test'), session.events);
+}
+
+/**
+ * A small scenario for unit tests: web → api (hard, retries) → db, web → recs (soft).
+ * `overrides` replace top-level fields; services can be patched by id.
+ */
+export function tinyScenario(overrides: Partial<ScenarioInput> = {}): Scenario {
+  const input: ScenarioInput = {
+    id: 'tiny',
+    title: 'Tiny',
+    briefing: 'A small system for tests.',
+    seed: 1,
+    tick: '10s',
+    duration: '1h',
+    services: [
+      {
+        id: 'web',
+        tier: 'critical',
+        baseline: { latencyMs: 20, errorRate: 0.001 },
+        capacity: 1000,
+        dependencies: [
+          { service: 'api', kind: 'hard', timeout: '500ms', retries: 2 },
+          { service: 'recs', kind: 'soft', timeout: '100ms' },
+        ],
+      },
+      {
+        id: 'api',
+        tier: 'critical',
+        baseline: { latencyMs: 10, errorRate: 0.001 },
+        capacity: 2000,
+        dependencies: [{ service: 'db', kind: 'hard', timeout: '200ms' }],
+      },
+      { id: 'db', tier: 'critical', baseline: { latencyMs: 5, errorRate: 0.0001 }, capacity: 5000 },
+      { id: 'recs', tier: 'standard', baseline: { latencyMs: 20, errorRate: 0.001 }, capacity: 5000 },
+    ],
+    journeys: [
+      { id: 'shop', name: 'Shop', entry: 'web', rps: 200, valuePerRequest: 1, slo: { errorRate: 0.01, p99Ms: 1000 } },
+    ],
+    faults: [
+      { id: 'api-bad-deploy', kind: 'code-deploy', target: 'api', at: '5m', effect: { errorRate: 0.9 }, rootCause: true },
+    ],
+    alerts: [
+      { id: 'shop-errors', journey: 'shop', metric: 'errorRate', threshold: 0.05, for: '1m', severity: 'page' },
+    ],
+    actions: [
+      { type: 'rollback', target: 'api', duration: '2m', approval: true, resolves: ['api-bad-deploy'] },
+      { type: 'restart', target: 'web', duration: '1m' },
+      { type: 'breaker', target: 'web', dependency: 'api', duration: '0s' },
+    ],
+    objectives: { ack: '5m', declare: '10m', mitigate: '30m', resolve: '45m' },
+    ...overrides,
+  };
+  return scenarioSchema.parse(input);
+}
+
+/** Builds timed commands tersely: cmd('5m', 'alice', 'ack'). */
+export function at(minutes: number, actor: string, type: string, target?: string, params?: TimedCommand['params']): TimedCommand {
+  return { at: minutes * 60_000, actor, type, ...(target ? { target } : {}), ...(params ? { params } : {}) };
+}

@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { formatDiagnostic } from '../../engine/scenario/diagnostics.ts';
+import { loadPlanText } from '../../engine/scenario/plan.ts';
+
+describe('loadPlanText', () => {
+  it('loads a plan: times in ms, sorted by time, same-time commands in file order', () => {
+    const result = loadPlanText(readFileSync('test/fixtures/valid/minimal.plan.yaml', 'utf8'), 'p.plan.yaml');
+    if (!result.ok) throw new Error(result.diagnostics.map((d) => formatDiagnostic(d)).join('\n'));
+    expect(result.plan.scenario).toBe('minimal');
+    expect(result.plan.commands).toEqual([
+      { at: 360_000, actor: 'alice', type: 'ack', target: 'api-errors' },
+      { at: 480_000, actor: 'alice', type: 'ack' },
+      { at: 480_000, actor: 'bob', type: 'assign-role', params: { role: 'ic', user: 'bob' } },
+      { at: 720_000, actor: 'bob', type: 'declare', params: { severity: 1 } },
+      { at: 1_200_000, actor: 'alice', type: 'rollback', target: 'api' },
+      { at: 2_400_000, actor: 'bob', type: 'resolve', params: { confirmed: true } },
+    ]);
+  });
+
+  it('omits optional fields rather than setting them to undefined', () => {
+    const result = loadPlanText('commands:\n  - { at: 1s, actor: a, type: ack }\n', 'p.plan.yaml');
+    expect(result.ok && Object.keys(result.plan)).toEqual(['commands']);
+    expect(result.ok && Object.keys(result.plan.commands[0] ?? {})).toEqual(['at', 'actor', 'type']);
+  });
+
+  it('accepts an empty list of commands and JSON', () => {
+    expect(loadPlanText('{"commands": []}', 'p.json')).toEqual({ ok: true, plan: { commands: [] }, diagnostics: [] });
+  });
+
+  it('reports every problem of a bad plan with its position', () => {
+    const text = 'commands:\n  - at: soon\n    actor: a\n  - { at: 2m, actor: b, type: ack, extra: 1 }\nscenari: x\n';
+    const result = loadPlanText(text, 'p.plan.yaml');
+    expect(result.ok).toBe(false);
+    expect(result.diagnostics.map((d) => formatDiagnostic(d))).toEqual([
+      'p.plan.yaml:2:5: missing required field "type" (at commands[0].type)',
+      'p.plan.yaml:2:9: "soon" is not a duration (write e.g. 90s, 5m, 6h or 1h30m) (at commands[0].at)',
+      'p.plan.yaml:4:36: unknown field "extra" (at commands[1].extra)',
+      'p.plan.yaml:5:1: unknown field "scenari" (did you mean "scenario"?) (at scenari)',
+    ]);
+  });
+
+  it('reports YAML errors and never throws', () => {
+    expect(loadPlanText('commands: [', 'p.plan.yaml').ok).toBe(false);
+    expect(loadPlanText(null as unknown as string, 'p.plan.yaml').ok).toBe(false);
+  });
+});

@@ -171,7 +171,7 @@ function describeRun(w: Workload, print: (line?: string) => void): void {
 }
 
 /** Prints where the engine's time goes: the tick's stages (inclusive) and the hottest functions (self). */
-function printProfile(report: ProfileReport, print: (line?: string) => void): void {
+function printProfile(report: ProfileReport, w: Workload, print: (line?: string) => void): void {
   const fn = (name: string) => report.functions.find((f) => f.name.startsWith(`${name} `));
   const root = fn('runScenario')?.inclusive ?? 1;
   const share = (x: number) => pct(x / root);
@@ -182,11 +182,21 @@ function printProfile(report: ProfileReport, print: (line?: string) => void): vo
   print(`    by stage (inclusive, share of runScenario): ${stages.map((x) => `${x.name} ${share(x.f?.inclusive ?? 0)}`).join(' · ')}`);
   const hot = [...report.functions].sort((a, b) => b.self - a.self).slice(0, 10);
   print(`    hottest functions (self time): ${hot.map((f) => `${f.name} ${share(f.self)}`).join(' · ')}`);
-  const named = fn('__name');
-  if (named && named.inclusive / root > 0.02) {
+  const arithmetic = (fn('computeTick')?.inclusive ?? 0) + (fn('drawNoise')?.inclusive ?? 0);
+  print(`    the baseline's work (drawNoise + computeTick) is ${share(arithmetic)} of the simulate phase; the rest is what the engine adds around it.`);
+  const checkpoint = fn('checkpointHash');
+  if (checkpoint && checkpoint.inclusive / root > 0.05) {
     print(
-      `    note: __name is tsx/esbuild's keepNames wrapper; it runs Object.defineProperty each time a named closure is created,` +
-        ` e.g. \`const margin = (…) => …\` inside classify() (engine/core/services.ts), once per service per tick: ${share(named.inclusive)}.`,
+      `    checkpointHash (engine/core/checkpoint.ts, ${share(checkpoint.inclusive)}): once per simulated minute (${Math.floor(w.scenario.duration / 60_000)}× per run) it joins every` +
+        ` Float64Array (offered, errorRate, p99, capScale, shed, edgeAttemptFail, alertPendingSince) into decimal text, JSON-encodes every noise stream's` +
+        ` state and the agenda, then FNV-hashes the string char by char; number→string conversion is most of it.`,
+    );
+  }
+  const named = report.functions.filter((f) => f.name.startsWith('__name ')).reduce((sum, f) => sum + f.inclusive, 0);
+  if (named / root > 0.02) {
+    print(
+      `    __name (${share(named)}) is tsx/esbuild's keepNames wrapper: every named closure created at run time costs an Object.defineProperty` +
+        ` ("set name"). The hot one is \`const margin = (worseNow) => …\` inside classify() (engine/core/services.ts), created once per service per tick.`,
     );
   }
 }
@@ -280,15 +290,15 @@ export async function runEngineBench(options: EngineBenchOptions): Promise<Engin
       print('where the engine time goes (in-process V8 CPU profile, simulate phase only):');
       const retailProfile = await profile(() => {
         for (let i = 0; i < 10; i++) runScenario(rw.scenario, { commands: rw.commands });
-      });
+      }, { within: 'runScenario' });
       print(`  retail-sev1 (10 runs, ${fmt(retailProfile.totalMs)} ms sampled):`);
-      printProfile(retailProfile, print);
+      printProfile(retailProfile, rw, print);
       if (bw) {
         const bigProfile = await profile(() => {
           for (let i = 0; i < 2; i++) runScenario(bw.w.scenario, { commands: bw.w.commands });
-        });
+        }, { within: 'runScenario' });
         print(`  ${bw.w.label} (2 runs, ${fmt(bigProfile.totalMs)} ms sampled):`);
-        printProfile(bigProfile, print);
+        printProfile(bigProfile, bw.w, print);
       }
     }
 

@@ -4,7 +4,7 @@
  * Not a CI test: a report for people. Prints human-readable results as they come; with --json the last
  * line of stdout is one JSON object with every section's figures (sections merge their keys into it).
  */
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -18,6 +18,8 @@ const HELP = `usage: npm run bench -- [--json] [--runs N] [--services 10,100,100
   --services LIST     sizes of the generated topologies (default 10,100,1000)
   --profile MODE      CPU-profile the engine: auto (when it misses its goal), always or never (default auto)
 `;
+
+const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
 
 async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -49,7 +51,7 @@ async function main(argv: string[]): Promise<number> {
   const started = now();
   print(
     `sevdrill bench — Node ${process.version}, ${process.platform}/${process.arch}, ${cpus().length} CPUs; ` +
-      `medians of ≥ ${runs} timed runs after 1 untimed warm-up`,
+      `medians of ≥ ${runs} timed runs after 1 untimed warm-up; load average ${load()}`,
   );
   print();
 
@@ -58,7 +60,7 @@ async function main(argv: string[]): Promise<number> {
   Object.assign(figures, await runEngineBench({ root, runs, services, baselineServices: 100, profile: profileMode, print }));
   print();
 
-  print(`bench finished in ${((now() - started) / 1000).toFixed(1)} s`);
+  print(`bench finished in ${((now() - started) / 1000).toFixed(1)} s; load average ${load()} (other processes on this machine skew wall times)`);
   if (values.json) print(JSON.stringify(figures));
   return 0;
 }

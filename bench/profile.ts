@@ -18,29 +18,37 @@ export interface ProfileReport {
   functions: FunctionCost[];
 }
 
-const keyOf = (node: Profiler.ProfileNode): string => {
+const fileOf = (url: string): string => url.replace(/^file:\/\//, '').split('/').slice(-2).join('/');
+
+/** `name dir/file.ts`; a native function (no file) is named after its JS caller: `set name ← __name`. */
+const keyOf = (node: Profiler.ProfileNode, caller: Profiler.ProfileNode | undefined): string => {
   const { functionName, url } = node.callFrame;
-  const file = url.replace(/^file:\/\//, '').split('/').slice(-2).join('/');
-  return `${functionName || '(anonymous)'}${file ? ` ${file}` : ''}`;
+  const name = functionName || '(anonymous)';
+  if (url) return `${name} ${fileOf(url)}`;
+  if (name.startsWith('(') || !caller) return name;
+  return `${name} ← ${caller.callFrame.functionName || '(anonymous)'}`;
 };
 
-/** Profiles `fn` (sampling every `intervalUs` µs) and returns self and inclusive time per function. */
-export async function profile(fn: () => void, intervalUs = 100): Promise<ProfileReport> {
+/**
+ * Profiles `fn` (sampling every `intervalUs` µs) and returns self and inclusive time per function.
+ * With `within`, only samples under a function of that name count (the profiler's own work is left out).
+ */
+export async function profile(fn: () => void, options: { intervalUs?: number; within?: string } = {}): Promise<ProfileReport> {
   const session = new Session();
   session.connect();
   try {
     await session.post('Profiler.enable');
-    await session.post('Profiler.setSamplingInterval', { interval: intervalUs });
+    await session.post('Profiler.setSamplingInterval', { interval: options.intervalUs ?? 100 });
     await session.post('Profiler.start');
     fn();
     const { profile: p } = await session.post('Profiler.stop');
-    return summarizeProfile(p);
+    return summarizeProfile(p, options.within);
   } finally {
     session.disconnect();
   }
 }
 
-export function summarizeProfile(p: Profiler.Profile): ProfileReport {
+export function summarizeProfile(p: Profiler.Profile, within?: string): ProfileReport {
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -48,19 +56,31 @@ export function summarizeProfile(p: Profiler.Profile): ProfileReport {
   const deltas = p.timeDeltas ?? [];
   (p.samples ?? []).forEach((id, i) => hits.set(id, (hits.get(id) ?? 0) + (deltas[i] ?? 0)));
 
+  const keyAt = (cur: number): string => {
+    const up = parent.get(cur);
+    return keyOf(byId.get(cur) as Profiler.ProfileNode, up === undefined ? undefined : byId.get(up));
+  };
+
   const self = new Map<string, number>();
   const inclusive = new Map<string, number>();
   let total = 0;
   for (const [id, us] of hits) {
     const node = byId.get(id);
     if (!node || ['(idle)', '(program)', '(root)'].includes(node.callFrame.functionName)) continue;
+    if (within !== undefined) {
+      let inside = false;
+      for (let cur: number | undefined = id; cur !== undefined && !inside; cur = parent.get(cur)) {
+        inside = byId.get(cur)?.callFrame.functionName === within;
+      }
+      if (!inside) continue;
+    }
     total += us;
-    const key = keyOf(node);
+    const key = keyAt(id);
     self.set(key, (self.get(key) ?? 0) + us);
     // Count each function once per sample, however deep its recursion.
     const seen = new Set<string>();
     for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
-      const k = keyOf(byId.get(cur) as Profiler.ProfileNode);
+      const k = keyAt(cur);
       if (seen.has(k)) continue;
       seen.add(k);
       inclusive.set(k, (inclusive.get(k) ?? 0) + us);

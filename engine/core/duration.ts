@@ -3,7 +3,8 @@
  * Everything inside the engine is integer milliseconds of simulated time.
  */
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-const DURATION = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h|d))+$/;
+/** Exported for the JSON Schema, so editors flag a bad duration as it is typed. */
+export const DURATION = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h|d))+$/;
 const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
 
 /** Returns milliseconds, or undefined when the text is not a duration. */

@@ -34,12 +34,13 @@ const ANSI = { error: '\u001b[31m', warning: '\u001b[33m', reset: '\u001b[0m' } 
 
 /**
  * `file:line:col: message (at path)`, the format compilers use so that editors and terminals link to the spot.
- * The plain form carries no severity word (the agreed format); with colour, a coloured `error:`/`warning:` word
- * is prefixed to the message, since a colour terminal is read by a person rather than parsed.
+ * Errors carry no severity word in plain form; warnings say `warning:` so they can be told apart.
+ * With colour, a coloured `error:`/`warning:` word is prefixed, since a colour terminal is read by a person.
  */
 export function formatDiagnostic(d: Diagnostic, options: { color?: boolean } = {}): string {
   const where = d.path === '' ? '' : ` (at ${d.path})`;
-  const severity = options.color ? `${ANSI[d.severity]}${d.severity}:${ANSI.reset} ` : '';
+  const plain = d.severity === 'warning' ? 'warning: ' : '';
+  const severity = options.color ? `${ANSI[d.severity]}${d.severity}:${ANSI.reset} ` : plain;
   return `${d.file}:${d.line}:${d.col}: ${severity}${d.message}${where}`;
 }
 

@@ -7,7 +7,7 @@
  * Anything under a key named `facilitator` is hidden from responders and observers.
  */
 import { z } from 'zod';
-import { parseDuration } from '../core/duration.ts';
+import { DURATION, parseDuration } from '../core/duration.ts';
 
 export const ID_PATTERN = /^[a-z][a-z0-9-]*$/;
 
@@ -20,6 +20,7 @@ const id = z
 export const duration = z
   .string()
   .describe('A duration such as "250ms", "90s", "5m", "6h" or "1h30m".')
+  .meta({ pattern: DURATION.source })
   .transform((text, ctx) => {
     const ms = parseDuration(text);
     if (ms === undefined) {

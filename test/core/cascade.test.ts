@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../engine/core/run.ts';
 import { createSession, type MetricsSample } from '../../engine/core/session.ts';
+import type { TimedCommand } from '../../engine/core/types.ts';
 import { loadScenario, tinyScenario } from '../helpers.ts';
 
 type ScenarioArg = Parameters<typeof createSession>[0];
@@ -65,8 +66,8 @@ describe('soft dependencies', () => {
 });
 
 describe('circuit breakers', () => {
-  const apiLoad = (scenario: ScenarioArg, commands = [] as Parameters<typeof runScenario>[1]['commands']) => {
-    const session = runScenario(scenario, { commands: commands ?? [], until: 480_000 });
+  const apiLoad = (scenario: ScenarioArg, commands: TimedCommand[] = []) => {
+    const session = runScenario(scenario, { commands, until: 480_000 });
     return session.sample().services.find((s) => s.id === 'api')?.rps ?? NaN;
   };
 

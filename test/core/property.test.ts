@@ -12,9 +12,18 @@ import { logText } from '../helpers.ts';
 
 const ms = (n: number) => `${n}ms`;
 
+interface DependencyArb {
+  to: number;
+  kind: 'hard' | 'soft';
+  retries: number;
+  timeout: number;
+  calls: number;
+  breaker: number | undefined;
+}
+
 const scenarioArb = fc.integer({ min: 2, max: 7 }).chain((n) => {
   const ids = Array.from({ length: n }, (_, i) => `s${i}`);
-  const dependency = (i: number) =>
+  const dependency = (i: number): fc.Arbitrary<DependencyArb> =>
     fc.record({
       to: fc.integer({ min: i + 1, max: n - 1 }),
       kind: fc.constantFrom('hard', 'soft'),
@@ -29,7 +38,7 @@ const scenarioArb = fc.integer({ min: 2, max: 7 }).chain((n) => {
       errorRate: fc.double({ min: 0, max: 0.05, noNaN: true }),
       capacity: fc.integer({ min: 10, max: 20_000 }),
       rps: fc.integer({ min: 0, max: 500 }),
-      deps: i < n - 1 ? fc.uniqueArray(dependency(i), { maxLength: 3, selector: (d) => d.to }) : fc.constant([]),
+      deps: i < n - 1 ? fc.uniqueArray(dependency(i), { maxLength: 3, selector: (d) => d.to }) : fc.constant([] as DependencyArb[]),
     });
   const fault = fc.record({
     target: fc.integer({ min: 0, max: n - 1 }),

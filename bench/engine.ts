@@ -187,16 +187,19 @@ function printProfile(report: ProfileReport, w: Workload, print: (line?: string)
   const checkpoint = fn('checkpointHash');
   if (checkpoint && checkpoint.inclusive / root > 0.05) {
     print(
-      `    checkpointHash (engine/core/checkpoint.ts, ${share(checkpoint.inclusive)}): once per simulated minute (${Math.floor(w.scenario.duration / 60_000)}× per run) it joins every` +
-        ` Float64Array (offered, errorRate, p99, capScale, shed, edgeAttemptFail, alertPendingSince) into decimal text, JSON-encodes every noise stream's` +
-        ` state and the agenda, then FNV-hashes the string char by char; number→string conversion is most of it.`,
+      `    checkpointHash (engine/core/checkpoint.ts, ${share(checkpoint.inclusive)}): once per simulated minute (${Math.floor(w.scenario.duration / 60_000)}× per run) it` +
+        ` builds one string from every metric array (Array.prototype.join on typed arrays: number→decimal text), the JSON of every noise stream's` +
+        ` state (one per service), the agenda and the machines' context, then FNV-hashes it char by char.`,
     );
   }
-  const named = report.functions.filter((f) => f.name.startsWith('__name ')).reduce((sum, f) => sum + f.inclusive, 0);
-  if (named / root > 0.02) {
+  const named = report.functions.filter((f) => f.name.startsWith('__name '));
+  const namedShare = named.reduce((sum, f) => sum + f.inclusive, 0);
+  if (namedShare / root > 0.02) {
+    const files = named.filter((f) => f.inclusive / root >= 0.01).map((f) => f.name.slice('__name '.length));
     print(
-      `    __name (${share(named)}) is tsx/esbuild's keepNames wrapper: every named closure created at run time costs an Object.defineProperty` +
-        ` ("set name"). The hot one is \`const margin = (worseNow) => …\` inside classify() (engine/core/services.ts), created once per service per tick.`,
+      `    __name (${share(namedShare)}, in ${files.join(', ')}) is tsx/esbuild's keepNames wrapper: each named closure created at run time costs an` +
+        ` Object.defineProperty (the "set … ← __name" natives).` +
+        (files.includes('core/services.ts') ? ' In services.ts that is `const margin = (worseNow) => …` inside classify(), created once per service per tick.' : ''),
     );
   }
 }
@@ -227,7 +230,10 @@ export async function runEngineBench(options: EngineBenchOptions): Promise<Engin
       `  plain-loop baseline (noise draws + computeTick, no machines/events/alerts/log): median ${ms(r.baseline?.median ?? NaN)} [${spread(r.baseline as Summary)}]`,
     );
     print(`  engine / baseline: ${fmt(r.ratio ?? NaN)}× (simulate phase ${ms(r.engine.median)} vs ${ms(r.baseline?.median ?? NaN)}; goal ≤ ${GOALS.engineVsBaseline}×: ${mark((r.ratio ?? Infinity) <= GOALS.engineVsBaseline)})`);
-    print(`    per tick: engine ${fmt((1000 * r.engine.median) / rw.ticks)} µs, baseline ${fmt((1000 * (r.baseline?.median ?? NaN)) / rw.ticks)} µs`);
+    print(
+      `    per tick: engine ${fmt((1000 * r.engine.median) / rw.ticks)} µs, baseline ${fmt((1000 * (r.baseline?.median ?? NaN)) / rw.ticks)} µs;` +
+        ` full run (with JSONL + write) / baseline: ${fmt(r.full.median / (r.baseline?.median ?? NaN))}×`,
+    );
     print();
 
     // Generated topologies: how the cost grows with the size of the system.
@@ -271,9 +277,15 @@ export async function runEngineBench(options: EngineBenchOptions): Promise<Engin
       const xs = results.map((x) => x.w.services + x.w.edges);
       const ys = results.map((x) => (1000 * x.full.median) / x.w.ticks);
       const fit = linearFit(xs, ys);
+      print(`  per-tick cost fit over the generated sizes: ${fmt(fit.a)} µs + ${fmt(fit.b)} µs × (services + edges), R² = ${fit.r2.toFixed(4)}`);
+      const perElement = (x: WorkloadResult) => (1000 * x.full.median) / x.w.ticks / (x.w.services + x.w.edges);
+      const small = results[results.length - 2] as WorkloadResult;
+      const big = results[results.length - 1] as WorkloadResult;
+      const growth = perElement(big) / perElement(small);
+      const sizeGrowth = (big.w.services + big.w.edges) / (small.w.services + small.w.edges);
       print(
-        `  per-tick cost fit over the generated sizes: ${fmt(fit.a)} µs + ${fmt(fit.b)} µs × (services + edges), R² = ${fit.r2.toFixed(4)}` +
-          ` (linear: µs per service-edge per tick stays flat as the fixed per-tick overhead is amortised)`,
+        `  scaling: µs per (service+edge) per tick goes ${fmt(perElement(small))} → ${fmt(perElement(big))} (×${growth.toFixed(2)}) while the size grows ×${fmt(sizeGrowth)}: ` +
+          (growth <= 1.5 ? 'linear in services + edges.' : 'SUPERLINEAR — something grows faster than the graph.'),
       );
     }
     const bw = results.find((x) => x.ratio !== undefined);

@@ -88,29 +88,47 @@ export function completeAction(state: SessionState, id: string): void {
   triggerFaults(state, def, run.actor);
 }
 
+const LASTING = new Set(['scale', 'drain', 'breaker', 'flag']);
+
+function edgeOf(state: SessionState, def: ActionDef, s: number): number {
+  const dependency = def.dependency !== undefined ? state.topo.index.get(def.dependency) : undefined;
+  return dependency !== undefined ? findEdge(state.topo, s, dependency) : -1;
+}
+
+/** Sets (on = true) or undoes (on = false) the effect an action leaves in force after it completes. */
+function setLastingEffect(state: SessionState, def: ActionDef, s: number, on: boolean): void {
+  const { sim } = state;
+  const edge = edgeOf(state, def, s);
+  const factor = def.capacityFactor ?? 2;
+  if (def.type === 'scale') sim.capScale[s] = (sim.capScale[s] as number) * (on ? factor : 1 / factor);
+  else if (def.type === 'drain') sim.shed[s] = on ? (def.shed ?? 0.5) : 0;
+  else if (def.type === 'breaker' && edge >= 0) sim.edgeManualOpen[edge] = on ? 1 : 0;
+  else if (def.type === 'flag' && edge >= 0) sim.edgeDisabled[edge] = on ? 1 : 0;
+}
+
 function applyLastingEffect(state: SessionState, def: ActionDef, s: number): void {
-  const { sim, topo } = state;
-  const dependency = def.dependency !== undefined ? topo.index.get(def.dependency) : undefined;
-  const edge = dependency !== undefined ? findEdge(topo, s, dependency) : -1;
-  switch (def.type) {
-    case 'restart':
-      endRestart(state, s);
-      break;
-    case 'scale':
-      sim.capScale[s] *= def.capacityFactor ?? 2;
-      break;
-    case 'drain':
-      sim.shed[s] = def.shed ?? 0.5;
-      break;
-    case 'breaker':
-      if (edge >= 0) sim.edgeManualOpen[edge] = 1;
-      break;
-    case 'flag':
-      if (edge >= 0) sim.edgeDisabled[edge] = 1;
-      break;
-    default:
-      break;
-  }
+  if (def.type === 'restart') endRestart(state, s);
+  if (!LASTING.has(def.type)) return;
+  const id = actionId(def);
+  // Breakers, flags and drains are switches: applying one twice changes nothing more.
+  if (def.type !== 'scale' && state.inForce.has(id)) return;
+  setLastingEffect(state, def, s, true);
+  state.inForce.set(id, (state.inForce.get(id) ?? 0) + 1);
+}
+
+/** Undoes a completed scale, drain, breaker or flag at once: scale back, stop shedding, close, re-enable. */
+export function revertAction(state: SessionState, cmd: CommandInput): CommandError | null {
+  const id = cmd.params?.action;
+  if (typeof id !== 'string') return fail('missing-param', 'name the action in params.action, e.g. "breaker:checkout"', 'params.action');
+  const def = state.actionsById.get(id);
+  if (!def) return fail('unknown-action', `no action "${id}"`, 'params.action');
+  const count = state.inForce.get(id) ?? 0;
+  if (count === 0) return fail('nothing-to-revert', `${id} has no effect in force to revert`, 'params.action');
+  setLastingEffect(state, def, state.topo.index.get(def.target) as number, false);
+  if (count === 1) state.inForce.delete(id);
+  else state.inForce.set(id, count - 1);
+  emit(state, 'action.reverted', { action: id, kind: def.type, target: def.target, by: cmd.actor });
+  return null;
 }
 
 /** Used by the facilitator's inject command. */

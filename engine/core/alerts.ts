@@ -3,26 +3,23 @@
  * before the alert fires; it resolves at the first evaluation where the condition is false.
  * The first page of the drill detects the incident.
  */
-import type { AlertDef, Metric } from '../scenario/schema.ts';
-import { journeyMetrics, type JourneyMetrics } from './journeys.ts';
+import type { AlertDef } from '../scenario/schema.ts';
+import { journeyRps } from './journeys.ts';
 import { sendIncident } from './machines/sync.ts';
 import { round } from './round.ts';
 import { emit, type SessionState } from './state.ts';
 
-const JOURNEY_KEY: Record<Metric, keyof JourneyMetrics> = {
-  errorRate: 'errorRate',
-  p50Ms: 'p50Ms',
-  p99Ms: 'p99Ms',
-  rps: 'rps',
-  saturation: 'saturation',
-};
-
+/** The watched value this tick. A journey's numbers are its entry service's, except its own traffic. */
 export function metricValue(state: SessionState, rule: AlertDef): number {
+  let s: number | undefined;
   if (rule.journey !== undefined) {
-    const j = state.scenario.journeys.findIndex((x) => x.id === rule.journey);
-    return journeyMetrics(state, j)[JOURNEY_KEY[rule.metric]];
+    const j = state.journeyIndex.get(rule.journey);
+    if (j === undefined) throw new Error(`invariant: alert ${rule.id} watches an unknown journey`);
+    if (rule.metric === 'rps') return journeyRps(state, j);
+    s = state.journeyEntry[j];
+  } else {
+    s = state.topo.index.get(rule.service ?? '');
   }
-  const s = state.topo.index.get(rule.service ?? '');
   if (s === undefined) throw new Error(`invariant: alert ${rule.id} has no target`);
   const { sim } = state;
   switch (rule.metric) {
@@ -40,7 +37,9 @@ export function metricValue(state: SessionState, rule: AlertDef): number {
 }
 
 export function evaluateAlerts(state: SessionState): void {
-  state.scenario.alerts.forEach((rule, r) => {
+  const rules = state.scenario.alerts;
+  for (let r = 0; r < rules.length; r++) {
+    const rule = rules[r] as AlertDef;
     const value = metricValue(state, rule);
     const breached = rule.op === '>' ? value > rule.threshold : value < rule.threshold;
     if (!breached) {
@@ -49,10 +48,10 @@ export function evaluateAlerts(state: SessionState): void {
         state.alertFiring[r] = 0;
         emit(state, 'alert.resolved', { alert: rule.id, value: round(value, 4) });
       }
-      return;
+      continue;
     }
     if (Number.isNaN(state.alertPendingSince[r])) state.alertPendingSince[r] = state.now;
-    if (state.alertFiring[r] || state.now - (state.alertPendingSince[r] as number) < rule.for) return;
+    if (state.alertFiring[r] || state.now - (state.alertPendingSince[r] as number) < rule.for) continue;
     state.alertFiring[r] = 1;
     emit(state, 'alert.firing', {
       alert: rule.id,
@@ -66,5 +65,5 @@ export function evaluateAlerts(state: SessionState): void {
     if (rule.severity === 'page' && state.incidentState === 'idle') {
       sendIncident(state, { type: 'PAGE' }, { alert: rule.id });
     }
-  });
+  }
 }

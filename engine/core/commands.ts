@@ -3,7 +3,7 @@
  * because the log is the record of inputs that replay folds over. Mistakes are returned as data.
  */
 import { ACTION_TYPES } from '../scenario/schema.ts';
-import { decideApproval, injectFault, requestAction } from './actions.ts';
+import { decideApproval, injectFault, requestAction, revertAction } from './actions.ts';
 import { diagnose } from './diagnose.ts';
 import { sendDrill, sendIncident } from './machines/sync.ts';
 import { emit, type SessionState } from './state.ts';
@@ -101,6 +101,8 @@ function dispatch(state: SessionState, cmd: CommandInput): CommandError | null {
       return decideApproval(state, cmd, true);
     case 'deny':
       return decideApproval(state, cmd, false);
+    case 'revert':
+      return revertAction(state, cmd);
     default:
       return requestAction(state, cmd);
   }

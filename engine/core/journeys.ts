@@ -1,11 +1,12 @@
 /**
  * Customer journeys: whether each is within its SLO, the impact it accumulates (failed and degraded
- * requests, lost revenue), the per-minute summaries written to the log, and the ground truth that
+ * requests beyond the healthy baseline, and the revenue they lose), the per-minute summaries written to the log, and the ground truth that
  * tells the incident it is mitigated (every journey back within SLO for a minute) or has regressed.
  */
 import { sendIncident } from './machines/sync.ts';
 import { money, ms, rate } from './round.ts';
-import { emit, type SessionState } from './state.ts';
+import { emit, type JourneyRuntime, type SessionState } from './state.ts';
+import type { JourneyDef } from '../scenario/schema.ts';
 
 export const MITIGATION_HOLD_MS = 60_000;
 
@@ -18,13 +19,18 @@ export interface JourneyMetrics {
   saturation: number;
 }
 
+/** Customer requests per second this tick: the journey's traffic with its entry service's noise. */
+export function journeyRps(state: SessionState, j: number): number {
+  const def = state.scenario.journeys[j] as JourneyDef;
+  return def.rps * (state.sim.noiseRps[state.journeyEntry[j] as number] as number);
+}
+
+/** A journey's numbers for display; the tick loop reads the arrays directly instead. */
 export function journeyMetrics(state: SessionState, j: number): JourneyMetrics {
-  const def = state.scenario.journeys[j];
-  const s = def ? state.topo.index.get(def.entry) : undefined;
-  if (!def || s === undefined) throw new Error(`invariant: no journey ${j}`);
+  const s = state.journeyEntry[j] as number;
   const { sim } = state;
   return {
-    rps: def.rps * (sim.noiseRps[s] as number),
+    rps: journeyRps(state, j),
     errorRate: sim.errorRate[s] as number,
     degraded: sim.degraded[s] as number,
     p50Ms: sim.p50[s] as number,
@@ -35,21 +41,26 @@ export function journeyMetrics(state: SessionState, j: number): JourneyMetrics {
 
 export function updateJourneys(state: SessionState): void {
   const tickSec = state.tickMs / 1000;
+  const { sim } = state;
   let allInSlo = true;
-  state.scenario.journeys.forEach((def, j) => {
-    const runtime = state.journeys[j];
-    if (!runtime) return;
-    const m = journeyMetrics(state, j);
-    const inSlo = m.errorRate <= def.slo.errorRate && m.p99Ms <= def.slo.p99Ms;
+  const defs = state.scenario.journeys;
+  for (let j = 0; j < defs.length; j++) {
+    const def = defs[j] as JourneyDef;
+    const runtime = state.journeys[j] as JourneyRuntime;
+    const entry = state.journeyEntry[j] as number;
+    const errorRate = sim.errorRate[entry] as number;
+    const p99 = sim.p99[entry] as number;
+    const inSlo = errorRate <= def.slo.errorRate && p99 <= def.slo.p99Ms;
     if (inSlo !== runtime.inSlo) {
       runtime.inSlo = inSlo;
-      emit(state, 'journey.slo', { journey: def.id, ok: inSlo, errorRate: rate(m.errorRate), p99Ms: ms(m.p99Ms) });
+      emit(state, 'journey.slo', { journey: def.id, ok: inSlo, errorRate: rate(errorRate), p99Ms: ms(p99) });
       if (!inSlo) state.impactStarted = true;
     }
     if (!inSlo) allInSlo = false;
-    const requests = m.rps * tickSec;
-    const failed = requests * m.errorRate;
-    const degraded = requests * m.degraded;
+    const requests = journeyRps(state, j) * tickSec;
+    // Impact is what the incident adds: failures and fallbacks beyond the journey's healthy rates.
+    const failed = requests * Math.max(0, errorRate - (state.baselineErr[entry] as number));
+    const degraded = requests * Math.max(0, (sim.degraded[entry] as number) - (state.baselineDegraded[entry] as number));
     const lost = (failed + degraded * def.degradedLoss) * def.valuePerRequest;
     const minute = runtime.minute;
     minute.requests += requests;
@@ -57,7 +68,7 @@ export function updateJourneys(state: SessionState): void {
     minute.degraded += degraded;
     minute.lost += lost;
     if (!inSlo) minute.badMs += state.tickMs;
-  });
+  }
   trackMitigation(state, allInSlo);
 }
 

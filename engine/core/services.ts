@@ -7,6 +7,8 @@ export const DOWN_ERROR_RATE = 0.5;
 export const DEGRADED_ERROR_RATE = 0.05;
 export const DEGRADED_LATENCY_FACTOR = 2;
 export const DEGRADED_SATURATION = 0.9;
+/** Leaving a worse health class needs the metric 10% inside the threshold. */
+export const HYSTERESIS = 0.9;
 /** A recovering service must stay healthy this long before it counts as healthy again. */
 export const RECOVERY_HOLD_MS = 60_000;
 
@@ -17,10 +19,9 @@ export const RECOVERY_HOLD_MS = 60_000;
 export function classify(state: SessionState, s: number): HealthLevel {
   const { errorRate, p99, saturation } = state.sim;
   const last = state.serviceLevel[s];
-  const margin = (worseNow: boolean) => (worseNow ? 0.9 : 1);
   const err = errorRate[s] as number;
-  if (state.sim.restarting[s] || err >= DOWN_ERROR_RATE * margin(last === 'down')) return 'down';
-  const sticky = margin(last === 'degraded' || last === 'down');
+  if (state.sim.restarting[s] || err >= DOWN_ERROR_RATE * (last === 'down' ? HYSTERESIS : 1)) return 'down';
+  const sticky = last === 'degraded' || last === 'down' ? HYSTERESIS : 1;
   if (
     err >= DEGRADED_ERROR_RATE * sticky ||
     (p99[s] as number) > DEGRADED_LATENCY_FACTOR * (state.baselineP99[s] as number) * sticky ||

@@ -143,4 +143,6 @@ function measureBaseline(state: SessionState): void {
   computeTick(state.topo, state.sim);
   computeTick(state.topo, state.sim);
   state.baselineP99.set(state.sim.p99);
+  state.baselineErr.set(state.sim.errorRate);
+  state.baselineDegraded.set(state.sim.degraded);
 }

@@ -78,6 +78,8 @@ export function resetModifiers(sim: SimState): void {
   sim.rpsMul.fill(1);
 }
 
+export const BREAKER_CLOSE_RATIO = 0.8;
+
 /** Latency multiplier from queueing: flat below 70% utilisation, then climbing steeply. */
 export function queueFactor(saturation: number): number {
   if (saturation <= 0.7) return 1;
@@ -158,8 +160,10 @@ function healthPass(topo: Topology, sim: SimState): void {
       const timeout = edgeTimeout[e] as number;
       const attemptFail = 1 - (1 - (errorRate[d] as number)) * (1 - timeoutFraction(p50[d] as number, p99[d] as number, timeout));
       edgeAttemptFail[e] = attemptFail;
+      // An automatic breaker closes only once failures fall 20% below its threshold, so it does not flap.
       const threshold = edgeBreaker[e] as number;
-      const open = sim.edgeManualOpen[e] === 1 || (threshold >= 0 && attemptFail > threshold);
+      const closeBelow = edgeOpen[e] ? threshold * BREAKER_CLOSE_RATIO : threshold;
+      const open = sim.edgeManualOpen[e] === 1 || (threshold >= 0 && attemptFail > closeBelow);
       edgeOpen[e] = open ? 1 : 0;
       const calls = edgeCalls[e] as number;
       if (sim.edgeDisabled[e]) {
@@ -171,6 +175,10 @@ function healthPass(topo: Topology, sim: SimState): void {
       const retries = edgeRetries[e] as number;
       const callFail = open ? 1 : attemptFail ** (retries + 1);
       const requestFail = 1 - (1 - callFail) ** calls;
+      // A successful answer that was itself degraded (a fallback further down) degrades this response too.
+      const calleeOk = 1 - (errorRate[d] as number);
+      const calleeDegraded = open || calleeOk <= 0 ? 0 : Math.min(1, (degraded[d] as number) / calleeOk);
+      notDegraded *= (1 - calleeDegraded) ** calls;
       if (!open) {
         const wasted = 1 + retries * attemptFail;
         lat50 += Math.min(p50[d] as number, timeout) * wasted * calls;

@@ -46,8 +46,14 @@ export interface SessionState {
   readonly noiseStreams: Stream[];
   /** Baseline p99 of each service with no faults and no noise: the yardstick for "degraded". */
   readonly baselineP99: Float64Array;
+  /** Healthy error and degraded rates: impact counts only what an incident adds on top of them. */
+  readonly baselineErr: Float64Array;
+  readonly baselineDegraded: Float64Array;
   readonly actionsById: ReadonlyMap<string, ActionDef>;
   readonly faultIndex: ReadonlyMap<string, number>;
+  readonly journeyIndex: ReadonlyMap<string, number>;
+  /** The entry service of each journey: a journey's numbers are its entry service's. */
+  readonly journeyEntry: Int32Array;
 
   now: number;
   seq: number;
@@ -67,6 +73,10 @@ export interface SessionState {
   readonly activeFaults: Map<number, ActiveFault>;
   readonly running: Map<string, RunningAction>;
   readonly pending: Map<string, PendingApproval>;
+  /** Which breakers were open after the last tick, to report openings and closings. */
+  readonly breakerWasOpen: Uint8Array;
+  /** Completed actions whose lasting effect (scale, drain, breaker, flag) is in force, and how many times. */
+  readonly inForce: Map<string, number>;
   readonly roles: Partial<Record<Role, string>>;
 
   readonly journeys: JourneyRuntime[];
@@ -93,8 +103,12 @@ export function createState(scenario: Scenario, seed: number): SessionState {
     sim: createSimState(topo),
     noiseStreams: topo.ids.map((id) => createStream(seed, `noise:${id}`)),
     baselineP99: new Float64Array(topo.n),
+    baselineErr: new Float64Array(topo.n),
+    baselineDegraded: new Float64Array(topo.n),
     actionsById: new Map(scenario.actions.map((a) => [actionId(a), a])),
     faultIndex: new Map(scenario.faults.map((f, i) => [f.id, i])),
+    journeyIndex: new Map(scenario.journeys.map((j, i) => [j.id, i])),
+    journeyEntry: Int32Array.from(scenario.journeys, (j) => topo.index.get(j.entry) ?? -1),
     now: 0,
     seq: 0,
     log: [],
@@ -110,6 +124,8 @@ export function createState(scenario: Scenario, seed: number): SessionState {
     activeFaults: new Map(),
     running: new Map(),
     pending: new Map(),
+    inForce: new Map(),
+    breakerWasOpen: new Uint8Array(topo.edgeCount),
     roles: {},
     journeys: scenario.journeys.map(() => ({
       inSlo: true,

@@ -22,6 +22,7 @@ export function runTick(state: SessionState): void {
   applyFaults(state);
   drawNoise(state);
   computeTick(state.topo, state.sim);
+  reportBreakers(state);
   updateServices(state);
   updateJourneys(state);
   evaluateAlerts(state);
@@ -56,6 +57,23 @@ function runAgenda(state: SessionState): void {
         }
         break;
       }
+    }
+  }
+}
+
+/** Breakers opening and closing are visible on real dashboards, so they are events here too. */
+function reportBreakers(state: SessionState): void {
+  const { topo, sim, breakerWasOpen } = state;
+  for (let s = 0; s < topo.n; s++) {
+    for (let e = topo.edgeStart[s] as number; e < (topo.edgeStart[s + 1] as number); e++) {
+      const open = sim.edgeOpen[e] as number;
+      if (open === breakerWasOpen[e]) continue;
+      breakerWasOpen[e] = open;
+      emit(state, open ? 'breaker.opened' : 'breaker.closed', {
+        service: topo.ids[s],
+        dependency: topo.ids[topo.edgeTo[e] as number],
+        manual: sim.edgeManualOpen[e] === 1,
+      });
     }
   }
 }

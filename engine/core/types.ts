@@ -7,7 +7,7 @@ export type { Scenario, ActionType } from '../scenario/schema.ts';
 
 export const CONTROL_COMMANDS = ['start', 'pause', 'resume', 'end', 'inject'] as const;
 export const INCIDENT_COMMANDS = ['ack', 'declare', 'resolve', 'assign-role', 'status-update', 'diagnose'] as const;
-export const APPROVAL_COMMANDS = ['approve', 'deny'] as const;
+export const APPROVAL_COMMANDS = ['approve', 'deny', 'revert'] as const;
 export const ROLES = ['ic', 'comms', 'ops'] as const;
 
 export type ControlCommandType = (typeof CONTROL_COMMANDS)[number];

@@ -65,6 +65,31 @@ describe('soft dependencies', () => {
   });
 });
 
+describe('degraded results propagate up through hard dependencies', () => {
+  it('a fallback two levels down degrades the journey, without errors', () => {
+    const base = tinyScenario();
+    const scenario = tinyScenario({
+      services: base.services.map((s) => ({
+        ...s,
+        baseline: { ...s.baseline },
+        noise: { ...s.noise },
+        dependencies:
+          s.id === 'api'
+            ? [{ service: 'db', kind: 'hard' as const, timeout: '200ms' }, { service: 'recs', kind: 'soft' as const, timeout: '100ms' }]
+            : s.dependencies.filter((d) => d.service !== 'recs').map((d) => ({ ...d, timeout: `${d.timeout}ms` })),
+      })),
+      faults: [{ id: 'recs-down', kind: 'dependency-outage', target: 'recs', at: '1m', effect: { errorRate: 1 } }],
+      actions: [{ type: 'restart', target: 'recs', resolves: ['recs-down'] }],
+    });
+    const session = runScenario(scenario, { until: 180_000 });
+    const web = session.sample().services.find((s) => s.id === 'web');
+    expect(web?.errorRate).toBeLessThan(0.01);
+    const minute = session.events.filter((e) => e.type === 'impact.minute').at(-1) as unknown as { journeys: { shop: { degraded: number } } };
+    // 200 rps × 60 s, nearly all served from api's fallback.
+    expect(minute.journeys.shop.degraded).toBeGreaterThan(11_000);
+  });
+});
+
 describe('circuit breakers', () => {
   const apiLoad = (scenario: ScenarioArg, commands: TimedCommand[] = []) => {
     const session = runScenario(scenario, { commands, until: 480_000 });
@@ -95,5 +120,24 @@ describe('circuit breakers', () => {
     });
     expect(apiLoad(withBreaker)).toBe(0);
     expect(apiLoad(base)).toBeGreaterThan(400);
+  });
+
+  it('an automatic breaker does not flap around its threshold', () => {
+    const base = tinyScenario();
+    const withBreaker = tinyScenario({
+      services: base.services.map((s) => ({
+        ...s,
+        baseline: { ...s.baseline },
+        noise: { ...s.noise, errorRate: 0.5 },
+        dependencies: s.dependencies.map((d) => ({ ...d, timeout: `${d.timeout}ms`, ...(d.service === 'api' ? { breaker: 0.5 } : {}) })),
+      })),
+      // Hovers right at the threshold: noisy 50% failures.
+      faults: [{ id: 'api-flaky', kind: 'code-deploy', target: 'api', at: '1m', effect: { errorRate: 0.499 }, rootCause: true }],
+      actions: [{ type: 'rollback', target: 'api', resolves: ['api-flaky'] }],
+    });
+    const session = runScenario(withBreaker, { until: 3_600_000 });
+    const flips = session.events.filter((e) => e.type === 'breaker.opened' || e.type === 'breaker.closed');
+    expect(flips.length).toBeGreaterThan(0);
+    expect(flips.length).toBeLessThanOrEqual(2);
   });
 });

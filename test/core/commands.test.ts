@@ -90,6 +90,24 @@ describe('actions', () => {
   });
 });
 
+describe('revert', () => {
+  it('closes a manual breaker again, and only what is in force can be reverted', () => {
+    const session = started();
+    expect(session.submit({ actor: 'a', type: 'revert', params: { action: 'breaker:web' } })).toMatchObject({ code: 'nothing-to-revert' });
+    expect(session.submit({ actor: 'a', type: 'revert', params: { action: 'nope' } })).toMatchObject({ code: 'unknown-action' });
+    session.submit({ actor: 'a', type: 'breaker', target: 'web' });
+    session.runUntil(60_000);
+    const api = () => session.sample().services.find((s) => s.id === 'api')?.rps;
+    expect(api()).toBe(0);
+    expect(ofType(session.events, 'breaker.opened')[0]).toMatchObject({ service: 'web', dependency: 'api', manual: true });
+    const reverted = session.submit({ actor: 'a', type: 'revert', params: { action: 'breaker:web' } });
+    expect(ofType(reverted.events, 'action.reverted')).toHaveLength(1);
+    session.runUntil(80_000);
+    expect(api()).toBeGreaterThan(150);
+    expect(ofType(session.events, 'breaker.closed')).toHaveLength(1);
+  });
+});
+
 describe('approvals (controlled friction)', () => {
   it('need a second responder', () => {
     const session = started();

@@ -12,9 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatClock, formatDuration } from '../engine/core/duration.ts';
 import { createHeader, serializeLog } from '../engine/core/log.ts';
-import { createStream, noise } from '../engine/core/rng.ts';
+import { createStream } from '../engine/core/rng.ts';
 import { runScenario } from '../engine/core/run.ts';
-import { computeTick, createSimState } from '../engine/core/sim.ts';
+import { computeTick, createSimState, drawNoise } from '../engine/core/sim.ts';
 import { summarizeRun } from '../engine/core/summary.ts';
 import { compileTopology } from '../engine/core/topology.ts';
 import type { TimedCommand } from '../engine/core/types.ts';
@@ -95,13 +95,7 @@ function baselineRun(w: Workload): void {
   const sim = createSimState(topo);
   const streams = topo.ids.map((id) => createStream(w.scenario.seed, `noise:${id}`));
   for (let t = 0; t < w.ticks; t++) {
-    for (let s = 0; s < topo.n; s++) {
-      const stream = streams[s];
-      if (!stream) continue;
-      sim.noiseRps[s] = 1 + noise(stream, topo.noiseRps[s] as number);
-      sim.noiseLat[s] = 1 + noise(stream, topo.noiseLat[s] as number);
-      sim.noiseErr[s] = 1 + noise(stream, topo.noiseErr[s] as number);
-    }
+    drawNoise(topo, sim, streams);
     computeTick(topo, sim);
   }
   baselineSink += sim.errorRate[0] as number;
@@ -187,9 +181,8 @@ function printProfile(report: ProfileReport, w: Workload, print: (line?: string)
   const checkpoint = fn('checkpointHash');
   if (checkpoint && checkpoint.inclusive / root > 0.05) {
     print(
-      `    checkpointHash (engine/core/checkpoint.ts, ${share(checkpoint.inclusive)}): once per simulated minute (${Math.floor(w.scenario.duration / 60_000)}× per run) it` +
-        ` builds one string from every metric array (Array.prototype.join on typed arrays: number→decimal text), the JSON of every noise stream's` +
-        ` state (one per service), the agenda and the machines' context, then FNV-hashes it char by char.`,
+      `    checkpointHash (engine/core/checkpoint.ts, ${share(checkpoint.inclusive)}): runs once per simulated minute` +
+        ` (${Math.floor(w.scenario.duration / 60_000)}× per run) and hashes the whole simulation state.`,
     );
   }
   const named = report.functions.filter((f) => f.name.startsWith('__name '));
@@ -198,8 +191,7 @@ function printProfile(report: ProfileReport, w: Workload, print: (line?: string)
     const files = named.filter((f) => f.inclusive / root >= 0.01).map((f) => f.name.slice('__name '.length));
     print(
       `    __name (${share(namedShare)}, in ${files.join(', ')}) is tsx/esbuild's keepNames wrapper: each named closure created at run time costs an` +
-        ` Object.defineProperty (the "set … ← __name" natives).` +
-        (files.includes('core/services.ts') ? ' In services.ts that is `const margin = (worseNow) => …` inside classify(), created once per service per tick.' : ''),
+        ` Object.defineProperty (the "set … ← __name" natives): avoid creating closures in per-tick code.`,
     );
   }
 }

@@ -51,7 +51,7 @@ export async function runRun(argv: string[]): Promise<number> {
   }
 
   const session = runScenario(scenario, { ...(seed !== undefined ? { seed } : {}), ...(until !== undefined ? { until } : {}), commands: plan?.commands ?? [] });
-  const summary = summarizeRun(scenario, session.seed, session.events);
+  const summary = summarizeRun(scenario, session.seed, session.events, session.now);
   if (values.out !== undefined) {
     await writeText(values.out, serializeLog(createHeader(scenario, session.seed, nodeMajor()), session.events));
   }

@@ -10,6 +10,7 @@
  *   dependencies, its failure probability after retries and timeouts. Soft dependencies fall back to a
  *   degraded result instead of failing. An open breaker or a disabled edge fails fast with no load.
  */
+import { noise, type Stream } from './rng.ts';
 import type { Topology } from './topology.ts';
 
 export interface SimState {
@@ -196,6 +197,16 @@ function healthPass(topo: Topology, sim: SimState): void {
     degraded[s] = success * (1 - notDegraded);
     p50[s] = lat50;
     p99[s] = Math.max(lat99, lat50);
+  }
+}
+
+/** This tick's noise factors: three draws per service, from that service's own stream. */
+export function drawNoise(topo: Topology, sim: SimState, streams: readonly Stream[]): void {
+  for (let s = 0; s < topo.n; s++) {
+    const stream = streams[s] as Stream;
+    sim.noiseRps[s] = 1 + noise(stream, topo.noiseRps[s] as number);
+    sim.noiseLat[s] = 1 + noise(stream, topo.noiseLat[s] as number);
+    sim.noiseErr[s] = 1 + noise(stream, topo.noiseErr[s] as number);
   }
 }
 

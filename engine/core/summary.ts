@@ -40,7 +40,8 @@ export interface RunSummary {
   commands: { accepted: number; rejected: number };
 }
 
-export function summarizeRun(scenario: Scenario, seed: number, events: readonly EngineEvent[]): RunSummary {
+/** `endedAt` is the simulated time the run stopped at; by default, the time of its last event. */
+export function summarizeRun(scenario: Scenario, seed: number, events: readonly EngineEvent[], endedAt?: number): RunSummary {
   const journeys = new Map<string, JourneyImpact>(
     scenario.journeys.map((j) => [
       j.id,
@@ -103,6 +104,7 @@ export function summarizeRun(scenario: Scenario, seed: number, events: readonly 
         break;
     }
   }
+  if (endedAt !== undefined) summary.endedAt = endedAt;
   summary.journeys = [...journeys.values()];
   for (const def of scenario.journeys) {
     const j = journeys.get(def.id) as JourneyImpact;

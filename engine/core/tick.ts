@@ -12,15 +12,14 @@ import { checkpointHash } from './checkpoint.ts';
 import { applyFaults, endFault, startFault } from './faults.ts';
 import { flushMinuteIfDue, updateJourneys } from './journeys.ts';
 import { sendDrill } from './machines/sync.ts';
-import { noise } from './rng.ts';
 import { updateServices } from './services.ts';
-import { computeTick } from './sim.ts';
+import { computeTick, drawNoise } from './sim.ts';
 import { emit, type SessionState } from './state.ts';
 
 export function runTick(state: SessionState): void {
   runAgenda(state);
   applyFaults(state);
-  drawNoise(state);
+  drawNoise(state.topo, state.sim, state.noiseStreams);
   computeTick(state.topo, state.sim);
   reportBreakers(state);
   updateServices(state);
@@ -75,16 +74,5 @@ function reportBreakers(state: SessionState): void {
         manual: sim.edgeManualOpen[e] === 1,
       });
     }
-  }
-}
-
-function drawNoise(state: SessionState): void {
-  const { topo, sim, noiseStreams } = state;
-  for (let s = 0; s < topo.n; s++) {
-    const stream = noiseStreams[s];
-    if (!stream) continue;
-    sim.noiseRps[s] = 1 + noise(stream, topo.noiseRps[s] as number);
-    sim.noiseLat[s] = 1 + noise(stream, topo.noiseLat[s] as number);
-    sim.noiseErr[s] = 1 + noise(stream, topo.noiseErr[s] as number);
   }
 }

@@ -12,6 +12,7 @@ import { journeyMetrics } from './journeys.ts';
 import { ms, rate } from './round.ts';
 import { computeTick } from './sim.ts';
 import { createState, type SessionState } from './state.ts';
+import { buildFacilitatorView, buildSnapshot, type DrillSnapshot, type FacilitatorView } from './snapshot.ts';
 import { runTick } from './tick.ts';
 import type { CommandInput, CommandResult, EngineEvent } from './types.ts';
 
@@ -105,6 +106,16 @@ export class Session {
       onTick?.(this.sample());
     }
     return this.state.log.slice(first);
+  }
+
+  /** The public state of the drill, for a client that joins or resyncs. */
+  snapshot(): DrillSnapshot {
+    return buildSnapshot(this.state, this.sample());
+  }
+
+  /** What only the facilitator may see: active faults, upcoming injects, advice labels. */
+  facilitatorView(): FacilitatorView {
+    return buildFacilitatorView(this.state);
   }
 
   checkpoint(): string {

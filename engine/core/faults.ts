@@ -1,6 +1,6 @@
 /** Faults: starting and ending them, and folding the active ones into this tick's modifiers. */
 import { resetModifiers } from './sim.ts';
-import { emit, type SessionState } from './state.ts';
+import { actionId, emit, type SessionState } from './state.ts';
 import type { ActionDef } from '../scenario/schema.ts';
 
 export function isFaultActive(state: SessionState, faultId: string): boolean {
@@ -35,7 +35,7 @@ export function triggerFaults(state: SessionState, action: ActionDef, actor: str
     const trigger = f.trigger;
     if (!trigger || trigger.action !== action.type || trigger.target !== action.target) return;
     if (trigger.whileFault !== undefined && !isFaultActive(state, trigger.whileFault)) return;
-    startFault(state, i, { triggeredBy: actor, action: action.type });
+    startFault(state, i, { triggeredBy: actor, action: actionId(action) });
   });
 }
 

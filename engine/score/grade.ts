@@ -1,0 +1,103 @@
+/**
+ * The 0–100 grade. Each component is a value from 0 to 1:
+ * - a response time: 1 within its objective, falling linearly to 0 at three times the objective
+ *   (0 if the milestone was never reached);
+ * - impact: the share of the untreated run's lost revenue the team avoided;
+ * - conduct: 1 minus penalties (bad advice followed, harmful actions, approvals bypassed, status
+ *   update gaps, roles left unfilled, the wrong severity).
+ * The score is 100 × Σ weight × value ÷ Σ weight. Scenarios may set the weights.
+ */
+import type { Scenario } from '../scenario/schema.ts';
+import type { Conduct } from './conduct.ts';
+import type { Impact } from './impact.ts';
+import type { Durations } from './milestones.ts';
+
+export const DEFAULT_WEIGHTS: Record<string, number> = {
+  acknowledge: 10,
+  declare: 10,
+  diagnose: 10,
+  mitigate: 25,
+  resolve: 10,
+  impact: 20,
+  conduct: 15,
+};
+
+export const CONDUCT_PENALTIES = {
+  badAdviceFollowed: 0.25,
+  harmfulAction: 0.25,
+  approvalBypassed: 0.15,
+  statusGap: 0.1,
+  roleUnfilled: 0.1,
+  wrongSeverity: 0.2,
+} as const;
+
+export interface GradeComponent {
+  name: string;
+  weight: number;
+  /** 0 to 1. */
+  value: number;
+  points: number;
+  detail: string;
+}
+
+export interface Grade {
+  score: number;
+  components: GradeComponent[];
+}
+
+export function timeValue(actual: number | null, objective: number): number {
+  if (actual === null) return 0;
+  if (actual <= objective) return 1;
+  return Math.max(0, 1 - (actual - objective) / (2 * objective));
+}
+
+export function conductValue(c: Conduct): number {
+  const p = CONDUCT_PENALTIES;
+  const penalty =
+    p.badAdviceFollowed * c.badAdviceFollowed.length +
+    p.harmfulAction * c.harmfulActions.length +
+    p.approvalBypassed * c.approvalsBypassed.length +
+    p.statusGap * c.statusUpdates.gaps.length +
+    p.roleUnfilled * c.roles.filter((r) => r.person === null).length +
+    (c.severity.correct ? 0 : p.wrongSeverity);
+  return Math.max(0, 1 - penalty);
+}
+
+const minutes = (ms: number | null) => (ms === null ? 'never' : `${(ms / 60_000).toFixed(1)} min`);
+
+export function grade(scenario: Scenario, d: Durations, impact: Impact, conduct: Conduct): Grade {
+  const o = scenario.objectives;
+  const weights = { ...DEFAULT_WEIGHTS, ...(scenario.scoring.weights ?? {}) };
+  const parts: Omit<GradeComponent, 'weight' | 'points'>[] = [
+    { name: 'acknowledge', value: timeValue(d.timeToAcknowledge, o.ack), detail: `${minutes(d.timeToAcknowledge)} (objective ${minutes(o.ack)})` },
+    { name: 'declare', value: timeValue(d.timeToDeclare, o.declare), detail: `${minutes(d.timeToDeclare)} (objective ${minutes(o.declare)})` },
+    ...(o.diagnose !== undefined
+      ? [{ name: 'diagnose', value: timeValue(d.timeToDiagnose, o.diagnose), detail: `${minutes(d.timeToDiagnose)} (objective ${minutes(o.diagnose)})` }]
+      : []),
+    { name: 'mitigate', value: timeValue(d.timeToMitigate, o.mitigate), detail: `${minutes(d.timeToMitigate)} (objective ${minutes(o.mitigate)})` },
+    { name: 'resolve', value: timeValue(d.timeToResolve, o.resolve), detail: `${minutes(d.timeToResolve)} (objective ${minutes(o.resolve)})` },
+    { name: 'impact', value: Math.max(0, Math.min(1, impact.avoidedShare)), detail: `${(impact.avoidedShare * 100).toFixed(1)}% of the untreated loss avoided` },
+    { name: 'conduct', value: conductValue(conduct), detail: conductDetail(conduct) },
+  ];
+  const components = parts.map((p) => {
+    const weight = weights[p.name] ?? 0;
+    return { ...p, value: round(p.value, 4), weight, points: 0 };
+  });
+  const total = components.reduce((sum, c) => sum + c.weight, 0);
+  for (const c of components) c.points = total > 0 ? round((100 * c.weight * c.value) / total, 2) : 0;
+  return { score: round(components.reduce((sum, c) => sum + c.points, 0), 1), components };
+}
+
+function conductDetail(c: Conduct): string {
+  const items = [
+    `${c.badAdviceFollowed.length} bad advice followed`,
+    `${c.harmfulActions.length} harmful actions`,
+    `${c.approvalsBypassed.length} approvals bypassed`,
+    `${c.statusUpdates.gaps.length} status-update gaps`,
+    `${c.roles.filter((r) => r.person === null).length} roles unfilled`,
+    c.severity.correct ? 'severity right' : `severity ${c.severity.highest === null ? 'never declared' : `Sev ${c.severity.highest}`} (expected Sev ${c.severity.expected})`,
+  ];
+  return items.join(', ');
+}
+
+const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;

@@ -1,0 +1,92 @@
+/**
+ * Incident milestones in simulated time, from the ground truth in the log: when the engine injected
+ * the root cause, when customers were first hurt, when the page fired — not times someone typed in.
+ */
+import type { EngineEvent } from '../core/types.ts';
+import type { Scenario } from '../scenario/schema.ts';
+
+export interface Milestones {
+  /** The root-cause fault started (scheduled, injected or triggered). */
+  started: number | null;
+  /** The first journey left its SLO. */
+  impactStart: number | null;
+  /** The first page fired: the incident was detected. */
+  detected: number | null;
+  acknowledged: number | null;
+  declared: number | null;
+  /** The first diagnose of any service after impact began. */
+  investigating: number | null;
+  /** The first diagnose of the root-cause service. */
+  identified: number | null;
+  /** Every journey back within SLO, for good. */
+  mitigated: number | null;
+  resolved: number | null;
+}
+
+export function rootCauseFault(scenario: Scenario): { id: string; target: string } | undefined {
+  const byId = scenario.faults.find((f) => f.id === scenario.facilitator.rootCause);
+  const fault = byId ?? scenario.faults.find((f) => f.rootCause) ?? scenario.faults.find((f) => f.kind !== 'noise');
+  return fault ? { id: fault.id, target: fault.target } : undefined;
+}
+
+export function findMilestones(scenario: Scenario, events: readonly EngineEvent[]): Milestones {
+  const root = rootCauseFault(scenario);
+  const m: Milestones = {
+    started: null,
+    impactStart: null,
+    detected: null,
+    acknowledged: null,
+    declared: null,
+    investigating: null,
+    identified: null,
+    mitigated: null,
+    resolved: null,
+  };
+  const outOfSlo = new Set<string>();
+  for (const e of events) {
+    switch (e.type) {
+      case 'fault.started':
+        if (e.fault === root?.id) m.started ??= e.t;
+        break;
+      case 'journey.slo':
+        if (e.ok) outOfSlo.delete(e.journey as string);
+        else outOfSlo.add(e.journey as string);
+        if (!e.ok) m.impactStart ??= e.t;
+        m.mitigated = m.impactStart !== null && outOfSlo.size === 0 ? e.t : null;
+        break;
+      case 'incident.state':
+        if (e.to === 'detected') m.detected ??= e.t;
+        // Declaring implies acknowledging, so whichever came first is the acknowledgement.
+        if (e.to === 'acknowledged' || e.to === 'declared') m.acknowledged ??= e.t;
+        if (e.to === 'declared') m.declared ??= e.t;
+        if (e.to === 'resolved') m.resolved ??= e.t;
+        break;
+      case 'diagnosis':
+        if (m.impactStart !== null) m.investigating ??= e.t;
+        if (e.target === root?.target) m.identified ??= e.t;
+        break;
+    }
+  }
+  return m;
+}
+
+export interface Durations {
+  timeToAcknowledge: number | null;
+  timeToDeclare: number | null;
+  timeToDiagnose: number | null;
+  timeToMitigate: number | null;
+  timeToResolve: number | null;
+}
+
+const since = (from: number | null, to: number | null): number | null => (from === null || to === null ? null : Math.max(0, to - from));
+
+/** The response times scoring grades: acknowledge from the page, everything else from impact start. */
+export function durations(m: Milestones): Durations {
+  return {
+    timeToAcknowledge: since(m.detected, m.acknowledged),
+    timeToDeclare: since(m.impactStart, m.declared),
+    timeToDiagnose: since(m.impactStart, m.identified),
+    timeToMitigate: since(m.impactStart, m.mitigated),
+    timeToResolve: since(m.impactStart, m.resolved),
+  };
+}

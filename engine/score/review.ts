@@ -1,0 +1,47 @@
+/** "What went well, what went badly": plain sentences derived from the milestones and conduct. */
+import { formatClock } from '../core/duration.ts';
+import type { Scenario } from '../scenario/schema.ts';
+import type { Conduct } from './conduct.ts';
+import type { Impact } from './impact.ts';
+import type { Durations } from './milestones.ts';
+
+const min = (ms: number) => `${(ms / 60_000).toFixed(1)} min`;
+
+export function reviewResponse(scenario: Scenario, d: Durations, impact: Impact, c: Conduct): { wentWell: string[]; wentBadly: string[] } {
+  const well: string[] = [];
+  const badly: string[] = [];
+  const o = scenario.objectives;
+  const checks: [string, number | null, number | undefined][] = [
+    ['acknowledged the page', d.timeToAcknowledge, o.ack],
+    ['declared the incident', d.timeToDeclare, o.declare],
+    ['diagnosed the root-cause service', d.timeToDiagnose, o.diagnose],
+    ['mitigated customer impact', d.timeToMitigate, o.mitigate],
+    ['resolved the incident', d.timeToResolve, o.resolve],
+  ];
+  for (const [what, actual, objective] of checks) {
+    if (objective === undefined) continue;
+    if (actual === null) badly.push(`Never ${what} (objective ${min(objective)}).`);
+    else if (actual <= objective) well.push(`${capital(what)} in ${min(actual)}, within the ${min(objective)} objective.`);
+    else badly.push(`${capital(what)} in ${min(actual)}, past the ${min(objective)} objective.`);
+  }
+  if (impact.avoidedShare >= 0.9) well.push(`Avoided ${(impact.avoidedShare * 100).toFixed(0)}% of the revenue an untreated outage would have lost.`);
+  else badly.push(`Avoided only ${(Math.max(0, impact.avoidedShare) * 100).toFixed(0)}% of the untreated loss ($${Math.round(impact.lost).toLocaleString('en-US')} lost).`);
+  for (const f of c.badAdviceFollowed) badly.push(`Followed ${f.label} advice "${f.advice}" (${f.action}) at ${formatClock(f.t)} without checking it against the telemetry.`);
+  for (const f of c.goodAdviceFollowed) well.push(`Acted on the correct advice "${f.advice}" (${f.action}).`);
+  for (const h of c.harmfulActions) badly.push(`${h.action} by ${h.by} at ${formatClock(h.t)} set off ${h.fault}.`);
+  for (const b of c.approvalsBypassed) badly.push(`${b.by} bypassed the approval for ${b.request} at ${formatClock(b.t)}.`);
+  if (c.approvalsBypassed.length === 0 && scenario.actions.some((a) => a.approval)) well.push('Kept controlled friction: no approval was bypassed.');
+  if (c.statusUpdates.gaps.length > 0) {
+    badly.push(`${c.statusUpdates.gaps.length} gap(s) longer than ${min(c.statusUpdates.cadenceMs)} between status updates (longest ${min(Math.max(...c.statusUpdates.gaps.map((g) => g.ms)))}).`);
+  } else if (c.statusUpdates.count > 0) {
+    well.push(`Status updates went out at least every ${min(c.statusUpdates.cadenceMs)}.`);
+  }
+  const unfilled = c.roles.filter((r) => r.person === null).map((r) => r.role);
+  if (unfilled.length > 0) badly.push(`Roles never filled: ${unfilled.join(', ')}.`);
+  else well.push('Incident commander, comms and ops roles were all filled.');
+  if (c.severity.correct) well.push(`Declared the right severity (Sev ${c.severity.expected}).`);
+  else badly.push(c.severity.highest === null ? 'Never declared a severity.' : `Declared Sev ${c.severity.highest}; this incident was a Sev ${c.severity.expected}.`);
+  return { wentWell: well, wentBadly: badly };
+}
+
+const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

@@ -9,6 +9,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runEngineBench } from './engine.ts';
+import { runExploreBench } from './explore.ts';
 import { now } from './stats.ts';
 
 const HELP = `usage: npm run bench -- [--json] [--runs N] [--services 10,100,1000] [--profile auto|always|never]
@@ -58,6 +59,9 @@ async function main(argv: string[]): Promise<number> {
   const figures: Record<string, unknown> = {};
   print('== engine ==');
   Object.assign(figures, await runEngineBench({ root, runs, services, baselineServices: 100, profile: profileMode, print }));
+  print();
+  print('== explore ==');
+  Object.assign(figures, await runExploreBench({ root, print }));
   print();
 
   print(`bench finished in ${((now() - started) / 1000).toFixed(1)} s; load average ${load()} (other processes on this machine skew wall times)`);

@@ -1,7 +1,9 @@
 /** The `sevdrill` command: dispatches to subcommands and maps usage errors to exit code 2. */
+import { runExplore } from './explore.ts';
 import { EXIT_OK, EXIT_USAGE, UsageError } from './io.ts';
 import { runReplay } from './replay.ts';
 import { runRun } from './run.ts';
+import { runScore } from './score.ts';
 import { runValidate } from './validate.ts';
 
 const HELP = `usage: sevdrill <command> [options]
@@ -10,6 +12,8 @@ commands:
   validate <files...>   check scenario and plan files; every problem as file:line:col: message (at path)
   run <scenario>        simulate a scenario headless and print a summary (--help for options)
   replay <log.jsonl>    re-simulate a log and check it is byte-identical
+  explore <scenario>    run a scenario over many seeds in parallel; distributions of impact, time to mitigate and score
+  score <log.jsonl>     score a run and write its after-action report (md, html or json)
 
 Run "sevdrill <command> --help" for a command's options.
 exit codes: 0 ok, 1 the input failed its check, 2 usage error
@@ -19,6 +23,8 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   validate: runValidate,
   run: runRun,
   replay: runReplay,
+  score: runScore,
+  explore: runExplore,
 };
 
 export async function main(argv: string[]): Promise<number> {

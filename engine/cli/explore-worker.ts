@@ -1,0 +1,195 @@
+/**
+ * One seed of `sevdrill explore`, and the worker_threads loop that runs batches of them.
+ *
+ * Per seed: the scenario with the plan and untreated (nobody responding), their impact, the time to
+ * mitigate, the plan run's score, and why the plan failed if it did.
+ *
+ * The score is the scorecard's (engine/score/scorecard.ts), whose impact component compares the run
+ * with its untreated twin, which scoreLog re-simulates. The untreated run here is that same twin
+ * whenever the plan has no facilitator control commands and both runs stop at the same simulated time,
+ * so the score is then assembled from the scorecard's own pieces with the twin reused (one simulation
+ * fewer per seed). Each worker first checks, on one fixed seed, that this gives exactly scoreLog's
+ * grade and durations; if not (or when the twin cannot be reused), every seed is scored by scoreLog.
+ *
+ * Loaded in a worker through explore-worker.mjs (which registers tsx), or imported directly.
+ */
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { formatClock } from '../core/duration.ts';
+import { createHeader } from '../core/log.ts';
+import { FACILITATOR, runScenario } from '../core/run.ts';
+import type { Session } from '../core/session.ts';
+import { summarizeRun, type RunSummary } from '../core/summary.ts';
+import { CONTROL_COMMANDS, type EngineEvent, type TimedCommand } from '../core/types.ts';
+import type { Scenario } from '../scenario/schema.ts';
+import { assessConduct } from '../score/conduct.ts';
+import { grade } from '../score/grade.ts';
+import type { Impact } from '../score/impact.ts';
+import { durations, findMilestones } from '../score/milestones.ts';
+import { scoreLog } from '../score/scorecard.ts';
+import { roundTo } from './histogram.ts';
+import { nodeMajor } from './io.ts';
+
+/** What the worker is given (structured-cloned): the loaded scenario and the plan's commands, if any. */
+export interface ExploreJob {
+  scenario: Scenario;
+  /** null: no plan; each seed is run once, untreated. */
+  commands: TimedCommand[] | null;
+  /** The seed each worker checks the reuse of the untreated run on (the first explored seed). */
+  checkSeed: number;
+}
+
+export interface RunImpact {
+  /** Lost revenue, in dollars (summed over journeys). */
+  lost: number;
+  /** Failed requests (summed over journeys). */
+  failed: number;
+  /** Minutes out of SLO, summed over journeys. */
+  minutesOutOfSlo: number;
+  /** A journey was still out of SLO when the run stopped. */
+  ongoingAtEnd: boolean;
+}
+
+export interface SeedResult {
+  seed: number;
+  /** The run with the plan; null without a plan. */
+  plan: RunImpact | null;
+  untreated: RunImpact;
+  /** Impact start → every journey back within SLO for good, in simulated ms (the scorecard's); null: never. */
+  timeToMitigate: number | null;
+  untreatedTimeToMitigate: number | null;
+  /** The scorecard grade (0–100) of the plan run, or of the untreated run without a plan. */
+  score: number;
+  /** Why the plan failed on this seed; null if it did not (or there is no plan). */
+  failure: string[] | null;
+}
+
+export type ScoringMode = 'reuse-untreated' | 'scoreLog';
+
+const CONTROL = new Set<string>(CONTROL_COMMANDS);
+
+function impactOf(s: RunSummary): RunImpact {
+  let minutes = 0;
+  for (const j of s.journeys) minutes += j.badMinutes;
+  return {
+    lost: s.totals.lost,
+    failed: s.totals.failed,
+    minutesOutOfSlo: roundTo(minutes, 2),
+    ongoingAtEnd: s.impactStart !== null && s.impactEnd === null,
+  };
+}
+
+const lastT = (events: readonly EngineEvent[]): number => (events.length > 0 ? (events[events.length - 1] as EngineEvent).t : 0);
+
+/** Whether the untreated run is exactly the twin scoreLog would simulate for this plan run. */
+function twinReusable(commands: readonly TimedCommand[] | null, treated: Session, untreated: Session): boolean {
+  if (commands?.some((c) => CONTROL.has(c.type))) return false;
+  return lastT(treated.events) === untreated.now;
+}
+
+interface Scored {
+  score: number;
+  timeToMitigate: number | null;
+  /** For the self-check: the grade and durations, as JSON. */
+  fingerprint: string;
+}
+
+/** scoreLog's grade and durations, with the untreated twin's summary given instead of re-simulated. */
+function scoreReusingTwin(scenario: Scenario, seed: number, events: readonly EngineEvent[], twin: readonly EngineEvent[]): Scored {
+  const endedAt = lastT(events);
+  const milestones = findMilestones(scenario, events);
+  const d = durations(milestones);
+  const treated = summarizeRun(scenario, seed, events, endedAt);
+  const untreated = summarizeRun(scenario, seed, twin, endedAt);
+  const avoided = untreated.totals.lost > 0 ? 1 - treated.totals.lost / untreated.totals.lost : 1;
+  const impact: Impact = {
+    journeys: treated.journeys,
+    failed: treated.totals.failed,
+    lost: treated.totals.lost,
+    untreated: { failed: untreated.totals.failed, lost: untreated.totals.lost },
+    avoidedShare: Math.round(avoided * 10_000) / 10_000,
+  };
+  const conduct = assessConduct(scenario, events, milestones, endedAt);
+  const g = grade(scenario, d, impact, conduct);
+  return { score: g.score, timeToMitigate: d.timeToMitigate, fingerprint: JSON.stringify({ g, d }) };
+}
+
+function scoreFull(scenario: Scenario, seed: number, events: readonly EngineEvent[]): Scored {
+  const card = scoreLog(createHeader(scenario, seed, nodeMajor()), events);
+  return { score: card.grade.score, timeToMitigate: card.durations.timeToMitigate, fingerprint: JSON.stringify({ g: card.grade, d: card.durations }) };
+}
+
+function failureOf(summary: RunSummary, events: readonly EngineEvent[]): string[] | null {
+  const reasons: string[] = [];
+  if (summary.incidentState !== 'resolved') reasons.push(`incident not resolved (${summary.incidentState})`);
+  if (summary.impactStart !== null && summary.impactEnd === null) reasons.push('impact still ongoing at the end');
+  const rejected = events.filter((e) => e.type === 'command' && e.ok === false && e.actor !== FACILITATOR);
+  if (rejected.length > 0) {
+    const e = rejected[0] as EngineEvent;
+    const what = `${String(e.command)}${e.target === undefined ? '' : ` ${String(e.target)}`}`;
+    const more = rejected.length > 1 ? ` (+${rejected.length - 1} more)` : '';
+    reasons.push(`command rejected: ${what} by ${String(e.actor)} at ${formatClock(e.t)}: ${String(e.code)}: ${String(e.message)}${more}`);
+  }
+  return reasons.length > 0 ? reasons : null;
+}
+
+/** Explores one seed. `mode` 'scoreLog' always scores with scoreLog (re-simulating the twin). */
+export function exploreSeed(job: ExploreJob, seed: number, mode: ScoringMode = 'reuse-untreated'): SeedResult {
+  return exploreSeedScored(job, seed, mode).result;
+}
+
+function exploreSeedScored(job: ExploreJob, seed: number, mode: ScoringMode): { result: SeedResult; reused: boolean; scored: Scored; events: readonly EngineEvent[] } {
+  const { scenario, commands } = job;
+  const untreated = runScenario(scenario, { seed });
+  const untreatedSummary = summarizeRun(scenario, seed, untreated.events, untreated.now);
+  const untreatedTtm = durations(findMilestones(scenario, untreated.events)).timeToMitigate;
+  const treated = commands === null ? untreated : runScenario(scenario, { seed, commands });
+  const treatedSummary = commands === null ? untreatedSummary : summarizeRun(scenario, seed, treated.events, treated.now);
+  const reused = mode === 'reuse-untreated' && twinReusable(commands, treated, untreated);
+  const scored = reused ? scoreReusingTwin(scenario, seed, treated.events, untreated.events) : scoreFull(scenario, seed, treated.events);
+  const result: SeedResult = {
+    seed,
+    plan: commands === null ? null : impactOf(treatedSummary),
+    untreated: impactOf(untreatedSummary),
+    timeToMitigate: scored.timeToMitigate,
+    untreatedTimeToMitigate: untreatedTtm,
+    score: scored.score,
+    failure: commands === null ? null : failureOf(treatedSummary, treated.events),
+  };
+  return { result, reused, scored, events: treated.events };
+}
+
+/**
+ * Decides how this worker scores: reuse the untreated run only if, on the check seed, that gives
+ * byte-for-byte the grade and durations scoreLog gives. Every worker checks the same seed, so all
+ * of them decide alike and results never depend on which worker ran a seed.
+ */
+export function chooseScoringMode(job: ExploreJob): ScoringMode {
+  const fast = exploreSeedScored(job, job.checkSeed, 'reuse-untreated');
+  if (!fast.reused) return 'scoreLog';
+  const full = scoreFull(job.scenario, job.checkSeed, fast.events);
+  return full.fingerprint === fast.scored.fingerprint ? 'reuse-untreated' : 'scoreLog';
+}
+
+/** Main thread → worker. */
+export type ToWorker = { type: 'run'; seeds: number[] };
+/** Worker → main thread. */
+export type FromWorker = { type: 'ready'; mode: ScoringMode } | { type: 'done'; results: SeedResult[] } | { type: 'error'; message: string };
+
+if (!isMainThread && parentPort && (workerData as { kind?: string } | null)?.kind === 'sevdrill-explore') {
+  const port = parentPort;
+  const job = (workerData as { job: ExploreJob }).job;
+  try {
+    const mode = chooseScoringMode(job);
+    port.postMessage({ type: 'ready', mode } satisfies FromWorker);
+    port.on('message', (msg: ToWorker) => {
+      try {
+        const results = msg.seeds.map((seed) => exploreSeed(job, seed, mode));
+        port.postMessage({ type: 'done', results } satisfies FromWorker);
+      } catch (error) {
+        port.postMessage({ type: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) } satisfies FromWorker);
+      }
+    });
+  } catch (error) {
+    port.postMessage({ type: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) } satisfies FromWorker);
+  }
+}

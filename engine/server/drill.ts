@@ -191,7 +191,8 @@ export class LiveDrill {
   }
 
   private tickUnsafe(): void {
-    this.timer = null;
+    // `timer` keeps the handle that just fired until schedule() replaces it: were it null here,
+    // afterChange() would see a running drill with no loop and start a second one (halving the speed).
     const wall = this.clock.now();
     const lagMs = wall - this.nextDue;
     const events = this.session.runUntil(this.session.now + this.session.tickMs);

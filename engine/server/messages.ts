@@ -46,7 +46,8 @@ export function parseClientMessage(raw: string): Parsed {
   }
   const type = (data as { type?: unknown }).type;
   const clientActionId = typeof (data as { clientActionId?: unknown }).clientActionId === 'string' ? (data as { clientActionId: string }).clientActionId.slice(0, 128) : undefined;
-  const schema = typeof type === 'string' ? schemas[type as keyof typeof schemas] : undefined;
+  // Own keys only: "__proto__" or "constructor" must not find Object.prototype's members.
+  const schema = typeof type === 'string' && Object.hasOwn(schemas, type) ? schemas[type as keyof typeof schemas] : undefined;
   if (!schema) {
     return { ok: false, code: 'unknown-type', message: `unknown message type ${JSON.stringify(type)}; expected hello, action or control`, ...(clientActionId ? { clientActionId } : {}) };
   }

@@ -7,6 +7,7 @@ import type { RawData, WebSocket } from 'ws';
 import { publicScenario } from '../core/visibility.ts';
 import { isFacilitatorOnly } from '../core/visibility.ts';
 import type { CommandInput, CommandResult, EngineEvent } from '../core/types.ts';
+import { CONTROL_COMMANDS } from '../core/types.ts';
 import {
   MAX_SPEED,
   MIN_SPEED,
@@ -174,6 +175,8 @@ export class Connection implements DrillClient {
       return this.error('wrong-session', `this socket joined session "${drill.id}", not "${msg.sessionId}"`, ids);
     }
     if (this.role !== 'responder') return this.error('forbidden', `${this.role}s cannot take actions`, ids);
+    // start/pause/resume/end/inject are the facilitator's, whichever message type names them.
+    if ((CONTROL_COMMANDS as readonly string[]).includes(msg.action)) return this.error('forbidden', 'only the facilitator controls the drill', ids);
     if (drill.status !== 'live') return this.error('drill-closed', `the drill is ${drill.status}`, ids);
     const command: CommandInput = { actor: this.name, type: msg.action };
     if (msg.target !== undefined) command.target = msg.target;

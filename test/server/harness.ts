@@ -12,8 +12,13 @@ export function testConfig(overrides: Partial<ServerConfig> = {}): ServerConfig 
   return { ...configFromEnv({}), port: 0, host: '127.0.0.1', dataFile: join(dir, 'test.db'), ...overrides };
 }
 
-export async function withServer<T>(fn: (server: RunningServer) => Promise<T>, overrides: Partial<ServerConfig> = {}): Promise<T> {
-  const server = await startServer(testConfig(overrides), { log: () => {} });
+/** A server for a whole `describe` (beforeAll/afterAll); remember to close it. `log` receives its log lines. */
+export function startTestServer(overrides: Partial<ServerConfig> = {}, log: (message: string) => void = () => {}): Promise<RunningServer> {
+  return startServer(testConfig(overrides), { log });
+}
+
+export async function withServer<T>(fn: (server: RunningServer) => Promise<T>, overrides: Partial<ServerConfig> = {}, log: (message: string) => void = () => {}): Promise<T> {
+  const server = await startTestServer(overrides, log);
   try {
     return await fn(server);
   } finally {
@@ -27,27 +32,90 @@ export async function createDrill(server: { url: string }, body: Record<string, 
   return (await res.json()) as CreateSessionResponse;
 }
 
-type Message = ServerMessage & Record<string, unknown>;
+/** GET a path on the server; returns the status, the raw body and (if JSON) the parsed body. */
+export async function get(server: { url: string }, path: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string; json: unknown }> {
+  const res = await fetch(`${server.url}${path}`, { headers });
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, text, json };
+}
 
-/** A ws client that records every message and can wait for one matching a predicate. */
+/** The drill's log (facilitator token), as text. */
+export async function fetchLog(server: { url: string }, sessionId: string, token: string): Promise<string> {
+  const res = await get(server, `/api/sessions/${sessionId}/log`, { authorization: `Bearer ${token}` });
+  if (res.status !== 200) throw new Error(`log: ${res.status} ${res.text}`);
+  return res.text;
+}
+
+/** The events of a log text (the header line dropped). */
+export function logEvents(text: string): Record<string, unknown>[] {
+  return text
+    .split('\n')
+    .slice(1)
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+/** Resolves after `ms` wall milliseconds. */
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Polls `check` until it returns a truthy value or the deadline passes (bounded). */
+export async function until<T>(check: () => T | Promise<T>, timeoutMs = 10_000, everyMs = 20): Promise<T> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (performance.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await sleep(everyMs);
+  }
+}
+
+export type Message = ServerMessage & Record<string, unknown>;
+
+export interface ConnectOptions {
+  headers?: Record<string, string>;
+  /** false: never answer pings (a client that has gone away without closing). */
+  autoPong?: boolean;
+}
+
+/** A ws client that records every message (raw and parsed, with arrival times) and can wait for one. */
 export class TestClient {
   readonly messages: Message[] = [];
+  /** Every frame exactly as received. */
+  readonly raw: string[] = [];
+  /** Wall time (performance.now) each message arrived, parallel to `messages`. */
+  readonly arrivals: number[] = [];
   private waiters: { match: (m: Message) => boolean; resolve: (m: Message) => void }[] = [];
   readonly ws: WebSocket;
   closed: Promise<{ code: number; reason: string }>;
+  isClosed = false;
 
-  private constructor(url: string, headers: Record<string, string> = {}) {
-    this.ws = new WebSocket(`${url.replace('http', 'ws')}/ws`, { headers });
+  private constructor(url: string, options: ConnectOptions = {}) {
+    this.ws = new WebSocket(`${url.replace('http', 'ws')}/ws`, { headers: options.headers ?? {}, autoPong: options.autoPong ?? true });
     this.ws.on('message', (data) => {
-      const m = JSON.parse(data.toString()) as Message;
+      const text = data.toString();
+      const m = JSON.parse(text) as Message;
+      this.raw.push(text);
       this.messages.push(m);
+      this.arrivals.push(performance.now());
       this.waiters = this.waiters.filter((w) => (w.match(m) ? (w.resolve(m), false) : true));
     });
-    this.closed = new Promise((resolve) => this.ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    this.ws.on('error', () => {});
+    this.closed = new Promise((resolve) =>
+      this.ws.on('close', (code, reason) => {
+        this.isClosed = true;
+        resolve({ code, reason: reason.toString() });
+      }),
+    );
   }
 
-  static async connect(url: string, headers: Record<string, string> = {}): Promise<TestClient> {
-    const client = new TestClient(url, headers);
+  static async connect(url: string, options: ConnectOptions = {}): Promise<TestClient> {
+    const client = new TestClient(url, options);
     await new Promise<void>((resolve, reject) => {
       client.ws.once('open', () => resolve());
       client.ws.once('error', reject);
@@ -55,8 +123,8 @@ export class TestClient {
     return client;
   }
 
-  static async join(url: string, hello: Record<string, unknown>): Promise<TestClient> {
-    const client = await TestClient.connect(url);
+  static async join(url: string, hello: Record<string, unknown>, options: ConnectOptions = {}): Promise<TestClient> {
+    const client = await TestClient.connect(url, options);
     client.send({ type: 'hello', v: 1, ...hello });
     await client.waitFor((m) => m.type === 'welcome' || m.type === 'error');
     return client;
@@ -70,9 +138,18 @@ export class TestClient {
   waitFor(match: (m: Message) => boolean, timeoutMs = 10_000): Promise<Message> {
     const seen = this.messages.find(match);
     if (seen) return Promise.resolve(seen);
+    return this.waitForNext(match, timeoutMs);
+  }
+
+  /** Like waitFor, but only for messages that arrive from now on. */
+  waitForNext(match: (m: Message) => boolean, timeoutMs = 10_000): Promise<Message> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting; last: ${JSON.stringify(this.messages.slice(-3)).slice(0, 500)}`)), timeoutMs);
-      this.waiters.push({ match, resolve: (m) => (clearTimeout(timer), resolve(m)) });
+      const waiter = { match, resolve: (m: Message) => (clearTimeout(timer), resolve(m)) };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        reject(new Error(`timed out waiting; last: ${JSON.stringify(this.messages.slice(-3)).slice(0, 500)}`));
+      }, timeoutMs);
+      this.waiters.push(waiter);
     });
   }
 
@@ -83,12 +160,40 @@ export class TestClient {
     return this.waitFor(has, timeoutMs);
   }
 
+  /** Waits for a live tick batch whose `now` (the next tick's simulated ms) is at least `t`. */
+  waitForNow(t: number, timeoutMs = 10_000) {
+    return this.waitFor((m) => m.type === 'events' && m.sample !== undefined && (m.now as number) >= t, timeoutMs);
+  }
+
+  /** Waits for the reply (ack or error) to a clientActionId. */
+  reply(clientActionId: string, timeoutMs = 10_000) {
+    return this.waitFor((m) => (m.type === 'ack' || m.type === 'error') && m.clientActionId === clientActionId, timeoutMs);
+  }
+
   /** Every event received, in order. */
   events(): Record<string, unknown>[] {
     return this.messages.flatMap((m) => (m.type === 'events' ? (m.events as Record<string, unknown>[]) : []));
   }
 
+  errors(): Message[] {
+    return this.messages.filter((m) => m.type === 'error');
+  }
+
+  /** Arrival times of live tick batches (those with a telemetry sample). */
+  tickArrivals(): number[] {
+    return this.messages.flatMap((m, i) => (m.type === 'events' && m.sample !== undefined ? [this.arrivals[i] as number] : []));
+  }
+
   close(): void {
     this.ws.close();
   }
+}
+
+/** The largest wall gap (ms) between consecutive values, including from `from` and up to `to`. */
+export function largestGap(times: readonly number[], from: number, to: number): number {
+  const inside = times.filter((t) => t >= from && t <= to);
+  const points = [from, ...inside, to];
+  let gap = 0;
+  for (let i = 1; i < points.length; i++) gap = Math.max(gap, (points[i] as number) - (points[i - 1] as number));
+  return gap;
 }

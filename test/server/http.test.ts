@@ -1,0 +1,204 @@
+/**
+ * The HTTP API: health, the scenario catalogue and validator, creating and listing sessions (with
+ * every kind of bad request), the credentials it hands out, and the Origin allow-list for both HTTP
+ * and WebSocket upgrades.
+ */
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CreateSessionResponse, ScenarioListing, SessionSummary } from '../../engine/protocol.ts';
+import type { RunningServer } from '../../engine/server/app.ts';
+import { ROOT, loadScenario } from '../helpers.ts';
+import { TestClient, createDrill, get, startTestServer, withServer } from './harness.ts';
+
+const SHIPPED = ['auth-cert-expiry', 'checkout-retry-storm', 'retail-sev1'];
+
+async function post(server: { url: string }, path: string, body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) {
+  const res = await fetch(`${server.url}${path}`, { method: 'POST', headers, body });
+  const text = await res.text();
+  return { status: res.status, json: JSON.parse(text) as Record<string, unknown> };
+}
+
+describe('HTTP API', () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('GET /healthz', async () => {
+    expect(await get(server, '/healthz')).toMatchObject({ status: 200, json: { ok: true } });
+  });
+
+  it('lists the shipped scenarios with their public facts', async () => {
+    const res = await get(server, '/api/scenarios');
+    expect(res.status).toBe(200);
+    const { scenarios } = res.json as { scenarios: ScenarioListing[] };
+    expect(scenarios.map((s) => s.id).sort()).toEqual(SHIPPED);
+    for (const listing of scenarios) {
+      const s = loadScenario(listing.id);
+      expect(listing).toEqual({
+        id: s.id,
+        title: s.title,
+        briefing: s.briefing,
+        services: s.services.map((x) => ({ id: x.id, name: x.name ?? x.id, tier: x.tier })),
+        defaultSeed: s.seed,
+        duration: s.duration,
+      });
+      expect(listing.services.length).toBeGreaterThan(3);
+    }
+  });
+
+  it('GET /api/scenarios/:id: the listing plus the public scenario; 404 for an unknown id', async () => {
+    const one = await get(server, '/api/scenarios/retail-sev1');
+    expect(one.status).toBe(200);
+    const body = one.json as ScenarioListing & { scenario: { id: string; actions: unknown[]; journeys: unknown[] } };
+    expect(body).toMatchObject({ id: 'retail-sev1', defaultSeed: 7 });
+    expect(body.scenario.id).toBe('retail-sev1');
+    expect(body.scenario.actions.length).toBe(loadScenario('retail-sev1').actions.length);
+    expect(await get(server, '/api/scenarios/no-such-scenario')).toMatchObject({ status: 404, json: { ok: false, code: 'unknown-scenario' } });
+    expect(await get(server, '/api/nothing-here')).toMatchObject({ status: 404, json: { ok: false, code: 'not-found' } });
+  });
+
+  it('POST /api/scenarios/validate: 422 with line/col diagnostics for a broken file, 200 for a valid one', async () => {
+    const cycle = readFileSync(`${ROOT}test/fixtures/invalid/cycle.yaml`, 'utf8');
+    const bad = await post(server, '/api/scenarios/validate?file=cycle.yaml', cycle, { 'content-type': 'text/yaml' });
+    expect(bad.status).toBe(422);
+    expect(bad.json.ok).toBe(false);
+    const diagnostics = bad.json.diagnostics as { file: string; line: number; col: number; message: string; path: string; severity: string }[];
+    // The same as the CLI's expected output for this fixture.
+    const expected = readFileSync(`${ROOT}test/fixtures/invalid/cycle.expected.txt`, 'utf8').trim().split('\n');
+    expect(diagnostics.map((d) => `test/fixtures/invalid/${d.file}:${d.line}:${d.col}: ${d.message} (at ${d.path})`)).toEqual(expected);
+    expect(diagnostics.map((d) => [d.line, d.col, d.severity])).toEqual([
+      [11, 20, 'error'],
+      [30, 20, 'error'],
+    ]);
+
+    const syntax = await post(server, '/api/scenarios/validate', 'id: [unclosed', { 'content-type': 'text/plain' });
+    expect(syntax.status).toBe(422);
+    expect((syntax.json.diagnostics as { line: number; col: number; file: string }[])[0]).toMatchObject({ file: 'scenario.yaml', line: expect.any(Number), col: expect.any(Number) });
+
+    // No content type at all is still read as text.
+    const empty = await post(server, '/api/scenarios/validate', '', {});
+    expect(empty.status).toBe(422);
+
+    const valid = await post(server, '/api/scenarios/validate', readFileSync(`${ROOT}test/fixtures/valid/minimal.yaml`, 'utf8'), { 'content-type': 'text/yaml' });
+    expect(valid).toMatchObject({ status: 200, json: { ok: true } });
+    expect((valid.json.diagnostics as { severity: string }[]).filter((d) => d.severity === 'error')).toEqual([]);
+  });
+
+  it('POST /api/sessions refuses bad requests with the right status and code', async () => {
+    const create = (body: unknown) => post(server, '/api/sessions', JSON.stringify(body));
+    const before = ((await get(server, '/api/sessions')).json as { sessions: unknown[] }).sessions.length;
+    expect(await create({ scenarioId: 'no-such-scenario' })).toMatchObject({ status: 400, json: { ok: false, code: 'unknown-scenario' } });
+    expect(await create({})).toMatchObject({ status: 400, json: { code: 'unknown-scenario' } });
+    expect(await create({ scenarioId: ['retail-sev1'] })).toMatchObject({ status: 400, json: { code: 'unknown-scenario' } });
+    expect(await create({ scenarioId: 'toString' })).toMatchObject({ status: 400, json: { code: 'unknown-scenario' } });
+    for (const speed of [0, 0.4, 61, -1, 'fast', true]) {
+      expect(await create({ scenarioId: 'retail-sev1', speed }), String(speed)).toMatchObject({ status: 400, json: { code: 'bad-speed' } });
+    }
+    for (const seed of [-1, 1.5, 2 ** 31, '7']) {
+      expect(await create({ scenarioId: 'retail-sev1', seed }), String(seed)).toMatchObject({ status: 400, json: { code: 'bad-seed' } });
+    }
+    expect(await post(server, '/api/sessions', '{"scenarioId": "retail-sev1",')).toMatchObject({ status: 400, json: { ok: false, code: 'bad-json' } });
+    const oversized = JSON.stringify({ scenarioId: 'retail-sev1', padding: 'x'.repeat(65 * 1024) });
+    expect(await post(server, '/api/sessions', oversized)).toMatchObject({ status: 413, json: { ok: false, code: 'payload-too-large' } });
+    // Nothing was created by any of them.
+    expect(((await get(server, '/api/sessions')).json as { sessions: unknown[] }).sessions.length).toBe(before);
+    // The server is fine afterwards.
+    expect(await get(server, '/healthz')).toMatchObject({ status: 200 });
+  });
+
+  it('creates sessions with long, random, distinct credentials, and lists them', async () => {
+    const made: CreateSessionResponse[] = [];
+    for (const body of [{ scenarioId: 'retail-sev1' }, { scenarioId: 'retail-sev1', seed: 42, speed: 10 }, { scenarioId: 'auth-cert-expiry', speed: 0.5 }]) {
+      made.push(await createDrill(server, body));
+    }
+    const all = made.flatMap((c) => [c.sessionId, c.facilitatorToken, c.responderCode, c.observerCode]);
+    expect(new Set(all).size).toBe(all.length);
+    for (const c of made) {
+      expect(c.facilitatorToken).toMatch(/^[A-Za-z0-9_-]{32,}$/);
+      expect(c.responderCode).toMatch(/^[A-Za-z0-9_-]{16,}$/);
+      expect(c.observerCode).toMatch(/^[A-Za-z0-9_-]{16,}$/);
+      expect(c.sessionId).toMatch(/^[A-Za-z0-9_-]{8,}$/);
+    }
+
+    const { sessions } = (await get(server, '/api/sessions')).json as { sessions: SessionSummary[] };
+    for (const c of made) expect(sessions.map((s) => s.sessionId)).toContain(c.sessionId);
+    const second = sessions.find((s) => s.sessionId === made[1]?.sessionId);
+    expect(second).toMatchObject({ scenarioId: 'retail-sev1', title: loadScenario('retail-sev1').title, seed: 42, speed: 10, phase: 'ready', now: 0, incidentState: 'idle', severity: null, clients: 0 });
+    expect(Date.parse(second?.createdAt ?? '')).not.toBeNaN();
+    expect(sessions.find((s) => s.sessionId === made[0]?.sessionId)).toMatchObject({ seed: 7, speed: 1 });
+    expect(sessions.find((s) => s.sessionId === made[2]?.sessionId)).toMatchObject({ scenarioId: 'auth-cert-expiry', speed: 0.5 });
+
+    expect(await get(server, `/api/sessions/${made[1]?.sessionId}`)).toMatchObject({ status: 200, json: { sessionId: made[1]?.sessionId, seed: 42 } });
+    expect(await get(server, '/api/sessions/no-such-session')).toMatchObject({ status: 404, json: { code: 'unknown-session' } });
+    expect(await get(server, '/api/sessions/no-such-session/log')).toMatchObject({ status: 404, json: { code: 'unknown-session' } });
+    // Each credential opens its own session only.
+    const other = made[0] as CreateSessionResponse;
+    expect((await get(server, `/api/sessions/${made[1]?.sessionId}/log`, { authorization: `Bearer ${other.facilitatorToken}` })).status).toBe(401);
+    expect((await get(server, `/api/sessions/${made[1]?.sessionId}/log`, { authorization: `Bearer ${made[1]?.facilitatorToken}` })).status).toBe(200);
+  });
+});
+
+describe('Origin allow-list', () => {
+  /** Opens a socket with an Origin header; resolves to the joined client, or to the refusal. */
+  async function wsWithOrigin(server: RunningServer, origin: string): Promise<{ ok: true; client: TestClient } | { ok: false; error: string }> {
+    try {
+      return { ok: true, client: await TestClient.connect(server.url, { headers: { origin } }) };
+    } catch (error) {
+      return { ok: false, error: String(error) };
+    }
+  }
+
+  it('with a configured list: only the listed origins (and requests without an Origin)', async () => {
+    await withServer(
+      async (server) => {
+        const evil = { origin: 'http://evil.example' };
+        expect(await get(server, '/api/scenarios', evil)).toMatchObject({ status: 403, json: { ok: false, code: 'origin-not-allowed' } });
+        expect(await get(server, '/healthz', evil)).toMatchObject({ status: 403 });
+        const before = ((await get(server, '/api/sessions')).json as { sessions: unknown[] }).sessions.length;
+        expect(await post(server, '/api/sessions', JSON.stringify({ scenarioId: 'retail-sev1' }), { 'content-type': 'application/json', ...evil })).toMatchObject({ status: 403 });
+        expect(((await get(server, '/api/sessions')).json as { sessions: unknown[] }).sessions.length).toBe(before);
+        // Its own origin is not on the list either.
+        expect((await get(server, '/api/scenarios', { origin: server.url })).status).toBe(403);
+
+        expect((await get(server, '/api/scenarios', { origin: 'http://good.example' })).status).toBe(200);
+        expect((await get(server, '/api/scenarios')).status).toBe(200);
+
+        const refused = await wsWithOrigin(server, 'http://evil.example');
+        expect(refused.ok).toBe(false);
+        expect(refused.ok ? '' : refused.error).toMatch(/403/);
+
+        const creds = await createDrill(server);
+        const allowed = await wsWithOrigin(server, 'http://good.example');
+        expect(allowed.ok).toBe(true);
+        if (allowed.ok) {
+          allowed.client.send({ type: 'hello', v: 1, sessionId: creds.sessionId, code: creds.observerCode, name: 'good' });
+          expect(await allowed.client.waitFor((m) => m.type === 'welcome' || m.type === 'error')).toMatchObject({ type: 'welcome', role: 'observer' });
+          allowed.client.close();
+        }
+      },
+      { allowedOrigins: ['http://good.example'] },
+    );
+  });
+
+  it('with no list: a foreign Origin is refused, the server’s own host is allowed', async () => {
+    await withServer(async (server) => {
+      const self = `http://127.0.0.1:${server.port}`;
+      expect((await get(server, '/api/scenarios', { origin: 'http://evil.example' })).status).toBe(403);
+      expect((await get(server, '/api/scenarios', { origin: `http://evil.example:${server.port}` })).status).toBe(403);
+      expect((await get(server, '/api/scenarios', { origin: 'null' })).status).toBe(403);
+      expect((await get(server, '/api/scenarios', { origin: self })).status).toBe(200);
+      expect((await get(server, '/api/scenarios')).status).toBe(200);
+
+      const refused = await wsWithOrigin(server, 'http://evil.example');
+      expect(refused.ok).toBe(false);
+      expect(refused.ok ? '' : refused.error).toMatch(/403/);
+      const allowed = await wsWithOrigin(server, self);
+      expect(allowed.ok).toBe(true);
+      if (allowed.ok) allowed.client.close();
+    });
+  });
+});

@@ -121,6 +121,17 @@ export interface CreateSessionRequest {
   scenarioId: string;
   seed?: number;
   speed?: number;
+  /** The team playing, for the leaderboard (1–64 characters). */
+  team?: string;
+}
+
+export interface CreateCampaignRequest {
+  team: string;
+  name?: string;
+  /** The drills of the "week", in order. */
+  scenarioIds: string[];
+  seed?: number;
+  speed?: number;
 }
 
 export interface CreateSessionResponse {
@@ -132,6 +143,7 @@ export interface CreateSessionResponse {
 
 export interface SessionSummary {
   sessionId: string;
+  team: string | null;
   scenarioId: string;
   title: string;
   seed: number;

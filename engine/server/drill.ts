@@ -45,6 +45,8 @@ export class LiveDrill {
   status: StoredSession['status'];
   onTick: ((timing: TickTiming) => void) | null = null;
   onFailure: ((error: unknown) => void) | null = null;
+  /** Called once when the drill ends (time limit or the facilitator), e.g. to score it. */
+  onEnded: ((drill: LiveDrill) => void) | null = null;
 
   constructor(
     readonly record: Omit<StoredSession, 'simNow' | 'status'>,
@@ -102,10 +104,14 @@ export class LiveDrill {
     }
   }
 
+  /** The team playing this drill, if one was named when it was created. */
+  team: string | null = null;
+
   summary(): SessionSummary {
     const snapshot = this.session.snapshot();
     return {
       sessionId: this.id,
+      team: this.team,
       scenarioId: this.scenario.id,
       title: this.scenario.title,
       seed: this.record.seed,
@@ -153,6 +159,7 @@ export class LiveDrill {
     if (phase === 'ended' && this.status === 'live') {
       this.status = 'ended';
       this.store.setStatus(this.id, 'ended', this.session.now);
+      this.onEnded?.(this);
     }
   }
 

@@ -79,16 +79,56 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     if (drill) res.json(drill.summary());
   });
 
-  app.get('/api/sessions/:id/log', (req, res) => {
-    const drill = withDrill(req, res);
-    if (!drill) return;
+  /** The facilitator may always read; other participants once the drill has ended (debrief). */
+  const debriefAccess = (req: Request, res: Response, drill: LiveDrill): boolean => {
     const credential = bearer(req) ?? (typeof req.query.code === 'string' ? req.query.code : undefined);
     const role = credential === undefined ? null : registry.authenticate(drill, { token: credential, code: credential });
-    const allowed = role === 'facilitator' || (role !== null && drill.status !== 'live');
-    if (!allowed) {
-      return fail(res, role ? 403 : 401, role ? 'drill-running' : 'unauthorized', role ? 'the log opens to participants once the drill has ended' : 'send the facilitator token as a Bearer token, or a participant code once the drill has ended');
-    }
+    if (role === 'facilitator' || (role !== null && drill.status !== 'live')) return true;
+    fail(
+      res,
+      role ? 403 : 401,
+      role ? 'drill-running' : 'unauthorized',
+      role ? 'this opens to participants once the drill has ended' : 'send the facilitator token as a Bearer token, or a participant code once the drill has ended',
+    );
+    return false;
+  };
+
+  app.get('/api/sessions/:id/log', (req, res) => {
+    const drill = withDrill(req, res);
+    if (!drill || !debriefAccess(req, res, drill)) return;
     res.type('application/x-ndjson').send(drill.logText(deps.nodeMajor));
+  });
+
+  app.get('/api/sessions/:id/score', (req, res) => {
+    const drill = withDrill(req, res);
+    if (!drill || !debriefAccess(req, res, drill)) return;
+    res.json(registry.leaderboard.scorecard(drill.id) ?? registry.scorecard(drill));
+  });
+
+  app.get('/api/leaderboard/:scenarioId', (req, res) => {
+    const scenarioId = String(req.params.scenarioId);
+    if (!catalog.get(scenarioId)) return fail(res, 404, 'unknown-scenario', `no scenario "${scenarioId}"`);
+    const seed = typeof req.query.seed === 'string' ? Number(req.query.seed) : undefined;
+    const groups = registry.leaderboard.forScenario(scenarioId).filter((g) => seed === undefined || g.seed === seed);
+    res.json({ scenarioId, seeds: groups });
+  });
+
+  app.get('/api/teams/:team', (req, res) => {
+    const team = String(req.params.team);
+    res.json({ team, history: registry.leaderboard.forTeam(team) });
+  });
+
+  app.post('/api/campaigns', express.json({ limit: '64kb' }), (req, res) => {
+    const result = registry.createCampaign(typeof req.body === 'object' && req.body !== null ? req.body : {}, new Date());
+    if (!result.ok) return fail(res, 400, result.code, result.message);
+    res.status(201).json({ campaignId: result.campaignId, drills: result.drills });
+  });
+
+  app.get('/api/campaigns/:id', (req, res) => {
+    const campaign = registry.leaderboard.campaign(String(req.params.id));
+    if (!campaign) return fail(res, 404, 'unknown-campaign', `no campaign "${String(req.params.id)}"`);
+    const drills = campaign.sessionIds.map((id) => registry.get(id)?.summary()).filter((d) => d !== undefined);
+    res.json({ ...campaign, drills });
   });
 
   app.get('/api/sessions/:id/scenario', (req, res) => {

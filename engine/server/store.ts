@@ -90,6 +90,11 @@ export class Store {
     };
   }
 
+  /** The connection, for modules that keep their own tables in the same database (the leaderboard). */
+  get database(): Database.Database {
+    return this.db;
+  }
+
   createSession(s: Omit<StoredSession, 'simNow' | 'status'>): void {
     this.statements.insertSession.run({
       id: s.id,

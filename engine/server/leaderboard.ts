@@ -1,0 +1,170 @@
+/**
+ * Scores, teams and campaigns, in the same SQLite database as the drills. A drill's score is
+ * computed from its log when it ends (the same pure scoreLog the CLI uses) and kept with its team,
+ * so a leaderboard compares teams on the same scenario and seed, and a team can see its own
+ * progress across game days. A campaign is a "week" of drills played by one team, scored on total
+ * availability.
+ */
+import type Database from 'better-sqlite3';
+import { combineAvailability, type Availability } from '../score/availability.ts';
+
+export interface ScoreRow {
+  sessionId: string;
+  scenarioId: string;
+  seed: number;
+  team: string;
+  score: number;
+  timeToMitigateMs: number | null;
+  lost: number;
+  availability: number;
+  requests: number;
+  failed: number;
+  scoredAt: string;
+}
+
+export interface CampaignRecord {
+  id: string;
+  team: string;
+  name: string;
+  createdAt: string;
+  sessionIds: string[];
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS session_meta (
+  session_id TEXT PRIMARY KEY REFERENCES sessions(id),
+  team TEXT,
+  campaign_id TEXT
+);
+CREATE TABLE IF NOT EXISTS scores (
+  session_id TEXT PRIMARY KEY REFERENCES sessions(id),
+  scenario_id TEXT NOT NULL,
+  seed INTEGER NOT NULL,
+  team TEXT NOT NULL,
+  score REAL NOT NULL,
+  time_to_mitigate_ms INTEGER,
+  lost REAL NOT NULL,
+  availability REAL NOT NULL,
+  requests REAL NOT NULL,
+  failed REAL NOT NULL,
+  scored_at TEXT NOT NULL,
+  scorecard_json TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS scores_by_scenario ON scores (scenario_id, seed, score DESC);
+CREATE INDEX IF NOT EXISTS scores_by_team ON scores (team, scored_at);
+CREATE TABLE IF NOT EXISTS campaigns (
+  id TEXT PRIMARY KEY,
+  team TEXT NOT NULL,
+  name TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+`;
+
+interface ScoreDbRow {
+  session_id: string;
+  scenario_id: string;
+  seed: number;
+  team: string;
+  score: number;
+  time_to_mitigate_ms: number | null;
+  lost: number;
+  availability: number;
+  requests: number;
+  failed: number;
+  scored_at: string;
+}
+
+const toRow = (r: ScoreDbRow): ScoreRow => ({
+  sessionId: r.session_id,
+  scenarioId: r.scenario_id,
+  seed: r.seed,
+  team: r.team,
+  score: r.score,
+  timeToMitigateMs: r.time_to_mitigate_ms,
+  lost: r.lost,
+  availability: r.availability,
+  requests: r.requests,
+  failed: r.failed,
+  scoredAt: r.scored_at,
+});
+
+export class Leaderboard {
+  private readonly q;
+
+  constructor(private readonly db: Database.Database) {
+    db.exec(SCHEMA);
+    this.q = {
+      setMeta: db.prepare('INSERT OR REPLACE INTO session_meta (session_id, team, campaign_id) VALUES (?, ?, ?)'),
+      meta: db.prepare('SELECT team, campaign_id FROM session_meta WHERE session_id = ?'),
+      record: db.prepare(
+        `INSERT OR REPLACE INTO scores (session_id, scenario_id, seed, team, score, time_to_mitigate_ms, lost, availability, requests, failed, scored_at, scorecard_json)
+         VALUES (@sessionId, @scenarioId, @seed, @team, @score, @timeToMitigateMs, @lost, @availability, @requests, @failed, @scoredAt, @scorecard)`,
+      ),
+      scorecard: db.prepare('SELECT scorecard_json FROM scores WHERE session_id = ?'),
+      byScenario: db.prepare('SELECT * FROM scores WHERE scenario_id = ? ORDER BY seed, score DESC, time_to_mitigate_ms IS NULL, time_to_mitigate_ms, scored_at'),
+      byTeam: db.prepare('SELECT * FROM scores WHERE team = ? ORDER BY scored_at, session_id'),
+      addCampaign: db.prepare('INSERT INTO campaigns (id, team, name, created_at) VALUES (?, ?, ?, ?)'),
+      campaign: db.prepare('SELECT * FROM campaigns WHERE id = ?'),
+      campaignSessions: db.prepare('SELECT session_id FROM session_meta WHERE campaign_id = ? ORDER BY rowid'),
+      score: db.prepare('SELECT * FROM scores WHERE session_id = ?'),
+    };
+  }
+
+  setMeta(sessionId: string, team: string | null, campaignId: string | null): void {
+    this.q.setMeta.run(sessionId, team, campaignId);
+  }
+
+  meta(sessionId: string): { team: string | null; campaignId: string | null } {
+    const row = this.q.meta.get(sessionId) as { team: string | null; campaign_id: string | null } | undefined;
+    return { team: row?.team ?? null, campaignId: row?.campaign_id ?? null };
+  }
+
+  record(row: ScoreRow, scorecard: unknown): void {
+    this.q.record.run({ ...row, scorecard: JSON.stringify(scorecard) });
+  }
+
+  scorecard(sessionId: string): unknown {
+    const row = this.q.scorecard.get(sessionId) as { scorecard_json: string } | undefined;
+    return row ? JSON.parse(row.scorecard_json) : undefined;
+  }
+
+  score(sessionId: string): ScoreRow | undefined {
+    const row = this.q.score.get(sessionId) as ScoreDbRow | undefined;
+    return row ? toRow(row) : undefined;
+  }
+
+  /** Ranked per seed: only runs of the same scenario and seed are comparable. */
+  forScenario(scenarioId: string): { seed: number; entries: (ScoreRow & { rank: number })[] }[] {
+    const groups = new Map<number, (ScoreRow & { rank: number })[]>();
+    for (const r of (this.q.byScenario.all(scenarioId) as ScoreDbRow[]).map(toRow)) {
+      const group = groups.get(r.seed) ?? [];
+      group.push({ ...r, rank: group.length + 1 });
+      groups.set(r.seed, group);
+    }
+    return [...groups].map(([seed, entries]) => ({ seed, entries }));
+  }
+
+  forTeam(team: string): ScoreRow[] {
+    return (this.q.byTeam.all(team) as ScoreDbRow[]).map(toRow);
+  }
+
+  createCampaign(id: string, team: string, name: string, createdAt: string): void {
+    this.q.addCampaign.run(id, team, name, createdAt);
+  }
+
+  campaign(id: string): (CampaignRecord & { availability: Availability; scored: ScoreRow[] }) | undefined {
+    const row = this.q.campaign.get(id) as { id: string; team: string; name: string; created_at: string } | undefined;
+    if (!row) return undefined;
+    const sessionIds = (this.q.campaignSessions.all(id) as { session_id: string }[]).map((r) => r.session_id);
+    const scored = sessionIds.map((s) => this.score(s)).filter((s): s is ScoreRow => s !== undefined);
+    return {
+      id: row.id,
+      team: row.team,
+      name: row.name,
+      createdAt: row.created_at,
+      sessionIds,
+      scored,
+      availability: combineAvailability(scored.map((s) => ({ requests: s.requests, failed: s.failed, availability: s.availability }))),
+    };
+  }
+}

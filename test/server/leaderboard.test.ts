@@ -1,0 +1,99 @@
+/**
+ * Scores live in the server's database: a drill is scored from its log when it ends, teams are
+ * ranked per scenario and seed, a team sees its history, and a campaign adds up availability.
+ */
+import { describe, expect, it } from 'vitest';
+import type { RunningServer } from '../../engine/server/app.ts';
+import { TestClient, createDrill, get, withServer } from './harness.ts';
+
+/** Plays retail-sev1 at speed 60: a good team responds; a passive one only watches. Then ends it. */
+async function play(server: RunningServer, team: string, respond: boolean, scenarioId = 'retail-sev1') {
+  const creds = await createDrill(server, { scenarioId, speed: 60, seed: 11, team });
+  const { sessionId } = creds;
+  const fac = await TestClient.join(server.url, { sessionId, token: creds.facilitatorToken, name: 'fac' });
+  const ann = await TestClient.join(server.url, { sessionId, code: creds.responderCode, name: 'ann' });
+  const bo = await TestClient.join(server.url, { sessionId, code: creds.responderCode, name: 'bo' });
+  fac.send({ type: 'control', command: 'start', clientActionId: 'start' });
+  await fac.waitFor((m) => m.type === 'ack' && m.clientActionId === 'start');
+  await ann.waitForEvent('alert.firing', { severity: 'page' }, 20_000);
+  if (respond) {
+    ann.send({ type: 'action', clientActionId: 'a1', action: 'declare', params: { severity: 1 } });
+    ann.send({ type: 'action', clientActionId: 'a2', action: 'rollback', target: 'pricing' });
+    await bo.waitForEvent('approval.requested');
+    bo.send({ type: 'action', clientActionId: 'b1', action: 'approve', params: { request: 'rollback:pricing' } });
+    await ann.waitForEvent('incident.state', { to: 'mitigated' }, 20_000);
+  } else {
+    await ann.waitFor((m) => m.type === 'events' && (m.now as number) >= 1_000_000, 20_000);
+  }
+  fac.send({ type: 'control', command: 'end', clientActionId: 'end' });
+  await fac.waitFor((m) => m.type === 'ack' && m.clientActionId === 'end');
+  for (const c of [fac, ann, bo]) c.close();
+  return creds;
+}
+
+describe('leaderboard, history and campaigns', () => {
+  it('scores ended drills, ranks teams on the same scenario and seed, and keeps each team\'s history', async () => {
+    await withServer(async (server) => {
+      const [good, passive] = await Promise.all([play(server, 'red team', true), play(server, 'blue team', false)]);
+      const board = (await get(server, '/api/leaderboard/retail-sev1')).json as { seeds: { seed: number; entries: { team: string; rank: number; score: number; sessionId: string }[] }[] };
+      expect(board.seeds).toHaveLength(1);
+      expect(board.seeds[0]?.seed).toBe(11);
+      const entries = board.seeds[0]?.entries ?? [];
+      expect(entries.map((e) => [e.rank, e.team])).toEqual([
+        [1, 'red team'],
+        [2, 'blue team'],
+      ]);
+      expect(entries[0]?.score).toBeGreaterThan((entries[1]?.score ?? 100) + 20);
+
+      // The score is the same scorecard the CLI computes; participants may read it after the end.
+      const card = await get(server, `/api/sessions/${good.sessionId}/score?code=${good.responderCode}`);
+      expect(card.status).toBe(200);
+      expect((card.json as { grade: { score: number } }).grade.score).toBe(entries[0]?.score);
+      expect((await get(server, `/api/sessions/${passive.sessionId}/score`)).status).toBe(401);
+
+      const history = (await get(server, `/api/teams/${encodeURIComponent('red team')}`)).json as { history: { sessionId: string }[] };
+      expect(history.history.map((h) => h.sessionId)).toEqual([good.sessionId]);
+      expect((await get(server, '/api/leaderboard/nope')).status).toBe(404);
+    });
+  }, 90_000);
+
+  it('runs a campaign of several scenarios for one team and adds up their availability', async () => {
+    await withServer(async (server) => {
+      const res = await fetch(`${server.url}/api/campaigns`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ team: 'green team', name: 'Game week 1', scenarioIds: ['retail-sev1', 'retail-sev1'], speed: 60 }),
+      });
+      expect(res.status).toBe(201);
+      const campaign = (await res.json()) as { campaignId: string; drills: { sessionId: string; facilitatorToken: string }[] };
+      expect(campaign.drills).toHaveLength(2);
+      // End both drills quickly: availability comes from each drill's own impact summaries.
+      for (const drill of campaign.drills) {
+        const fac = await TestClient.join(server.url, { sessionId: drill.sessionId, token: drill.facilitatorToken, name: 'fac' });
+        fac.send({ type: 'control', command: 'start' });
+        fac.send({ type: 'control', command: 'inject', fault: 'pricing-rules-v2' });
+        await fac.waitFor((m) => m.type === 'events' && (m.now as number) >= 180_000, 20_000);
+        fac.send({ type: 'control', command: 'end', clientActionId: 'end' });
+        await fac.waitFor((m) => m.type === 'ack' && m.clientActionId === 'end');
+        fac.close();
+      }
+      const view = (await get(server, `/api/campaigns/${campaign.campaignId}`)).json as {
+        team: string;
+        name: string;
+        scored: { requests: number; failed: number }[];
+        availability: { requests: number; failed: number; availability: number };
+      };
+      expect(view).toMatchObject({ team: 'green team', name: 'Game week 1' });
+      expect(view.scored).toHaveLength(2);
+      const requests = view.scored.reduce((s, r) => s + r.requests, 0);
+      const failed = view.scored.reduce((s, r) => s + r.failed, 0);
+      expect(view.availability.requests).toBe(requests);
+      expect(view.availability.availability).toBeCloseTo(1 - failed / requests, 5);
+      expect(view.availability.availability).toBeLessThan(0.95);
+
+      const bad = await fetch(`${server.url}/api/campaigns`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ team: 'x', scenarioIds: ['nope'] }) });
+      expect(bad.status).toBe(400);
+      expect((await get(server, '/api/campaigns/nope')).status).toBe(404);
+    });
+  }, 90_000);
+});

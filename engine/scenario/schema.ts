@@ -231,7 +231,18 @@ export const scenarioSchema = z.strictObject({
   scoring: z
     .strictObject({
       statusCadence: duration.prefault('20m').describe('Status updates are due at least this often during the incident.'),
-      weights: z.record(z.string(), nonNegative).optional().describe('Weights of the score components.'),
+      weights: z
+        .strictObject({
+          acknowledge: nonNegative.optional(),
+          declare: nonNegative.optional(),
+          diagnose: nonNegative.optional(),
+          mitigate: nonNegative.optional(),
+          resolve: nonNegative.optional(),
+          impact: nonNegative.optional(),
+          conduct: nonNegative.optional(),
+        })
+        .optional()
+        .describe('Weights of the score components; each one left out keeps its default (see docs/scoring.md).'),
     })
     .prefault({}),
 });

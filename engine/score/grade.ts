@@ -67,7 +67,7 @@ const minutes = (ms: number | null) => (ms === null ? 'never' : `${(ms / 60_000)
 
 export function grade(scenario: Scenario, d: Durations, impact: Impact, conduct: Conduct): Grade {
   const o = scenario.objectives;
-  const weights = { ...DEFAULT_WEIGHTS, ...(scenario.scoring.weights ?? {}) };
+  const weights: Record<string, number | undefined> = { ...DEFAULT_WEIGHTS, ...(scenario.scoring.weights ?? {}) };
   const parts: Omit<GradeComponent, 'weight' | 'points'>[] = [
     { name: 'acknowledge', value: timeValue(d.timeToAcknowledge, o.ack), detail: `${minutes(d.timeToAcknowledge)} (objective ${minutes(o.ack)})` },
     { name: 'declare', value: timeValue(d.timeToDeclare, o.declare), detail: `${minutes(d.timeToDeclare)} (objective ${minutes(o.declare)})` },

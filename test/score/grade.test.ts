@@ -23,7 +23,7 @@ describe('timeValue', () => {
 
 describe('scorecard of the tiny scenario', () => {
   const scenario = tinyScenario();
-  const score = (commands: Parameters<typeof runScenario>[1]['commands']) => {
+  const score = (commands: NonNullable<Parameters<typeof runScenario>[1]>['commands']) => {
     const session = runScenario(scenario, { commands: commands ?? [], until: 1_800_000 });
     return scoreLog(createHeader(scenario, session.seed, 'test'), session.events);
   };

@@ -1,0 +1,173 @@
+/** The after-action report as Markdown: the same content as the HTML report, with text sparklines for charts. */
+import { clock, count, minutes, money, percent } from './report-format.ts';
+import type { Scorecard } from './scorecard.ts';
+import type { JourneySeries, ReportModel } from './timeline.ts';
+
+/** Characters of a sparkline. */
+export const SPARKLINE_WIDTH = 60;
+const BARS = '▁▂▃▄▅▆▇█';
+
+/** Makes text safe inside a Markdown table cell or list item: no pipes, no raw HTML, one line. */
+export const mdEscape = (value: unknown): string =>
+  String(value)
+    .replace(/\r?\n|\r/g, ' ')
+    .replace(/\\/g, '\\\\')
+    .replace(/\|/g, '\\|')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/([*_`[\]])/g, '\\$1');
+
+function table(head: string[], rows: string[][]): string {
+  return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+/** The highest error rate in each of SPARKLINE_WIDTH buckets, on a scale from 0 to the series' peak. */
+export function sparkline(values: readonly number[], width = SPARKLINE_WIDTH): string {
+  if (values.length === 0) return '';
+  const buckets = Math.min(width, values.length);
+  const peaks: number[] = [];
+  for (let b = 0; b < buckets; b++) {
+    const from = Math.floor((b * values.length) / buckets);
+    const to = Math.max(from + 1, Math.floor(((b + 1) * values.length) / buckets));
+    peaks.push(Math.max(...values.slice(from, to)));
+  }
+  const top = Math.max(...peaks);
+  return peaks.map((v) => BARS[top > 0 ? Math.min(BARS.length - 1, Math.floor((v / top) * (BARS.length - 1) + 0.5)) : 0]).join('');
+}
+
+function chartText(report: ReportModel, s: JourneySeries): string {
+  const peak = Math.max(0, ...s.errorRate);
+  return `- **${mdEscape(s.name)}** (\`${s.journey}\`): \`${sparkline(s.errorRate)}\` peak ${percent(peak)}, SLO ${percent(s.sloErrorRate)}`;
+}
+
+export function renderMarkdown(card: Scorecard, report: ReportModel): string {
+  const c = card.conduct;
+  const out: string[] = [];
+  const push = (...lines: string[]) => out.push(...lines);
+  const list = (items: string[], empty: string) => (items.length === 0 ? [`_${empty}_`] : items.map((s) => `- ${mdEscape(s)}`));
+
+  push(`# After-action report: ${mdEscape(report.title)}`, '');
+  push(
+    `**Score: ${card.grade.score.toFixed(1)} / 100** · scenario \`${report.scenarioId}\` · seed ${report.seed} · ran to ${clock(report.endedAt)}${report.endReason ? ` (${mdEscape(report.endReason)})` : ''}` +
+      (report.rootCause ? ` · root cause \`${report.rootCause.id}\` (${mdEscape(report.rootCause.kind)} on ${mdEscape(report.rootCause.target)})` : ''),
+    '',
+  );
+
+  push('## Score', '');
+  push(
+    table(
+      ['component', 'weight', 'value (0–1)', 'points', 'detail'],
+      [
+        ...card.grade.components.map((g) => [g.name, String(g.weight), g.value.toFixed(2), g.points.toFixed(2), mdEscape(g.detail)]),
+        ['**total**', String(card.grade.components.reduce((s, g) => s + g.weight, 0)), '', `**${card.grade.score.toFixed(1)}**`, ''],
+      ],
+    ),
+    '',
+  );
+
+  push('## Milestones and response times', '');
+  push(table(['milestone', 'at'], report.markers.map((m) => [m.label, clock(m.t)])), '');
+  push(
+    table(
+      ['response', 'measured from', 'took', 'objective', 'result'],
+      report.responseTimes.map((r) => [r.name, r.from, minutes(r.actual), minutes(r.objective), r.met ? '✓ met' : r.actual === null ? '✗ never' : '✗ late']),
+    ),
+    '',
+  );
+
+  push('## Customer impact', '');
+  push(`Compared with the untreated run (same scenario and seed, nobody responding), the team avoided **${percent(card.impact.avoidedShare)}** of the lost revenue.`, '');
+  push(
+    table(
+      ['journey', 'failed', 'revenue lost', 'minutes out of SLO', 'error budget burned', 'untreated: lost', 'avoided'],
+      [
+        ...report.journeys.map((j) => [
+          `${mdEscape(j.name)} (\`${j.journey}\`)`,
+          `${count(j.failed)} ${mdEscape(j.unit)}`,
+          money(j.lost),
+          j.badMinutes.toFixed(1),
+          percent(j.budgetBurned, 0),
+          money(j.untreated.lost),
+          percent(j.avoidedShare),
+        ]),
+        ['**total**', `${count(card.impact.failed)} requests`, `**${money(card.impact.lost)}**`, '', '', money(card.impact.untreated.lost), `**${percent(card.impact.avoidedShare)}**`],
+      ],
+    ),
+    '',
+  );
+
+  push('## Error rate per journey', '');
+  push(`From ${clock(report.chart.from)} to ${clock(report.chart.to)}; impact ${report.chart.impactWindow ? `${clock(report.chart.impactWindow.from)} → ${clock(report.chart.impactWindow.to)}` : 'none'}.`, '');
+  push(...report.chart.journeys.map((s) => chartText(report, s)), '');
+
+  push('## Timeline', '');
+  push(
+    table(
+      ['time', 'kind', 'event', 'what happened', 'result'],
+      report.timeline.map((e) => [clock(e.t), e.kind, `\`${e.type}\``, mdEscape(e.text), e.ok === undefined ? (e.label ?? '') : e.ok ? '✓' : `✗ ${mdEscape(e.code ?? '')}`]),
+    ),
+    '',
+  );
+
+  push('## Decision log', '');
+  push(
+    table(
+      ['time', 'who', 'what', 'result', 'advice followed', 'what followed'],
+      report.decisions.map((d) => [
+        clock(d.t),
+        mdEscape(d.actor),
+        mdEscape(d.what),
+        d.ok ? '✓ accepted' : `✗ ${mdEscape(d.code ?? '')}: ${mdEscape(d.message ?? '')}`,
+        d.advice ? `${d.advice.label} (\`${d.advice.id}\`)` : '',
+        d.followed.length === 0 ? '—' : d.followed.map((f) => `${clock(f.t)} ${mdEscape(f.text)}`).join('<br>'),
+      ]),
+    ),
+    '',
+  );
+
+  push('## What went well', '', ...list(card.wentWell, 'Nothing stood out.'), '');
+  push('## What went badly', '', ...list(card.wentBadly, 'Nothing went badly.'), '');
+
+  push('## Conduct', '', '### Advice', '');
+  push(
+    table(
+      ['advice', 'source', 'label', 'proposes', 'shown', 'followed', 'facilitator note'],
+      report.advice.map((a) => [
+        `${mdEscape(a.title ?? a.id)} (\`${a.id}\`)`,
+        a.source,
+        `**${a.label}**`,
+        a.proposes ? `\`${a.proposes}\`` : '',
+        clock(a.shownAt),
+        a.followed ? `${mdEscape(a.followed.by)} at ${clock(a.followed.t)}` : 'not followed',
+        mdEscape(a.note ?? ''),
+      ]),
+    ),
+    '',
+  );
+  push('### Harmful actions', '');
+  push(...(c.harmfulActions.length === 0 ? ['_No action set off a fault._'] : c.harmfulActions.map((h) => `- \`${h.action}\` by ${mdEscape(h.by)} at ${clock(h.t)} set off \`${h.fault}\``)), '');
+  push('### Approvals', '');
+  push(
+    report.approvals.length === 0
+      ? '_No approval was requested._'
+      : table(
+          ['request', 'requested by', 'at', 'outcome', 'decided by', 'waited'],
+          report.approvals.map((a) => [`\`${a.request}\``, mdEscape(a.requestedBy), clock(a.requestedAt), a.outcome, mdEscape(a.by ?? '—'), a.waitedMs === null ? '—' : minutes(a.waitedMs)]),
+        ),
+    '',
+    `${c.approvalsBypassed.length} bypassed, ${c.approvalsDenied.length} denied.`,
+    '',
+  );
+  push('### Status updates', '');
+  push(`${c.statusUpdates.count} posted; due at least every ${minutes(c.statusUpdates.cadenceMs)} from detection to resolution.`, '');
+  if (c.statusUpdates.gaps.length > 0) push(table(['from', 'to', 'length'], c.statusUpdates.gaps.map((g) => [clock(g.from), clock(g.to), minutes(g.ms)])), '');
+  else push('_No gaps._', '');
+  push('### Roles', '');
+  push(table(['role', 'person', 'taken at', 'after detection'], c.roles.map((r) => [r.role, r.person ? mdEscape(r.person) : '**unfilled**', clock(r.at), r.afterDetectionMs === null ? '—' : minutes(r.afterDetectionMs)])), '');
+  push('### Severity', '');
+  push(
+    `Declared ${c.severity.declared === null ? 'never' : `Sev ${c.severity.declared}`}${c.severity.at !== null ? ` at ${clock(c.severity.at)}` : ''}; highest ${c.severity.highest === null ? '—' : `Sev ${c.severity.highest}`}; expected Sev ${c.severity.expected}: ${c.severity.correct ? '✓ right' : '✗ wrong'}. ${c.rejectedCommands} command(s) rejected by the engine.`,
+    '',
+  );
+  return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+}

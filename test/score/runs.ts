@@ -1,0 +1,41 @@
+/** Shared runs for the scoring tests: each shipped scenario with its reference plan, and a bad plan for retail-sev1. */
+import { readFileSync } from 'node:fs';
+import { createHeader, serializeLog, type LogHeader } from '../../engine/core/log.ts';
+import { runScenario } from '../../engine/core/run.ts';
+import type { EngineEvent, TimedCommand } from '../../engine/core/types.ts';
+import { loadPlanText } from '../../engine/scenario/plan.ts';
+import { scoreLog, type Scorecard } from '../../engine/score/scorecard.ts';
+import { ROOT, loadPlan, loadScenario } from '../helpers.ts';
+
+export const BAD_PLAN = 'test/fixtures/plans/retail-sev1.bad.plan.yaml';
+
+export interface ScoredRun {
+  name: string;
+  header: LogHeader;
+  events: readonly EngineEvent[];
+  card: Scorecard;
+  log: string;
+}
+
+export function loadPlanFile(file: string): TimedCommand[] {
+  const result = loadPlanText(readFileSync(`${ROOT}${file}`, 'utf8'), file);
+  if (!result.ok) throw new Error(result.diagnostics.map((d) => d.message).join('\n'));
+  return result.plan.commands;
+}
+
+const cache = new Map<string, ScoredRun>();
+
+/** `id` with its reference plan, `id.bad` with the bad plan, `id.untreated` with no commands. Memoised. */
+export function scoredRun(name: string): ScoredRun {
+  const hit = cache.get(name);
+  if (hit) return hit;
+  const [id, variant] = name.split('.') as [string, string | undefined];
+  const scenario = loadScenario(id);
+  const commands = variant === 'bad' ? loadPlanFile(BAD_PLAN) : variant === 'untreated' ? [] : loadPlan(id);
+  const session = runScenario(scenario, { commands });
+  const header = createHeader(scenario, session.seed, 'test');
+  const events = session.events;
+  const run = { name, header, events, card: scoreLog(header, events), log: serializeLog(header, events) };
+  cache.set(name, run);
+  return run;
+}

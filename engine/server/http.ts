@@ -5,7 +5,13 @@
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { existsSync } from 'node:fs';
+import { createHeader } from '../core/log.ts';
 import { publicScenario } from '../core/visibility.ts';
+import { renderHtml } from '../score/report-html.ts';
+import { renderJson } from '../score/report-json.ts';
+import { renderMarkdown } from '../score/report-markdown.ts';
+import type { Scorecard } from '../score/scorecard.ts';
+import { buildReport, type ReportModel } from '../score/timeline.ts';
 import { loadScenarioText } from '../scenario/load.ts';
 import type { Catalog } from './catalog.ts';
 import { listing } from './catalog.ts';
@@ -20,6 +26,12 @@ export interface HttpDeps {
   config: ServerConfig;
   nodeMajor: string;
 }
+
+const REPORTS: Record<string, { type: string; fn: (card: Scorecard, report: ReportModel) => string }> = {
+  html: { type: 'text/html', fn: renderHtml },
+  md: { type: 'text/markdown', fn: renderMarkdown },
+  json: { type: 'application/json', fn: renderJson },
+};
 
 const fail = (res: Response, status: number, code: string, message: string) => res.status(status).json({ ok: false, code, message });
 
@@ -103,6 +115,17 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     const drill = withDrill(req, res);
     if (!drill || !debriefAccess(req, res, drill)) return;
     res.json(registry.leaderboard.scorecard(drill.id) ?? registry.scorecard(drill));
+  });
+
+  app.get('/api/sessions/:id/report', (req, res) => {
+    const drill = withDrill(req, res);
+    if (!drill || !debriefAccess(req, res, drill)) return;
+    const format = typeof req.query.format === 'string' ? req.query.format : 'html';
+    const render = REPORTS[format];
+    if (!render) return fail(res, 400, 'bad-format', 'format must be html, md or json');
+    const header = createHeader(drill.scenario, drill.record.seed, deps.nodeMajor);
+    const card = registry.scorecard(drill);
+    res.type(render.type).send(render.fn(card, buildReport(header, drill.session.events, card)));
   });
 
   app.get('/api/leaderboard/:scenarioId', (req, res) => {

@@ -50,6 +50,14 @@ describe('leaderboard, history and campaigns', () => {
       expect(card.status).toBe(200);
       expect((card.json as { grade: { score: number } }).grade.score).toBe(entries[0]?.score);
       expect((await get(server, `/api/sessions/${passive.sessionId}/score`)).status).toBe(401);
+      // The debrief report is served in each format to participants once the drill has ended.
+      const html = await get(server, `/api/sessions/${good.sessionId}/report?code=${good.observerCode}`);
+      expect(html.status).toBe(200);
+      expect(html.text).toContain('<svg');
+      expect(html.text).toContain(String(entries[0]?.score));
+      const md = await get(server, `/api/sessions/${good.sessionId}/report?format=md&code=${good.responderCode}`);
+      expect(md.text).toMatch(/^# /m);
+      expect((await get(server, `/api/sessions/${good.sessionId}/report?format=pdf&code=${good.responderCode}`)).status).toBe(400);
 
       const history = (await get(server, `/api/teams/${encodeURIComponent('red team')}`)).json as { history: { sessionId: string }[] };
       expect(history.history.map((h) => h.sessionId)).toEqual([good.sessionId]);

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runEngineBench } from './engine.ts';
 import { runExploreBench } from './explore.ts';
+import { runServerBench } from './server.ts';
 import { now } from './stats.ts';
 
 const HELP = `usage: npm run bench -- [--json] [--runs N] [--services 10,100,1000] [--profile auto|always|never]
@@ -62,6 +63,9 @@ async function main(argv: string[]): Promise<number> {
   print();
   print('== explore ==');
   Object.assign(figures, await runExploreBench({ root, print }));
+  print();
+  print('== server ==');
+  Object.assign(figures, await runServerBench({ root, print }));
   print();
 
   print(`bench finished in ${((now() - started) / 1000).toFixed(1)} s; load average ${load()} (other processes on this machine skew wall times)`);

@@ -40,7 +40,6 @@ export class LiveDrill {
   readonly clients = new Set<DrillClient>();
   private timer: unknown = null;
   private nextDue = 0;
-  private lastSave = 0;
   private inputs = 0;
   status: StoredSession['status'];
   onTick: ((timing: TickTiming) => void) | null = null;
@@ -52,7 +51,6 @@ export class LiveDrill {
     readonly record: Omit<StoredSession, 'simNow' | 'status'>,
     private readonly store: Store,
     private readonly clock: WallClock,
-    private readonly progressSaveMs: number,
     history: { inputs: StoredInput[]; simNow: number; status: StoredSession['status'] } = { inputs: [], simNow: 0, status: 'live' },
   ) {
     this.session = createSession(record.scenario, { seed: record.seed });
@@ -165,7 +163,6 @@ export class LiveDrill {
 
   private startLoop(): void {
     this.nextDue = this.clock.now() + this.session.tickMs / this.record.speed;
-    this.lastSave = this.clock.now();
     this.schedule();
   }
 
@@ -205,10 +202,6 @@ export class LiveDrill {
     const events = this.session.runUntil(this.session.now + this.session.tickMs);
     this.broadcast(events, this.session.sample());
     this.onTick?.({ lagMs });
-    if (wall - this.lastSave >= this.progressSaveMs) {
-      this.store.saveProgress(this.id, this.session.now);
-      this.lastSave = wall;
-    }
     this.afterChange();
     if (this.session.phase !== 'running') return;
     this.nextDue += this.session.tickMs / this.record.speed;

@@ -35,6 +35,24 @@ export class Registry {
     private readonly progressSaveMs: number,
   ) {
     this.leaderboard = new Leaderboard(store.database);
+    // Progress of every running drill in one transaction a second, not one fsync per drill.
+    this.progressTimer = setInterval(() => this.saveProgress(), progressSaveMs);
+    this.progressTimer.unref();
+  }
+
+  private readonly progressTimer: NodeJS.Timeout;
+
+  /** Records how far simulated time has got in each running drill, so a crash loses at most one interval. */
+  saveProgress(): void {
+    const rows = this.list()
+      .filter((d) => d.status === 'live' && d.session.phase === 'running')
+      .map((d) => [d.id, d.session.now] as const);
+    try {
+      this.store.saveProgressMany(rows);
+    } catch (error) {
+      // A failed progress save only widens what a crash could lose; it must not take the server down.
+      process.stderr.write(`progress save failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    }
   }
 
   private adopt(drill: LiveDrill): LiveDrill {
@@ -74,7 +92,7 @@ export class Registry {
   recover(): number {
     for (const stored of this.store.loadSessions()) {
       const drill = this.adopt(
-        new LiveDrill(stored, this.store, this.clock, this.progressSaveMs, {
+        new LiveDrill(stored, this.store, this.clock, {
           inputs: this.store.loadInputs(stored.id),
           simNow: stored.simNow,
           status: stored.status,
@@ -112,7 +130,7 @@ export class Registry {
     };
     this.store.createSession(record);
     this.leaderboard.setMeta(record.id, team, campaignId);
-    this.adopt(new LiveDrill(record, this.store, this.clock, this.progressSaveMs));
+    this.adopt(new LiveDrill(record, this.store, this.clock));
     return { ok: true, created };
   }
 
@@ -160,6 +178,7 @@ export class Registry {
 
   /** Stops every loop and records progress: a clean shutdown loses nothing. */
   close(): void {
+    clearInterval(this.progressTimer);
     for (const drill of this.drills.values()) drill.stop();
   }
 }

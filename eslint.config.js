@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'data/', 'artifacts/', 'coverage/', 'scratch/'] },
+  { ignores: ['node_modules/', 'dist/', 'data/', 'artifacts/', 'coverage/', 'scratch/', 'ui/dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -10,6 +10,15 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-constant-condition': ['error', { checkLoops: false }],
+    },
+  },
+  {
+    // The UI talks to the server only through the documented protocol: of the engine it may import
+    // nothing but the wire types.
+    files: ['ui/src/**/*.ts'],
+    languageOptions: { globals: { window: 'readonly', history: 'readonly', document: 'readonly', location: 'readonly', WebSocket: 'readonly', fetch: 'readonly', sessionStorage: 'readonly', requestAnimationFrame: 'readonly', performance: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', HTMLElement: 'readonly' } },
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/engine/**', '!**/engine/protocol.ts'], message: 'The UI imports only engine/protocol.ts.' }] }],
     },
   },
   {

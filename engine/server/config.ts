@@ -27,7 +27,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     host: env.HOST ?? '0.0.0.0',
     dataFile: env.SEVDRILL_DATA ?? `${ROOT}data/sevdrill.db`,
     scenariosDir: env.SEVDRILL_SCENARIOS ?? `${ROOT}scenarios`,
-    uiDir: `${ROOT}ui`,
+    uiDir: `${ROOT}ui/dist`,
     allowedOrigins: origins && origins.length > 0 ? origins : null,
     heartbeatMs: Number(env.SEVDRILL_HEARTBEAT_MS ?? 30_000),
     maxBufferedBytes: 1024 * 1024,

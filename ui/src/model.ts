@@ -1,0 +1,298 @@
+/**
+ * The console's view-model and the pure fold that builds it: `applyEvent(model, event)` returns a
+ * new model and never touches its input, so the console, the replay scrubber and the tests all fold
+ * the same events the same way. Telemetry samples go through `applySample` into bounded series.
+ */
+import type { DrillSnapshot, EngineEvent, FacilitatorView, MetricsSample, PublicScenario, Role, Scenario, WelcomeMessage } from '../../engine/protocol.ts';
+
+export type ScenarioView = Scenario | PublicScenario;
+
+export interface Metrics {
+  rps: number;
+  errorRate: number;
+  p50Ms: number;
+  p99Ms: number;
+  saturation: number;
+}
+
+export interface ServiceView {
+  id: string;
+  name: string;
+  tier: string;
+  state: string;
+  metrics: Metrics;
+}
+
+export interface AlertView {
+  id: string;
+  name: string;
+  severity: string;
+  target: string;
+  firing: boolean;
+  since: number;
+  value: number;
+  threshold: number;
+}
+
+export interface AdviceView {
+  id: string;
+  t: number;
+  source: string;
+  title: string | null;
+  text: string;
+  proposes: { type: string; target: string } | null;
+}
+
+export interface ApprovalView {
+  request: string;
+  action: string;
+  target: string;
+  by: string;
+  t: number;
+}
+
+export interface RunningActionView {
+  action: string;
+  kind: string;
+  target: string;
+  by: string;
+  startedAt: number;
+  duration: number;
+}
+
+export interface Series {
+  t: number[];
+  errorRate: number[];
+  p99Ms: number[];
+  rps: number[];
+  saturation: number[];
+}
+
+export interface ViewModel {
+  sessionId: string;
+  role: Role;
+  name: string;
+  scenario: ScenarioView;
+  speed: number;
+  phase: string;
+  now: number;
+  lastSeq: number;
+  services: Record<string, ServiceView>;
+  journeys: Record<string, { id: string; name: string; inSlo: boolean; metrics: Metrics }>;
+  alerts: Record<string, AlertView>;
+  incident: { state: string; severity: number | null; acknowledged: boolean; roles: Record<string, string> };
+  lastStatusAt: number | null;
+  advice: AdviceView[];
+  approvals: Record<string, ApprovalView>;
+  running: Record<string, RunningActionView>;
+  inForce: string[];
+  diagnoses: Record<string, { t: number; lines: string[]; by: string }>;
+  totals: { failed: number; lost: number };
+  timeline: EngineEvent[];
+  facilitator: FacilitatorView | null;
+}
+
+/** How many samples each chart keeps: a sliding window of simulated time. */
+export const SERIES_WINDOW = 1200;
+
+const emptyMetrics = (): Metrics => ({ rps: 0, errorRate: 0, p50Ms: 0, p99Ms: 0, saturation: 0 });
+
+export function modelFromWelcome(w: WelcomeMessage): ViewModel {
+  const s = w.snapshot;
+  const scenario = w.scenario;
+  const services: ViewModel['services'] = {};
+  for (const def of scenario.services) {
+    const m = s.metrics.services.find((x) => x.id === def.id);
+    services[def.id] = { id: def.id, name: def.name ?? def.id, tier: def.tier, state: m?.state ?? 'healthy', metrics: m ? pick(m) : emptyMetrics() };
+  }
+  const journeys: ViewModel['journeys'] = {};
+  for (const def of scenario.journeys) {
+    const m = s.metrics.journeys.find((x) => x.id === def.id);
+    journeys[def.id] = { id: def.id, name: def.name, inSlo: m?.inSlo ?? true, metrics: { ...emptyMetrics(), ...(m ? { rps: m.rps, errorRate: m.errorRate, p99Ms: m.p99Ms } : {}) } };
+  }
+  return {
+    sessionId: w.sessionId,
+    role: w.role,
+    name: w.name,
+    scenario,
+    speed: w.speed,
+    phase: s.phase,
+    now: s.now,
+    lastSeq: -1,
+    services,
+    journeys,
+    alerts: alertsFromSnapshot(scenario, s),
+    incident: { ...s.incident, roles: { ...s.incident.roles } },
+    lastStatusAt: null,
+    advice: [],
+    approvals: Object.fromEntries(s.pendingApprovals.map((p) => [p.request, { request: p.request, action: p.action, target: p.target, by: p.by, t: p.requestedAt }])),
+    running: Object.fromEntries(s.runningActions.map((r) => [r.action, { ...r }])),
+    inForce: [...s.inForce],
+    diagnoses: {},
+    totals: { ...s.totals },
+    timeline: [],
+    facilitator: w.facilitator ?? null,
+  };
+}
+
+function alertsFromSnapshot(scenario: ScenarioView, s: DrillSnapshot): ViewModel['alerts'] {
+  const alerts: ViewModel['alerts'] = {};
+  for (const a of s.firingAlerts) {
+    const def = scenario.alerts.find((x) => x.id === a.alert);
+    alerts[a.alert] = { id: a.alert, name: a.name, severity: a.severity, target: def?.service ?? def?.journey ?? '', firing: true, since: s.now, value: Number.NaN, threshold: def?.threshold ?? Number.NaN };
+  }
+  return alerts;
+}
+
+const pick = (m: Metrics): Metrics => ({ rps: m.rps, errorRate: m.errorRate, p50Ms: m.p50Ms, p99Ms: m.p99Ms, saturation: m.saturation });
+
+/** Folds one event into the model. Pure: returns a new model; `model` is left as it was. */
+export function applyEvent(model: ViewModel, e: EngineEvent): ViewModel {
+  if (e.seq <= model.lastSeq) return model;
+  const next: ViewModel = { ...model, lastSeq: e.seq, now: Math.max(model.now, e.t), timeline: [...model.timeline, e] };
+  switch (e.type) {
+    case 'drill.state':
+      return { ...next, phase: e.to as string };
+    case 'incident.state':
+      return {
+        ...next,
+        incident: {
+          ...model.incident,
+          state: e.to as string,
+          severity: (e.severity as number | null) ?? model.incident.severity,
+          acknowledged: model.incident.acknowledged || e.to === 'acknowledged' || e.to === 'declared',
+        },
+      };
+    case 'incident.severity':
+      return { ...next, incident: { ...model.incident, severity: e.to as number } };
+    case 'incident.role':
+      return { ...next, incident: { ...model.incident, roles: { ...model.incident.roles, [e.role as string]: e.person as string } } };
+    case 'status.posted':
+      return { ...next, lastStatusAt: e.t };
+    case 'service.state': {
+      const s = model.services[e.service as string];
+      if (!s) return next;
+      return { ...next, services: { ...model.services, [s.id]: { ...s, state: e.to as string } } };
+    }
+    case 'journey.slo': {
+      const j = model.journeys[e.journey as string];
+      if (!j) return next;
+      return { ...next, journeys: { ...model.journeys, [j.id]: { ...j, inSlo: e.ok as boolean } } };
+    }
+    case 'alert.firing':
+      return {
+        ...next,
+        alerts: {
+          ...model.alerts,
+          [e.alert as string]: {
+            id: e.alert as string,
+            name: (e.name as string) ?? (e.alert as string),
+            severity: e.severity as string,
+            target: ((e.service ?? e.journey) as string) ?? '',
+            firing: true,
+            since: e.t,
+            value: e.value as number,
+            threshold: e.threshold as number,
+          },
+        },
+      };
+    case 'alert.resolved': {
+      const a = model.alerts[e.alert as string];
+      if (!a) return next;
+      return { ...next, alerts: { ...model.alerts, [a.id]: { ...a, firing: false, value: e.value as number } } };
+    }
+    case 'advice.shown':
+      return {
+        ...next,
+        advice: [
+          ...model.advice,
+          { id: e.advice as string, t: e.t, source: e.source as string, title: (e.title as string | null) ?? null, text: e.text as string, proposes: (e.proposes as AdviceView['proposes']) ?? null },
+        ],
+      };
+    case 'approval.requested':
+      return {
+        ...next,
+        approvals: { ...model.approvals, [e.request as string]: { request: e.request as string, action: e.action as string, target: e.target as string, by: e.by as string, t: e.t } },
+      };
+    case 'approval.granted':
+    case 'approval.denied':
+      return { ...next, approvals: without(model.approvals, e.request as string) };
+    case 'action.started':
+      return {
+        ...next,
+        running: {
+          ...model.running,
+          [e.action as string]: { action: e.action as string, kind: e.kind as string, target: e.target as string, by: e.by as string, startedAt: e.t, duration: e.duration as number },
+        },
+      };
+    case 'action.completed': {
+      const lasting = ['scale', 'drain', 'breaker', 'flag'].includes(e.kind as string) && !model.inForce.includes(e.action as string);
+      return { ...next, running: without(model.running, e.action as string), inForce: lasting ? [...model.inForce, e.action as string] : model.inForce };
+    }
+    case 'action.reverted':
+      return { ...next, inForce: model.inForce.filter((a) => a !== e.action) };
+    case 'diagnosis':
+      return { ...next, diagnoses: { ...model.diagnoses, [e.target as string]: { t: e.t, lines: e.lines as string[], by: e.by as string } } };
+    case 'impact.minute': {
+      const total = e.total as { failed: number; lost: number };
+      return { ...next, totals: { failed: total.failed, lost: total.lost } };
+    }
+    default:
+      return next;
+  }
+}
+
+export function applyEvents(model: ViewModel, events: readonly EngineEvent[]): ViewModel {
+  return events.reduce(applyEvent, model);
+}
+
+function without<T>(record: Record<string, T>, key: string): Record<string, T> {
+  const { [key]: _removed, ...rest } = record;
+  return rest;
+}
+
+/** Latest numbers for every service and journey. Pure, like applyEvent. */
+export function applySample(model: ViewModel, sample: MetricsSample): ViewModel {
+  const services = { ...model.services };
+  for (const m of sample.services) {
+    const s = services[m.id];
+    if (s) services[m.id] = { ...s, state: m.state, metrics: pick(m) };
+  }
+  const journeys = { ...model.journeys };
+  for (const m of sample.journeys) {
+    const j = journeys[m.id];
+    if (j) journeys[m.id] = { ...j, inSlo: m.inSlo, metrics: { ...j.metrics, rps: m.rps, errorRate: m.errorRate, p99Ms: m.p99Ms } };
+  }
+  return { ...model, services, journeys };
+}
+
+/**
+ * Chart history: one bounded series per service and journey. Kept outside the model because it is
+ * the one hot path (every tick, every series) and copying 1,200-point arrays per tick would waste
+ * frames; it is appended in place and trimmed to the sliding window.
+ */
+export class SeriesStore {
+  readonly series = new Map<string, Series>();
+
+  constructor(readonly window = SERIES_WINDOW) {}
+
+  add(sample: MetricsSample): void {
+    for (const m of sample.services) this.push(`service:${m.id}`, sample.t, m);
+    for (const m of sample.journeys) this.push(`journey:${m.id}`, sample.t, { ...m, saturation: 0 });
+  }
+
+  private push(key: string, t: number, m: { errorRate: number; p99Ms: number; rps: number; saturation: number }): void {
+    let s = this.series.get(key);
+    if (!s) {
+      s = { t: [], errorRate: [], p99Ms: [], rps: [], saturation: [] };
+      this.series.set(key, s);
+    }
+    if (s.t.length > 0 && t <= (s.t[s.t.length - 1] as number)) return;
+    s.t.push(t);
+    s.errorRate.push(m.errorRate);
+    s.p99Ms.push(m.p99Ms);
+    s.rps.push(m.rps);
+    s.saturation.push(m.saturation);
+    if (s.t.length > this.window) for (const k of ['t', 'errorRate', 'p99Ms', 'rps', 'saturation'] as const) s[k].splice(0, s[k].length - this.window);
+  }
+}

@@ -1,0 +1,159 @@
+/**
+ * The console's side panels, each re-rendered from the model with d3 joins keyed by id so that
+ * focus and scroll survive updates: pager, incident, advice, actions, service details.
+ */
+import { select } from 'd3';
+import { clock, h, money, percent } from '../dom.ts';
+import type { AlertView, SeriesStore, ViewModel } from '../model.ts';
+import type { View, ViewContext } from './types.ts';
+
+async function run(ctx: ViewContext, label: string, p: Promise<{ ok: boolean; code?: string; message?: string }> | undefined): Promise<void> {
+  if (!p) return;
+  const r = await p;
+  ctx.notify(r.ok ? `${label}: done` : `${label}: ${r.message ?? r.code}`, r.ok ? 'ok' : 'error');
+}
+
+const canAct = (m: ViewModel) => m.role === 'responder' && m.phase === 'running';
+
+export function createPagerView(root: HTMLElement, ctx: ViewContext): View {
+  const heading = h('h2', { text: 'Pager' });
+  const ack = h('button', { type: 'button', class: 'primary', text: 'Acknowledge page' });
+  ack.addEventListener('click', () => void run(ctx, 'Acknowledge', ctx.link?.act('ack')));
+  const list = h('ul', { class: 'alerts', 'aria-label': 'Alerts' });
+  root.append(heading, ack, list);
+  return {
+    update(m) {
+      ack.disabled = !canAct(m) || m.incident.state === 'idle' || m.incident.acknowledged;
+      const alerts = Object.values(m.alerts).sort((a, b) => Number(b.firing) - Number(a.firing) || b.since - a.since);
+      select(list)
+        .selectAll<HTMLLIElement, AlertView>('li')
+        .data(alerts, (a) => a.id)
+        .join('li')
+        .attr('class', (a) => `alert ${a.firing ? 'firing' : 'resolved'} ${a.severity}`)
+        .text((a) => `${a.firing ? '● FIRING' : '○ resolved'} · ${a.severity} · ${a.name} (${a.target}) since ${clock(a.since)}`);
+    },
+  };
+}
+
+export function createIncidentView(root: HTMLElement, ctx: ViewContext): View {
+  const state = h('p', { class: 'incident-state' });
+  const severity = h('select', { id: 'severity', 'aria-label': 'Severity' }, ...[1, 2, 3, 4].map((s) => h('option', { value: s, text: `Sev ${s}` })));
+  const declare = h('button', { type: 'button', class: 'primary', text: 'Declare / change severity' });
+  declare.addEventListener('click', () => void run(ctx, 'Declare', ctx.link?.act('declare', undefined, { severity: Number(severity.value) })));
+  const roles = h('div', { class: 'roles' });
+  const roleButtons = (['ic', 'comms', 'ops'] as const).map((role) => {
+    const b = h('button', { type: 'button', text: `Take ${role.toUpperCase()}` });
+    b.addEventListener('click', () => void run(ctx, `Take ${role}`, ctx.link?.act('assign-role', undefined, { role })));
+    return b;
+  });
+  const message = h('textarea', { id: 'status-message', rows: 2, maxlength: 2000, 'aria-label': 'Status update' });
+  const post = h('button', { type: 'button', text: 'Post status update' });
+  post.addEventListener('click', () => {
+    if (!message.value.trim()) return;
+    void run(ctx, 'Status update', ctx.link?.act('status-update', undefined, { message: message.value.trim() })).then(() => (message.value = ''));
+  });
+  const since = h('p', { class: 'since' });
+  const resolve = h('button', { type: 'button', text: 'Resolve incident' });
+  resolve.addEventListener('click', () => void run(ctx, 'Resolve', ctx.link?.act('resolve')));
+  root.append(h('h2', { text: 'Incident' }), state, h('div', { class: 'row' }, severity, declare), roles, ...roleButtons, h('label', { for: 'status-message', text: 'Status update' }), message, post, since, resolve);
+  return {
+    update(m) {
+      const sev = m.incident.severity;
+      state.textContent = `${m.incident.state}${sev ? ` · Sev ${sev}` : ''} · lost ${money(m.totals.lost)} · ${Math.round(m.totals.failed).toLocaleString('en-US')} failed requests`;
+      state.className = `incident-state ${m.incident.state}`;
+      roles.textContent = `IC: ${m.incident.roles.ic ?? '—'} · comms: ${m.incident.roles.comms ?? '—'} · ops: ${m.incident.roles.ops ?? '—'}`;
+      since.textContent = m.lastStatusAt === null ? 'No status update yet' : `Last update ${clock(Math.max(0, m.now - m.lastStatusAt))} ago`;
+      for (const b of [declare, post, resolve, ...roleButtons]) b.disabled = !canAct(m);
+      severity.disabled = !canAct(m);
+    },
+  };
+}
+
+export function createAdviceView(root: HTMLElement, ctx: ViewContext): View {
+  const list = h('ol', { class: 'advice', 'aria-label': 'Advice feed' });
+  root.append(h('h2', { text: 'Advice (unverified)' }), list);
+  return {
+    update(m) {
+      select(list)
+        .selectAll<HTMLLIElement, ViewModel['advice'][number]>('li')
+        .data([...m.advice].reverse(), (a) => a.id)
+        .join((enter) =>
+          enter.append('li').each(function (a) {
+            const proposal = a.proposes ? `Proposes: ${a.proposes.type} ${a.proposes.target}` : '';
+            this.append(
+              h('p', { class: 'advice-head' }, h('span', { class: 'badge unverified', text: 'unverified' }), ` ${a.source} · ${clock(a.t)} · ${a.title ?? ''}`),
+              h('p', { class: 'advice-text', text: a.text }),
+              h('p', { class: 'advice-proposal', text: proposal }),
+            );
+            if (a.proposes) {
+              const b = h('button', { type: 'button', class: 'select-target', text: `Show ${a.proposes.target}` });
+              b.addEventListener('click', () => ctx.select(a.proposes?.target ?? ''));
+              this.append(b);
+            }
+          }),
+        );
+    },
+  };
+}
+
+export function createActionsView(root: HTMLElement, ctx: ViewContext): View {
+  const list = h('div', { class: 'actions' });
+  const approvals = h('div', { class: 'approvals' });
+  root.append(h('h2', { text: 'Actions' }), approvals, list);
+  let lastKey = '';
+  return {
+    update(m) {
+      const selected = ctx.selected();
+      const defs = m.scenario.actions.filter((a) => selected === null || a.target === selected);
+      const key = `${selected}|${m.phase}|${m.role}|${Object.keys(m.running).join()}|${Object.keys(m.approvals).join()}|${m.inForce.join()}`;
+      if (key === lastKey) return;
+      lastKey = key;
+      approvals.replaceChildren(
+        ...Object.values(m.approvals).map((p) => {
+          const approve = h('button', { type: 'button', class: 'primary', text: `Approve ${p.request}`, disabled: !canAct(m) || p.by === m.name });
+          approve.addEventListener('click', () => void run(ctx, `Approve ${p.request}`, ctx.link?.act('approve', undefined, { request: p.request })));
+          const deny = h('button', { type: 'button', text: 'Deny', disabled: !canAct(m) });
+          deny.addEventListener('click', () => void run(ctx, `Deny ${p.request}`, ctx.link?.act('deny', undefined, { request: p.request })));
+          return h('p', { class: 'approval' }, `${p.by} requests ${p.action} ${p.target} (${clock(p.t)}) `, approve, deny);
+        }),
+      );
+      list.replaceChildren(
+        ...defs.map((a) => {
+          const id = a.id ?? `${a.type}:${a.target}`;
+          const busy = m.running[id] !== undefined;
+          const b = h('button', { type: 'button', disabled: !canAct(m) || busy || m.approvals[id] !== undefined, text: `${a.type} ${a.target}` });
+          b.addEventListener('click', () => void run(ctx, `${a.type} ${a.target}`, ctx.link?.act(a.type, a.target)));
+          const extra = m.inForce.includes(id) ? h('button', { type: 'button', disabled: !canAct(m), text: 'Revert' }) : null;
+          extra?.addEventListener('click', () => void run(ctx, `Revert ${id}`, ctx.link?.act('revert', undefined, { action: id })));
+          const dur = `${Math.round(a.duration / 1000)} s`;
+          return h('p', { class: 'action' }, b, ` ${dur}${a.approval ? ' · needs approval' : ''}${busy ? ' · running' : ''}${a.description ? ` — ${a.description}` : ''} `, extra);
+        }),
+      );
+    },
+  };
+}
+
+export function createDetailsView(root: HTMLElement, ctx: ViewContext): View {
+  const title = h('h2', { text: 'Service' });
+  const metrics = h('p', { class: 'metrics' });
+  const diagnose = h('button', { type: 'button', text: 'Diagnose (read logs)' });
+  diagnose.addEventListener('click', () => {
+    const id = ctx.selected();
+    if (id) void run(ctx, `Diagnose ${id}`, ctx.link?.act('diagnose', id));
+  });
+  const logs = h('pre', { class: 'logs', 'aria-label': 'Log lines' });
+  root.append(title, metrics, diagnose, logs);
+  return {
+    update(m: ViewModel, _series: SeriesStore) {
+      const id = ctx.selected();
+      const s = id ? m.services[id] : undefined;
+      title.textContent = s ? `${s.name} (${s.tier})` : 'Select a service';
+      metrics.textContent = s
+        ? `${s.state} · ${Math.round(s.metrics.rps)} rps · ${percent(s.metrics.errorRate)} errors · p50 ${Math.round(s.metrics.p50Ms)} ms · p99 ${Math.round(s.metrics.p99Ms)} ms · ${percent(s.metrics.saturation)} saturated`
+        : '';
+      diagnose.disabled = !s || !canAct(m);
+      const d = id ? m.diagnoses[id] : undefined;
+      logs.textContent = d ? `${clock(d.t)} (${d.by})\n${d.lines.join('\n')}` : '';
+    },
+  };
+}

@@ -26,7 +26,8 @@ export function parseCli<T extends NonNullable<ParseArgsConfig['options']>>(argv
   }
 }
 
-async function readText(file: string): Promise<string | undefined> {
+/** Reads a file; on failure reports `file:1:1: cannot read file: CODE` on stderr and returns undefined. */
+export async function readText(file: string): Promise<string | undefined> {
   try {
     return await readFile(file, 'utf8');
   } catch (error) {

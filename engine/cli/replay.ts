@@ -1,7 +1,6 @@
 /** `sevdrill replay <log.jsonl>`: re-simulates a run from its log and checks the result is byte-identical. */
-import { readFile } from 'node:fs/promises';
 import { replayLog } from '../core/replay.ts';
-import { EXIT_INVALID, EXIT_OK, UsageError, paint, parseCli, useColor } from './io.ts';
+import { EXIT_INVALID, EXIT_OK, UsageError, paint, parseCli, readText, useColor } from './io.ts';
 
 export const REPLAY_HELP = `usage: sevdrill replay <log.jsonl> [--json]
 
@@ -19,13 +18,8 @@ export async function runReplay(argv: string[]): Promise<number> {
   }
   if (positionals.length !== 1) throw new UsageError('give exactly one log file');
   const file = positionals[0] as string;
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    process.stderr.write(`${file}:1:1: cannot read file: ${(error as NodeJS.ErrnoException).code ?? String(error)}\n`);
-    return EXIT_INVALID;
-  }
+  const text = await readText(file);
+  if (text === undefined) return EXIT_INVALID;
   const result = replayLog(text);
   if (values.json) process.stdout.write(`${JSON.stringify({ file, ...result })}\n`);
   const color = useColor(process.stdout);

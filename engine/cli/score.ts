@@ -3,7 +3,6 @@
  * The log is replayed first; a log that does not replay byte for byte (edited, truncated, from another
  * engine version) is refused, so a tampered log cannot be scored.
  */
-import { readFile } from 'node:fs/promises';
 import { parseLog } from '../core/log.ts';
 import { replayLog } from '../core/replay.ts';
 import { renderHtml } from '../score/report-html.ts';
@@ -11,7 +10,7 @@ import { renderJson } from '../score/report-json.ts';
 import { renderMarkdown } from '../score/report-markdown.ts';
 import { scoreLog } from '../score/scorecard.ts';
 import { buildReport } from '../score/timeline.ts';
-import { EXIT_INVALID, EXIT_OK, UsageError, paint, parseCli, useColor, writeText } from './io.ts';
+import { EXIT_INVALID, EXIT_OK, UsageError, paint, parseCli, readText, useColor, writeText } from './io.ts';
 
 export const SCORE_HELP = `usage: sevdrill score <log.jsonl> [--format md|html|json] [--out FILE]
 
@@ -48,13 +47,8 @@ export async function runScore(argv: string[]): Promise<number> {
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${values.format}"`);
   const file = positionals[0] as string;
 
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    process.stderr.write(`${file}:1:1: cannot read file: ${(error as NodeJS.ErrnoException).code ?? String(error)}\n`);
-    return EXIT_INVALID;
-  }
+  const text = await readText(file);
+  if (text === undefined) return EXIT_INVALID;
   const parsed = parseLog(text);
   if (!parsed.ok) {
     process.stderr.write(`${file}:${parsed.line}: ${parsed.message}\n`);

@@ -12,6 +12,7 @@ import { runEngineBench } from './engine.ts';
 import { runExploreBench } from './explore.ts';
 import { runServerBench } from './server.ts';
 import { now } from './stats.ts';
+import { runUiBench } from './ui.ts';
 
 const HELP = `usage: npm run bench -- [--json] [--runs N] [--services 10,100,1000] [--profile auto|always|never]
 
@@ -66,6 +67,9 @@ async function main(argv: string[]): Promise<number> {
   print();
   print('== server ==');
   Object.assign(figures, await runServerBench({ root, print }));
+  print();
+  print('== ui ==');
+  Object.assign(figures, await runUiBench({ root, print }));
   print();
 
   print(`bench finished in ${((now() - started) / 1000).toFixed(1)} s; load average ${load()} (other processes on this machine skew wall times)`);

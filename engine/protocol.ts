@@ -164,3 +164,28 @@ export interface ScenarioListing {
   defaultSeed: number;
   duration: number;
 }
+
+/**
+ * `GET /api/sessions/:id/replay` (the same access as the log): what the replay screen needs to show
+ * the drill at any moment. The samples are re-derived by re-running the engine from the log, never stored.
+ */
+export interface ReplayBundle {
+  sessionId: string;
+  /** The role of the credential that asked. */
+  role: Role;
+  /** The full scenario for the facilitator; the public projection for everyone else. */
+  scenario: Scenario | PublicScenario;
+  seed: number;
+  tickMs: number;
+  /** The drill's phase now, and the simulated ms of its next tick (how far it got). */
+  phase: string;
+  now: number;
+  /** The state at t=0, before the first command: build the starting model from it as from a welcome. */
+  snapshot: DrillSnapshot;
+  /** Facilitator only: the hidden state at t=0. */
+  facilitator?: FacilitatorView;
+  /** The log's events in order: all of them for the facilitator, the visible ones for everyone else. */
+  events: EngineEvent[];
+  /** Telemetry, one sample per tick run, in order. */
+  samples: MetricsSample[];
+}

@@ -19,6 +19,7 @@ import type { ServerConfig } from './config.ts';
 import type { LiveDrill } from './drill.ts';
 import { originAllowed } from './origin.ts';
 import type { Registry } from './registry.ts';
+import { ReplayCache } from './replay.ts';
 
 export interface HttpDeps {
   registry: Registry;
@@ -109,6 +110,15 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     const drill = withDrill(req, res);
     if (!drill || !debriefAccess(req, res, drill)) return;
     res.type('application/x-ndjson').send(drill.logText(deps.nodeMajor));
+  });
+
+  /** The log as the reader may see it, plus every tick's telemetry re-derived from it (the replay screen). */
+  const replays = new ReplayCache();
+  app.get('/api/sessions/:id/replay', async (req, res) => {
+    const drill = withDrill(req, res);
+    if (!drill || !debriefAccess(req, res, drill)) return;
+    const credential = bearer(req) ?? String(req.query.code);
+    await replays.send(req, res, drill, registry.authenticate(drill, { token: credential, code: credential }) ?? 'observer');
   });
 
   app.get('/api/sessions/:id/score', (req, res) => {

@@ -229,8 +229,13 @@ export function applyEvent(model: ViewModel, e: EngineEvent): ViewModel {
       const lasting = ['scale', 'drain', 'breaker', 'flag'].includes(e.kind as string) && !model.inForce.includes(e.action as string);
       return { ...next, running: without(model.running, e.action as string), inForce: lasting ? [...model.inForce, e.action as string] : model.inForce };
     }
-    case 'action.reverted':
-      return { ...next, inForce: model.inForce.filter((a) => a !== e.action) };
+    case 'action.reverted': {
+      // Scales stack in the engine and are reverted one at a time: one stays in force while the
+      // timeline has more of its completions than reverts. Breakers, flags and drains are switches.
+      const count = (type: string) => next.timeline.filter((x) => x.type === type && x.action === e.action).length;
+      const left = e.kind === 'scale' ? count('action.completed') - count('action.reverted') : 0;
+      return { ...next, inForce: left > 0 ? model.inForce : model.inForce.filter((a) => a !== e.action) };
+    }
     case 'diagnosis':
       return { ...next, diagnoses: { ...model.diagnoses, [e.target as string]: { t: e.t, lines: e.lines as string[], by: e.by as string } } };
     case 'impact.minute': {

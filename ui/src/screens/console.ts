@@ -6,6 +6,7 @@ import type { ServerMessage } from '../../../engine/protocol.ts';
 import { DrillLink, type LinkState } from '../connection.ts';
 import { loadCredentials, saveCredentials } from '../credentials.ts';
 import { clock, h } from '../dom.ts';
+import { installShortcuts } from '../keys.ts';
 import type { Route } from '../main.ts';
 import { SeriesStore, applyEvents, applySample, modelFromWelcome, type ViewModel } from '../model.ts';
 import { createChartsView } from '../views/charts.ts';
@@ -140,7 +141,10 @@ function start(root: HTMLElement, sessionId: string): () => void {
       return b;
     };
     const act = (p: Promise<{ ok: boolean; message?: string }>, label: string) => void p.then((r) => ctx.notify(r.ok ? `${label}: done` : `${label}: ${r.message}`, r.ok ? 'ok' : 'error'));
-    const speed = h('select', { id: 'speed', 'aria-label': 'Speed' }, ...[0.5, 1, 2, 5, 10, 30, 60].map((s) => h('option', { value: s, text: `${s}×` })));
+    // The drill's own speed is among the choices and selected (the lobby allows any 0.5 step).
+    const current = model?.speed ?? 1;
+    const speeds = [...new Set([0.5, 1, 2, 5, 10, 30, 60, current])].sort((a, b) => a - b);
+    const speed = h('select', { id: 'speed', 'aria-label': 'Speed' }, ...speeds.map((s) => h('option', { value: s, text: `${s}×`, selected: s === current })));
     speed.addEventListener('change', () => act(link.control('speed', { speed: Number(speed.value) }), 'Speed'));
     const faults = (model?.scenario as { faults?: { id: string }[] }).faults ?? [];
     const inject = h('select', { id: 'inject', 'aria-label': 'Fault to inject' }, ...faults.map((f) => h('option', { value: f.id, text: f.id })));
@@ -170,11 +174,19 @@ function start(root: HTMLElement, sessionId: string): () => void {
     dirty = false;
     if (!model) return;
     clockEl.textContent = `${clock(model.now)} · ${model.phase} · ${model.speed}×`;
+    const speedSelect = controls.querySelector<HTMLSelectElement>('#speed');
+    if (speedSelect && document.activeElement !== speedSelect && Number(speedSelect.value) !== model.speed) speedSelect.value = String(model.speed);
+    const renderStart = performance.now();
     for (const v of views) v.update(model, series);
+    performance.clearMeasures(performance.measure('sevdrill:render', { start: renderStart }).name); // bench/ui.ts observes it; cleared so the buffer never grows
     if (model.phase === 'ended' && !root.querySelector('.debrief-link')) {
       root.querySelector('.console-head')?.append(h('a', { class: 'debrief-link', href: `#/debrief/${sessionId}`, text: 'Open the debrief' }));
     }
   }
 
-  return () => link.close();
+  const removeShortcuts = installShortcuts(root, regions, ctx.notify);
+  return () => {
+    removeShortcuts();
+    link.close();
+  };
 }

@@ -52,10 +52,10 @@ export function createIncidentView(root: HTMLElement, ctx: ViewContext): View {
     if (!message.value.trim()) return;
     void run(ctx, 'Status update', ctx.link?.act('status-update', undefined, { message: message.value.trim() })).then(() => (message.value = ''));
   });
-  const since = h('p', { class: 'since' });
+  const since = h('span', { class: 'since', style: 'align-self: center' });
   const resolve = h('button', { type: 'button', text: 'Resolve incident' });
   resolve.addEventListener('click', () => void run(ctx, 'Resolve', ctx.link?.act('resolve')));
-  root.append(h('h2', { text: 'Incident' }), state, h('div', { class: 'row' }, severity, declare), roles, ...roleButtons, h('label', { for: 'status-message', text: 'Status update' }), message, post, since, resolve);
+  root.append(h('h2', { text: 'Incident' }), state, h('div', { class: 'row' }, severity, declare), roles, h('div', { class: 'row' }, ...roleButtons), h('label', { for: 'status-message', text: 'Status update' }), message, h('div', { class: 'row' }, post, since), resolve);
   return {
     update(m) {
       const sev = m.incident.severity;
@@ -154,6 +154,7 @@ export function createDetailsView(root: HTMLElement, ctx: ViewContext): View {
       diagnose.disabled = !s || !canAct(m);
       const d = id ? m.diagnoses[id] : undefined;
       logs.textContent = d ? `${clock(d.t)} (${d.by})\n${d.lines.join('\n')}` : '';
+      logs.hidden = !d;
     },
   };
 }

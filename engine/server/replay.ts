@@ -1,0 +1,69 @@
+/**
+ * The replay bundle: a drill's log (as its reader may see it) plus the telemetry of every tick,
+ * re-derived by re-running the engine from the log (engine/core/samples.ts); nothing extra is stored.
+ * A 6-hour drill is ~2,160 samples (~4 MB of JSON, ~0.4 MB gzipped), so the body is gzipped for
+ * clients that accept it, and the finished bytes of recent bundles are kept: an ended drill's
+ * bundle never changes, and re-running a long drill on every request would stall the live drills.
+ */
+import type { Request, Response } from 'express';
+import { promisify } from 'node:util';
+import { gzip as gzipCallback } from 'node:zlib';
+import { deriveSamples } from '../core/samples.ts';
+import { createSession } from '../core/session.ts';
+import { isFacilitatorOnly, publicScenario } from '../core/visibility.ts';
+import type { ReplayBundle, Role } from '../protocol.ts';
+import type { LiveDrill } from './drill.ts';
+
+const gzip = promisify(gzipCallback);
+
+export function buildReplayBundle(drill: LiveDrill, role: Role): ReplayBundle {
+  const full = role === 'facilitator';
+  const { session, record, scenario } = drill;
+  const logged = session.events;
+  const start = createSession(scenario, { seed: record.seed });
+  const { samples } = deriveSamples(scenario, record.seed, logged, session.now);
+  return {
+    sessionId: drill.id,
+    role,
+    scenario: full ? scenario : publicScenario(scenario),
+    seed: record.seed,
+    tickMs: session.tickMs,
+    phase: session.phase,
+    now: session.now,
+    snapshot: start.snapshot(),
+    ...(full ? { facilitator: start.facilitatorView() } : {}),
+    events: full ? [...logged] : logged.filter((e) => !isFacilitatorOnly(e)),
+    samples,
+  };
+}
+
+interface Encoded {
+  json: Buffer;
+  gzipped: Buffer;
+}
+
+/** Serves bundles, keeping the encoded bytes of the last few (keyed by drill, role and progress). */
+export class ReplayCache {
+  private readonly entries = new Map<string, Promise<Encoded>>();
+
+  constructor(private readonly size = 8) {}
+
+  async send(req: Request, res: Response, drill: LiveDrill, role: Role): Promise<void> {
+    const key = `${drill.id}|${role}|${drill.session.events.length}|${drill.session.now}`;
+    let encoded = this.entries.get(key);
+    if (encoded) this.entries.delete(key);
+    else {
+      const json = Buffer.from(JSON.stringify(buildReplayBundle(drill, role)));
+      encoded = gzip(json).then((gzipped) => ({ json, gzipped }));
+      // An entry whose encoding failed is forgotten, not served again.
+      encoded.catch(() => this.entries.delete(key));
+    }
+    // Newest last: the first key is the least recently used.
+    this.entries.set(key, encoded);
+    while (this.entries.size > this.size) this.entries.delete(this.entries.keys().next().value as string);
+    const { json, gzipped } = await encoded;
+    res.vary('Accept-Encoding').type('application/json');
+    if (req.acceptsEncodings('gzip', 'identity') === 'gzip') res.set('Content-Encoding', 'gzip').send(gzipped);
+    else res.send(json);
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * Shared set-up for the console's browser tests: build the bundle, serve it from a real server on
+ * 127.0.0.1:0, and drive Debian's Chromium (/usr/bin/chromium) with playwright-core. The tests never
+ * skip silently: without Chromium they fail, unless SEVDRILL_SKIP_BROWSER=1 is set on purpose.
+ */
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { RunningServer } from '../../engine/server/app.ts';
+import { ROOT } from '../helpers.ts';
+import { logEvents, fetchLog, sleep, startTestServer } from '../server/harness.ts';
+
+export const CHROMIUM = process.env.SEVDRILL_CHROMIUM ?? '/usr/bin/chromium';
+export const SKIP_BROWSER = process.env.SEVDRILL_SKIP_BROWSER === '1';
+export const ARTIFACTS = join(ROOT, 'artifacts');
+export const VIEWPORT = { width: 1440, height: 900 };
+
+/**
+ * Runs `node ui/build.mjs` and copies ui/dist to a private directory for this test file's server, so
+ * a concurrent build (another test file, another worker) can never serve it a half-written bundle.
+ * Builds are serialised across processes with a lock directory.
+ */
+export async function buildUi(): Promise<string> {
+  const lock = join(tmpdir(), 'sevdrill-ui-build.lock');
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      if (Date.now() > deadline) rmSync(lock, { recursive: true, force: true });
+      await sleep(100);
+    }
+  }
+  try {
+    execFileSync(process.execPath, [join(ROOT, 'ui', 'build.mjs')], { cwd: ROOT, stdio: 'pipe' });
+    const dir = mkdtempSync(join(tmpdir(), 'sevdrill-ui-'));
+    cpSync(join(ROOT, 'ui', 'dist'), dir, { recursive: true });
+    return dir;
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+export interface Rig {
+  server: RunningServer;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+export async function startRig(): Promise<Rig> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `Chromium is not installed at ${CHROMIUM}: install it with "apt-get install -y chromium" (.ci/run does), ` +
+        'point SEVDRILL_CHROMIUM at another binary, or set SEVDRILL_SKIP_BROWSER=1 to skip this test on purpose',
+    );
+  }
+  const uiDir = await buildUi();
+  const server = await startTestServer({ uiDir });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  return {
+    server,
+    browser,
+    async close() {
+      await browser.close();
+      await server.close();
+      rmSync(uiDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Records the page's sockets (window.__sockets) so a test can use the console's own connection. */
+const RECORD_SOCKETS = `(() => {
+  const Native = window.WebSocket;
+  window.__sockets = [];
+  window.WebSocket = class extends Native {
+    constructor(url, protocols) {
+      super(url, protocols);
+      window.__sockets.push(this);
+    }
+  };
+})();`;
+
+export interface Person {
+  label: string;
+  context: BrowserContext;
+  page: Page;
+  /** Console errors and page errors, each prefixed with the person's label. */
+  problems: string[];
+}
+
+/** A fresh browser context (its own sessionStorage) with one page whose errors are collected. */
+export async function person(browser: Browser, label: string, viewport = VIEWPORT): Promise<Person> {
+  const context = await browser.newContext({ viewport });
+  await context.addInitScript({ content: RECORD_SOCKETS });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`${label}: console.error: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`${label}: page error: ${e.message}`));
+  return { label, context, page, problems };
+}
+
+/** Prints what the pages logged so far (for a failed step). */
+export function reportProblems(people: readonly Person[]): void {
+  const problems = people.flatMap((p) => p.problems);
+  if (problems.length > 0) console.error(`console and page errors so far:\n${problems.join('\n')}`);
+}
+
+/** Opens a join link, gives the name and waits until the console is live. */
+export async function joinDrill(p: Person, url: string, sessionId: string, code: string, name: string): Promise<void> {
+  await p.page.goto(`${url}/#/join/${sessionId}?code=${code}`);
+  await p.page.getByLabel(/Your name/).fill(name);
+  await p.page.getByRole('button', { name: 'Join' }).click();
+  await waitLive(p.page);
+}
+
+export const badge = (page: Page) => page.locator('.console-head .link');
+
+export async function waitLive(page: Page, timeout = 15_000): Promise<void> {
+  await page.locator('.console-head .link', { hasText: /^live$/ }).waitFor({ timeout });
+}
+
+/** The data-seq of every event shown on the timeline, ascending. */
+export async function timelineSeqs(page: Page): Promise<number[]> {
+  const seqs = await page
+    .getByRole('region', { name: 'Timeline' })
+    .locator('li[data-seq]')
+    .evaluateAll((items) => items.filter((li) => (li as { offsetParent: unknown }).offsetParent !== null).map((li) => Number(li.getAttribute('data-seq'))));
+  return seqs.sort((a, b) => a - b);
+}
+
+/** Event types a responder never receives, or the timeline hides by default. */
+const NOT_ON_A_RESPONDERS_TIMELINE = new Set(['fault.started', 'fault.ended', 'impact.minute', 'checkpoint']);
+
+/** The seqs the responder's timeline should show from `from` to `to`, from the server's log. */
+export async function expectedSeqs(server: { url: string }, sessionId: string, token: string, from: number, to: number): Promise<number[]> {
+  return logEvents(await fetchLog(server, sessionId, token))
+    .filter((e) => !NOT_ON_A_RESPONDERS_TIMELINE.has(e.type as string) && !(e.type === 'command' && e.command === 'inject'))
+    .map((e) => e.seq as number)
+    .filter((s) => s >= from && s <= to);
+}
+
+export function artifact(name: string): string {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return join(ARTIFACTS, name);
+}

@@ -9,11 +9,7 @@ import { clock, h } from '../dom.ts';
 import { installShortcuts } from '../keys.ts';
 import type { Route } from '../main.ts';
 import { SeriesStore, applyEvents, applySample, modelFromWelcome, type ViewModel } from '../model.ts';
-import { createChartsView } from '../views/charts.ts';
-import { createGraphView } from '../views/graph.ts';
-import { createActionsView, createAdviceView, createDetailsView, createIncidentView, createPagerView } from '../views/panels.ts';
-import { createTimelineView } from '../views/timeline.ts';
-import type { View, ViewContext } from '../views/types.ts';
+import { buildPanes, viewContext } from './panes.ts';
 
 export function renderConsole(root: HTMLElement, route: Route): () => void {
   const stored = saveCredentials(route.sessionId, {
@@ -58,45 +54,23 @@ function start(root: HTMLElement, sessionId: string): () => void {
   const title = h('h1', { class: 'title', text: 'sevdrill' });
   const controls = h('div', { class: 'controls' });
   const header = h('header', { class: 'console-head' }, title, clockEl, badge, controls);
-  const regions = {
-    graph: h('section', { class: 'panel graph', 'aria-label': 'Service graph' }),
-    charts: h('section', { class: 'panel charts', 'aria-label': 'Telemetry' }),
-    pager: h('section', { class: 'panel pager', 'aria-label': 'Pager' }),
-    incident: h('section', { class: 'panel incident', 'aria-label': 'Incident' }),
-    advice: h('section', { class: 'panel advice-panel', 'aria-label': 'Advice' }),
-    actions: h('section', { class: 'panel actions-panel', 'aria-label': 'Actions' }),
-    details: h('section', { class: 'panel details', 'aria-label': 'Service details' }),
-    timeline: h('section', { class: 'panel timeline-panel', 'aria-label': 'Timeline' }),
-  };
-  root.append(h('div', { class: 'console' }, header, ...Object.values(regions), status));
 
   const link = new DrillLink(
     { sessionId, name: creds.name ?? 'facilitator', ...(creds.token ? { token: creds.token } : { code: creds.code ?? '' }) },
     (m) => receive(m),
     (s) => showLink(s),
   );
-  const ctx: ViewContext = {
+  const ctx = viewContext(
     link,
-    select(id) {
+    status,
+    (id) => {
       selected = id;
       schedule();
     },
-    selected: () => selected,
-    notify(text, kind = 'ok') {
-      status.textContent = text;
-      status.className = `status-line ${kind}`;
-    },
-  };
-  const views: View[] = [
-    createGraphView(regions.graph, ctx),
-    createChartsView(regions.charts, ctx),
-    createPagerView(regions.pager, ctx),
-    createIncidentView(regions.incident, ctx),
-    createAdviceView(regions.advice, ctx),
-    createActionsView(regions.actions, ctx),
-    createDetailsView(regions.details, ctx),
-    createTimelineView(regions.timeline),
-  ];
+    () => selected,
+  );
+  const { regions, views } = buildPanes(['graph', 'charts', 'pager', 'incident', 'advice', 'actions', 'details', 'timeline'], ctx);
+  root.append(h('div', { class: 'console' }, header, ...Object.values<HTMLElement>(regions), status));
 
   function receive(m: ServerMessage): void {
     if (m.type === 'welcome') {

@@ -10,11 +10,9 @@ import { loadCredentials, saveCredentials } from '../credentials.ts';
 import { clock, h } from '../dom.ts';
 import type { Route } from '../main.ts';
 import { SeriesStore, applyEvent, applySample, modelFromWelcome, type ViewModel } from '../model.ts';
-import { createChartsView } from '../views/charts.ts';
-import { createGraphView } from '../views/graph.ts';
-import { createAdviceView, createDetailsView, createIncidentView, createPagerView } from '../views/panels.ts';
-import { createTimelineView, describe } from '../views/timeline.ts';
-import type { View, ViewContext } from '../views/types.ts';
+import { describe } from '../views/timeline.ts';
+import type { View } from '../views/types.ts';
+import { buildPanes, viewContext } from './panes.ts';
 
 /** Playback speeds: simulated ms per wall ms. */
 const SPEEDS = [1, 10, 30, 60, 120, 300, 600];
@@ -180,38 +178,17 @@ function start(root: HTMLElement, bundle: ReplayBundle): () => void {
     h('label', { for: 'replay-speed', text: 'Speed' }),
     speed,
   );
-  const regions = {
-    graph: h('section', { class: 'panel graph', 'aria-label': 'Service graph' }),
-    charts: h('section', { class: 'panel charts', 'aria-label': 'Telemetry' }),
-    pager: h('section', { class: 'panel pager', 'aria-label': 'Pager' }),
-    incident: h('section', { class: 'panel incident', 'aria-label': 'Incident' }),
-    advice: h('section', { class: 'panel advice-panel', 'aria-label': 'Advice' }),
-    details: h('section', { class: 'panel details', 'aria-label': 'Service details' }),
-    timeline: h('section', { class: 'panel timeline-panel', 'aria-label': 'Timeline' }),
-  };
-  root.append(h('div', { class: 'console replay' }, header, scrubber, ...Object.values(regions), status));
-
-  const ctx: ViewContext = {
-    link: null,
-    select(id) {
+  const ctx = viewContext(
+    null,
+    status,
+    (id) => {
       selected = id;
       schedule();
     },
-    selected: () => selected,
-    notify(text, kind = 'ok') {
-      status.textContent = text;
-      status.className = `status-line ${kind}`;
-    },
-  };
-  const views: View[] = [
-    createGraphView(regions.graph, ctx),
-    createChartsView(regions.charts, ctx),
-    createPagerView(regions.pager, ctx),
-    createIncidentView(regions.incident, ctx),
-    createAdviceView(regions.advice, ctx),
-    createDetailsView(regions.details, ctx),
-    createTimelineView(regions.timeline),
-  ];
+    () => selected,
+  );
+  const { regions, views } = buildPanes(['graph', 'charts', 'pager', 'incident', 'advice', 'details', 'timeline'], ctx);
+  root.append(h('div', { class: 'console replay' }, header, scrubber, ...Object.values<HTMLElement>(regions), status));
   if (events.length === 0) ctx.notify('Nothing happened in this drill yet.');
 
   // ── rendering and playback ──

@@ -23,7 +23,7 @@ import { CONTROL_COMMANDS, type EngineEvent, type TimedCommand } from '../core/t
 import type { Scenario } from '../scenario/schema.ts';
 import { assessConduct } from '../score/conduct.ts';
 import { grade } from '../score/grade.ts';
-import type { Impact } from '../score/impact.ts';
+import { compareImpact } from '../score/impact.ts';
 import { durations, findMilestones } from '../score/milestones.ts';
 import { scoreLog } from '../score/scorecard.ts';
 import { roundTo } from './histogram.ts';
@@ -98,16 +98,7 @@ function scoreReusingTwin(scenario: Scenario, seed: number, events: readonly Eng
   const endedAt = lastT(events);
   const milestones = findMilestones(scenario, events);
   const d = durations(milestones);
-  const treated = summarizeRun(scenario, seed, events, endedAt);
-  const untreated = summarizeRun(scenario, seed, twin, endedAt);
-  const avoided = untreated.totals.lost > 0 ? 1 - treated.totals.lost / untreated.totals.lost : 1;
-  const impact: Impact = {
-    journeys: treated.journeys,
-    failed: treated.totals.failed,
-    lost: treated.totals.lost,
-    untreated: { failed: untreated.totals.failed, lost: untreated.totals.lost },
-    avoidedShare: Math.round(avoided * 10_000) / 10_000,
-  };
+  const impact = compareImpact(scenario, seed, events, twin, endedAt);
   const conduct = assessConduct(scenario, events, milestones, endedAt);
   const g = grade(scenario, d, impact, conduct);
   return { score: g.score, timeToMitigate: d.timeToMitigate, fingerprint: JSON.stringify({ g, d }) };

@@ -3,8 +3,9 @@
  * command at its stamped time, and compare the result line by line with the original.
  */
 import { createHeader, parseLog, serializeEvent, type LogHeader } from './log.ts';
-import { createSession, type Session } from './session.ts';
-import type { CommandInput, EngineEvent } from './types.ts';
+import type { Scenario } from '../scenario/schema.ts';
+import { createSession, type MetricsSample, type Session } from './session.ts';
+import type { CommandInput, CommandResult, EngineEvent } from './types.ts';
 
 export type ReplayResult =
   | { ok: true; events: number }
@@ -20,18 +21,38 @@ export function commandOf(e: EngineEvent): CommandInput {
   };
 }
 
-/** Re-runs a session from a header and the logged events' commands. */
-export function resimulate(header: LogHeader, logged: readonly EngineEvent[]): Session {
-  const session = createSession(header.scenario, { seed: header.seed });
+export interface FoldOptions {
+  /** Only logged commands this accepts are re-applied (default: all of them). */
+  include?: (e: EngineEvent) => boolean;
+  onTick?: (sample: MetricsSample) => void;
+  /** Hears each re-applied command with what the engine made of it. */
+  onCommand?: (e: EngineEvent, result: CommandResult) => void;
+  /** Stop at this simulated time; by default where the log ends (including its last tick, if it ends on tick output). */
+  until?: number;
+}
+
+/**
+ * The one fold over a log: a fresh session from the scenario and seed, each logged command re-applied
+ * at its stamped time. Replay, samples for the UI, the untreated twin and report charts all use it.
+ */
+export function foldLog(scenario: Scenario, seed: number, logged: readonly EngineEvent[], options: FoldOptions = {}): Session {
+  const session = createSession(scenario, { seed });
   for (const e of logged) {
-    if (e.type !== 'command') continue;
-    session.runUntil(e.t);
-    session.submit(commandOf(e));
+    if (e.type !== 'command' || (options.include && !options.include(e))) continue;
+    session.runUntil(e.t, options.onTick);
+    const result = session.submit(commandOf(e));
+    options.onCommand?.(e, result);
   }
   const last = logged[logged.length - 1];
   // A log that ends on tick output (not on a command) includes that tick.
-  if (last && last.type !== 'command') session.runUntil(last.t + 1);
+  const end = options.until ?? (last ? (last.type === 'command' ? last.t : last.t + 1) : 0);
+  session.runUntil(end, options.onTick);
   return session;
+}
+
+/** Re-runs a session from a header and the logged events' commands. */
+export function resimulate(header: LogHeader, logged: readonly EngineEvent[]): Session {
+  return foldLog(header.scenario, header.seed, logged);
 }
 
 export function replayLog(text: string): ReplayResult {

@@ -3,8 +3,8 @@
  * `resimulate` (replay.ts) over the logged commands, collecting the sample of every tick it runs.
  */
 import type { Scenario } from '../scenario/schema.ts';
-import { commandOf } from './replay.ts';
-import { createSession, type MetricsSample, type Session } from './session.ts';
+import { foldLog } from './replay.ts';
+import type { MetricsSample, Session } from './session.ts';
 import type { EngineEvent } from './types.ts';
 
 export interface DerivedRun {
@@ -21,16 +21,7 @@ export interface DerivedRun {
  * tick's sample. Pure: the same inputs give the same samples, equal to those streamed live.
  */
 export function deriveSamples(scenario: Scenario, seed: number, logged: readonly EngineEvent[], until: number): DerivedRun {
-  const session = createSession(scenario, { seed });
   const samples: MetricsSample[] = [];
-  const collect = (sample: MetricsSample) => {
-    samples.push(sample);
-  };
-  for (const e of logged) {
-    if (e.type !== 'command') continue;
-    session.runUntil(e.t, collect);
-    session.submit(commandOf(e));
-  }
-  session.runUntil(until, collect);
+  const session = foldLog(scenario, seed, logged, { until, onTick: (sample) => samples.push(sample) });
   return { session, samples };
 }

@@ -8,12 +8,10 @@
  * advice labels, facilitator notes.
  */
 import type { LogHeader } from '../core/log.ts';
-import { commandOf } from '../core/replay.ts';
-import { createSession, type MetricsSample } from '../core/session.ts';
-import { summarizeRun } from '../core/summary.ts';
+import { foldLog } from '../core/replay.ts';
+import type { MetricsSample } from '../core/session.ts';
 import { CONTROL_COMMANDS, type CommandParams, type EngineEvent } from '../core/types.ts';
 import { ACTION_TYPES, type Scenario } from '../scenario/schema.ts';
-import { untreatedEvents } from './impact.ts';
 import type { Milestones } from './milestones.ts';
 import { formatDuration } from '../core/duration.ts';
 import { clip, metricName, metricValue, percent } from './report-format.ts';
@@ -236,19 +234,14 @@ function chartEnd(card: Scorecard, events: readonly EngineEvent[]): number {
  * `to`, and how many events each command produced directly (its seq → count).
  */
 function resimulateWithSamples(header: LogHeader, events: readonly EngineEvent[], to: number) {
-  const session = createSession(header.scenario, { seed: header.seed });
   const samples: MetricsSample[] = [];
-  const onTick = (s: MetricsSample) => {
-    if (s.t <= to) samples.push(s);
-  };
   const direct = new Map<number, number>();
-  for (const e of events) {
-    if (e.type !== 'command') continue;
-    session.runUntil(e.t, onTick);
-    direct.set(e.seq, session.submit(commandOf(e)).events.length);
-  }
-  const last = events[events.length - 1];
-  if (last && last.type !== 'command') session.runUntil(last.t + 1, onTick);
+  foldLog(header.scenario, header.seed, events, {
+    onTick: (s) => {
+      if (s.t <= to) samples.push(s);
+    },
+    onCommand: (e, result) => direct.set(e.seq, result.events.length),
+  });
   return { samples, direct, to: samples.length > 0 ? Math.max(to, (samples[samples.length - 1] as MetricsSample).t) : to };
 }
 
@@ -277,10 +270,9 @@ function responseTimes(card: Scorecard): ResponseTime[] {
 
 function journeyReports(header: LogHeader, events: readonly EngineEvent[], card: Scorecard): JourneyReport[] {
   const { scenario } = header;
-  const untreated = summarizeRun(scenario, header.seed, untreatedEvents(header, events, card.endedAt), card.endedAt);
   return scenario.journeys.map((def) => {
     const j = card.impact.journeys.find((x) => x.journey === def.id);
-    const u = untreated.journeys.find((x) => x.journey === def.id);
+    const u = card.impact.untreatedJourneys.find((x) => x.journey === def.id);
     const failed = j?.failed ?? 0;
     const lost = j?.lost ?? 0;
     const uFailed = u?.failed ?? 0;

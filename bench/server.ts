@@ -91,7 +91,17 @@ interface BenchServer {
 }
 
 async function openServer(root: string, dataFile: string): Promise<BenchServer> {
-  const config: ServerConfig = { ...configFromEnv({}), port: 0, host: '127.0.0.1', dataFile, scenariosDir: join(root, 'scenarios') };
+  // The bench measures capacity, so the abuse limits (open drills, sockets per code, people per drill) are lifted.
+  const config: ServerConfig = {
+    ...configFromEnv({}),
+    port: 0,
+    host: '127.0.0.1',
+    dataFile,
+    scenariosDir: join(root, 'scenarios'),
+    maxOpenDrills: 1_000_000,
+    maxSocketsPerCode: 1_000_000,
+    maxParticipants: 1_000_000,
+  };
   const logs: string[] = [];
   const server = await startServer(config, { log: (m) => logs.push(m) });
   return { server, config, logs };
@@ -102,7 +112,7 @@ function createDrill(server: RunningServer, speed = SPEED): { drill: LiveDrill; 
   if (!result.ok) throw new Error(`cannot create a drill: ${result.message}`);
   const drill = server.registry.get(result.created.sessionId);
   if (!drill) throw new Error('the created drill is not in the registry');
-  return { drill, code: result.created.responderCode, observerCode: result.created.observerCode };
+  return { drill, code: result.created.responderCode as string, observerCode: result.created.observerCode };
 }
 
 /**

@@ -17,6 +17,10 @@ const fail = (code: string, message: string, path?: string): CommandError => ({
   ...(path ? { path } : {}),
 });
 
+/** Who a command came from: the participant id when the server supplied one, else the name. */
+const personOf = (cmd: CommandInput): string => cmd.participant ?? cmd.actor;
+const idField = (key: string, id: string | undefined): Record<string, string> => (id === undefined ? {} : { [key]: id });
+
 export function requestAction(state: SessionState, cmd: CommandInput): CommandError | null {
   const target = cmd.target ?? '';
   const def = findAction(state, cmd.type, target);
@@ -29,11 +33,11 @@ export function requestAction(state: SessionState, cmd: CommandInput): CommandEr
   if (state.pending.has(id)) return fail('approval-pending', `${id} is already waiting for approval`);
   const breakGlass = cmd.params?.breakGlass === true;
   if (def.approval && !breakGlass) {
-    state.pending.set(id, { def, actor: cmd.actor, requestedAt: state.now });
-    emit(state, 'approval.requested', { request: id, action: def.type, target: def.target, by: cmd.actor });
+    state.pending.set(id, { def, actor: cmd.actor, ...(cmd.participant !== undefined ? { participant: cmd.participant } : {}), requestedAt: state.now });
+    emit(state, 'approval.requested', { request: id, action: def.type, target: def.target, by: cmd.actor, ...idField('byId', cmd.participant) });
     return null;
   }
-  if (def.approval) emit(state, 'approval.bypassed', { request: id, by: cmd.actor });
+  if (def.approval) emit(state, 'approval.bypassed', { request: id, by: cmd.actor, ...idField('byId', cmd.participant) });
   beginAction(state, def, cmd.actor, null);
   return null;
 }
@@ -48,15 +52,19 @@ export function decideApproval(state: SessionState, cmd: CommandInput, approve: 
   if (typeof request !== 'string') return fail('missing-param', 'name the request in params.request', 'params.request');
   const pending = state.pending.get(request);
   if (!pending) return fail('unknown-request', `no pending request "${request}"`, 'params.request');
-  if (approve && pending.actor === cmd.actor) {
-    return fail('self-approval', 'a second responder must approve this action', 'actor');
+  // Friction means a second person: the requester can neither approve nor deny their own request.
+  if (personOf(cmd) === (pending.participant ?? pending.actor)) {
+    return approve
+      ? fail('self-approval', 'a second person must approve this request; you asked for it', 'actor')
+      : fail('self-denial', 'a second person must decide on this request; you asked for it', 'actor');
   }
   state.pending.delete(request);
+  const decision = { request, by: cmd.actor, ...idField('byId', cmd.participant), requestedBy: pending.actor, ...idField('requestedById', pending.participant) };
   if (!approve) {
-    emit(state, 'approval.denied', { request, by: cmd.actor, requestedBy: pending.actor });
+    emit(state, 'approval.denied', decision);
     return null;
   }
-  emit(state, 'approval.granted', { request, by: cmd.actor, requestedBy: pending.actor });
+  emit(state, 'approval.granted', decision);
   beginAction(state, pending.def, pending.actor, cmd.actor);
   return null;
 }

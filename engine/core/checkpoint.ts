@@ -21,7 +21,11 @@ export function checkpointHash(state: SessionState): string {
   }
   for (const [i, fault] of state.activeFaults) h.num(i).num(fault.startedAt);
   for (const [id, run] of state.running) h.str(id).num(run.startedAt);
-  for (const [id, request] of state.pending) h.str(id).str(request.actor);
+  for (const [id, request] of state.pending) {
+    h.str(id).str(request.actor);
+    // Only when present, so runs without participant ids keep the checkpoints they always had.
+    if (request.participant !== undefined) h.str(request.participant);
+  }
   for (const [id, count] of state.inForce) h.str(id).num(count);
   for (const [role, person] of Object.entries(state.roles)) h.str(role).str(person ?? '');
   h.bytes(state.alertFiring).floats(state.alertPendingSince);

@@ -34,6 +34,9 @@ export function checkShape(cmd: CommandInput): CommandError | null {
   if (typeof cmd.actor !== 'string' || cmd.actor.length === 0 || cmd.actor.length > 64) {
     return fail('bad-actor', 'actor must be a name of 1 to 64 characters', 'actor');
   }
+  if (cmd.participant !== undefined && (typeof cmd.participant !== 'string' || cmd.participant.length === 0 || cmd.participant.length > 64)) {
+    return fail('bad-participant', 'participant must be an id of 1 to 64 characters', 'participant');
+  }
   if (typeof cmd.type !== 'string' || !KNOWN.has(cmd.type)) {
     return fail('unknown-command', `unknown command "${String(cmd.type)}"`, 'type');
   }
@@ -70,6 +73,7 @@ function commandRecord(cmd: CommandInput, shapeError: CommandError | null): Reco
   }
   return {
     actor: cmd.actor,
+    ...(cmd.participant !== undefined ? { participant: cmd.participant } : {}),
     command: cmd.type,
     ...(cmd.target !== undefined ? { target: cmd.target } : {}),
     ...(cmd.params !== undefined ? { params: cmd.params } : {}),

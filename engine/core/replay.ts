@@ -15,6 +15,7 @@ export type ReplayResult =
 export function commandOf(e: EngineEvent): CommandInput {
   return {
     actor: e.actor as string,
+    ...(e.participant !== undefined ? { participant: e.participant as string } : {}),
     type: e.command as string,
     ...(e.target !== undefined ? { target: e.target as string } : {}),
     ...(e.params !== undefined ? { params: e.params as CommandInput['params'] } : {}),

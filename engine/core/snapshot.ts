@@ -12,7 +12,8 @@ export interface DrillSnapshot {
   phase: string;
   incident: { state: string; severity: number | null; acknowledged: boolean; roles: Record<string, string> };
   firingAlerts: { alert: string; name: string; severity: string }[];
-  pendingApprovals: { request: string; action: string; target: string; by: string; requestedAt: number }[];
+  /** `byId`: the requester's participant id, in live drills (approvals compare ids, not names). */
+  pendingApprovals: { request: string; action: string; target: string; by: string; byId?: string; requestedAt: number }[];
   runningActions: { action: string; kind: string; target: string; by: string; startedAt: number; duration: number }[];
   inForce: string[];
   adviceShown: string[];
@@ -35,7 +36,7 @@ export function buildSnapshot(state: SessionState, metrics: MetricsSample): Dril
     firingAlerts: state.scenario.alerts
       .filter((_, r) => state.alertFiring[r] === 1)
       .map((a) => ({ alert: a.id, name: a.name ?? a.id, severity: a.severity })),
-    pendingApprovals: [...state.pending].map(([request, p]) => ({ request, action: p.def.type, target: p.def.target, by: p.actor, requestedAt: p.requestedAt })),
+    pendingApprovals: [...state.pending].map(([request, p]) => ({ request, action: p.def.type, target: p.def.target, by: p.actor, ...(p.participant !== undefined ? { byId: p.participant } : {}), requestedAt: p.requestedAt })),
     runningActions: [...state.running].map(([action, r]) => ({ action, kind: r.def.type, target: r.def.target, by: r.actor, startedAt: r.startedAt, duration: r.def.duration })),
     inForce: [...state.inForce.keys()],
     adviceShown: state.scenario.advice.filter((a) => a.at < state.now).map((a) => a.id),

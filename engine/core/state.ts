@@ -28,6 +28,8 @@ export interface RunningAction {
 export interface PendingApproval {
   def: ActionDef;
   actor: string;
+  /** The requester's participant id, when the command carried one (see CommandInput.participant). */
+  participant?: string;
   requestedAt: number;
 }
 

@@ -21,7 +21,14 @@ export type CommandParams = Record<string, string | number | boolean>;
 
 /** What a person (or a plan) asks the engine to do. Time is decided by the session, not by the sender. */
 export interface CommandInput {
+  /** The sender's display name, as others see it. */
   actor: string;
+  /**
+   * Who sent it: the live server's participant id. Controlled friction compares these, never names,
+   * so one person under two names is still one person. Plans and headless runs leave it out, and
+   * then the actor's name is the identity.
+   */
+  participant?: string;
   type: string;
   target?: string;
   params?: CommandParams;

@@ -17,6 +17,8 @@ export const esc = (value: unknown): string => String(value).replace(/[&<>"']/g,
 
 const slug = (s: string) => s.replace(/[^a-z0-9-]/gi, '-');
 const num = (x: number) => (Math.round(x * 10) / 10).toString();
+/** A name as typed, with the participant id that proves who it was (live drills only). */
+const person = (name: string, id: string | null) => (id === null ? esc(name) : `${esc(name)} <span class="muted">(${esc(id)})</span>`);
 const badge = (cls: string, text: string) => `<span class="badge ${esc(cls)}">${esc(text)}</span>`;
 const yes = (ok: boolean, good = 'yes', bad = 'no') => (ok ? `<span class="ok">✓ ${esc(good)}</span>` : `<span class="bad">✗ ${esc(bad)}</span>`);
 
@@ -188,10 +190,10 @@ export function renderHtml(card: Scorecard, report: ReportModel): string {
   ]);
   const approvalRows = report.approvals.map((a) => [
     `<code>${esc(a.request)}</code>`,
-    esc(a.requestedBy),
+    person(a.requestedBy, a.requestedById),
     `<time>${esc(clock(a.requestedAt))}</time>`,
     a.outcome === 'granted' ? '<span class="ok">granted</span>' : `<span class="bad">${esc(a.outcome)}</span>`,
-    esc(a.by ?? '—'),
+    a.by === null ? '—' : person(a.by, a.byId),
     esc(a.waitedMs === null ? '—' : minutes(a.waitedMs)),
   ]);
   const roleRows = c.roles.map((r) => [esc(r.role), r.person ? esc(r.person) : '<span class="bad">unfilled</span>', `<time>${esc(clock(r.at))}</time>`, esc(r.afterDetectionMs === null ? '—' : minutes(r.afterDetectionMs))]);

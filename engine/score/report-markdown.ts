@@ -8,6 +8,9 @@ export const SPARKLINE_WIDTH = 60;
 const BARS = '▁▂▃▄▅▆▇█';
 
 /** Makes text safe inside a Markdown table cell or list item: no pipes, no raw HTML, one line. */
+/** A name as typed, with the participant id that proves who it was (live drills only). */
+const person = (name: string, id: string | null): string => (id === null ? mdEscape(name) : `${mdEscape(name)} (\`${id}\`)`);
+
 export const mdEscape = (value: unknown): string =>
   String(value)
     .replace(/\r?\n|\r/g, ' ')
@@ -152,7 +155,7 @@ export function renderMarkdown(card: Scorecard, report: ReportModel): string {
       ? '_No approval was requested._'
       : table(
           ['request', 'requested by', 'at', 'outcome', 'decided by', 'waited'],
-          report.approvals.map((a) => [`\`${a.request}\``, mdEscape(a.requestedBy), clock(a.requestedAt), a.outcome, mdEscape(a.by ?? '—'), a.waitedMs === null ? '—' : minutes(a.waitedMs)]),
+          report.approvals.map((a) => [`\`${a.request}\``, person(a.requestedBy, a.requestedById), clock(a.requestedAt), a.outcome, a.by === null ? '—' : person(a.by, a.byId), a.waitedMs === null ? '—' : minutes(a.waitedMs)]),
         ),
     '',
     `${c.approvalsBypassed.length} bypassed, ${c.approvalsDenied.length} denied.`,

@@ -123,9 +123,12 @@ export interface AdviceReport {
 export interface ApprovalReport {
   request: string;
   requestedBy: string;
+  /** Participant ids (live drills): the names are what people typed, the ids who they were. */
+  requestedById: string | null;
   requestedAt: number;
   outcome: 'granted' | 'denied' | 'bypassed' | 'pending';
   by: string | null;
+  byId: string | null;
   decidedAt: number | null;
   waitedMs: number | null;
 }
@@ -374,22 +377,25 @@ function adviceReports(scenario: Scenario, events: readonly EngineEvent[], card:
   });
 }
 
+const idOf = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+
 function approvals(events: readonly EngineEvent[]): ApprovalReport[] {
   const out: ApprovalReport[] = [];
   const open = new Map<string, ApprovalReport>();
   for (const e of events) {
     const request = e.request as string;
     if (e.type === 'approval.requested') {
-      const r: ApprovalReport = { request, requestedBy: e.by as string, requestedAt: e.t, outcome: 'pending', by: null, decidedAt: null, waitedMs: null };
+      const r: ApprovalReport = { request, requestedBy: e.by as string, requestedById: idOf(e.byId), requestedAt: e.t, outcome: 'pending', by: null, byId: null, decidedAt: null, waitedMs: null };
       open.set(request, r);
       out.push(r);
     } else if (e.type === 'approval.granted' || e.type === 'approval.denied') {
       const r = open.get(request);
       if (!r) continue;
       open.delete(request);
-      Object.assign(r, { outcome: e.type === 'approval.granted' ? 'granted' : 'denied', by: e.by as string, decidedAt: e.t, waitedMs: e.t - r.requestedAt });
+      Object.assign(r, { outcome: e.type === 'approval.granted' ? 'granted' : 'denied', by: e.by as string, byId: idOf(e.byId), decidedAt: e.t, waitedMs: e.t - r.requestedAt });
     } else if (e.type === 'approval.bypassed') {
-      out.push({ request, requestedBy: e.by as string, requestedAt: e.t, outcome: 'bypassed', by: e.by as string, decidedAt: e.t, waitedMs: 0 });
+      const byId = idOf(e.byId);
+      out.push({ request, requestedBy: e.by as string, requestedById: byId, requestedAt: e.t, outcome: 'bypassed', by: e.by as string, byId, decidedAt: e.t, waitedMs: 0 });
     }
   }
   return out;

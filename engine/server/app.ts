@@ -4,78 +4,106 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { MAX_FRAME_BYTES } from '../protocol.ts';
 import { Catalog } from './catalog.ts';
 import type { ServerConfig } from './config.ts';
 import { realClock, type WallClock } from './drill.ts';
 import { createHttpApp } from './http.ts';
-import { originAllowed } from './origin.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { checkOrigin, originPolicy, type OriginPolicy } from './origin.ts';
 import { Registry } from './registry.ts';
 import { Connection } from './socket.ts';
 import { Store } from './store.ts';
+import { ValidationPool } from './validate-pool.ts';
 
 export interface RunningServer {
   url: string;
   port: number;
   http: Server;
   registry: Registry;
+  logger: Logger;
   recovered: number;
   close(): Promise<void>;
 }
 
-export async function startServer(config: ServerConfig, options: { clock?: WallClock; log?: (m: string) => void } = {}): Promise<RunningServer> {
+/** How often sockets are checked for a missing hello or a message that never finishes. */
+const WATCH_MS = 1_000;
+
+export interface ServerOptions {
+  clock?: WallClock;
+  /** Receives every log line (JSON); by default they go to stderr. */
+  log?: (line: string) => void;
+}
+
+export async function startServer(config: ServerConfig, options: ServerOptions = {}): Promise<RunningServer> {
   const clock = options.clock ?? realClock;
-  const log = options.log ?? ((m: string) => process.stderr.write(`${m}\n`));
+  const logger = createLogger({ level: config.logLevel, ...(options.log ? { destination: options.log } : {}) });
   const store = new Store(config.dataFile);
-  const catalog = new Catalog(config.scenariosDir, log);
-  const registry = new Registry(store, catalog, clock, config.progressSaveMs);
+  const catalog = new Catalog(config.scenariosDir, (message) => logger.warn(message));
+  const registry = new Registry(store, catalog, clock, config, logger);
   const recovered = registry.recover();
   const nodeMajor = process.versions.node.split('.')[0] ?? 'unknown';
-  const http = createServer(createHttpApp({ registry, catalog, config, nodeMajor }));
+  const validation = new ValidationPool(config.validation);
+  let policy: OriginPolicy | null = null;
+  const currentPolicy = (): OriginPolicy => {
+    if (!policy) throw new Error('invariant: a request arrived before the server listened');
+    return policy;
+  };
+  const http = createServer(createHttpApp({ registry, catalog, config, nodeMajor, logger, validation, originPolicy: currentPolicy }));
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
   http.on('upgrade', (req, socket, head) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
-    if (path !== '/ws' || !originAllowed(req.headers.origin, req.headers.host, config.allowedOrigins)) {
-      socket.end(`HTTP/1.1 ${path !== '/ws' ? '404 Not Found' : '403 Forbidden'}\r\nConnection: close\r\n\r\n`);
+    const check = path === '/ws' ? checkOrigin(currentPolicy(), { origin: req.headers.origin, host: req.headers.host }) : null;
+    if (!check?.ok) {
+      logger.warn({ path, errorCode: check?.code ?? 'not-found' }, `websocket upgrade refused: ${check?.message ?? `no endpoint at ${path}`}`);
+      socket.end(`HTTP/1.1 ${check ? '403 Forbidden' : '404 Not Found'}\r\nConnection: close\r\n\r\n`);
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
-  const connections = new Map<object, Connection>();
-  wss.on('connection', (ws) => {
-    connections.set(ws, new Connection(ws, { registry, config, clock, log }));
+  const connections = new Map<WebSocket, Connection>();
+  wss.on('connection', (ws: WebSocket, req: import('node:http').IncomingMessage) => {
+    connections.set(ws, new Connection(ws, { registry, config, clock, logger }, { address: req.socket.remoteAddress ?? 'unknown' }));
     ws.on('close', () => connections.delete(ws));
   });
   // Heartbeat: a client that has not answered the last ping by the next one is gone.
   const heartbeat = setInterval(() => {
     for (const [ws, connection] of connections) {
-      const socket = ws as import('ws').WebSocket;
       if (!connection.alive) {
-        socket.terminate();
+        ws.terminate();
         continue;
       }
       connection.alive = false;
-      socket.ping();
+      ws.ping();
     }
   }, config.heartbeatMs);
+  const watchdog = setInterval(() => {
+    const now = clock.now();
+    for (const connection of connections.values()) connection.watch(now);
+  }, WATCH_MS);
   heartbeat.unref();
+  watchdog.unref();
 
   await new Promise<void>((resolve) => http.listen(config.port, config.host, resolve));
   const port = (http.address() as AddressInfo).port;
+  policy = originPolicy(config.allowedOrigins, port);
   return {
     url: `http://127.0.0.1:${port}`,
     port,
     http,
     registry,
+    logger,
     recovered,
     close: async () => {
       clearInterval(heartbeat);
+      clearInterval(watchdog);
       registry.close();
       for (const ws of wss.clients) ws.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       await new Promise<void>((resolve) => http.close(() => resolve()));
+      await validation.close();
       store.close();
     },
   };

@@ -1,37 +1,106 @@
-/** Server settings from the environment, with the defaults `npm start` uses. */
+/**
+ * Server settings from the environment, with the defaults `npm start` uses. Every variable is listed
+ * in the README's Security section and in docs/protocol.md. A bad value stops the server at startup
+ * with a message naming the variable: a typo must not silently fall back to a default.
+ */
 import { fileURLToPath } from 'node:url';
+import { parseDuration } from '../core/duration.ts';
+import type { Rate } from './limits.ts';
+import { parseOrigins } from './origin.ts';
+import { defaultValidationPoolOptions, type ValidationPoolOptions } from './validate-pool.ts';
 
 export interface ServerConfig {
   port: number;
+  /** Bind address: loopback unless HOST says otherwise. */
   host: string;
   dataFile: string;
   scenariosDir: string;
   uiDir: string;
-  /** Origins allowed to call the API and open sockets; null = only the server's own origin. */
+  /** Browser origins allowed to call the API and open sockets (SEVDRILL_ORIGINS); null = this server on localhost/127.0.0.1. */
   allowedOrigins: string[] | null;
+  /** Express `trust proxy` (SEVDRILL_TRUST_PROXY): whose X-Forwarded-For names the client address. */
+  trustProxy: string | false;
+  /** Needed as a Bearer token to create drills and campaigns, when set (SEVDRILL_ADMIN_TOKEN). */
+  adminToken: string | null;
   heartbeatMs: number;
+  /** A socket that has not joined a drill by then is closed. */
+  helloTimeoutMs: number;
   /** A client whose unsent data passes this is cut off: it must not grow the server's heap. */
   maxBufferedBytes: number;
-  /** Messages per second a socket may send (token bucket), and the burst it may save up. */
-  rateLimit: { perSecond: number; burst: number };
+  /** Messages per second per socket, per participant (all their sockets) and per drill (everyone but the facilitator). */
+  rateLimit: Rate;
+  participantRate: Rate;
+  drillRate: Rate;
+  /** Bytes per second that commands may add to a drill's log (the flood a log can take). */
+  drillLogBytes: Rate;
+  maxSocketsPerParticipant: number;
+  /** Sockets joined through one code (all responders, or all observers) of one drill. */
+  maxSocketsPerCode: number;
+  maxParticipants: number;
+  /** Drills one client address may create (campaigns count each drill). */
+  createRate: Rate;
+  /** Drills that have not ended, across the server. */
+  maxOpenDrills: number;
+  /** An ended drill leaves memory this long after it ends; it stays readable from its archive. */
+  archiveAfterMs: number;
+  /** A drill nobody has touched or watched for this long is closed as expired. */
+  idleExpiryMs: number;
   /** How often (wall ms) a running drill records how far simulated time has got. */
   progressSaveMs: number;
+  logLevel: string;
+  validation: ValidationPoolOptions;
 }
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
-  const origins = env.SEVDRILL_ORIGINS?.split(',').map((o) => o.trim()).filter(Boolean);
+  const createPerMinute = count(env, 'SEVDRILL_CREATE_PER_MINUTE', 10);
   return {
-    port: env.PORT === undefined ? 8080 : Number(env.PORT),
-    host: env.HOST ?? '0.0.0.0',
+    port: count(env, 'PORT', 8080, 0, 65_535),
+    host: env.HOST ?? '127.0.0.1',
     dataFile: env.SEVDRILL_DATA ?? `${ROOT}data/sevdrill.db`,
     scenariosDir: env.SEVDRILL_SCENARIOS ?? `${ROOT}scenarios`,
     uiDir: `${ROOT}ui/dist`,
-    allowedOrigins: origins && origins.length > 0 ? origins : null,
-    heartbeatMs: Number(env.SEVDRILL_HEARTBEAT_MS ?? 30_000),
+    allowedOrigins: parseOrigins(env.SEVDRILL_ORIGINS),
+    trustProxy: env.SEVDRILL_TRUST_PROXY ? env.SEVDRILL_TRUST_PROXY : false,
+    adminToken: env.SEVDRILL_ADMIN_TOKEN ? adminToken(env.SEVDRILL_ADMIN_TOKEN) : null,
+    heartbeatMs: count(env, 'SEVDRILL_HEARTBEAT_MS', 30_000, 100),
+    helloTimeoutMs: 10_000,
     maxBufferedBytes: 1024 * 1024,
     rateLimit: { perSecond: 20, burst: 40 },
+    participantRate: { perSecond: 10, burst: 20 },
+    drillRate: { perSecond: count(env, 'SEVDRILL_DRILL_MESSAGES_PER_SEC', 30, 1), burst: 2 * count(env, 'SEVDRILL_DRILL_MESSAGES_PER_SEC', 30, 1) },
+    drillLogBytes: { perSecond: count(env, 'SEVDRILL_DRILL_LOG_BYTES_PER_SEC', 12 * 1024, 1024), burst: 8 * count(env, 'SEVDRILL_DRILL_LOG_BYTES_PER_SEC', 12 * 1024, 1024) },
+    maxSocketsPerParticipant: count(env, 'SEVDRILL_MAX_SOCKETS_PER_PARTICIPANT', 8, 1),
+    maxSocketsPerCode: count(env, 'SEVDRILL_MAX_SOCKETS_PER_CODE', 100, 1),
+    maxParticipants: count(env, 'SEVDRILL_MAX_PARTICIPANTS', 100, 2),
+    createRate: { perSecond: createPerMinute / 60, burst: createPerMinute },
+    maxOpenDrills: count(env, 'SEVDRILL_MAX_OPEN_DRILLS', 50, 1),
+    archiveAfterMs: duration(env, 'SEVDRILL_ARCHIVE_AFTER', '10m'),
+    idleExpiryMs: duration(env, 'SEVDRILL_IDLE_EXPIRY', '12h'),
     progressSaveMs: 1000,
+    logLevel: env.SEVDRILL_LOG_LEVEL ?? 'info',
+    validation: defaultValidationPoolOptions(env),
   };
+}
+
+function count(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be a whole number from ${min} to ${max}, not "${raw}"`);
+  return value;
+}
+
+function duration(env: NodeJS.ProcessEnv, name: string, fallback: string): number {
+  const raw = env[name] ?? fallback;
+  const ms = parseDuration(raw);
+  if (ms === undefined) throw new Error(`${name} must be a duration such as 30s, 10m or 12h, not "${raw}"`);
+  return ms;
+}
+
+function adminToken(value: string): string {
+  // A short admin token on a server open to a network is a password anyone can guess.
+  if (value.length < 16) throw new Error('SEVDRILL_ADMIN_TOKEN must be at least 16 characters (try: openssl rand -base64 24)');
+  return value;
 }

@@ -6,10 +6,15 @@
 import { createHeader, serializeLog } from '../core/log.ts';
 import { createSession, type MetricsSample, type Session } from '../core/session.ts';
 import type { CommandInput, CommandResult, EngineEvent } from '../core/types.ts';
-import { isFacilitatorOnly } from '../core/visibility.ts';
-import type { EventsMessage, Role, SessionSummary } from '../protocol.ts';
+import type { EventsMessage, JoinMode, Role, RosterMessage, SessionSummary } from '../protocol.ts';
 import type { Scenario } from '../scenario/schema.ts';
-import type { Store, StoredInput, StoredSession } from './store.ts';
+import type { DrillView } from './archive.ts';
+import { PublicSequence, type Audience } from './audience.ts';
+import type { ServerConfig } from './config.ts';
+import { deriveSecret, matchesHash } from './credentials.ts';
+import { TokenBucket } from './limits.ts';
+import { Roster } from './roster.ts';
+import type { DrillStatus, NewSession, Store, StoredInput } from './store.ts';
 
 export interface WallClock {
   now(): number;
@@ -26,8 +31,14 @@ export const realClock: WallClock = {
 /** Something that receives a drill's broadcasts: a socket, or a test probe. */
 export interface DrillClient {
   readonly role: Role;
-  /** Receives a ready-made JSON frame for this client's role. */
+  /** A batch of events (already numbered for this client's audience). */
+  deliverEvents(frame: string): void;
+  /** Any other frame: clock changes, the roster, errors. */
   deliver(frame: string): void;
+  /** The participant on the other end, once joined. */
+  readonly participantId?: string | undefined;
+  /** Closes the connection, telling the client why (its person was removed, its drill archived). */
+  dismiss?(code: string, message: string): void;
 }
 
 export interface TickTiming {
@@ -35,23 +46,41 @@ export interface TickTiming {
   lagMs: number;
 }
 
-export class LiveDrill {
+type Limits = Pick<ServerConfig, 'drillRate' | 'drillLogBytes' | 'maxParticipants' | 'participantRate'>;
+
+/** Roster frames are coalesced: a burst of joins or reconnects sends the facilitator one update. */
+const ROSTER_DEBOUNCE_MS = 250;
+
+export class LiveDrill implements DrillView {
   readonly session: Session;
   readonly clients = new Set<DrillClient>();
+  /** Everyone but the facilitator numbers events without gaps (audience.ts). */
+  readonly sequence: PublicSequence;
+  readonly roster: Roster;
+  /** Shared by every socket of the drill but the facilitator's: more sockets buy no more throughput. */
+  readonly messages: TokenBucket;
+  readonly logBytes: TokenBucket;
+  private readonly participantBuckets = new Map<string, TokenBucket>();
+  private rosterTimer: unknown = null;
   private timer: unknown = null;
   private nextDue = 0;
   private inputs = 0;
-  status: StoredSession['status'];
+  status: DrillStatus;
+  /** Wall ms of the last input or connection, for idle expiry. */
+  lastActivity: number;
+  /** Wall ms when the drill stopped (ended, failed), for archiving. */
+  stoppedAt: number | null = null;
   onTick: ((timing: TickTiming) => void) | null = null;
   onFailure: ((error: unknown) => void) | null = null;
   /** Called once when the drill ends (time limit or the facilitator), e.g. to score it. */
   onEnded: ((drill: LiveDrill) => void) | null = null;
 
   constructor(
-    readonly record: Omit<StoredSession, 'simNow' | 'status'>,
+    readonly record: NewSession,
     private readonly store: Store,
     private readonly clock: WallClock,
-    history: { inputs: StoredInput[]; simNow: number; status: StoredSession['status'] } = { inputs: [], simNow: 0, status: 'live' },
+    private readonly limits: Limits,
+    history: { inputs: StoredInput[]; simNow: number; status: DrillStatus } = { inputs: [], simNow: 0, status: 'live' },
   ) {
     this.session = createSession(record.scenario, { seed: record.seed });
     // Recovery is a fold over the stored inputs, then on to the last recorded simulated time.
@@ -61,7 +90,14 @@ export class LiveDrill {
     }
     this.inputs = history.inputs.length;
     this.session.runUntil(history.simNow);
+    this.sequence = new PublicSequence(this.session.events);
+    this.roster = new Roster(record.id, store, record.facilitatorName, limits.maxParticipants, record.joinMode);
+    const now = clock.now();
+    this.messages = new TokenBucket(limits.drillRate, now);
+    this.logBytes = new TokenBucket(limits.drillLogBytes, now);
+    this.lastActivity = now;
     this.status = history.status === 'live' && this.session.phase === 'ended' ? 'ended' : history.status;
+    if (this.status !== 'live') this.stoppedAt = now;
     if (this.session.phase === 'running' && this.status === 'live') this.startLoop();
   }
 
@@ -73,6 +109,57 @@ export class LiveDrill {
   }
   get speed(): number {
     return this.record.speed;
+  }
+  get events(): readonly EngineEvent[] {
+    return this.session.events;
+  }
+  get phase(): string {
+    return this.session.phase;
+  }
+  get now(): number {
+    return this.session.now;
+  }
+  get tickMs(): number {
+    return this.session.tickMs;
+  }
+
+  /** One budget per person, whatever number of tabs or sockets they use. */
+  participantBucket(id: string): TokenBucket {
+    let bucket = this.participantBuckets.get(id);
+    if (!bucket) {
+      bucket = new TokenBucket(this.limits.participantRate, this.clock.now());
+      this.participantBuckets.set(id, bucket);
+    }
+    return bucket;
+  }
+
+  socketsOfRole(role: Role): number {
+    let n = 0;
+    for (const client of this.clients) if (client.role === role) n++;
+    return n;
+  }
+
+  /** The join codes, re-derived from the facilitator's token (only their hashes are stored). */
+  shareCodes(facilitatorToken: string): { responderCode: string | null; observerCode: string } | undefined {
+    const codes = shareCodesFor(facilitatorToken, this.id, this.record.joinMode);
+    // A drill made before codes were derived has codes nobody can re-derive: show none rather than wrong ones.
+    return matchesHash(codes.observerCode, this.record.observerCodeHash) ? codes : undefined;
+  }
+
+  /** Tells the facilitator who is here, soon (coalescing bursts). */
+  notifyRoster(): void {
+    if (this.rosterTimer !== null) return;
+    this.rosterTimer = this.clock.setTimeout(() => {
+      this.rosterTimer = null;
+      this.tell(JSON.stringify({ type: 'roster', participants: this.roster.entries() } satisfies RosterMessage), 'facilitator');
+    }, ROSTER_DEBOUNCE_MS);
+  }
+
+  /** Closes every connection of one participant (or all of them), telling each why. */
+  dismiss(code: string, message: string, participantId?: string): void {
+    for (const client of [...this.clients]) {
+      if (participantId === undefined || client.participantId === participantId) client.dismiss?.(code, message);
+    }
   }
 
   /** Applies one command: the engine decides, the store records it, then clients hear of it. */
@@ -86,6 +173,7 @@ export class LiveDrill {
       this.fail(error);
       throw error;
     }
+    this.lastActivity = this.clock.now();
     this.broadcast(result.events);
     this.afterChange();
     return result;
@@ -105,21 +193,26 @@ export class LiveDrill {
   /** The team playing this drill, if one was named when it was created. */
   team: string | null = null;
 
-  summary(): SessionSummary {
+  /** The facilitator's view; `publicSummary` in registry.ts is what everyone else gets. */
+  summary(score: number | null): SessionSummary {
     const snapshot = this.session.snapshot();
     return {
       sessionId: this.id,
-      team: this.team,
       scenarioId: this.scenario.id,
       title: this.scenario.title,
+      team: this.team,
       seed: this.record.seed,
-      speed: this.record.speed,
+      status: this.status,
       phase: this.session.phase,
+      createdAt: this.record.createdAt,
+      endedAt: null,
+      score,
+      speed: this.record.speed,
       now: this.session.now,
       incidentState: snapshot.incident.state,
       severity: snapshot.incident.severity,
-      createdAt: this.record.createdAt,
       clients: this.clients.size,
+      joinMode: this.record.joinMode,
     };
   }
 
@@ -129,25 +222,45 @@ export class LiveDrill {
 
   stop(): void {
     if (this.timer !== null) this.clock.clearTimeout(this.timer);
+    if (this.rosterTimer !== null) this.clock.clearTimeout(this.rosterTimer);
     this.timer = null;
+    this.rosterTimer = null;
     this.store.saveProgress(this.id, this.session.now);
   }
 
-  /** Sends a batch: one frame for the facilitator, one (with hidden events removed) for everyone else. */
+  /** Sends a batch to every client, numbered for its audience; hidden events never leave for responders. */
   broadcast(events: EngineEvent[], sample?: MetricsSample): void {
+    this.sequence.sync();
     if (this.clients.size === 0) return;
-    const base = { type: 'events' as const, now: this.session.now, ...(sample ? { sample } : {}) };
-    let full: string | undefined;
-    let visible: string | undefined;
+    const frames: Partial<Record<Audience, string | null>> = {};
+    const frameFor = (audience: Audience): string | null => {
+      const cached = frames[audience];
+      if (cached !== undefined) return cached;
+      const visible = this.sequence.view(audience, events);
+      // A batch with nothing visible and no telemetry is not sent at all: its mere arrival between
+      // ticks would tell responders that the facilitator just did something.
+      const frame =
+        visible.length === 0 && !sample
+          ? null
+          : JSON.stringify({
+              type: 'events',
+              events: visible,
+              now: this.session.now,
+              ...(sample ? { sample } : {}),
+              ...(audience === 'full' ? { facilitator: this.session.facilitatorView() } : {}),
+            } satisfies EventsMessage);
+      frames[audience] = frame;
+      return frame;
+    };
     for (const client of this.clients) {
-      if (client.role === 'facilitator') {
-        full ??= JSON.stringify({ ...base, events, facilitator: this.session.facilitatorView() } satisfies EventsMessage);
-        client.deliver(full);
-      } else {
-        visible ??= JSON.stringify({ ...base, events: events.filter((e) => !isFacilitatorOnly(e)) } satisfies EventsMessage);
-        client.deliver(visible);
-      }
+      const frame = frameFor(client.role === 'facilitator' ? 'full' : 'public');
+      if (frame !== null) client.deliverEvents(frame);
     }
+  }
+
+  /** A frame for every client of one role (or all of them). */
+  tell(frame: string, role?: Role): void {
+    for (const client of this.clients) if (role === undefined || client.role === role) client.deliver(frame);
   }
 
   private afterChange(): void {
@@ -156,6 +269,7 @@ export class LiveDrill {
     if (phase !== 'running' && this.timer !== null) this.stop();
     if (phase === 'ended' && this.status === 'live') {
       this.status = 'ended';
+      this.stoppedAt = this.clock.now();
       this.store.setStatus(this.id, 'ended', this.session.now);
       this.onEnded?.(this);
     }
@@ -176,14 +290,14 @@ export class LiveDrill {
     if (this.timer !== null) this.clock.clearTimeout(this.timer);
     this.timer = null;
     this.status = 'failed';
+    this.stoppedAt = this.clock.now();
     this.onFailure?.(error);
     try {
       this.store.setStatus(this.id, 'failed', this.session.now);
     } catch {
       // The store itself may be what failed; the drill is already stopped.
     }
-    const frame = JSON.stringify({ type: 'error', code: 'drill-failed', message: 'this drill stopped because of an internal error' });
-    for (const client of this.clients) client.deliver(frame);
+    this.tell(JSON.stringify({ type: 'error', code: 'drill-failed', message: 'this drill stopped because of an internal error' }));
   }
 
   private tick(): void {
@@ -209,4 +323,12 @@ export class LiveDrill {
     if (wall - this.nextDue > 5_000) this.nextDue = wall;
     this.schedule();
   }
+}
+
+/** The responder and observer codes of a drill, from its facilitator token (see deriveSecret). */
+export function shareCodesFor(facilitatorToken: string, sessionId: string, joinMode: JoinMode): { responderCode: string | null; observerCode: string } {
+  return {
+    responderCode: joinMode === 'invite' ? null : deriveSecret(facilitatorToken, sessionId, 'responder'),
+    observerCode: deriveSecret(facilitatorToken, sessionId, 'observer'),
+  };
 }

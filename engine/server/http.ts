@@ -1,7 +1,8 @@
 /**
  * The HTTP API (documented in docs/protocol.md). Public endpoints never return facilitator-only
- * information: the scenario projection has no faults, advice or labels, and a running drill's log is
- * served only to its facilitator. Once a drill has ended, any participant's code opens the log.
+ * information: the scenario projection has no faults, advice or labels, the drill listing has only
+ * public fields, and a running drill's log is served only to its facilitator. Once a drill has
+ * ended, any participant's credential opens its log, score and report.
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { existsSync } from 'node:fs';
@@ -12,46 +13,69 @@ import { renderJson } from '../score/report-json.ts';
 import { renderMarkdown } from '../score/report-markdown.ts';
 import type { Scorecard } from '../score/scorecard.ts';
 import { buildReport, type ReportModel } from '../score/timeline.ts';
-import { loadScenarioText } from '../scenario/load.ts';
+import type { ServerInfo } from '../protocol.ts';
+import type { DrillView } from './archive.ts';
 import type { Catalog } from './catalog.ts';
 import { listing } from './catalog.ts';
 import type { ServerConfig } from './config.ts';
+import { hashToken, safeEqual } from './credentials.ts';
 import type { LiveDrill } from './drill.ts';
-import { originAllowed } from './origin.ts';
-import type { Registry } from './registry.ts';
+import { KeyedBuckets } from './limits.ts';
+import { requestLogger, sendError, type Logger } from './logger.ts';
+import { checkOrigin, type OriginPolicy } from './origin.ts';
+import type { Caller, Registry } from './registry.ts';
 import { ReplayCache } from './replay.ts';
+import { appSecurity, reportSecurity } from './security.ts';
+import type { ValidationPool } from './validate-pool.ts';
 
 export interface HttpDeps {
   registry: Registry;
   catalog: Catalog;
   config: ServerConfig;
   nodeMajor: string;
+  logger: Logger;
+  validation: ValidationPool;
+  /** Known once the server listens (the port may be chosen then). */
+  originPolicy: () => OriginPolicy;
 }
 
-const REPORTS: Record<string, { type: string; fn: (card: Scorecard, report: ReportModel) => string }> = {
-  html: { type: 'text/html', fn: renderHtml },
-  md: { type: 'text/markdown', fn: renderMarkdown },
-  json: { type: 'application/json', fn: renderJson },
-};
+/** A Map, not an object: `?format=constructor` must find nothing, not Object's constructor. */
+const REPORTS = new Map<string, { type: string; fn: (card: Scorecard, report: ReportModel) => string }>([
+  ['html', { type: 'text/html', fn: renderHtml }],
+  ['md', { type: 'text/markdown', fn: renderMarkdown }],
+  ['json', { type: 'application/json', fn: renderJson }],
+]);
 
-const fail = (res: Response, status: number, code: string, message: string) => res.status(status).json({ ok: false, code, message });
+const MAX_PAGE = 100;
 
 function bearer(req: Request): string | undefined {
   const header = req.get('authorization');
   return header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : undefined;
 }
 
+const bodyObject = (req: Request): Record<string, unknown> => (typeof req.body === 'object' && req.body !== null && !Array.isArray(req.body) ? req.body : {});
+
 export function createHttpApp(deps: HttpDeps): express.Express {
-  const { registry, catalog, config } = deps;
+  const { registry, catalog, config, logger } = deps;
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  app.use(requestLogger(logger));
+  app.use(appSecurity());
+
+  // Before the Host check: probes reach the server by whatever address they know, and it says nothing.
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true });
+  });
+
   app.use((req, res, next) => {
-    if (!originAllowed(req.get('origin'), req.get('host'), config.allowedOrigins)) return fail(res, 403, 'origin-not-allowed', 'this origin may not use the API');
+    const check = checkOrigin(deps.originPolicy(), { origin: req.get('origin'), host: req.get('host') });
+    if (!check.ok) return sendError(res, 403, check.code, check.message);
     next();
   });
 
-  app.get('/healthz', (_req, res) => {
-    res.json({ ok: true });
+  app.get('/api/config', (_req, res) => {
+    res.json({ createNeedsAdminToken: config.adminToken !== null } satisfies ServerInfo);
   });
 
   app.get('/api/scenarios', (_req, res) => {
@@ -60,54 +84,120 @@ export function createHttpApp(deps: HttpDeps): express.Express {
 
   app.get('/api/scenarios/:id', (req, res) => {
     const scenario = catalog.get(req.params.id);
-    if (!scenario) return fail(res, 404, 'unknown-scenario', `no scenario "${req.params.id}"`);
+    if (!scenario) return sendError(res, 404, 'unknown-scenario', `no scenario "${req.params.id}"`);
     res.json({ ...listing(scenario), scenario: publicScenario(scenario) });
   });
 
-  app.post('/api/scenarios/validate', express.text({ type: () => true, limit: '512kb' }), (req, res) => {
+  // Parsing is the expensive part and runs on a worker (validate-pool.ts): a huge or hostile body
+  // costs that worker a job, never a tick of a live drill.
+  app.post('/api/scenarios/validate', express.text({ type: () => true, limit: '512kb' }), async (req, res) => {
     const text = typeof req.body === 'string' ? req.body : '';
     const file = typeof req.query.file === 'string' ? req.query.file.slice(0, 200) : 'scenario.yaml';
-    const result = loadScenarioText(text, file);
-    res.status(result.ok ? 200 : 422).json({ ok: result.ok, diagnostics: result.diagnostics });
+    const outcome = await deps.validation.validate(text, file);
+    switch (outcome.kind) {
+      case 'done':
+        return void res.status(outcome.result.ok ? 200 : 422).json({ ok: outcome.result.ok, diagnostics: outcome.result.diagnostics });
+      case 'busy':
+        res.set('Retry-After', '2');
+        return sendError(res, 503, 'validator-busy', 'too many validations are waiting; try again in a moment');
+      case 'timeout':
+        return sendError(res, 422, 'validation-timeout', `validating this file took longer than ${config.validation.timeoutMs / 1000} s; split it or simplify it`);
+      case 'out-of-memory':
+        return sendError(res, 422, 'validation-too-large', `validating this file needed more than ${config.validation.maxOldGenerationMb} MB`);
+      case 'failed':
+        return sendError(res, 500, 'internal', 'the validator failed', new Error(outcome.message));
+    }
   });
 
+  /**
+   * Creating drills: the admin token when one is set, then the caller's address's budget. The budget
+   * is checked here and charged only for drills actually made, so a typo in a form costs nothing.
+   */
+  const creations = new KeyedBuckets(config.createRate);
+  const budgetOf = (req: Request) => creations.get(req.ip ?? 'unknown', performance.now());
+  const mayCreate = (req: Request, res: Response, count: number): boolean => {
+    if (config.adminToken !== null) {
+      const token = bearer(req);
+      if (token === undefined || !safeEqual(hashToken(token), hashToken(config.adminToken))) {
+        sendError(res, 401, 'admin-token-required', 'creating drills on this server needs its admin token (SEVDRILL_ADMIN_TOKEN) as a Bearer token');
+        return false;
+      }
+    }
+    const bucket = budgetOf(req);
+    if (bucket.waitMs(performance.now(), count) > 0) {
+      const wait = Math.max(1, Math.ceil(bucket.waitMs(performance.now(), count) / 1000));
+      res.set('Retry-After', String(wait));
+      sendError(res, 429, 'too-many-creations', `this address may create ${config.createRate.burst} drills a minute (SEVDRILL_CREATE_PER_MINUTE); try again in ${wait} s`);
+      return false;
+    }
+    return true;
+  };
+
   app.post('/api/sessions', express.json({ limit: '64kb' }), (req, res) => {
-    const result = registry.create(typeof req.body === 'object' && req.body !== null ? req.body : {}, new Date());
-    if (!result.ok) return fail(res, 400, result.code, result.message);
+    if (!mayCreate(req, res, 1)) return;
+    const result = registry.create(bodyObject(req), new Date());
+    if (!result.ok) return sendError(res, result.code === 'too-many-open-drills' ? 503 : 400, result.code, result.message);
+    budgetOf(req).take(performance.now());
     res.status(201).json(result.created);
   });
 
-  app.get('/api/sessions', (_req, res) => {
-    res.json({ sessions: registry.list().map((d) => d.summary()) });
+  app.get('/api/sessions', (req, res) => {
+    const limit = req.query.limit === undefined ? 20 : Number(req.query.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) return sendError(res, 400, 'bad-limit', `limit must be a whole number from 1 to ${MAX_PAGE}`);
+    const before = req.query.before === undefined ? null : decodeCursor(req.query.before);
+    if (before === undefined) return sendError(res, 400, 'bad-cursor', 'before must be the "next" value of an earlier page');
+    const page = registry.page(limit, before);
+    res.json({ sessions: page.sessions, next: page.next ? encodeCursor(page.next) : null });
   });
 
-  const withDrill = (req: Request, res: Response): LiveDrill | undefined => {
-    const drill = registry.get(String(req.params.id));
-    if (!drill) fail(res, 404, 'unknown-session', `no session "${String(req.params.id)}"`);
+  const withView = (req: Request, res: Response): DrillView | undefined => {
+    const drill = registry.view(String(req.params.id));
+    if (!drill) sendError(res, 404, 'unknown-session', `no session "${String(req.params.id)}"`);
     return drill;
   };
 
+  /** The facilitator's own requests about a live drill: their token as a Bearer token. */
+  const asFacilitator = (req: Request, res: Response): { drill: LiveDrill; token: string } | undefined => {
+    const id = String(req.params.id);
+    const drill = registry.get(id);
+    const token = bearer(req);
+    if (!drill) {
+      sendError(res, registry.archived(id) ? 410 : 404, registry.archived(id) ? 'drill-archived' : 'unknown-session', registry.archived(id) ? 'this drill has ended and is archived' : `no session "${id}"`);
+      return undefined;
+    }
+    if (token === undefined || registry.authenticate(drill, token)?.role !== 'facilitator') {
+      sendError(res, 401, 'unauthorized', 'send the facilitator token as a Bearer token');
+      return undefined;
+    }
+    return { drill, token };
+  };
+
   app.get('/api/sessions/:id', (req, res) => {
-    const drill = withDrill(req, res);
-    if (drill) res.json(drill.summary());
+    const id = String(req.params.id);
+    const summary = registry.publicSummary(id);
+    if (!summary) return sendError(res, 404, 'unknown-session', `no session "${id}"`);
+    const drill = registry.get(id);
+    const token = bearer(req);
+    if (drill && token !== undefined && registry.authenticate(drill, token)?.role === 'facilitator') return void res.json(drill.summary(summary.score));
+    res.json(summary);
   });
 
   /** The facilitator may always read; other participants once the drill has ended (debrief). */
-  const debriefAccess = (req: Request, res: Response, drill: LiveDrill): boolean => {
+  const debriefAccess = (req: Request, res: Response, drill: DrillView): Caller | null => {
     const credential = bearer(req) ?? (typeof req.query.code === 'string' ? req.query.code : undefined);
-    const role = credential === undefined ? null : registry.authenticate(drill, { token: credential, code: credential });
-    if (role === 'facilitator' || (role !== null && drill.status !== 'live')) return true;
-    fail(
+    const caller = credential === undefined ? null : registry.authenticate(drill, credential);
+    if (caller && (caller.role === 'facilitator' || drill.status !== 'live')) return caller;
+    sendError(
       res,
-      role ? 403 : 401,
-      role ? 'drill-running' : 'unauthorized',
-      role ? 'this opens to participants once the drill has ended' : 'send the facilitator token as a Bearer token, or a participant code once the drill has ended',
+      caller ? 403 : 401,
+      caller ? 'drill-running' : 'unauthorized',
+      caller ? 'this opens to participants once the drill has ended' : 'send the facilitator token as a Bearer token, or a participant token or code once the drill has ended',
     );
-    return false;
+    return null;
   };
 
   app.get('/api/sessions/:id/log', (req, res) => {
-    const drill = withDrill(req, res);
+    const drill = withView(req, res);
     if (!drill || !debriefAccess(req, res, drill)) return;
     res.type('application/x-ndjson').send(drill.logText(deps.nodeMajor));
   });
@@ -115,32 +205,66 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   /** The log as the reader may see it, plus every tick's telemetry re-derived from it (the replay screen). */
   const replays = new ReplayCache();
   app.get('/api/sessions/:id/replay', async (req, res) => {
-    const drill = withDrill(req, res);
-    if (!drill || !debriefAccess(req, res, drill)) return;
-    const credential = bearer(req) ?? String(req.query.code);
-    await replays.send(req, res, drill, registry.authenticate(drill, { token: credential, code: credential }) ?? 'observer');
+    const drill = withView(req, res);
+    const caller = drill && debriefAccess(req, res, drill);
+    if (!drill || !caller) return;
+    await replays.send(req, res, drill, caller.role);
   });
 
   app.get('/api/sessions/:id/score', (req, res) => {
-    const drill = withDrill(req, res);
+    const drill = withView(req, res);
     if (!drill || !debriefAccess(req, res, drill)) return;
-    res.json(registry.leaderboard.scorecard(drill.id) ?? registry.scorecard(drill));
+    res.json(registry.scorecard(drill));
   });
 
-  app.get('/api/sessions/:id/report', (req, res) => {
-    const drill = withDrill(req, res);
+  app.get('/api/sessions/:id/report', reportSecurity(), (req, res) => {
+    const drill = withView(req, res);
     if (!drill || !debriefAccess(req, res, drill)) return;
     const format = typeof req.query.format === 'string' ? req.query.format : 'html';
-    const render = REPORTS[format];
-    if (!render) return fail(res, 400, 'bad-format', 'format must be html, md or json');
+    const render = REPORTS.get(format);
+    if (!render) return sendError(res, 400, 'bad-format', 'format must be html, md or json');
     const header = createHeader(drill.scenario, drill.record.seed, deps.nodeMajor);
     const card = registry.scorecard(drill);
-    res.type(render.type).send(render.fn(card, buildReport(header, drill.session.events, card)));
+    res.type(render.type).send(render.fn(card, buildReport(header, drill.events, card)));
+  });
+
+  app.get('/api/sessions/:id/scenario', (req, res) => {
+    const drill = withView(req, res);
+    if (!drill) return;
+    const token = bearer(req);
+    if (token === undefined || registry.authenticate(drill, token)?.role !== 'facilitator') return sendError(res, 401, 'unauthorized', 'facilitator token required');
+    res.json(drill.scenario);
+  });
+
+  app.post('/api/sessions/:id/invites', express.json({ limit: '4kb' }), (req, res) => {
+    const f = asFacilitator(req, res);
+    if (!f) return;
+    const result = registry.invite(f.drill, bodyObject(req).name, f.token);
+    if (!result.ok) return sendError(res, result.code === 'name-taken' ? 409 : 400, result.code, result.message);
+    res.status(201).json(result.invite);
+  });
+
+  app.get('/api/sessions/:id/invites', (req, res) => {
+    const f = asFacilitator(req, res);
+    if (f) res.json({ invites: registry.invites(f.drill, f.token) });
+  });
+
+  app.get('/api/sessions/:id/participants', (req, res) => {
+    const f = asFacilitator(req, res);
+    if (f) res.json({ participants: f.drill.roster.entries() });
+  });
+
+  app.delete('/api/sessions/:id/participants/:participantId', (req, res) => {
+    const f = asFacilitator(req, res);
+    if (!f) return;
+    const result = registry.removeParticipant(f.drill, String(req.params.participantId));
+    if (!result.ok) return sendError(res, result.code === 'unknown-participant' ? 404 : 400, result.code, result.message);
+    res.json({ ok: true, participants: f.drill.roster.entries() });
   });
 
   app.get('/api/leaderboard/:scenarioId', (req, res) => {
     const scenarioId = String(req.params.scenarioId);
-    if (!catalog.get(scenarioId)) return fail(res, 404, 'unknown-scenario', `no scenario "${scenarioId}"`);
+    if (!catalog.get(scenarioId)) return sendError(res, 404, 'unknown-scenario', `no scenario "${scenarioId}"`);
     const seed = typeof req.query.seed === 'string' ? Number(req.query.seed) : undefined;
     const groups = registry.leaderboard.forScenario(scenarioId).filter((g) => seed === undefined || g.seed === seed);
     res.json({ scenarioId, seeds: groups });
@@ -152,34 +276,39 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   });
 
   app.post('/api/campaigns', express.json({ limit: '64kb' }), (req, res) => {
-    const result = registry.createCampaign(typeof req.body === 'object' && req.body !== null ? req.body : {}, new Date());
-    if (!result.ok) return fail(res, 400, result.code, result.message);
+    const body = bodyObject(req);
+    const count = Array.isArray(body.scenarioIds) ? Math.max(1, body.scenarioIds.length) : 1;
+    if (!mayCreate(req, res, count)) return;
+    const result = registry.createCampaign(body, new Date());
+    if (!result.ok) return sendError(res, result.code === 'too-many-open-drills' ? 503 : 400, result.code, result.message);
+    budgetOf(req).take(performance.now(), result.drills.length);
     res.status(201).json({ campaignId: result.campaignId, drills: result.drills });
   });
 
   app.get('/api/campaigns/:id', (req, res) => {
     const campaign = registry.leaderboard.campaign(String(req.params.id));
-    if (!campaign) return fail(res, 404, 'unknown-campaign', `no campaign "${String(req.params.id)}"`);
-    const drills = campaign.sessionIds.map((id) => registry.get(id)?.summary()).filter((d) => d !== undefined);
+    if (!campaign) return sendError(res, 404, 'unknown-campaign', `no campaign "${String(req.params.id)}"`);
+    const drills = campaign.sessionIds.map((id) => registry.publicSummary(id)).filter((d) => d !== undefined);
     res.json({ ...campaign, drills });
-  });
-
-  app.get('/api/sessions/:id/scenario', (req, res) => {
-    const drill = withDrill(req, res);
-    if (!drill) return;
-    const token = bearer(req);
-    if (token === undefined || registry.authenticate(drill, { token }) !== 'facilitator') return fail(res, 401, 'unauthorized', 'facilitator token required');
-    res.json(drill.scenario);
   });
 
   if (existsSync(config.uiDir)) app.use(express.static(config.uiDir, { index: 'index.html' }));
 
-  app.use('/api', (_req, res) => fail(res, 404, 'not-found', 'no such endpoint'));
+  app.use('/api', (_req, res) => sendError(res, 404, 'not-found', 'no such endpoint'));
   // Malformed bodies, oversized payloads and anything unexpected become JSON errors, never a crash.
   app.use((error: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
     const status = error.status ?? 500;
     const code = error.type === 'entity.too.large' ? 'payload-too-large' : error.type === 'entity.parse.failed' ? 'bad-json' : status >= 500 ? 'internal' : 'bad-request';
-    fail(res, status, code, status >= 500 ? 'internal error' : error.message);
+    sendError(res, status, code, status >= 500 ? 'internal error' : error.message, status >= 500 ? error : undefined);
   });
   return app;
+}
+
+/** Listing cursors are opaque to clients (so their meaning can change): the last row's position. */
+const encodeCursor = (position: number): string => Buffer.from(`p${position}`).toString('base64url');
+
+function decodeCursor(value: unknown): number | undefined {
+  if (typeof value !== 'string' || value.length > 40) return undefined;
+  const match = /^p(\d{1,15})$/.exec(Buffer.from(value, 'base64url').toString('utf8'));
+  return match ? Number(match[1]) : undefined;
 }

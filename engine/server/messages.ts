@@ -11,8 +11,12 @@ const schemas = {
     v: z.literal(PROTOCOL_VERSION),
     sessionId: id,
     token: z.string().max(256).optional(),
+    participantToken: z.string().max(256).optional(),
+    invite: z.string().max(256).optional(),
     code: z.string().max(256).optional(),
-    name: z.string().trim().min(1).max(64),
+    // The name's own rules (normalisation, 64 characters, uniqueness) are the roster's; this only bounds the work.
+    name: z.string().max(1024).optional(),
+    device: z.string().min(1).max(64).optional(),
     lastSeq: z.number().int().min(-1).optional(),
   }),
   action: z.object({

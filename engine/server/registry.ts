@@ -1,22 +1,35 @@
 /**
  * All drills this process runs. Each has its own engine session and loop, so a fault in one (an
- * exception in its tick) marks that drill failed and leaves every other drill running.
+ * exception in its tick) marks that drill failed and leaves every other drill running. Drills that
+ * stop (ended, failed, expired) are archived: their log is stored, and after a while they leave
+ * memory; a restart never rebuilds them.
  */
+import { promisify } from 'node:util';
+import { gzip as gzipCallback, gzipSync } from 'node:zlib';
 import { createHeader } from '../core/log.ts';
 import { availabilityOf } from '../score/availability.ts';
 import { scoreLog, type Scorecard } from '../score/scorecard.ts';
-import type { Catalog } from './catalog.ts';
-import { Leaderboard } from './leaderboard.ts';
-import { hashToken, newCode, newSessionId, newToken, safeEqual } from './credentials.ts';
-import { LiveDrill, type WallClock } from './drill.ts';
-import type { Store } from './store.ts';
-import type { CreateSessionResponse, Role } from '../protocol.ts';
+import type { CreateSessionResponse, HelloMessage, InviteResponse, JoinMode, Role, SessionListing } from '../protocol.ts';
 import { MAX_SPEED, MIN_SPEED } from '../protocol.ts';
+import { ArchiveReader, type DrillView } from './archive.ts';
+import type { Catalog } from './catalog.ts';
+import type { ServerConfig } from './config.ts';
+import { hashToken, matchesHash, newSessionId, newToken } from './credentials.ts';
+import { LiveDrill, shareCodesFor, type WallClock } from './drill.ts';
+import { Leaderboard } from './leaderboard.ts';
+import type { Logger } from './logger.ts';
+import { checkedOrDefault, type JoinResult } from './roster.ts';
+import type { ListedSession, Store, StoredSession } from './store.ts';
 
-export type CreateResult = { ok: true; created: CreateSessionResponse } | { ok: false; code: string; message: string };
+const gzip = promisify(gzipCallback);
+
+export type Failure = { ok: false; code: string; message: string };
+export type CreateResult = { ok: true; created: CreateSessionResponse } | Failure;
 
 const MAX_TEAM_LENGTH = 64;
 const MAX_CAMPAIGN_DRILLS = 20;
+/** How often stopped drills are archived out of memory and idle ones expired. */
+const SWEEP_MS = 15_000;
 
 function teamName(value: unknown): string | null | undefined {
   if (value === undefined || value === null) return null;
@@ -24,23 +37,33 @@ function teamName(value: unknown): string | null | undefined {
   return value.trim();
 }
 
+/** Who a credential shows the caller to be, for the HTTP API. */
+export interface Caller {
+  role: Role;
+  participantId: string | null;
+}
+
 export class Registry {
   private readonly drills = new Map<string, LiveDrill>();
+  /** Drills whose log is safely in the archive: they may leave memory. */
+  private readonly archivedIds = new Set<string>();
   readonly leaderboard: Leaderboard;
+  private readonly archives: ArchiveReader;
+  private readonly timers: NodeJS.Timeout[] = [];
 
   constructor(
     private readonly store: Store,
     private readonly catalog: Catalog,
     private readonly clock: WallClock,
-    private readonly progressSaveMs: number,
+    private readonly config: ServerConfig,
+    private readonly logger: Logger,
   ) {
     this.leaderboard = new Leaderboard(store.database);
+    this.archives = new ArchiveReader(store, (id) => this.leaderboard.meta(id).team);
     // Progress of every running drill in one transaction a second, not one fsync per drill.
-    this.progressTimer = setInterval(() => this.saveProgress(), progressSaveMs);
-    this.progressTimer.unref();
+    this.timers.push(setInterval(() => this.saveProgress(), config.progressSaveMs), setInterval(() => this.sweep(), SWEEP_MS));
+    for (const t of this.timers) t.unref();
   }
-
-  private readonly progressTimer: NodeJS.Timeout;
 
   /** Records how far simulated time has got in each running drill, so a crash loses at most one interval. */
   saveProgress(): void {
@@ -51,24 +74,36 @@ export class Registry {
       this.store.saveProgressMany(rows);
     } catch (error) {
       // A failed progress save only widens what a crash could lose; it must not take the server down.
-      process.stderr.write(`progress save failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      this.logger.error({ err: error }, 'progress save failed');
     }
   }
 
   private adopt(drill: LiveDrill): LiveDrill {
     drill.team = this.leaderboard.meta(drill.id).team;
-    drill.onEnded = (ended) => this.recordScore(ended);
+    drill.onEnded = (ended) => this.stopped(ended);
+    drill.onFailure = (error) => {
+      this.logger.error({ err: error, sessionId: drill.id }, `drill ${drill.id} failed`);
+      this.stopped(drill);
+    };
     this.drills.set(drill.id, drill);
     return drill;
   }
 
+  private rebuild(stored: StoredSession): LiveDrill {
+    return new LiveDrill(stored, this.store, this.clock, this.config, {
+      inputs: this.store.loadInputs(stored.id),
+      simNow: stored.simNow,
+      status: stored.status,
+    });
+  }
+
   /** The scorecard of a drill, from its log alone — the same function the CLI uses. */
-  scorecard(drill: LiveDrill): Scorecard {
-    return scoreLog(createHeader(drill.scenario, drill.record.seed, 'server'), drill.session.events);
+  scorecard(drill: DrillView): Scorecard {
+    return (this.leaderboard.scorecard(drill.id) as Scorecard | undefined) ?? scoreLog(createHeader(drill.scenario, drill.record.seed, 'server'), drill.events);
   }
 
   private recordScore(drill: LiveDrill): void {
-    const card = this.scorecard(drill);
+    const card = scoreLog(createHeader(drill.scenario, drill.record.seed, 'server'), drill.session.events);
     const availability = availabilityOf(drill.session.events);
     this.leaderboard.record(
       {
@@ -88,23 +123,95 @@ export class Registry {
     );
   }
 
-  /** Rebuilds every stored drill from its inputs; running drills carry on where they were. */
+  /** A drill stopped: score it if it ended, and archive its log (off the event loop: a flooded log can be megabytes). */
+  private stopped(drill: LiveDrill): void {
+    try {
+      if (drill.status === 'ended') this.recordScore(drill);
+    } catch (error) {
+      this.logger.error({ err: error, sessionId: drill.id }, 'scoring a drill failed');
+    }
+    void gzip(drill.logText(process.versions.node.split('.')[0] ?? 'unknown'))
+      .then((gz) => {
+        this.store.archive(drill.id, gz, new Date());
+        this.archivedIds.add(drill.id);
+        if (this.config.archiveAfterMs === 0) this.release(drill);
+      })
+      .catch((error: unknown) => this.logger.error({ err: error, sessionId: drill.id }, 'archiving a drill failed; it stays in memory'));
+  }
+
+  /** Archives stopped drills out of memory, and closes drills nobody has touched or watched for too long. */
+  sweep(now = this.clock.now()): void {
+    for (const drill of this.list()) {
+      if (drill.status === 'live' && drill.clients.size === 0 && now - drill.lastActivity >= this.config.idleExpiryMs) this.expire(drill);
+      else if (drill.status !== 'live' && this.archivedIds.has(drill.id) && now - (drill.stoppedAt ?? now) >= this.config.archiveAfterMs) this.release(drill);
+    }
+  }
+
+  private expire(drill: LiveDrill): void {
+    drill.stop();
+    drill.status = 'expired';
+    drill.stoppedAt = this.clock.now();
+    this.store.setStatus(drill.id, 'expired', drill.session.now);
+    this.logger.info({ sessionId: drill.id }, `drill ${drill.id} expired after ${this.config.idleExpiryMs / 60_000} idle minutes`);
+    this.stopped(drill);
+  }
+
+  private release(drill: LiveDrill): void {
+    drill.dismiss('drill-archived', 'this drill has ended and is archived; its debrief, report and log stay available');
+    drill.stop();
+    this.drills.delete(drill.id);
+    this.archivedIds.delete(drill.id);
+  }
+
+  /**
+   * Rebuilds the drills that are still live; running ones carry on where they were. Stopped drills
+   * are not rebuilt (they are read from their archive), except once if their log never got archived.
+   */
   recover(): number {
-    for (const stored of this.store.loadSessions()) {
-      const drill = this.adopt(
-        new LiveDrill(stored, this.store, this.clock, {
-          inputs: this.store.loadInputs(stored.id),
-          simNow: stored.simNow,
-          status: stored.status,
-        }),
-      );
-      // A drill that ended just before a crash may not have been scored yet.
-      if (drill.status === 'ended' && !this.leaderboard.score(drill.id)) this.recordScore(drill);
+    for (const stored of this.store.liveSessions()) {
+      try {
+        this.adopt(this.rebuild(stored));
+      } catch (error) {
+        this.logger.error({ err: error, sessionId: stored.id }, `drill ${stored.id} could not be rebuilt; marked failed`);
+        this.store.setStatus(stored.id, 'failed', stored.simNow);
+      }
+    }
+    for (const stored of this.store.unarchivedSessions()) {
+      try {
+        const drill = this.rebuild(stored);
+        drill.team = this.leaderboard.meta(drill.id).team;
+        // A drill that ended just before a crash may not have been scored yet.
+        if (drill.status === 'ended' && !this.leaderboard.score(drill.id)) this.recordScore(drill);
+        this.store.archive(drill.id, gzipSync(drill.logText(process.versions.node.split('.')[0] ?? 'unknown')), new Date());
+      } catch (error) {
+        this.logger.error({ err: error, sessionId: stored.id }, `the log of stopped drill ${stored.id} could not be archived`);
+      }
     }
     return this.drills.size;
   }
 
-  create(request: { scenarioId?: unknown; seed?: unknown; speed?: unknown; team?: unknown }, now: Date, campaignId: string | null = null): CreateResult {
+  /** Drills that have not stopped, across the server: the capacity a new drill needs. */
+  openDrills(): number {
+    let n = 0;
+    for (const d of this.drills.values()) if (d.status === 'live') n++;
+    return n;
+  }
+
+  private capacityFor(count: number): Failure | null {
+    const open = this.openDrills();
+    if (open + count <= this.config.maxOpenDrills) return null;
+    return {
+      ok: false,
+      code: 'too-many-open-drills',
+      message: `this server runs at most ${this.config.maxOpenDrills} open drills (${open} now); end one first (SEVDRILL_MAX_OPEN_DRILLS)`,
+    };
+  }
+
+  create(
+    request: { scenarioId?: unknown; seed?: unknown; speed?: unknown; team?: unknown; join?: unknown; facilitatorName?: unknown },
+    now: Date,
+    campaignId: string | null = null,
+  ): CreateResult {
     const team = teamName(request.team);
     if (team === undefined) return { ok: false, code: 'bad-team', message: `team must be a name of 1 to ${MAX_TEAM_LENGTH} characters` };
     const scenario = typeof request.scenarioId === 'string' ? this.catalog.get(request.scenarioId) : undefined;
@@ -117,28 +224,50 @@ export class Registry {
     if (typeof speed !== 'number' || !(speed >= MIN_SPEED && speed <= MAX_SPEED)) {
       return { ok: false, code: 'bad-speed', message: `speed must be from ${MIN_SPEED} to ${MAX_SPEED}` };
     }
-    const created: CreateSessionResponse = { sessionId: newSessionId(), facilitatorToken: newToken(), responderCode: newCode(), observerCode: newCode() };
+    const join = request.join ?? 'code';
+    if (join !== 'code' && join !== 'invite') return { ok: false, code: 'bad-join', message: 'join must be "code" or "invite"' };
+    const full = campaignId === null ? this.capacityFor(1) : null;
+    if (full) return full;
+    const sessionId = newSessionId();
+    const facilitatorToken = newToken();
+    const codes = shareCodesFor(facilitatorToken, sessionId, join as JoinMode);
+    const facilitatorName = checkedOrDefault(request.facilitatorName ?? 'Facilitator');
     const record = {
-      id: created.sessionId,
+      id: sessionId,
       scenario,
       seed,
       speed,
-      facilitatorTokenHash: hashToken(created.facilitatorToken),
-      responderCode: created.responderCode,
-      observerCode: created.observerCode,
+      facilitatorTokenHash: hashToken(facilitatorToken),
+      // In invite mode the responder code is never valid; its hash is still stored so the column means one thing.
+      responderCodeHash: hashToken(codes.responderCode ?? `${facilitatorToken}:no-responder-code`),
+      observerCodeHash: hashToken(codes.observerCode),
+      joinMode: join as JoinMode,
+      facilitatorName,
       createdAt: now.toISOString(),
     };
-    this.store.createSession(record);
-    this.leaderboard.setMeta(record.id, team, campaignId);
-    this.adopt(new LiveDrill(record, this.store, this.clock));
-    return { ok: true, created };
+    this.store.transaction(() => {
+      this.store.createSession(record);
+      this.leaderboard.setMeta(record.id, team, campaignId);
+      this.adopt(new LiveDrill(record, this.store, this.clock, this.config));
+    });
+    return {
+      ok: true,
+      created: {
+        sessionId,
+        facilitatorToken,
+        ...codes,
+        join: join as JoinMode,
+        facilitatorName,
+        facilitatorPath: `/#/drill/${sessionId}?token=${facilitatorToken}`,
+      },
+    };
   }
 
   /** A campaign: one team's "week" of drills, created together and scored on total availability. */
   createCampaign(
     request: { team?: unknown; name?: unknown; scenarioIds?: unknown; seed?: unknown; speed?: unknown },
     now: Date,
-  ): { ok: true; campaignId: string; drills: (CreateSessionResponse & { scenarioId: string })[] } | { ok: false; code: string; message: string } {
+  ): { ok: true; campaignId: string; drills: (CreateSessionResponse & { scenarioId: string })[] } | Failure {
     const team = teamName(request.team);
     if (!team) return { ok: false, code: 'bad-team', message: `a campaign needs a team name of 1 to ${MAX_TEAM_LENGTH} characters` };
     const ids = request.scenarioIds;
@@ -147,6 +276,8 @@ export class Registry {
     }
     const unknown = ids.find((id) => typeof id !== 'string' || !this.catalog.get(id));
     if (unknown !== undefined) return { ok: false, code: 'unknown-scenario', message: `no scenario "${String(unknown)}"` };
+    const full = this.capacityFor(ids.length);
+    if (full) return full;
     const name = typeof request.name === 'string' && request.name.trim() ? request.name.trim().slice(0, 120) : `${team}'s week`;
     const campaignId = newSessionId();
     const drills: (CreateSessionResponse & { scenarioId: string })[] = [];
@@ -164,21 +295,117 @@ export class Registry {
     return this.drills.get(id);
   }
 
+  /** A drill to read (report, score, log, replay): live in memory, or from its archive. */
+  view(id: string): DrillView | undefined {
+    return this.drills.get(id) ?? this.archives.read(id);
+  }
+
+  /** True when the drill exists but has stopped and left memory. */
+  archived(id: string): boolean {
+    const stored = this.drills.has(id) ? undefined : this.store.session(id);
+    return stored !== undefined && stored.status !== 'live';
+  }
+
   list(): LiveDrill[] {
     return [...this.drills.values()];
   }
 
-  /** The role a credential grants in a drill, or null. */
-  authenticate(drill: LiveDrill, credential: { token?: string | undefined; code?: string | undefined }): Role | null {
-    if (credential.token !== undefined && safeEqual(hashToken(credential.token), drill.record.facilitatorTokenHash)) return 'facilitator';
-    if (credential.code !== undefined && safeEqual(credential.code, drill.record.responderCode)) return 'responder';
-    if (credential.code !== undefined && safeEqual(credential.code, drill.record.observerCode)) return 'observer';
+  /** One page of the public listing, newest first. */
+  page(limit: number, before: number | null): { sessions: SessionListing[]; next: number | null } {
+    const rows = this.store.listSessions(limit + 1, before);
+    const sessions = rows.slice(0, limit).map((r) => this.listing(r));
+    const last = rows.length > limit ? rows[limit - 1] : undefined;
+    return { sessions, next: last ? last.position : null };
+  }
+
+  /** What anyone may see of a drill. */
+  publicSummary(id: string): SessionListing | undefined {
+    const row = this.store.listedSession(id);
+    return row ? this.listing(row) : undefined;
+  }
+
+  private listing(r: ListedSession): SessionListing {
+    const live = this.drills.get(r.id);
+    return {
+      sessionId: r.id,
+      scenarioId: r.scenarioId,
+      title: r.title,
+      team: r.team,
+      seed: r.seed,
+      status: live?.status ?? r.status,
+      phase: live?.session.phase ?? (r.status === 'live' ? 'ready' : 'ended'),
+      createdAt: r.createdAt,
+      endedAt: r.endedAt,
+      score: r.score,
+    };
+  }
+
+  /** Lets a hello in, as the person its credential names (see protocol.md, "Joining"). */
+  admit(drill: LiveDrill, msg: HelloMessage): (JoinResult & { ok: true; token?: string }) | Failure {
+    const given = [msg.token, msg.participantToken, msg.invite, msg.code].filter((c) => c !== undefined);
+    if (given.length !== 1) return { ok: false, code: 'bad-credentials', message: 'send exactly one of token, participantToken, invite or code' };
+    const now = new Date();
+    if (msg.token !== undefined) {
+      if (!matchesHash(msg.token, drill.record.facilitatorTokenHash)) return { ok: false, code: 'unauthorized', message: 'that token does not open this session' };
+      return { ok: true, participant: drill.roster.facilitator, token: undefined as unknown as string };
+    }
+    if (msg.participantToken !== undefined) {
+      const participant = drill.roster.byToken(msg.participantToken);
+      if (!participant) return { ok: false, code: 'unknown-participant', message: 'that participant token is not valid for this drill; join again with the code or your invite link' };
+      if (participant.removedAt) return { ok: false, code: 'removed', message: 'the facilitator removed you from this drill' };
+      return { ok: true, participant, token: msg.participantToken };
+    }
+    if (msg.invite !== undefined) return drill.roster.redeemInvite(msg.invite, now);
+    const code = msg.code as string;
+    const role = matchesHash(code, drill.record.responderCodeHash) ? 'responder' : matchesHash(code, drill.record.observerCodeHash) ? 'observer' : null;
+    if (!role) return { ok: false, code: 'unauthorized', message: 'that code does not open this session' };
+    if (role === 'responder' && drill.record.joinMode === 'invite') {
+      return { ok: false, code: 'invite-only', message: 'this drill is invite-only: responders join through the named link the facilitator sends them' };
+    }
+    if (msg.name === undefined) return { ok: false, code: 'missing-name', message: 'send the name to join under with the code' };
+    return drill.roster.joinWithCode(role, msg.name, now);
+  }
+
+  /** The caller a debrief credential names: the facilitator token, a participant token, or a join code. */
+  authenticate(drill: DrillView, credential: string): Caller | null {
+    const { record } = drill;
+    if (matchesHash(credential, record.facilitatorTokenHash)) return { role: 'facilitator', participantId: null };
+    const owner = this.store.tokenOwner(drill.id, hashToken(credential));
+    if (owner && !owner.removed) return { role: owner.role, participantId: owner.id };
+    if (matchesHash(credential, record.responderCodeHash) && record.joinMode === 'code') return { role: 'responder', participantId: null };
+    if (matchesHash(credential, record.observerCodeHash)) return { role: 'observer', participantId: null };
     return null;
+  }
+
+  /** The facilitator's named invite link for one person. */
+  invite(drill: LiveDrill, name: unknown, facilitatorToken: string): { ok: true; invite: InviteResponse } | Failure {
+    const result = drill.roster.invite(name, facilitatorToken, new Date());
+    if (!result.ok) return result;
+    drill.notifyRoster();
+    return { ok: true, invite: inviteResponse(drill.id, result.invite) };
+  }
+
+  invites(drill: LiveDrill, facilitatorToken: string): InviteResponse[] {
+    return drill.roster.inviteLinks(facilitatorToken).map((i) => inviteResponse(drill.id, i));
+  }
+
+  /** Removes a participant: their sockets close now, and their token and invite links stop working. */
+  removeParticipant(drill: LiveDrill, participantId: string): { ok: true } | Failure {
+    const result = drill.roster.remove(participantId, new Date());
+    if (!result.ok) return result;
+    drill.dismiss('removed', 'the facilitator removed you from this drill', participantId);
+    drill.notifyRoster();
+    this.logger.info({ sessionId: drill.id, participant: participantId }, `participant ${participantId} removed from drill ${drill.id}`);
+    return { ok: true };
   }
 
   /** Stops every loop and records progress: a clean shutdown loses nothing. */
   close(): void {
-    clearInterval(this.progressTimer);
+    for (const t of this.timers) clearInterval(t);
     for (const drill of this.drills.values()) drill.stop();
   }
+}
+
+function inviteResponse(sessionId: string, i: { id: string; name: string; participantId: string | null; token: string }): InviteResponse {
+  return { inviteId: i.id, name: i.name, participantId: i.participantId, invite: i.token, path: `/#/join/${sessionId}?invite=${i.token}` };
 }

@@ -10,29 +10,31 @@ import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 import { deriveSamples } from '../core/samples.ts';
 import { createSession } from '../core/session.ts';
-import { isFacilitatorOnly, publicScenario } from '../core/visibility.ts';
+import { publicScenario } from '../core/visibility.ts';
 import type { ReplayBundle, Role } from '../protocol.ts';
-import type { LiveDrill } from './drill.ts';
+import type { DrillView } from './archive.ts';
+import { PublicSequence, audienceOf } from './audience.ts';
 
 const gzip = promisify(gzipCallback);
 
-export function buildReplayBundle(drill: LiveDrill, role: Role): ReplayBundle {
+export function buildReplayBundle(drill: DrillView, role: Role): ReplayBundle {
   const full = role === 'facilitator';
-  const { session, record, scenario } = drill;
-  const logged = session.events;
+  const { record, scenario } = drill;
+  const logged = drill.events;
   const start = createSession(scenario, { seed: record.seed });
-  const { samples } = deriveSamples(scenario, record.seed, logged, session.now);
+  const { samples } = deriveSamples(scenario, record.seed, logged, drill.now);
   return {
     sessionId: drill.id,
     role,
     scenario: full ? scenario : publicScenario(scenario),
     seed: record.seed,
-    tickMs: session.tickMs,
-    phase: session.phase,
-    now: session.now,
+    tickMs: drill.tickMs,
+    phase: drill.phase,
+    now: drill.now,
     snapshot: start.snapshot(),
     ...(full ? { facilitator: start.facilitatorView() } : {}),
-    events: full ? [...logged] : logged.filter((e) => !isFacilitatorOnly(e)),
+    // Numbered as each audience saw them live (audience.ts), so a replay never shows hidden gaps.
+    events: new PublicSequence(logged).view(audienceOf(role), logged),
     samples,
   };
 }
@@ -48,8 +50,8 @@ export class ReplayCache {
 
   constructor(private readonly size = 8) {}
 
-  async send(req: Request, res: Response, drill: LiveDrill, role: Role): Promise<void> {
-    const key = `${drill.id}|${role}|${drill.session.events.length}|${drill.session.now}`;
+  async send(req: Request, res: Response, drill: DrillView, role: Role): Promise<void> {
+    const key = `${drill.id}|${role}|${drill.events.length}|${drill.now}`;
     let encoded = this.entries.get(key);
     if (encoded) this.entries.delete(key);
     else {

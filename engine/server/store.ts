@@ -1,14 +1,23 @@
 /**
- * Durable storage in SQLite (WAL, synchronous=FULL): each session's scenario, seed, speed and
- * credentials, and every engine input (commands, in order). Events are not stored: the engine is
- * deterministic, so they are re-derived from the inputs. A command is acknowledged only after the
- * transaction that stores it has committed, which with synchronous=FULL survives a power failure.
+ * Durable storage in SQLite (WAL, synchronous=FULL): each session's scenario, seed, speed and hashed
+ * credentials, its participants, and every engine input (commands, in order). Events are not stored
+ * while a drill lives: the engine is deterministic, so they are re-derived from the inputs. A command
+ * is acknowledged only after the transaction that stores it has committed, which with
+ * synchronous=FULL survives a power failure. When a drill ends its log is archived (gzipped), so an
+ * ended drill stays readable without being rebuilt into memory.
+ *
+ * Secrets are stored only as SHA-256 hashes, and the database file is readable by its owner only.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { CommandInput } from '../core/types.ts';
 import type { Scenario } from '../scenario/schema.ts';
+import type { JoinMode, Role } from '../protocol.ts';
+import { hashToken } from './credentials.ts';
+import { MIGRATIONS } from './store-schema.ts';
+
+export type DrillStatus = 'live' | 'ended' | 'failed' | 'expired';
 
 export interface StoredSession {
   id: string;
@@ -16,12 +25,18 @@ export interface StoredSession {
   seed: number;
   speed: number;
   facilitatorTokenHash: string;
-  responderCode: string;
-  observerCode: string;
+  responderCodeHash: string;
+  observerCodeHash: string;
+  joinMode: JoinMode;
+  facilitatorName: string;
   createdAt: string;
   simNow: number;
-  status: 'live' | 'ended' | 'failed';
+  status: DrillStatus;
+  endedAt: string | null;
+  archivedAt: string | null;
 }
+
+export type NewSession = Omit<StoredSession, 'simNow' | 'status' | 'endedAt' | 'archivedAt'>;
 
 export interface StoredInput {
   n: number;
@@ -29,28 +44,36 @@ export interface StoredInput {
   command: CommandInput;
 }
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS sessions (
-  id TEXT PRIMARY KEY,
-  scenario_id TEXT NOT NULL,
-  scenario_json TEXT NOT NULL,
-  seed INTEGER NOT NULL,
-  speed REAL NOT NULL,
-  facilitator_token_hash TEXT NOT NULL,
-  responder_code TEXT NOT NULL,
-  observer_code TEXT NOT NULL,
-  created_at TEXT NOT NULL,
-  sim_now INTEGER NOT NULL DEFAULT 0,
-  status TEXT NOT NULL DEFAULT 'live'
-);
-CREATE TABLE IF NOT EXISTS inputs (
-  session_id TEXT NOT NULL REFERENCES sessions(id),
-  n INTEGER NOT NULL,
-  t INTEGER NOT NULL,
-  command_json TEXT NOT NULL,
-  PRIMARY KEY (session_id, n)
-);
-`;
+export interface StoredParticipant {
+  id: string;
+  role: Role;
+  name: string;
+  inviteId: string | null;
+  createdAt: string;
+  removedAt: string | null;
+}
+
+export interface StoredInvite {
+  id: string;
+  name: string;
+  participantId: string | null;
+  createdAt: string;
+}
+
+/** One row of the public drill listing. */
+export interface ListedSession {
+  /** Where the drill comes in creation order: the paging cursor. */
+  position: number;
+  id: string;
+  scenarioId: string;
+  title: string;
+  seed: number;
+  status: DrillStatus;
+  createdAt: string;
+  endedAt: string | null;
+  team: string | null;
+  score: number | null;
+}
 
 interface SessionRow {
   id: string;
@@ -58,36 +81,100 @@ interface SessionRow {
   seed: number;
   speed: number;
   facilitator_token_hash: string;
-  responder_code: string;
-  observer_code: string;
+  responder_code_hash: string;
+  observer_code_hash: string;
+  join_mode: JoinMode;
+  facilitator_name: string;
   created_at: string;
   sim_now: number;
-  status: StoredSession['status'];
+  status: DrillStatus;
+  ended_at: string | null;
+  archived_at: string | null;
 }
+
+const toSession = (r: SessionRow): StoredSession => ({
+  id: r.id,
+  scenario: JSON.parse(r.scenario_json) as Scenario,
+  seed: r.seed,
+  speed: r.speed,
+  facilitatorTokenHash: r.facilitator_token_hash,
+  responderCodeHash: r.responder_code_hash,
+  observerCodeHash: r.observer_code_hash,
+  joinMode: r.join_mode,
+  facilitatorName: r.facilitator_name,
+  createdAt: r.created_at,
+  simNow: r.sim_now,
+  status: r.status,
+  endedAt: r.ended_at,
+  archivedAt: r.archived_at,
+});
 
 export class Store {
   private readonly db: Database.Database;
-  private readonly statements;
+  private readonly q;
 
-  constructor(file: string) {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  constructor(private readonly file: string) {
+    if (file !== ':memory:') {
+      mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+      // Create the file ourselves, owner-only, before SQLite does with the process umask.
+      if (!existsSync(file)) new Database(file).close();
+      chmodSync(file, 0o600);
+    }
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.pragma('foreign_keys = ON');
-    this.db.exec(SCHEMA);
-    this.statements = {
+    this.migrate();
+    this.protectSidecars();
+    this.q = {
       insertSession: this.db.prepare(
-        `INSERT INTO sessions (id, scenario_id, scenario_json, seed, speed, facilitator_token_hash, responder_code, observer_code, created_at)
-         VALUES (@id, @scenarioId, @scenarioJson, @seed, @speed, @facilitatorTokenHash, @responderCode, @observerCode, @createdAt)`,
+        `INSERT INTO sessions (id, scenario_id, scenario_json, seed, speed, facilitator_token_hash, responder_code_hash, observer_code_hash, join_mode, facilitator_name, created_at)
+         VALUES (@id, @scenarioId, @scenarioJson, @seed, @speed, @facilitatorTokenHash, @responderCodeHash, @observerCodeHash, @joinMode, @facilitatorName, @createdAt)`,
       ),
       insertInput: this.db.prepare('INSERT INTO inputs (session_id, n, t, command_json) VALUES (?, ?, ?, ?)'),
       setProgress: this.db.prepare('UPDATE sessions SET sim_now = ? WHERE id = ?'),
       setSpeed: this.db.prepare('UPDATE sessions SET speed = ? WHERE id = ?'),
-      setStatus: this.db.prepare('UPDATE sessions SET status = ?, sim_now = ? WHERE id = ?'),
-      sessions: this.db.prepare('SELECT * FROM sessions ORDER BY created_at, id'),
+      setStatus: this.db.prepare('UPDATE sessions SET status = ?, sim_now = ?, ended_at = COALESCE(ended_at, ?) WHERE id = ?'),
+      session: this.db.prepare('SELECT * FROM sessions WHERE id = ?'),
+      liveSessions: this.db.prepare("SELECT * FROM sessions WHERE status = 'live' ORDER BY created_at, id"),
+      unarchived: this.db.prepare("SELECT * FROM sessions WHERE status != 'live' AND archived_at IS NULL ORDER BY created_at, id"),
+      countOpen: this.db.prepare("SELECT COUNT(*) AS n FROM sessions WHERE status = 'live'"),
       inputs: this.db.prepare('SELECT n, t, command_json FROM inputs WHERE session_id = ? ORDER BY n'),
+      putArchive: this.db.prepare('INSERT OR REPLACE INTO archives (session_id, log_gz, archived_at) VALUES (?, ?, ?)'),
+      setArchived: this.db.prepare('UPDATE sessions SET archived_at = ? WHERE id = ?'),
+      archive: this.db.prepare('SELECT log_gz FROM archives WHERE session_id = ?'),
+      insertParticipant: this.db.prepare(
+        'INSERT INTO participants (session_id, id, role, name, invite_id, created_at) VALUES (@sessionId, @id, @role, @name, @inviteId, @createdAt)',
+      ),
+      participants: this.db.prepare('SELECT id, role, name, invite_id, created_at, removed_at FROM participants WHERE session_id = ? ORDER BY created_at, rowid'),
+      removeParticipant: this.db.prepare('UPDATE participants SET removed_at = ? WHERE session_id = ? AND id = ?'),
+      insertToken: this.db.prepare('INSERT INTO participant_tokens (token_hash, session_id, participant_id, created_at) VALUES (?, ?, ?, ?)'),
+      tokenOwner: this.db.prepare(
+        `SELECT p.id, p.role, p.removed_at FROM participant_tokens t JOIN participants p ON p.session_id = t.session_id AND p.id = t.participant_id
+         WHERE t.token_hash = ? AND t.session_id = ?`,
+      ),
+      insertInvite: this.db.prepare('INSERT INTO invites (session_id, id, name, token_hash, participant_id, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
+      bindInvite: this.db.prepare('UPDATE invites SET participant_id = ? WHERE session_id = ? AND id = ?'),
+      invites: this.db.prepare('SELECT id, name, participant_id, created_at FROM invites WHERE session_id = ? AND revoked_at IS NULL ORDER BY created_at, rowid'),
+      inviteByHash: this.db.prepare('SELECT id, name, participant_id, created_at FROM invites WHERE session_id = ? AND token_hash = ? AND revoked_at IS NULL'),
+      revokeInvites: this.db.prepare('UPDATE invites SET revoked_at = ? WHERE session_id = ? AND participant_id = ? AND revoked_at IS NULL'),
     };
+  }
+
+  /** Prepared on first use: they join the leaderboard's tables, which that module creates after us. */
+  private listQueries: { page: Database.Statement; one: Database.Statement } | undefined;
+
+  private get list(): { page: Database.Statement; one: Database.Statement } {
+    const columns = `SELECT s.rowid AS position, s.id, s.scenario_id, json_extract(s.scenario_json, '$.title') AS title, s.seed, s.status, s.created_at, s.ended_at, m.team, sc.score
+       FROM sessions s LEFT JOIN session_meta m ON m.session_id = s.id LEFT JOIN scores sc ON sc.session_id = s.id`;
+    this.listQueries ??= {
+      page: this.db.prepare(
+        // rowid is the order drills were created in, and the table's own key: paging by it is exact and cheap.
+        `${columns} WHERE (@before IS NULL OR s.rowid < @before) ORDER BY s.rowid DESC LIMIT @limit`,
+      ),
+      one: this.db.prepare(`${columns} WHERE s.id = ?`),
+    };
+    return this.listQueries;
   }
 
   /** The connection, for modules that keep their own tables in the same database (the leaderboard). */
@@ -95,70 +182,208 @@ export class Store {
     return this.db;
   }
 
-  createSession(s: Omit<StoredSession, 'simNow' | 'status'>): void {
-    this.statements.insertSession.run({
+  private migrate(): void {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    for (let v = version; v < MIGRATIONS.length; v++) {
+      this.db.transaction(() => {
+        (MIGRATIONS[v] as (db: Database.Database, hash: (s: string) => string) => void)(this.db, hashToken);
+        this.db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  }
+
+  /** The WAL and shared-memory files hold recent pages of the database: the same secrecy applies. */
+  private protectSidecars(): void {
+    if (this.file === ':memory:') return;
+    for (const suffix of ['-wal', '-shm']) if (existsSync(this.file + suffix)) chmodSync(this.file + suffix, 0o600);
+  }
+
+  createSession(s: NewSession): void {
+    this.q.insertSession.run({
       id: s.id,
       scenarioId: s.scenario.id,
       scenarioJson: JSON.stringify(s.scenario),
       seed: s.seed,
       speed: s.speed,
       facilitatorTokenHash: s.facilitatorTokenHash,
-      responderCode: s.responderCode,
-      observerCode: s.observerCode,
+      responderCodeHash: s.responderCodeHash,
+      observerCodeHash: s.observerCodeHash,
+      joinMode: s.joinMode,
+      facilitatorName: s.facilitatorName,
       createdAt: s.createdAt,
     });
   }
 
   /** Stores one engine input; returns once the commit is durable. */
   appendInput(sessionId: string, input: StoredInput): void {
-    this.statements.insertInput.run(sessionId, input.n, input.t, JSON.stringify(input.command));
+    this.q.insertInput.run(sessionId, input.n, input.t, JSON.stringify(input.command));
   }
 
   /** How far simulated time has run, so a restart resumes there (losing at most one save interval). */
   saveProgress(sessionId: string, simNow: number): void {
-    this.statements.setProgress.run(simNow, sessionId);
+    this.q.setProgress.run(simNow, sessionId);
   }
 
   /** Many drills' progress in one transaction: one fsync a second for the whole process. */
   saveProgressMany(rows: readonly (readonly [string, number])[]): void {
     if (rows.length === 0) return;
     this.db.transaction(() => {
-      for (const [id, simNow] of rows) this.statements.setProgress.run(simNow, id);
+      for (const [id, simNow] of rows) this.q.setProgress.run(simNow, id);
     })();
   }
 
   saveSpeed(sessionId: string, speed: number): void {
-    this.statements.setSpeed.run(speed, sessionId);
+    this.q.setSpeed.run(speed, sessionId);
   }
 
-  setStatus(sessionId: string, status: StoredSession['status'], simNow: number): void {
-    this.statements.setStatus.run(status, simNow, sessionId);
+  setStatus(sessionId: string, status: DrillStatus, simNow: number, at: Date = new Date()): void {
+    this.q.setStatus.run(status, simNow, status === 'live' ? null : at.toISOString(), sessionId);
   }
 
-  loadSessions(): StoredSession[] {
-    return (this.statements.sessions.all() as SessionRow[]).map((r) => ({
-      id: r.id,
-      scenario: JSON.parse(r.scenario_json) as Scenario,
-      seed: r.seed,
-      speed: r.speed,
-      facilitatorTokenHash: r.facilitator_token_hash,
-      responderCode: r.responder_code,
-      observerCode: r.observer_code,
-      createdAt: r.created_at,
-      simNow: r.sim_now,
-      status: r.status,
-    }));
+  session(id: string): StoredSession | undefined {
+    const row = this.q.session.get(id) as SessionRow | undefined;
+    return row ? toSession(row) : undefined;
+  }
+
+  /** The drills to rebuild at startup: only those still live. Ended drills are read from their archive. */
+  liveSessions(): StoredSession[] {
+    return (this.q.liveSessions.all() as SessionRow[]).map(toSession);
+  }
+
+  /** Drills that stopped but whose log was never archived (a crash at the wrong moment, or an old database). */
+  unarchivedSessions(): StoredSession[] {
+    return (this.q.unarchived.all() as SessionRow[]).map(toSession);
+  }
+
+  countOpen(): number {
+    return (this.q.countOpen.get() as { n: number }).n;
   }
 
   loadInputs(sessionId: string): StoredInput[] {
-    return (this.statements.inputs.all(sessionId) as { n: number; t: number; command_json: string }[]).map((r) => ({
+    return (this.q.inputs.all(sessionId) as { n: number; t: number; command_json: string }[]).map((r) => ({
       n: r.n,
       t: r.t,
       command: JSON.parse(r.command_json) as CommandInput,
     }));
   }
 
+  /**
+   * Keeps an ended drill's gzipped log and marks it archived. The inputs stay: they are small, and
+   * they are what a future engine version would replay from.
+   */
+  archive(sessionId: string, logGz: Buffer, at: Date): void {
+    this.db.transaction(() => {
+      this.q.putArchive.run(sessionId, logGz, at.toISOString());
+      this.q.setArchived.run(at.toISOString(), sessionId);
+    })();
+  }
+
+  archivedLog(sessionId: string): Buffer | undefined {
+    return (this.q.archive.get(sessionId) as { log_gz: Buffer } | undefined)?.log_gz;
+  }
+
+  /** Newest first, `limit` rows created before the one at `before` (a `position` from an earlier page). */
+  listSessions(limit: number, before: number | null): ListedSession[] {
+    return (this.list.page.all({ limit, before }) as ListedRow[]).map(toListed);
+  }
+
+  listedSession(id: string): ListedSession | undefined {
+    const row = this.list.one.get(id) as ListedRow | undefined;
+    return row ? toListed(row) : undefined;
+  }
+
+  addParticipant(sessionId: string, p: StoredParticipant): void {
+    this.q.insertParticipant.run({ sessionId, id: p.id, role: p.role, name: p.name, inviteId: p.inviteId, createdAt: p.createdAt });
+  }
+
+  participants(sessionId: string): StoredParticipant[] {
+    return (this.q.participants.all(sessionId) as { id: string; role: Role; name: string; invite_id: string | null; created_at: string; removed_at: string | null }[]).map((r) => ({
+      id: r.id,
+      role: r.role,
+      name: r.name,
+      inviteId: r.invite_id,
+      createdAt: r.created_at,
+      removedAt: r.removed_at,
+    }));
+  }
+
+  /**
+   * Removes a participant for good: their invite links are revoked, and their tokens (kept, so the
+   * answer can be "you were removed" rather than "who are you?") no longer open the drill.
+   */
+  removeParticipant(sessionId: string, participantId: string, at: Date): void {
+    this.db.transaction(() => {
+      this.q.removeParticipant.run(at.toISOString(), sessionId, participantId);
+      this.q.revokeInvites.run(at.toISOString(), sessionId, participantId);
+    })();
+  }
+
+  addToken(sessionId: string, participantId: string, tokenHash: string, at: Date): void {
+    this.q.insertToken.run(tokenHash, sessionId, participantId, at.toISOString());
+  }
+
+  /** Whose token this is (removed participants included: the caller decides what that means). */
+  tokenOwner(sessionId: string, tokenHash: string): { id: string; role: Role; removed: boolean } | undefined {
+    const row = this.q.tokenOwner.get(tokenHash, sessionId) as { id: string; role: Role; removed_at: string | null } | undefined;
+    return row ? { id: row.id, role: row.role, removed: row.removed_at !== null } : undefined;
+  }
+
+  addInvite(sessionId: string, invite: StoredInvite, tokenHash: string): void {
+    this.q.insertInvite.run(sessionId, invite.id, invite.name, tokenHash, invite.participantId, invite.createdAt);
+  }
+
+  bindInvite(sessionId: string, inviteId: string, participantId: string): void {
+    this.q.bindInvite.run(participantId, sessionId, inviteId);
+  }
+
+  invites(sessionId: string): StoredInvite[] {
+    return (this.q.invites.all(sessionId) as { id: string; name: string; participant_id: string | null; created_at: string }[]).map(toInvite);
+  }
+
+  inviteByTokenHash(sessionId: string, tokenHash: string): StoredInvite | undefined {
+    const row = this.q.inviteByHash.get(sessionId, tokenHash) as { id: string; name: string; participant_id: string | null; created_at: string } | undefined;
+    return row ? toInvite(row) : undefined;
+  }
+
+  /** Runs `fn` in one transaction: several writes, one fsync. */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
   close(): void {
     this.db.close();
   }
 }
+
+const toInvite = (r: { id: string; name: string; participant_id: string | null; created_at: string }): StoredInvite => ({
+  id: r.id,
+  name: r.name,
+  participantId: r.participant_id,
+  createdAt: r.created_at,
+});
+
+interface ListedRow {
+  position: number;
+  id: string;
+  scenario_id: string;
+  title: string | null;
+  seed: number;
+  status: DrillStatus;
+  created_at: string;
+  ended_at: string | null;
+  team: string | null;
+  score: number | null;
+}
+
+const toListed = (r: ListedRow): ListedSession => ({
+  position: r.position,
+  id: r.id,
+  scenarioId: r.scenario_id,
+  title: r.title ?? r.scenario_id,
+  seed: r.seed,
+  status: r.status,
+  createdAt: r.created_at,
+  endedAt: r.ended_at,
+  team: r.team,
+  score: r.score,
+});

@@ -131,6 +131,33 @@ describe('approvals (controlled friction)', () => {
     expect(ofType(session.events, 'approval.denied')).toHaveLength(1);
   });
 
+  it('the requester cannot deny their own request either', () => {
+    const session = started();
+    session.submit({ actor: 'alice', type: 'rollback', target: 'api' });
+    expect(session.submit({ actor: 'alice', type: 'deny', params: { request: 'rollback:api' } })).toMatchObject({ ok: false, code: 'self-denial' });
+    expect(session.snapshot().pendingApprovals.map((p) => p.request)).toEqual(['rollback:api']);
+  });
+
+  it('compares participant ids, not names, when the command carries them', () => {
+    const session = started();
+    session.submit({ actor: 'bob', participant: 'p-bob', type: 'rollback', target: 'api' });
+    // One person under a second name is still one person...
+    expect(session.submit({ actor: 'bob-alt', participant: 'p-bob', type: 'approve', params: { request: 'rollback:api' } })).toMatchObject({ code: 'self-approval' });
+    expect(session.submit({ actor: 'Bob', participant: 'p-bob', type: 'deny', params: { request: 'rollback:api' } })).toMatchObject({ code: 'self-denial' });
+    // ...and a different person decides, whatever the names say; the log keeps both ids and both names.
+    const approved = session.submit({ actor: 'bob', participant: 'p-carol', type: 'approve', params: { request: 'rollback:api' } });
+    expect(approved.ok).toBe(true);
+    expect(ofType(approved.events, 'approval.granted')[0]).toMatchObject({ request: 'rollback:api', by: 'bob', byId: 'p-carol', requestedBy: 'bob', requestedById: 'p-bob' });
+    expect(ofType(approved.events, 'command')[0]).toMatchObject({ actor: 'bob', participant: 'p-carol', command: 'approve', ok: true });
+    expect(ofType(session.events, 'approval.requested')[0]).toMatchObject({ by: 'bob', byId: 'p-bob' });
+  });
+
+  it('refuses a malformed participant id as data', () => {
+    const session = started();
+    expect(session.submit({ actor: 'a', participant: '', type: 'ack' })).toMatchObject({ ok: false, code: 'bad-participant', path: 'participant' });
+    expect(session.submit({ actor: 'a', participant: 'x'.repeat(65), type: 'ack' })).toMatchObject({ ok: false, code: 'bad-participant' });
+  });
+
   it('break-glass bypasses the approval, and the log says so', () => {
     const session = started();
     const result = session.submit({ actor: 'alice', type: 'rollback', target: 'api', params: { breakGlass: true } });

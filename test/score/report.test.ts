@@ -50,7 +50,7 @@ describe('the timeline', () => {
     expect(commands[0]?.text).toBe('alice acknowledged the page.');
     const rejected = commands.find((e) => e.ok === false);
     expect(rejected).toMatchObject({ t: 2_430_000, code: 'self-approval' });
-    expect(rejected?.text).toBe('bob tried to approve rollback:pricing: rejected with self-approval (a second responder must approve this action).');
+    expect(rejected?.text).toBe('bob tried to approve rollback:pricing: rejected with self-approval (a second person must approve this request; you asked for it).');
     // The facilitator's start is a system entry.
     expect(bad.report.timeline[0]).toMatchObject({ kind: 'system', type: 'command', ok: true, text: 'facilitator started the drill.' });
   });
@@ -121,7 +121,7 @@ describe('the decision log', () => {
       ['colleague-flush-cache', 'harmful', 'alice'],
     ]);
     expect(bad.report.approvals).toEqual([
-      { request: 'rollback:pricing', requestedBy: 'bob', requestedAt: 2_400_000, outcome: 'granted', by: 'alice', decidedAt: 2_460_000, waitedMs: 60_000 },
+      { request: 'rollback:pricing', requestedBy: 'bob', requestedById: null, requestedAt: 2_400_000, outcome: 'granted', by: 'alice', byId: null, decidedAt: 2_460_000, waitedMs: 60_000 },
     ]);
     const lost = bad.report.journeys.reduce((s, j) => s + j.lost, 0);
     const untreated = bad.report.journeys.reduce((s, j) => s + j.untreated.lost, 0);

@@ -16,6 +16,7 @@ import { createSession } from '../../engine/core/session.ts';
 import type { CommandInput, CommandParams, EngineEvent } from '../../engine/core/types.ts';
 import type { CreateSessionResponse, SessionSummary } from '../../engine/protocol.ts';
 import { Store } from '../../engine/server/store.ts';
+import { isFacilitatorOnly } from '../../engine/core/visibility.ts';
 import { ROOT, loadScenario } from '../helpers.ts';
 import { TestClient, createDrill } from './harness.ts';
 
@@ -135,8 +136,10 @@ function tempDataFile(): string {
 
 interface Acked {
   clientActionId: string;
+  /** The seq the ack named: the log's for the facilitator, the visible events' numbering for responders. */
   seq: number;
-  /** The engine command the server builds from the message (socket.ts): actor = the hello name. */
+  facilitator: boolean;
+  /** The engine command the server builds from the message (socket.ts): the person's name and id. */
   command: CommandInput;
 }
 
@@ -153,22 +156,24 @@ class Script {
   private n = 0;
 
   /** Sends a message and waits for its ack; a refusal fails the test (every scripted command is valid). */
-  private async send(client: TestClient, message: Record<string, unknown>, command: CommandInput): Promise<number> {
+  private async send(client: TestClient, message: Record<string, unknown>, type: string, extra: { target?: string; params?: CommandParams }): Promise<number> {
+    // The engine command the server builds (socket.ts): the person's name and participant id from their welcome.
+    const { participant, role } = (await client.waitFor((m) => m.type === 'welcome')) as unknown as { participant: { id: string; name: string }; role: string };
+    const command: CommandInput = { actor: participant.name, participant: participant.id, type, ...extra };
     const clientActionId = `${command.actor}-${command.type}-${++this.n}`;
     client.send({ ...message, clientActionId });
     const reply = await client.waitFor((m) => (m.type === 'ack' || m.type === 'error') && m.clientActionId === clientActionId);
     if (reply.type !== 'ack') throw new Error(`${clientActionId} was refused: ${JSON.stringify(reply)}`);
-    this.acked.push({ clientActionId, seq: reply.seq, command });
+    this.acked.push({ clientActionId, seq: reply.seq, facilitator: role === 'facilitator', command });
     return reply.seq;
   }
 
-  action(client: TestClient, actor: string, action: string, extra: { target?: string; params?: CommandParams } = {}): Promise<number> {
-    return this.send(client, { type: 'action', action, ...extra }, { actor, type: action, ...extra });
+  action(client: TestClient, action: string, extra: { target?: string; params?: CommandParams } = {}): Promise<number> {
+    return this.send(client, { type: 'action', action, ...extra }, action, extra);
   }
 
-  control(client: TestClient, actor: string, command: 'start' | 'inject', fault?: string): Promise<number> {
-    const params = fault === undefined ? undefined : { fault };
-    return this.send(client, { type: 'control', command, ...(fault === undefined ? {} : { fault }) }, { actor, type: command, ...(params ? { params } : {}) });
+  control(client: TestClient, command: 'start' | 'inject', fault?: string): Promise<number> {
+    return this.send(client, { type: 'control', command, ...(fault === undefined ? {} : { fault }) }, command, fault === undefined ? {} : { params: { fault } });
   }
 }
 
@@ -191,18 +196,18 @@ async function playUpToApproval(server: ServerProcess, { page }: { page: boolean
   const alice = await joinDrill(server.url, { sessionId: creds.sessionId, code: creds.responderCode, name: 'alice' });
   const bob = await joinDrill(server.url, { sessionId: creds.sessionId, code: creds.responderCode, name: 'bob' });
   const script = new Script();
-  await script.control(fac, 'Fran', 'start');
-  await script.control(fac, 'Fran', 'inject', 'pricing-rules-v2');
+  await script.control(fac, 'start');
+  await script.control(fac, 'inject', 'pricing-rules-v2');
   if (page) {
     await alice.waitForEvent('alert.firing', { severity: 'page' }, 15_000);
-    await script.action(alice, 'alice', 'ack');
-    await script.action(alice, 'alice', 'declare', { params: { severity: 1 } });
+    await script.action(alice, 'ack');
+    await script.action(alice, 'declare', { params: { severity: 1 } });
   }
-  await script.action(bob, 'bob', 'assign-role', { params: { role: 'ops' } });
-  await script.action(bob, 'bob', 'diagnose', { target: 'pricing' });
-  await script.action(alice, 'alice', 'status-update', { params: { message: 'Sev 1: prices failing. Rolling back pricing-rules v2.' } });
-  await script.action(alice, 'alice', 'rollback', { target: 'pricing' });
-  await script.action(bob, 'bob', 'approve', { params: { request: 'rollback:pricing' } });
+  await script.action(bob, 'assign-role', { params: { role: 'ops' } });
+  await script.action(bob, 'diagnose', { target: 'pricing' });
+  await script.action(alice, 'status-update', { params: { message: 'Sev 1: prices failing. Rolling back pricing-rules v2.' } });
+  await script.action(alice, 'rollback', { target: 'pricing' });
+  await script.action(bob, 'approve', { params: { request: 'rollback:pricing' } });
   return { creds, fac, alice, bob, script };
 }
 
@@ -215,7 +220,7 @@ async function fetchLog(server: ServerProcess, creds: CreateSessionResponse): Pr
 }
 
 async function summary(server: ServerProcess, creds: CreateSessionResponse): Promise<SessionSummary> {
-  const res = await fetch(`${server.url}/api/sessions/${creds.sessionId}`);
+  const res = await fetch(`${server.url}/api/sessions/${creds.sessionId}`, { headers: { authorization: `Bearer ${creds.facilitatorToken}` } });
   expect(res.status).toBe(200);
   return (await res.json()) as SessionSummary;
 }
@@ -231,6 +236,9 @@ function seenBySeq(client: TestClient): Map<number, string> {
   }
   return seen;
 }
+
+/** The token a participant's first welcome gave them: identities (and their tokens) survive a restart. */
+const participantToken = (client: TestClient): string => (client.messages.find((m) => m.type === 'welcome') as unknown as { participant: { token: string } }).participant.token;
 
 const lastSeq = (client: TestClient): number => Math.max(-1, ...client.events().map((e) => e.seq as number));
 
@@ -249,15 +257,17 @@ function checkLog(text: string, acked: readonly Acked[]): { header: string; line
   events.forEach((e, i) => expect(e.seq, 'seq is the event index').toBe(i));
 
   // Every ack is in the log as that very command, at that very seq; the log has no other command.
+  const visibleSeqs = events.filter((e) => !isFacilitatorOnly(e)).map((e) => e.seq);
+  const logSeq = (a: Acked): number => (a.facilitator ? a.seq : (visibleSeqs[a.seq] as number));
   for (const a of acked) {
-    const e = events[a.seq];
+    const e = events[logSeq(a)];
     expect(e, `acked ${a.clientActionId} (seq ${a.seq}) is missing from the log`).toBeDefined();
-    expect(e).toMatchObject({ seq: a.seq, type: 'command', actor: a.command.actor, command: a.command.type, ok: true });
+    expect(e).toMatchObject({ seq: logSeq(a), type: 'command', actor: a.command.actor, participant: a.command.participant, command: a.command.type, ok: true });
     expect(e?.target).toEqual(a.command.target);
     expect(e?.params).toEqual(a.command.params);
   }
   const commandSeqs = events.filter((e) => e.type === 'command').map((e) => e.seq);
-  expect(commandSeqs).toEqual(acked.map((a) => a.seq).sort((x, y) => x - y));
+  expect(commandSeqs).toEqual(acked.map(logSeq).sort((x, y) => x - y));
 
   // Re-simulated from the log's own header and commands.
   expect(replayLog(text)).toEqual({ ok: true, events: events.length });
@@ -265,10 +275,10 @@ function checkLog(text: string, acked: readonly Acked[]): { header: string; line
   // An uninterrupted in-process run: the scenario from disk, the acked commands at the stamped times.
   const scenario = loadScenario('retail-sev1');
   const session = createSession(scenario);
-  for (const a of [...acked].sort((x, y) => x.seq - y.seq)) {
-    session.runUntil((events[a.seq] as EngineEvent).t);
+  for (const a of [...acked].sort((x, y) => logSeq(x) - logSeq(y))) {
+    session.runUntil((events[logSeq(a)] as EngineEvent).t);
     const result = session.submit(a.command);
-    expect(result).toMatchObject({ ok: true, seq: a.seq });
+    expect(result).toMatchObject({ ok: true, seq: logSeq(a) });
   }
   const lastT = events.length > 0 ? (events[events.length - 1] as EngineEvent).t : 0;
   session.runUntil(lastT + 1);
@@ -295,7 +305,7 @@ function expectSeenInLog(seen: Map<number, string>, lines: readonly string[]): v
 function readStore(dataFile: string, sessionId: string): { simNow: number; status: string; inputs: { n: number; t: number; command: CommandInput }[] } {
   const store = new Store(dataFile);
   try {
-    const stored = store.loadSessions().find((s) => s.id === sessionId);
+    const stored = store.session(sessionId);
     if (!stored) throw new Error(`session ${sessionId} is not in the data file`);
     return { simNow: stored.simNow, status: stored.status, inputs: store.loadInputs(sessionId) };
   } finally {
@@ -310,10 +320,10 @@ function expectStoredInputs(inputs: { n: number; command: CommandInput }[], acke
 
 /** Rejoins all three with the lastSeq each saw; checks the drill is running and its clock moves on. */
 async function rejoin(server: ServerProcess, d: Drill) {
-  const { sessionId, facilitatorToken, responderCode } = d.creds;
+  const { sessionId, facilitatorToken } = d.creds;
   const fac = await joinDrill(server.url, { sessionId, token: facilitatorToken, name: 'Fran', lastSeq: lastSeq(d.fac) });
-  const alice = await joinDrill(server.url, { sessionId, code: responderCode, name: 'alice', lastSeq: lastSeq(d.alice) });
-  const bob = await joinDrill(server.url, { sessionId, code: responderCode, name: 'bob', lastSeq: lastSeq(d.bob) });
+  const alice = await joinDrill(server.url, { sessionId, participantToken: participantToken(d.alice), lastSeq: lastSeq(d.alice) });
+  const bob = await joinDrill(server.url, { sessionId, participantToken: participantToken(d.bob), lastSeq: lastSeq(d.bob) });
   const welcome = (await fac.waitFor((m) => m.type === 'welcome')) as unknown as { role: string; resumed: boolean; seq: number; snapshot: { phase: string; now: number } };
   expect(welcome.role).toBe('facilitator');
   expect(welcome.snapshot.phase).toBe('running');
@@ -354,7 +364,7 @@ describe('server crash safety (child process)', () => {
 
     // The approved rollback, requested before the crash, completes after it; responders act again.
     await after.alice.waitForEvent('action.completed', { action: 'rollback:pricing' }, 15_000);
-    await d.script.action(after.bob, 'bob', 'status-update', { params: { message: 'Rollback done after the server restart.' } });
+    await d.script.action(after.bob, 'status-update', { params: { message: 'Rollback done after the server restart.' } });
 
     const seenAfter = seenBySeq(after.fac);
     const log = checkLog(await fetchLog(second, d.creds), d.script.acked);

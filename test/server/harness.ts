@@ -9,7 +9,9 @@ import type { CreateSessionResponse, ServerMessage } from '../../engine/protocol
 
 export function testConfig(overrides: Partial<ServerConfig> = {}): ServerConfig {
   const dir = mkdtempSync(join(tmpdir(), 'sevdrill-server-'));
-  return { ...configFromEnv({}), port: 0, host: '127.0.0.1', dataFile: join(dir, 'test.db'), ...overrides };
+  // Most tests make many drills quickly from one address; the abuse tests set these limits themselves.
+  const lifted = { createRate: { perSecond: 1000, burst: 1000 }, maxOpenDrills: 1000 };
+  return { ...configFromEnv({}), port: 0, host: '127.0.0.1', dataFile: join(dir, 'test.db'), ...lifted, ...overrides };
 }
 
 /** A server for a whole `describe` (beforeAll/afterAll); remember to close it. `log` receives its log lines. */
@@ -26,10 +28,16 @@ export async function withServer<T>(fn: (server: RunningServer) => Promise<T>, o
   }
 }
 
-export async function createDrill(server: { url: string }, body: Record<string, unknown> = { scenarioId: 'retail-sev1', speed: 60 }): Promise<CreateSessionResponse> {
-  const res = await fetch(`${server.url}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+/** A drill in the default "code" mode, whose responder code is always there. */
+export type CodeDrill = CreateSessionResponse & { responderCode: string };
+
+export async function createDrill(server: { url: string }, body: Record<string, unknown> = { scenarioId: 'retail-sev1', speed: 60 }): Promise<CodeDrill> {
+  // The tests' facilitator is Fran (the name in their logs).
+  const res = await fetch(`${server.url}/api/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ facilitatorName: 'Fran', ...body }) });
   if (res.status !== 201) throw new Error(`create failed: ${res.status} ${await res.text()}`);
-  return (await res.json()) as CreateSessionResponse;
+  const created = (await res.json()) as CreateSessionResponse;
+  if (created.responderCode === null && body.join !== 'invite') throw new Error('a drill in code mode came back without a responder code');
+  return created as CodeDrill;
 }
 
 /** GET a path on the server; returns the status, the raw body and (if JSON) the parsed body. */

@@ -78,6 +78,7 @@ describe('hidden information', () => {
       const join = (hello: Record<string, unknown>) => TestClient.join(server.url, { sessionId, ...hello });
       const fac = await join({ token: creds.facilitatorToken, name: 'Fran' });
       const rita = await join({ code: creds.responderCode, name: 'rita' });
+      const ritaToken = (rita.messages[0] as { participant: { token: string } }).participant.token;
       const bob = await join({ code: creds.responderCode, name: 'bob' });
       const olga = await join({ code: creds.observerCode, name: 'olga' });
       let n = 0;
@@ -120,7 +121,7 @@ describe('hidden information', () => {
 
       // Latecomers get the whole history as backlog, or the part after their lastSeq.
       const late = await join({ code: creds.observerCode, name: 'late' });
-      const back = await join({ code: creds.responderCode, name: 'rita', lastSeq: 3 });
+      const back = await join({ participantToken: ritaToken, lastSeq: 3 });
       expect(back.messages[0]).toMatchObject({ type: 'welcome', resumed: true });
       await late.waitForNext((m) => m.type === 'events' && m.sample !== undefined);
       await back.waitForNext((m) => m.type === 'events' && m.sample !== undefined);
@@ -145,9 +146,22 @@ describe('hidden information', () => {
         expectNoLeak(client, who);
         expect(client.events().some((e) => e.type === 'fault.started' || e.type === 'fault.ended' || e.command === 'inject'), who).toBe(false);
       }
-      // The hidden events took seqs: the responders see gaps exactly there.
+      // The hidden events took seqs in the facilitator's numbering only: everyone else's has no gap
+      // that would say when the root cause started, or that a restart set something off.
       const hiddenSeqs = facEvents.filter((e) => String(e.type).startsWith('fault.') || e.command === 'inject').map((e) => e.seq);
       expect(hiddenSeqs.length).toBeGreaterThanOrEqual(6);
+      expect(facEvents.map((e) => e.seq)).toEqual(facEvents.map((_, i) => i));
+      for (const [client, who, first] of [[rita, 'rita', 0], [bob, 'bob', 0], [olga, 'olga', 0], [late, 'late observer', 0], [back, 'resumed responder', 4]] as const) {
+        const seen = client.events().map((e) => e.seq);
+        expect(seen, `${who}'s seqs`).toEqual(seen.map((_, i) => first + i));
+        // No frame arrives for a batch that held only hidden events (its timing would give it away).
+        expect(client.messages.filter((m) => m.type === 'events' && m.sample === undefined && (m.events as unknown[]).length === 0), who).toEqual([]);
+      }
+      // Renumbered, the observer's stream is the facilitator's with the hidden events taken out.
+      const visibleToAll = facEvents.filter((e) => !hiddenSeqs.includes(e.seq)).map((e, seq) => ({ ...e, seq }));
+      const common = Math.min(olga.events().length, visibleToAll.length);
+      expect(common).toBeGreaterThan(50);
+      expect(olga.events().slice(0, common)).toEqual(visibleToAll.slice(0, common));
 
       // HTTP: the public endpoints hold none of it either.
       const everyScenario = [RETAIL, ...OTHERS];

@@ -42,7 +42,8 @@ async function connect(): Promise<TestClient> {
 }
 
 /** A fresh responder socket per test, so that one test's frames do not eat another's rate limit. */
-const responder = (name = 'rita') => join({ sessionId: a.sessionId, code: a.responderCode, name });
+let responders = 0;
+const responder = (name = `rita-${++responders}`) => join({ sessionId: a.sessionId, code: a.responderCode, name });
 
 async function join(hello: Record<string, unknown>): Promise<TestClient> {
   const client = await TestClient.join(server.url, hello);
@@ -98,8 +99,9 @@ describe('bad frames get an error and change nothing', () => {
   it('missing and invalid fields name the field', async () => {
     const rita = await responder();
     const fresh = await connect();
-    expect(await errorFor(fresh, { type: 'hello', v: 1, sessionId: a.sessionId, code: a.responderCode })).toMatchObject({ code: 'bad-message', path: 'name' });
-    expect(await errorFor(fresh, { type: 'hello', v: 1, sessionId: a.sessionId, code: a.responderCode, name: '   ' })).toMatchObject({ code: 'bad-message', path: 'name' });
+    expect(await errorFor(fresh, { type: 'hello', v: 1, sessionId: a.sessionId, code: a.responderCode })).toMatchObject({ code: 'missing-name', path: 'name' });
+    expect(await errorFor(fresh, { type: 'hello', v: 1, sessionId: a.sessionId, code: a.responderCode, name: '   ' })).toMatchObject({ code: 'bad-name', path: 'name' });
+    expect(await errorFor(fresh, { type: 'hello', v: 1, sessionId: a.sessionId, code: a.responderCode, name: 7 })).toMatchObject({ code: 'bad-message', path: 'name' });
     expect(await errorFor(fresh, { type: 'hello', v: 2, sessionId: a.sessionId, code: a.responderCode, name: 'x' })).toMatchObject({ code: 'bad-message', path: 'v' });
     expect(await errorFor(fresh, { type: 'hello', v: 1, code: a.responderCode, name: 'x' })).toMatchObject({ code: 'bad-message', path: 'sessionId' });
     expect(await errorFor(fresh, { type: 'hello', v: 1, sessionId: a.sessionId, code: a.responderCode, name: 'x', lastSeq: 1.5 })).toMatchObject({ code: 'bad-message', path: 'lastSeq' });
@@ -180,7 +182,7 @@ describe('bad frames get an error and change nothing', () => {
     for (const fault of ['login-herd', 'pricing-rules-v2', 'no-such-fault']) {
       expect(await errorFor(rita, { type: 'action', clientActionId: `ri-${fault}`, action: 'inject', params: { fault } }), fault).toMatchObject({ code: 'forbidden' });
     }
-    const s = (await get(server, `/api/sessions/${a.sessionId}`)).json as { phase: string; speed: number };
+    const s = (await get(server, `/api/sessions/${a.sessionId}`, { authorization: `Bearer ${a.facilitatorToken}` })).json as { phase: string; speed: number };
     expect(s).toMatchObject({ phase: 'running', speed: 60 });
   });
 
@@ -229,9 +231,9 @@ describe('bad frames get an error and change nothing', () => {
   it('after all that: no new commands, the drill runs on, and the watcher saw every tick and no error', async () => {
     expect(await commands(a)).toEqual(commandsBefore);
     expect(await commands(b)).toEqual([]);
-    const summary = (await get(server, `/api/sessions/${a.sessionId}`)).json as { phase: string; speed: number; now: number };
+    const summary = (await get(server, `/api/sessions/${a.sessionId}`, { authorization: `Bearer ${a.facilitatorToken}` })).json as { phase: string; speed: number; now: number };
     expect(summary).toMatchObject({ phase: 'running', speed: 60 });
-    const bSummary = (await get(server, `/api/sessions/${b.sessionId}`)).json as { phase: string; now: number };
+    const bSummary = (await get(server, `/api/sessions/${b.sessionId}`, { authorization: `Bearer ${b.facilitatorToken}` })).json as { phase: string; now: number };
     expect(bSummary).toMatchObject({ phase: 'ready', now: 0 });
 
     expect(watcher.errors()).toEqual([]);

@@ -1,7 +1,8 @@
 /**
  * Reconnecting with `lastSeq`: the server sends exactly the events after it (no gap, no duplicate,
  * nothing hidden) and says `resumed: true`. Without `lastSeq`, or with one the server has not reached,
- * the client gets `resumed: false` and the whole history again from seq 0.
+ * the client gets `resumed: false` and the whole history again from seq 0. A responder's seq counts
+ * the events it can see, 0, 1, 2, … (per-audience numbering); the facilitator's is the log's.
  */
 import { describe, expect, it } from 'vitest';
 import { isFacilitatorOnly } from '../../engine/core/visibility.ts';
@@ -12,8 +13,8 @@ type Event = Record<string, unknown> & { seq: number };
 const seqs = (events: Record<string, unknown>[]) => events.map((e) => e.seq as number);
 const lastSeqOf = (c: TestClient) => Math.max(-1, ...seqs(c.events()));
 
-/** What a responder may see of the facilitator's complete stream. */
-const visible = (events: Record<string, unknown>[]) => events.filter((e) => !isFacilitatorOnly(e as EngineEvent)) as Event[];
+/** What a responder may see of the facilitator's complete stream, numbered as the responder's audience numbers it. */
+const visible = (events: Record<string, unknown>[]): Event[] => (events.filter((e) => !isFacilitatorOnly(e as EngineEvent)) as Event[]).map((e, seq) => ({ ...e, seq }));
 
 describe('resume', () => {
   it('a responder reconnecting with lastSeq gets exactly what it missed; otherwise the whole history', async () => {
@@ -24,6 +25,7 @@ describe('resume', () => {
       const fac = await join({ token: creds.facilitatorToken, name: 'Fran' });
       const bob = await join({ code: creds.responderCode, name: 'bob' });
       const rita = await join({ code: creds.responderCode, name: 'rita' });
+      const ritaToken = (rita.messages[0] as Message & { participant: { token: string } }).participant.token;
       fac.send({ type: 'control', command: 'start', clientActionId: 'go' });
       await fac.reply('go');
       rita.send({ type: 'action', clientActionId: 'r1', action: 'diagnose', target: 'search' });
@@ -44,7 +46,7 @@ describe('resume', () => {
       const awayFrom = Math.max(...fac.messages.filter((m) => m.type === 'events').map((m) => m.now as number));
       await fac.waitForNow(awayFrom + 30_000);
 
-      const back = await join({ code: creds.responderCode, name: 'rita', lastSeq });
+      const back = await join({ participantToken: ritaToken, lastSeq });
       const welcome = back.messages[0] as Message;
       expect(welcome).toMatchObject({ type: 'welcome', resumed: true, role: 'responder' });
       const newestAtJoin = welcome.seq as number;
@@ -60,30 +62,33 @@ describe('resume', () => {
       // The facilitator's own stream is complete: every seq from 0, once each.
       expect(seqs(all)).toEqual(all.map((_, i) => i));
       const missed = visible(all).filter((e) => e.seq > lastSeq && e.seq <= newestAtJoin);
+      // The responder's numbering has no gaps, before and after the reconnect.
+      expect(seqs(rita.events())).toEqual(rita.events().map((_, i) => i));
+      expect(seqs(backlog)).toEqual(backlog.map((_, i) => lastSeq + 1 + i));
       expect(backlog).toEqual(missed);
       expect(missed.some((e) => e.type === 'change.deployed')).toBe(true);
       expect(missed.some((e) => e.type === 'diagnosis' && e.by === 'bob')).toBe(true);
       // Hidden events happened in the gap, and were not sent.
-      expect(all.some((e) => e.seq > lastSeq && e.type === 'fault.started')).toBe(true);
+      expect(all.some((e) => e.seq > (missed[0]?.seq ?? 0) && e.type === 'fault.started')).toBe(true);
       expect(back.events().some((e) => isFacilitatorOnly(e as EngineEvent))).toBe(false);
 
       // Before + after = the visible stream, with no gap and no duplicate.
       const union = [...seqs(rita.events()), ...seqs(back.events())];
       expect(new Set(union).size).toBe(union.length);
-      const upTo = Math.min(lastSeqOf(back), lastSeqOf(fac));
-      expect(union.filter((s) => s <= upTo)).toEqual(seqs(visible(all)).filter((s) => s <= upTo));
-      expect(rita.events().concat(back.events()).filter((e) => (e.seq as number) <= upTo)).toEqual(visible(all).filter((e) => e.seq <= upTo));
+      const upTo = Math.min(lastSeqOf(back), visible(fac.events()).length - 1);
+      expect(union.filter((s) => s <= upTo)).toEqual(union.filter((s) => s <= upTo).map((_, i) => i));
+      expect(rita.events().concat(back.events()).filter((e) => (e.seq as number) <= upTo)).toEqual(visible(fac.events()).filter((e) => e.seq <= upTo));
 
       // Pause so that the newest seq holds still, then try the other cases.
       fac.send({ type: 'control', command: 'pause', clientActionId: 'pause' });
       await fac.reply('pause');
       await fac.waitForEvent('drill.state', { to: 'paused' });
-      const newest = lastSeqOf(fac);
       const everything = visible(fac.events());
+      const newest = everything.length - 1;
 
       const lastVisible = everything.at(-1)?.seq ?? -1;
       const fresh = async (hello: Record<string, unknown>, expectBacklog = true) => {
-        const c = await join({ code: creds.responderCode, name: 'rita', ...hello });
+        const c = await join({ participantToken: ritaToken, ...hello });
         const w = c.messages[0] as Message;
         expect(w.type).toBe('welcome');
         expect(w.seq).toBe(newest);

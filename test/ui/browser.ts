@@ -137,11 +137,16 @@ export async function timelineSeqs(page: Page): Promise<number[]> {
 /** Event types a responder never receives, or the timeline hides by default. */
 const NOT_ON_A_RESPONDERS_TIMELINE = new Set(['fault.started', 'fault.ended', 'impact.minute', 'checkpoint']);
 
-/** The seqs the responder's timeline should show from `from` to `to`, from the server's log. */
+/**
+ * The seqs the responder's timeline should show from `from` to `to`, from the server's log: the
+ * events a responder may see, numbered as their audience numbers them (0, 1, 2, … with no gaps).
+ */
 export async function expectedSeqs(server: { url: string }, sessionId: string, token: string, from: number, to: number): Promise<number[]> {
   return logEvents(await fetchLog(server, sessionId, token))
-    .filter((e) => !NOT_ON_A_RESPONDERS_TIMELINE.has(e.type as string) && !(e.type === 'command' && e.command === 'inject'))
-    .map((e) => e.seq as number)
+    .filter((e) => !(e.type === 'fault.started' || e.type === 'fault.ended' || (e.type === 'command' && e.command === 'inject')))
+    .map((e, seq) => ({ ...e, seq }))
+    .filter((e) => !NOT_ON_A_RESPONDERS_TIMELINE.has(e.type as string))
+    .map((e) => e.seq)
     .filter((s) => s >= from && s <= to);
 }
 

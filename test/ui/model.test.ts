@@ -25,6 +25,8 @@ function welcomeFrom(snapshot: WelcomeMessage['snapshot'], role: WelcomeMessage[
     sessionId: 's-test',
     role,
     name: 'alice',
+    participant: { id: 'p-alice', name: 'alice' },
+    joinMode: 'code',
     scenario: role === 'facilitator' ? scenario : publicScenario(scenario),
     snapshot,
     seq: -1,

@@ -10,8 +10,7 @@
  */
 import type { WebSocket as PageSocket } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
-import type { CreateSessionResponse } from '../../engine/protocol.ts';
-import { TestClient, createDrill, sleep } from '../server/harness.ts';
+import { TestClient, createDrill, sleep, type CodeDrill } from '../server/harness.ts';
 import { SKIP_BROWSER, badge, expectedSeqs, joinDrill, person, reportProblems, startRig, timelineSeqs, waitLive, type Person, type Rig } from './browser.ts';
 
 /** What the page said on each of its sockets: the hello it sent and the welcome it got. */
@@ -22,7 +21,7 @@ interface Handshake {
 
 describe.skipIf(SKIP_BROWSER)('the console reconnects without a gap', () => {
   let rig: Rig;
-  let drill: CreateSessionResponse;
+  let drill: CodeDrill;
   let facilitator: TestClient;
   let bob: TestClient;
   let alice: Person;

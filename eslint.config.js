@@ -16,7 +16,7 @@ export default tseslint.config(
     // The UI talks to the server only through the documented protocol: of the engine it may import
     // nothing but the wire types.
     files: ['ui/src/**/*.ts'],
-    languageOptions: { globals: { window: 'readonly', history: 'readonly', document: 'readonly', location: 'readonly', WebSocket: 'readonly', fetch: 'readonly', sessionStorage: 'readonly', requestAnimationFrame: 'readonly', performance: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', HTMLElement: 'readonly' } },
+    languageOptions: { globals: { window: 'readonly', history: 'readonly', document: 'readonly', location: 'readonly', WebSocket: 'readonly', fetch: 'readonly', sessionStorage: 'readonly', localStorage: 'readonly', crypto: 'readonly', navigator: 'readonly', requestAnimationFrame: 'readonly', performance: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', HTMLElement: 'readonly' } },
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: ['**/engine/**', '!**/engine/protocol.ts'], message: 'The UI imports only engine/protocol.ts.' }] }],
     },

@@ -11,8 +11,9 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import { SKIP_BROWSER, artifact, badge, joinDrill, person, reportProblems, startRig, timelineSeqs, waitLive, type Person, type Rig } from './browser.ts';
 
+/** What the lobby and the People & links panel gave the facilitator. */
 interface Stored {
-  token: string;
+  facilitatorToken: string;
   responderCode: string;
   observerCode: string;
 }
@@ -61,14 +62,20 @@ describe.skipIf(SKIP_BROWSER)('the drill console in Chromium', () => {
     await page.waitForURL(/#\/drill\/[^/?]+$/);
     sessionId = new URL(page.url()).hash.replace('#/drill/', '');
     await waitLive(page);
-    stored = JSON.parse((await page.evaluate(`sessionStorage.getItem('sevdrill:${sessionId}')`)) as string) as Stored;
-    expect(stored.token).toMatch(/\S{20,}/);
+    // The token stays in this browser (localStorage), and left the address bar.
+    const kept = JSON.parse((await page.evaluate(`localStorage.getItem('sevdrill:drill:${sessionId}')`)) as string) as { facilitatorToken: string };
+    expect(kept.facilitatorToken).toMatch(/\S{20,}/);
+    expect(page.url()).not.toContain(kept.facilitatorToken);
+    // People & links: the facilitator's own link (token in the fragment) and the join links.
+    await page.getByText('People & links').click();
+    const linkOf = async (label: string) => page.getByRole('textbox', { name: label, exact: true }).inputValue();
+    expect(await linkOf('You (facilitator)')).toBe(`${rig.server.url}/#/drill/${sessionId}?token=${kept.facilitatorToken}`);
+    const code = (url: string) => new URLSearchParams(url.split('?')[1]).get('code') as string;
+    stored = { facilitatorToken: kept.facilitatorToken, responderCode: code(await linkOf('Responders')), observerCode: code(await linkOf('Observers')) };
     expect(stored.responderCode).toMatch(/\S{10,}/);
-    // The share links carry the same codes.
-    await page.getByText('Share links').click();
-    await page.getByText(`responders: ${rig.server.url}/#/join/${sessionId}?code=${stored.responderCode}`).waitFor();
-    await page.getByText(`observers: ${rig.server.url}/#/join/${sessionId}?code=${stored.observerCode}`).waitFor();
-    await page.getByText('Share links').click();
+    expect(await linkOf('Responders')).toBe(`${rig.server.url}/#/join/${sessionId}?code=${stored.responderCode}`);
+    await page.getByRole('list', { name: 'People in this drill' }).getByRole('listitem').filter({ hasText: /facilitator · p1/ }).waitFor();
+    await page.getByText('People & links').click();
     await page.locator('.clock', { hasText: '60×' }).waitFor();
     expect(await page.getByRole('combobox', { name: 'Speed' }).inputValue()).toBe('60');
   });
@@ -77,8 +84,14 @@ describe.skipIf(SKIP_BROWSER)('the drill console in Chromium', () => {
     await joinDrill(alice, rig.server.url, sessionId, stored.responderCode, 'alice');
     await joinDrill(bob, rig.server.url, sessionId, stored.responderCode, 'bob');
     await joinDrill(observer, rig.server.url, sessionId, stored.observerCode, 'olga');
-    await alice.page.getByText('responder: alice').waitFor();
-    await observer.page.getByText('observer: olga').waitFor();
+    await alice.page.getByText(/^responder: alice \(p\d+\)$/).waitFor();
+    await observer.page.getByText(/^observer: olga \(p\d+\)$/).waitFor();
+    // The facilitator's roster lists them, each with one tab in one browser.
+    await facilitator.page.getByText('People & links').click();
+    const roster = facilitator.page.getByRole('list', { name: 'People in this drill' });
+    for (const name of ['alice', 'bob', 'olga']) await roster.getByRole('listitem').filter({ hasText: name }).filter({ hasText: '1 tab, 1 browser' }).waitFor();
+    await facilitator.page.screenshot({ path: artifact('ui-people.png') });
+    await facilitator.page.getByText('People & links').click();
     // Before the start nobody can act.
     expect(await alice.page.getByRole('button', { name: 'Acknowledge page' }).isDisabled()).toBe(true);
   });
@@ -91,6 +104,33 @@ describe.skipIf(SKIP_BROWSER)('the drill console in Chromium', () => {
     await page.getByRole('button', { name: 'Inject', exact: true }).click();
     await notified(page, 'Inject: done');
     await page.getByRole('region', { name: 'Timeline' }).getByText('fault pricing-rules-v2 started on pricing').waitFor();
+  });
+
+  it('gets the facilitator back in after they close the tab, from the same browser', async () => {
+    await facilitator.page.close();
+    const page = await facilitator.context.newPage();
+    page.on('console', (m) => {
+      if (m.type() === 'error') facilitator.problems.push(`facilitator (reopened): console.error: ${m.text()}`);
+    });
+    facilitator.page = page;
+    // The drill's plain URL, with no token in it: this browser kept it.
+    await page.goto(`${rig.server.url}/#/drill/${sessionId}`);
+    await waitLive(page);
+    await page.getByRole('button', { name: 'Pause', exact: true }).waitFor();
+    await page.getByRole('region', { name: 'Timeline' }).getByText('fault pricing-rules-v2 started on pricing').waitFor();
+  });
+
+  it('treats a second tab of one browser as the same person', async () => {
+    // bob opens the join link again: no name is asked, and he is bob (same participant id).
+    const second = await bob.context.newPage();
+    await second.goto(`${rig.server.url}/#/join/${sessionId}?code=${stored.responderCode}`);
+    await waitLive(second);
+    const who = await second.locator('.console-head .role').textContent();
+    expect(who).toBe(await bob.page.locator('.console-head .role').textContent());
+    await facilitator.page.getByText('People & links').click();
+    await facilitator.page.getByRole('list', { name: 'People in this drill' }).getByRole('listitem').filter({ hasText: 'bob' }).filter({ hasText: '2 tabs, 1 browser' }).waitFor();
+    await facilitator.page.getByText('People & links').click();
+    await second.close();
   });
 
   it('shows the responders the cascade: pricing down and a firing page', async () => {
@@ -148,9 +188,26 @@ describe.skipIf(SKIP_BROWSER)('the drill console in Chromium', () => {
 
     await a.getByRole('button', { name: 'rollback pricing', exact: true }).click();
     await notified(a, 'rollback pricing: done');
-    // The requester cannot approve their own change; another responder can.
+    // The requester cannot approve (or deny) their own change, in any tab; another responder can.
     await a.getByRole('button', { name: 'Approve rollback:pricing' }).waitFor();
     expect(await a.getByRole('button', { name: 'Approve rollback:pricing' }).isDisabled()).toBe(true);
+    expect(await a.getByRole('region', { name: 'Actions' }).getByRole('button', { name: 'Deny' }).isDisabled()).toBe(true);
+    await a.getByText('yours: another person must approve or deny it').waitFor();
+    const aliceAgain = await alice.context.newPage();
+    await aliceAgain.goto(`${rig.server.url}/#/join/${sessionId}?code=${stored.responderCode}`);
+    await waitLive(aliceAgain);
+    expect(await aliceAgain.getByRole('button', { name: 'Approve rollback:pricing' }).isDisabled()).toBe(true);
+    // Forced over that tab's socket, the server refuses it too: one person, whatever the tab.
+    const forced = await aliceAgain.evaluate(`new Promise((resolve) => {
+      const ws = window.__sockets.at(-1);
+      ws.addEventListener('message', (event) => {
+        const m = JSON.parse(event.data);
+        if (m.clientActionId === 'self-approve') resolve(m);
+      });
+      ws.send(JSON.stringify({ type: 'action', clientActionId: 'self-approve', action: 'approve', params: { request: 'rollback:pricing' } }));
+    })`);
+    expect(forced).toMatchObject({ type: 'error', clientActionId: 'self-approve', code: 'self-approval' });
+    await aliceAgain.close();
     expect(await observer.page.getByRole('button', { name: 'Approve rollback:pricing' }).isDisabled()).toBe(true);
     const approve = bob.page.getByRole('button', { name: 'Approve rollback:pricing', disabled: false });
     await approve.click();
@@ -189,7 +246,7 @@ describe.skipIf(SKIP_BROWSER)('the drill console in Chromium', () => {
     expect(await report.locator('svg').count()).toBeGreaterThan(0);
     await report.locator('figure.chart svg').first().waitFor();
     await page.screenshot({ path: artifact('ui-debrief.png') });
-    for (const f of ['ui-lobby.png', 'ui-console.png', 'ui-debrief.png']) expect(existsSync(artifact(f))).toBe(true);
+    for (const f of ['ui-lobby.png', 'ui-console.png', 'ui-people.png', 'ui-debrief.png']) expect(existsSync(artifact(f))).toBe(true);
   });
 
   it('logged no console error and threw no page error anywhere', () => {

@@ -75,7 +75,7 @@ describe('modelFromWelcome', () => {
     // 12m20s: bob has asked to roll pricing back; alice approves at 12m30s.
     const mid = runScenario(scenario, { commands: plan, until: 740_000 });
     const m = modelFromWelcome(welcomeFrom(mid.snapshot()));
-    expect(m.approvals).toEqual({ 'rollback:pricing': { request: 'rollback:pricing', action: 'rollback', target: 'pricing', by: 'bob', t: 720_000 } });
+    expect(m.approvals).toEqual({ 'rollback:pricing': { request: 'rollback:pricing', action: 'rollback', target: 'pricing', by: 'bob', byId: null, t: 720_000 } });
     expect(m.incident).toEqual({ state: 'declared', severity: 1, acknowledged: true, roles: { ic: 'alice', ops: 'bob', comms: 'carol' } });
     expect(m.services.pricing?.state).toBe('down');
     expect(Object.keys(m.alerts).sort()).toEqual(['account-errors', 'checkout-errors', 'pricing-latency', 'product-price-errors', 'search-latency']);
@@ -195,11 +195,11 @@ describe('applyEvent', () => {
 
     m = foldChecked(m, [
       ev('approval.requested', 720_000, { request: 'rollback:pricing', action: 'rollback', target: 'pricing', by: 'bob' }),
-      ev('approval.requested', 721_000, { request: 'failover:pricing', action: 'failover', target: 'pricing', by: 'bob' }),
+      ev('approval.requested', 721_000, { request: 'failover:pricing', action: 'failover', target: 'pricing', by: 'bob', byId: 'p3' }),
     ]);
     expect(m.approvals).toEqual({
-      'rollback:pricing': { request: 'rollback:pricing', action: 'rollback', target: 'pricing', by: 'bob', t: 720_000 },
-      'failover:pricing': { request: 'failover:pricing', action: 'failover', target: 'pricing', by: 'bob', t: 721_000 },
+      'rollback:pricing': { request: 'rollback:pricing', action: 'rollback', target: 'pricing', by: 'bob', byId: null, t: 720_000 },
+      'failover:pricing': { request: 'failover:pricing', action: 'failover', target: 'pricing', by: 'bob', byId: 'p3', t: 721_000 },
     });
     m = foldChecked(m, [ev('approval.denied', 730_000, { request: 'failover:pricing', by: 'alice' })]);
     expect(Object.keys(m.approvals)).toEqual(['rollback:pricing']);

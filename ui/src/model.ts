@@ -48,6 +48,8 @@ export interface ApprovalView {
   action: string;
   target: string;
   by: string;
+  /** The requester's participant id (live drills): the server refuses their own approve or deny. */
+  byId: string | null;
   t: number;
 }
 
@@ -72,6 +74,8 @@ export interface ViewModel {
   sessionId: string;
   role: Role;
   name: string;
+  /** Who this console is in the drill (server-issued); null in a replay. */
+  participantId: string | null;
   scenario: ScenarioView;
   speed: number;
   phase: string;
@@ -114,6 +118,7 @@ export function modelFromWelcome(w: WelcomeMessage): ViewModel {
     sessionId: w.sessionId,
     role: w.role,
     name: w.name,
+    participantId: w.participant.id,
     scenario,
     speed: w.speed,
     phase: s.phase,
@@ -125,7 +130,7 @@ export function modelFromWelcome(w: WelcomeMessage): ViewModel {
     incident: { ...s.incident, roles: { ...s.incident.roles } },
     lastStatusAt: null,
     advice: [],
-    approvals: Object.fromEntries(s.pendingApprovals.map((p) => [p.request, { request: p.request, action: p.action, target: p.target, by: p.by, t: p.requestedAt }])),
+    approvals: Object.fromEntries(s.pendingApprovals.map((p) => [p.request, { request: p.request, action: p.action, target: p.target, by: p.by, byId: p.byId ?? null, t: p.requestedAt }])),
     running: Object.fromEntries(s.runningActions.map((r) => [r.action, { ...r }])),
     inForce: [...s.inForce],
     diagnoses: {},
@@ -212,7 +217,7 @@ export function applyEvent(model: ViewModel, e: EngineEvent): ViewModel {
     case 'approval.requested':
       return {
         ...next,
-        approvals: { ...model.approvals, [e.request as string]: { request: e.request as string, action: e.action as string, target: e.target as string, by: e.by as string, t: e.t } },
+        approvals: { ...model.approvals, [e.request as string]: { request: e.request as string, action: e.action as string, target: e.target as string, by: e.by as string, byId: typeof e.byId === 'string' ? e.byId : null, t: e.t } },
       };
     case 'approval.granted':
     case 'approval.denied':

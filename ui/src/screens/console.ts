@@ -2,37 +2,61 @@
  * The drill console: one screen, no scrolling at 1440×900. It folds the server's events into the
  * view-model and redraws at most once per animation frame.
  */
-import type { ServerMessage } from '../../../engine/protocol.ts';
-import { DrillLink, type LinkState } from '../connection.ts';
-import { loadCredentials, saveCredentials } from '../credentials.ts';
+import type { ServerMessage, WelcomeMessage } from '../../../engine/protocol.ts';
+import { DrillLink, type HelloCredentials, type LinkState } from '../connection.ts';
+import { deviceId, forgetCredentials, loadCredentials, saveCredentials } from '../credentials.ts';
 import { clock, h } from '../dom.ts';
 import { installShortcuts } from '../keys.ts';
 import type { Route } from '../main.ts';
 import { SeriesStore, applyEvents, applySample, modelFromWelcome, type ViewModel } from '../model.ts';
+import { createPeopleView, type PeopleView } from '../views/people.ts';
 import { buildPanes, viewContext } from './panes.ts';
 
 export function renderConsole(root: HTMLElement, route: Route): () => void {
-  const stored = saveCredentials(route.sessionId, {
-    ...(route.params.get('token') ? { token: route.params.get('token') as string } : {}),
-    ...(route.params.get('code') ? { code: route.params.get('code') as string } : {}),
-  });
-  if (route.params.has('token') || route.params.has('code')) history.replaceState(null, '', `#/${route.screen}/${route.sessionId}`);
-  let teardown: (() => void) | undefined;
-  if (!stored.token && !stored.name) {
-    askName(root, (name) => {
-      saveCredentials(route.sessionId, { name });
-      root.replaceChildren();
-      teardown = start(root, route.sessionId);
-    });
-    return () => teardown?.();
+  const { sessionId } = route;
+  // Secrets in the link are moved into this browser's storage and out of the address bar at once.
+  const fromLink = { token: route.params.get('token'), code: route.params.get('code'), invite: route.params.get('invite') };
+  if (fromLink.token) saveCredentials(sessionId, { facilitatorToken: fromLink.token });
+  // A new code or invite link replaces an identity this browser no longer holds; it never replaces one it does.
+  const held = loadCredentials(sessionId);
+  if (!held.participantToken && !held.facilitatorToken) {
+    if (fromLink.invite) saveCredentials(sessionId, { invite: fromLink.invite });
+    else if (fromLink.code) saveCredentials(sessionId, { code: fromLink.code });
   }
-  teardown = start(root, route.sessionId);
+  if (fromLink.token || fromLink.code || fromLink.invite) history.replaceState(null, '', `#/${route.screen}/${sessionId}`);
+  let teardown: (() => void) | undefined;
+  const begin = () => {
+    root.replaceChildren();
+    teardown = start(root, sessionId, (code, message) => {
+      teardown?.();
+      teardown = undefined;
+      refused(root, sessionId, code, message, begin);
+    });
+  };
+  const creds = loadCredentials(sessionId);
+  if (!creds.facilitatorToken && !creds.participantToken && !creds.invite && !creds.code) {
+    refused(root, sessionId, 'no-credential', 'This browser has no way into this drill yet.', begin);
+  } else if (!creds.facilitatorToken && !creds.participantToken && !creds.invite && !creds.name) {
+    askName(root, null, (name) => {
+      saveCredentials(sessionId, { name });
+      begin();
+    });
+  } else begin();
   return () => teardown?.();
 }
 
-function askName(root: HTMLElement, done: (name: string) => void): void {
+function askName(root: HTMLElement, problem: string | null, done: (name: string) => void): void {
+  root.replaceChildren();
   const input = h('input', { id: 'your-name', required: true, maxlength: 64, autocomplete: 'name' });
-  const form = h('form', { class: 'ask-name' }, h('h1', { text: 'Join the drill' }), h('label', { for: 'your-name', text: 'Your name (others see it; approvals need a different name)' }), input, h('button', { type: 'submit', text: 'Join' }));
+  const form = h(
+    'form',
+    { class: 'ask-name' },
+    h('h1', { text: 'Join the drill' }),
+    h('label', { for: 'your-name', text: 'Your name (others see it; every tab of this browser is you)' }),
+    input,
+    problem ? h('p', { class: 'error', role: 'alert', text: problem }) : null,
+    h('button', { type: 'submit', text: 'Join' }),
+  );
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     if (input.value.trim()) done(input.value.trim());
@@ -41,12 +65,53 @@ function askName(root: HTMLElement, done: (name: string) => void): void {
   input.focus();
 }
 
-function start(root: HTMLElement, sessionId: string): () => void {
+/** Why this browser is not in the drill, and what to do about it; never an empty console. */
+function refused(root: HTMLElement, sessionId: string, code: string, message: string, retry: () => void): void {
   const creds = loadCredentials(sessionId);
+  // A name the server would not take: ask again, keeping the code.
+  if ((code === 'name-taken' || code === 'bad-name' || code === 'missing-name') && creds.code) {
+    askName(root, message, (name) => {
+      saveCredentials(sessionId, { name });
+      retry();
+    });
+    return;
+  }
+  // An identity the server no longer knows: fall back to the code this browser came in with, if any.
+  if (code === 'unknown-participant' && creds.code) {
+    forgetCredentials(sessionId, ['participantToken', 'name']);
+    askName(root, 'This browser\'s place in the drill was lost; join again under a name.', (name) => {
+      saveCredentials(sessionId, { name });
+      retry();
+    });
+    return;
+  }
+  if (code === 'unknown-invite' || code === 'unauthorized' || code === 'invite-only') forgetCredentials(sessionId, ['code', 'invite']);
+  const titles: Record<string, string> = {
+    'no-credential': 'Open the link you were sent',
+    removed: 'You were removed from this drill',
+    'drill-archived': 'This drill has ended',
+    'unknown-session': 'No such drill',
+    'invite-only': 'This drill is invite-only',
+  };
+  root.replaceChildren(
+    h(
+      'main',
+      { class: 'refused', role: 'alert' },
+      h('h1', { text: titles[code] ?? 'You cannot join this drill' }),
+      h('p', { text: message }),
+      code === 'drill-archived' ? h('p', {}, h('a', { href: `#/debrief/${sessionId}`, text: 'Open the debrief' })) : null,
+      h('p', { class: 'muted', text: code === 'no-credential' ? 'The facilitator shares a join link (or a named invite) for this drill.' : `(${code})` }),
+      h('p', {}, h('a', { href: '#/', text: 'Back to the lobby' })),
+    ),
+  );
+}
+
+function start(root: HTMLElement, sessionId: string, onRefused: (code: string, message: string) => void): () => void {
   let model: ViewModel | null = null;
   const series = new SeriesStore();
   let selected: string | null = null;
   let dirty = false;
+  let people: PeopleView | null = null;
 
   const status = h('p', { class: 'status-line', role: 'status' });
   const badge = h('span', { class: 'link connecting', text: 'connecting…' });
@@ -55,11 +120,7 @@ function start(root: HTMLElement, sessionId: string): () => void {
   const controls = h('div', { class: 'controls' });
   const header = h('header', { class: 'console-head' }, title, clockEl, badge, controls);
 
-  const link = new DrillLink(
-    { sessionId, name: creds.name ?? 'facilitator', ...(creds.token ? { token: creds.token } : { code: creds.code ?? '' }) },
-    (m) => receive(m),
-    (s) => showLink(s),
-  );
+  const link = new DrillLink(sessionId, () => helloCredentials(sessionId), (m) => receive(m), (s) => showLink(s), onRefused);
   const ctx = viewContext(
     link,
     status,
@@ -74,12 +135,17 @@ function start(root: HTMLElement, sessionId: string): () => void {
 
   function receive(m: ServerMessage): void {
     if (m.type === 'welcome') {
+      // The identity the server issued replaces the code or invite: from now on this browser is this person.
+      if (m.participant.token) {
+        saveCredentials(sessionId, { participantToken: m.participant.token, name: m.participant.name });
+        forgetCredentials(sessionId, ['code', 'invite']);
+      }
       // On a resume the model we have is still right; otherwise start over from the snapshot.
       if (!m.resumed || !model) {
         model = modelFromWelcome(m);
         if (!m.resumed) link.resetSeq();
         title.textContent = m.scenario.title;
-        renderControls(m.role);
+        renderControls(m);
       } else {
         model = { ...model, speed: m.speed, phase: m.snapshot.phase };
       }
@@ -90,6 +156,8 @@ function start(root: HTMLElement, sessionId: string): () => void {
         series.add(m.sample);
       }
       model = { ...model, now: Math.max(model.now, m.now), ...(m.facilitator ? { facilitator: m.facilitator } : {}) };
+    } else if (m.type === 'roster') {
+      people?.setRoster(m.participants);
     } else if (m.type === 'clock' && model) {
       model = { ...model, phase: m.phase, speed: m.speed, now: m.now };
     } else if (m.type === 'error' && m.clientActionId === undefined) {
@@ -100,13 +168,13 @@ function start(root: HTMLElement, sessionId: string): () => void {
 
   function showLink(s: LinkState): void {
     badge.className = `link ${s}`;
-    badge.textContent = s === 'open' ? 'live' : s === 'connecting' ? 'connecting…' : 'disconnected — reconnecting';
+    badge.textContent = s === 'open' ? 'live' : s === 'connecting' ? 'connecting…' : s === 'refused' ? 'not joined' : 'disconnected — reconnecting';
   }
 
-  function renderControls(role: string): void {
+  function renderControls(w: WelcomeMessage): void {
     controls.replaceChildren();
-    if (role !== 'facilitator') {
-      controls.append(h('span', { class: 'role', text: `${role}: ${creds.name ?? ''}` }));
+    if (w.role !== 'facilitator') {
+      controls.append(h('span', { class: 'role', text: `${w.role}: ${w.participant.name} (${w.participant.id})` }));
       return;
     }
     const button = (label: string, fn: () => void) => {
@@ -122,10 +190,9 @@ function start(root: HTMLElement, sessionId: string): () => void {
     speed.addEventListener('change', () => act(link.control('speed', { speed: Number(speed.value) }), 'Speed'));
     const faults = (model?.scenario as { faults?: { id: string }[] }).faults ?? [];
     const inject = h('select', { id: 'inject', 'aria-label': 'Fault to inject' }, ...faults.map((f) => h('option', { value: f.id, text: f.id })));
-    const share = h('details', { class: 'share' }, h('summary', { text: 'Share links' }));
-    for (const [who, code] of [['responders', creds.responderCode], ['observers', creds.observerCode]] as const) {
-      if (code) share.append(h('p', { text: `${who}: ${location.origin}/#/join/${sessionId}?code=${code}` }));
-    }
+    people = createPeopleView({ sessionId, facilitatorToken: loadCredentials(sessionId).facilitatorToken ?? '', joinMode: w.joinMode, share: w.share, notify: ctx.notify });
+    people.setRoster(w.roster ?? []);
+    const share = h('details', { class: 'share' }, h('summary', { text: 'People & links' }), people.element);
     controls.append(
       button('Start', () => act(link.control('start'), 'Start')),
       button('Pause', () => act(link.control('pause'), 'Pause')),
@@ -163,4 +230,14 @@ function start(root: HTMLElement, sessionId: string): () => void {
     removeShortcuts();
     link.close();
   };
+}
+
+/** The one credential a hello carries, strongest first: the facilitator, a known person, an invite, a code and name. */
+function helloCredentials(sessionId: string): HelloCredentials {
+  const c = loadCredentials(sessionId);
+  const device = deviceId();
+  if (c.facilitatorToken) return { token: c.facilitatorToken, device };
+  if (c.participantToken) return { participantToken: c.participantToken, device };
+  if (c.invite) return { invite: c.invite, device };
+  return { code: c.code ?? '', name: c.name ?? '', device };
 }

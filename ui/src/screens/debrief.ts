@@ -1,20 +1,45 @@
-/** The debrief: the after-action report the server renders from the log (the same as `sevdrill score`). */
-import { loadCredentials } from '../credentials.ts';
+/**
+ * The debrief: the after-action report the server renders from the log (the same as `sevdrill score`).
+ * It is fetched with this browser's credential as a Bearer token (never in a URL, where proxies log
+ * it) and shown in a sandboxed frame that may run nothing.
+ */
+import { debriefCredential, loadCredentials, saveCredentials } from '../credentials.ts';
 import { h } from '../dom.ts';
 import type { Route } from '../main.ts';
 
 export function renderDebrief(root: HTMLElement, route: Route): void {
-  const creds = loadCredentials(route.sessionId);
-  const credential = route.params.get('code') ?? creds.token ?? creds.code ?? '';
-  const frame = h('iframe', {
-    class: 'report',
-    title: 'After-action report',
-    src: `/api/sessions/${encodeURIComponent(route.sessionId)}/report?format=html&code=${encodeURIComponent(credential)}`,
-  });
+  const { sessionId } = route;
+  const linkCode = route.params.get('code');
+  if (linkCode) {
+    saveCredentials(sessionId, { code: linkCode });
+    history.replaceState(null, '', `#/debrief/${sessionId}`);
+  }
+  const frame = h('iframe', { class: 'report', title: 'After-action report', sandbox: '' });
+  const message = h('p', { class: 'debrief-message', role: 'status', text: 'Loading the report…' });
   root.append(
-    h('nav', { class: 'debrief-nav' }, h('a', { href: '#/', text: 'Lobby' }), ' · ', h('a', { href: `#/replay/${route.sessionId}`, text: 'Replay' }), ' · ', leaderboardToggle(root, route.sessionId)),
+    h('nav', { class: 'debrief-nav' }, h('a', { href: '#/', text: 'Lobby' }), ' · ', h('a', { href: `#/replay/${sessionId}`, text: 'Replay' }), ' · ', leaderboardToggle(root, sessionId)),
+    message,
     frame,
   );
+  const credential = debriefCredential(loadCredentials(sessionId));
+  void fetch(`/api/sessions/${encodeURIComponent(sessionId)}/report?format=html`, { headers: credential ? { authorization: `Bearer ${credential}` } : {} })
+    .then(async (res) => {
+      if (res.ok) {
+        frame.srcdoc = await res.text();
+        message.remove();
+        return;
+      }
+      const body = (await res.json().catch(() => ({}))) as { message?: string };
+      frame.remove();
+      message.className = 'debrief-message error';
+      message.textContent =
+        res.status === 401
+          ? 'This browser has no credential for this drill: open the debrief from the drill itself, or from the link you joined with.'
+          : `The report cannot be shown: ${body.message ?? res.statusText}.`;
+    })
+    .catch((error: unknown) => {
+      message.textContent = `The report could not be loaded: ${error instanceof Error ? error.message : String(error)}.`;
+    });
 }
 
 /** One click from the debrief: this scenario's leaderboard, ranked per seed. */

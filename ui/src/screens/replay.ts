@@ -6,7 +6,7 @@
  */
 import type { EngineEvent, ReplayBundle, WelcomeMessage } from '../../../engine/protocol.ts';
 import { PROTOCOL_VERSION } from '../../../engine/protocol.ts';
-import { loadCredentials, saveCredentials } from '../credentials.ts';
+import { debriefCredential, loadCredentials, saveCredentials } from '../credentials.ts';
 import { clock, h } from '../dom.ts';
 import type { Route } from '../main.ts';
 import { SeriesStore, applyEvent, applySample, modelFromWelcome, type ViewModel } from '../model.ts';
@@ -69,7 +69,7 @@ export function renderReplay(root: HTMLElement, route: Route): () => void {
     saveCredentials(sessionId, { code });
     void load(code);
   });
-  void load(urlCode ?? creds.token ?? creds.code);
+  void load(urlCode ?? debriefCredential(creds));
   return () => {
     closed = true;
     teardown?.();
@@ -97,6 +97,8 @@ function initialModel(b: ReplayBundle): ViewModel {
     // The views enable their buttons for responders only; nothing can be done in a replay.
     role: 'observer',
     name: 'replay',
+    participant: { id: 'replay', name: 'replay' },
+    joinMode: 'code',
     scenario: b.scenario,
     snapshot: b.snapshot,
     ...(b.facilitator ? { facilitator: b.facilitator } : {}),

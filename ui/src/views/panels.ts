@@ -110,11 +110,15 @@ export function createActionsView(root: HTMLElement, ctx: ViewContext): View {
       lastKey = key;
       approvals.replaceChildren(
         ...Object.values(m.approvals).map((p) => {
-          const approve = h('button', { type: 'button', class: 'primary', text: `Approve ${p.request}`, disabled: !canAct(m) || p.by === m.name });
+          // Controlled friction: a second person decides. The server enforces it by participant id;
+          // the console says so instead of offering buttons that would be refused.
+          const mine = p.byId !== null ? p.byId === m.participantId : p.by === m.name;
+          const approve = h('button', { type: 'button', class: 'primary', text: `Approve ${p.request}`, disabled: !canAct(m) || mine });
           approve.addEventListener('click', () => void run(ctx, `Approve ${p.request}`, ctx.link?.act('approve', undefined, { request: p.request })));
-          const deny = h('button', { type: 'button', text: 'Deny', disabled: !canAct(m) });
+          const deny = h('button', { type: 'button', text: 'Deny', disabled: !canAct(m) || mine });
           deny.addEventListener('click', () => void run(ctx, `Deny ${p.request}`, ctx.link?.act('deny', undefined, { request: p.request })));
-          return h('p', { class: 'approval' }, `${p.by} requests ${p.action} ${p.target} (${clock(p.t)}) `, approve, deny);
+          const note = mine ? h('span', { class: 'muted', text: ' · yours: another person must approve or deny it' }) : null;
+          return h('p', { class: 'approval' }, `${p.by} requests ${p.action} ${p.target} (${clock(p.t)}) `, approve, deny, note);
         }),
       );
       list.replaceChildren(

@@ -258,14 +258,18 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     const f = asFacilitator(req, res);
     if (!f) return;
     const result = registry.removeParticipant(f.drill, String(req.params.participantId));
-    if (!result.ok) return sendError(res, result.code === 'unknown-participant' ? 404 : 400, result.code, result.message);
+    // Removing the facilitator is refused by rule, not because the request was malformed: 403.
+    if (!result.ok) return sendError(res, result.code === 'unknown-participant' ? 404 : result.code === 'forbidden' ? 403 : 400, result.code, result.message);
     res.json({ ok: true, participants: f.drill.roster.entries() });
   });
 
   app.get('/api/leaderboard/:scenarioId', (req, res) => {
     const scenarioId = String(req.params.scenarioId);
     if (!catalog.get(scenarioId)) return sendError(res, 404, 'unknown-scenario', `no scenario "${scenarioId}"`);
-    const seed = typeof req.query.seed === 'string' ? Number(req.query.seed) : undefined;
+    const raw = req.query.seed;
+    // `?seed=abc` (or a repeated seed) is a mistake to report, not a filter that matches nothing.
+    const seed = raw === undefined ? undefined : typeof raw === 'string' && /^\d{1,10}$/.test(raw) && Number(raw) <= 2 ** 31 - 1 ? Number(raw) : null;
+    if (seed === null) return sendError(res, 400, 'bad-seed', 'seed must be a whole number from 0 to 2147483647');
     const groups = registry.leaderboard.forScenario(scenarioId).filter((g) => seed === undefined || g.seed === seed);
     res.json({ scenarioId, seeds: groups });
   });

@@ -84,12 +84,13 @@ export class Roster {
     if (!invite) return { ok: false, code: 'unknown-invite', message: 'that invite link is not valid for this drill; ask the facilitator for a new one' };
     const bound = invite.participantId === null ? undefined : this.people.get(invite.participantId);
     if (bound?.removedAt) return { ok: false, code: 'removed', message: 'the facilitator removed you from this drill' };
+    if (invite.revoked) return { ok: false, code: 'unknown-invite', message: 'that invite link is no longer valid; ask the facilitator for a new one' };
     let participant = bound;
     if (!participant) {
       if (this.people.size >= this.maxParticipants) return { ok: false, code: 'drill-full', message: `this drill already has ${this.maxParticipants} participants` };
       const created = this.add('responder', invite.name, invite.id, now);
       this.store.bindInvite(this.sessionId, invite.id, created.id);
-      this.invites.set(invite.id, { ...invite, participantId: created.id });
+      this.invites.set(invite.id, { id: invite.id, name: invite.name, participantId: created.id, createdAt: invite.createdAt });
       participant = created;
     }
     return { ok: true, participant, token: this.issueToken(participant, now) };

@@ -156,7 +156,8 @@ export class Store {
       insertInvite: this.db.prepare('INSERT INTO invites (session_id, id, name, token_hash, participant_id, created_at) VALUES (?, ?, ?, ?, ?, ?)'),
       bindInvite: this.db.prepare('UPDATE invites SET participant_id = ? WHERE session_id = ? AND id = ?'),
       invites: this.db.prepare('SELECT id, name, participant_id, created_at FROM invites WHERE session_id = ? AND revoked_at IS NULL ORDER BY created_at, rowid'),
-      inviteByHash: this.db.prepare('SELECT id, name, participant_id, created_at FROM invites WHERE session_id = ? AND token_hash = ? AND revoked_at IS NULL'),
+      // Revoked links are found too, so that a removed person opening theirs hears "removed", not "invalid".
+      inviteByHash: this.db.prepare('SELECT id, name, participant_id, created_at, revoked_at FROM invites WHERE session_id = ? AND token_hash = ?'),
       revokeInvites: this.db.prepare('UPDATE invites SET revoked_at = ? WHERE session_id = ? AND participant_id = ? AND revoked_at IS NULL'),
     };
   }
@@ -340,9 +341,12 @@ export class Store {
     return (this.q.invites.all(sessionId) as { id: string; name: string; participant_id: string | null; created_at: string }[]).map(toInvite);
   }
 
-  inviteByTokenHash(sessionId: string, tokenHash: string): StoredInvite | undefined {
-    const row = this.q.inviteByHash.get(sessionId, tokenHash) as { id: string; name: string; participant_id: string | null; created_at: string } | undefined;
-    return row ? toInvite(row) : undefined;
+  /** The invite a link's hash names, revoked or not (`revoked` says which). */
+  inviteByTokenHash(sessionId: string, tokenHash: string): (StoredInvite & { revoked: boolean }) | undefined {
+    const row = this.q.inviteByHash.get(sessionId, tokenHash) as
+      | { id: string; name: string; participant_id: string | null; created_at: string; revoked_at: string | null }
+      | undefined;
+    return row ? { ...toInvite(row), revoked: row.revoked_at !== null } : undefined;
   }
 
   /** Runs `fn` in one transaction: several writes, one fsync. */

@@ -144,8 +144,8 @@ const NOT_ON_A_RESPONDERS_TIMELINE = new Set(['fault.started', 'fault.ended', 'i
 export async function expectedSeqs(server: { url: string }, sessionId: string, token: string, from: number, to: number): Promise<number[]> {
   return logEvents(await fetchLog(server, sessionId, token))
     .filter((e) => !(e.type === 'fault.started' || e.type === 'fault.ended' || (e.type === 'command' && e.command === 'inject')))
-    .map((e, seq) => ({ ...e, seq }))
-    .filter((e) => !NOT_ON_A_RESPONDERS_TIMELINE.has(e.type as string))
+    .map((e, seq) => ({ type: e.type as string, seq }))
+    .filter((e) => !NOT_ON_A_RESPONDERS_TIMELINE.has(e.type))
     .map((e) => e.seq)
     .filter((s) => s >= from && s <= to);
 }

@@ -299,6 +299,8 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   if (existsSync(config.uiDir)) app.use(express.static(config.uiDir, { index: 'index.html' }));
 
   app.use('/api', (_req, res) => sendError(res, 404, 'not-found', 'no such endpoint'));
+  // The app is one page (routes live after '#'): any other path is a coded 404, like the API's.
+  app.use((_req, res) => sendError(res, 404, 'not-found', 'no such page; the app is at /'));
   // Malformed bodies, oversized payloads and anything unexpected become JSON errors, never a crash.
   app.use((error: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
     const status = error.status ?? 500;

@@ -27,14 +27,17 @@ export interface Conduct {
   badAdviceFollowed: AdviceFollowed[];
   goodAdviceFollowed: AdviceFollowed[];
   harmfulActions: HarmfulAction[];
-  approvalsBypassed: { request: string; by: string; t: number }[];
-  approvalsDenied: { request: string; by: string; t: number }[];
+  /** `byId`: the participant id, in live drills (names can repeat across people; ids cannot). */
+  approvalsBypassed: { request: string; by: string; byId?: string; t: number }[];
+  approvalsDenied: { request: string; by: string; byId?: string; t: number }[];
   statusUpdates: { count: number; cadenceMs: number; gaps: { from: number; to: number; ms: number }[] };
   roles: { role: string; person: string | null; at: number | null; afterDetectionMs: number | null }[];
   severity: { declared: number | null; highest: number | null; expected: number; correct: boolean; at: number | null };
   rejectedCommands: number;
 }
 
+
+const idOf = (e: EngineEvent): { byId?: string } => (typeof e.byId === 'string' ? { byId: e.byId } : {});
 
 export function assessConduct(scenario: Scenario, events: readonly EngineEvent[], m: Milestones, endedAt: number): Conduct {
   const shown = new Map<string, number>();
@@ -59,8 +62,8 @@ export function assessConduct(scenario: Scenario, events: readonly EngineEvent[]
     if (e.type === 'fault.started' && typeof e.triggeredBy === 'string') {
       conduct.harmfulActions.push({ action: `${String(e.action)}`, by: e.triggeredBy, t: e.t, fault: e.fault as string });
     }
-    if (e.type === 'approval.bypassed') conduct.approvalsBypassed.push({ request: e.request as string, by: e.by as string, t: e.t });
-    if (e.type === 'approval.denied') conduct.approvalsDenied.push({ request: e.request as string, by: e.by as string, t: e.t });
+    if (e.type === 'approval.bypassed') conduct.approvalsBypassed.push({ request: e.request as string, by: e.by as string, ...idOf(e), t: e.t });
+    if (e.type === 'approval.denied') conduct.approvalsDenied.push({ request: e.request as string, by: e.by as string, ...idOf(e), t: e.t });
     if (e.type === 'status.posted') updates.push(e.t);
     if (e.type === 'incident.role' && !roles.has(e.role as string)) roles.set(e.role as string, { person: e.person as string, at: e.t });
     if ((e.type === 'incident.state' && e.to === 'declared') || e.type === 'incident.severity') {

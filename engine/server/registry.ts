@@ -18,7 +18,7 @@ import { hashToken, matchesHash, newSessionId, newToken } from './credentials.ts
 import { LiveDrill, shareCodesFor, type WallClock } from './drill.ts';
 import { Leaderboard } from './leaderboard.ts';
 import type { Logger } from './logger.ts';
-import { checkedOrDefault, type JoinResult } from './roster.ts';
+import { checkedOrDefault, type Participant } from './roster.ts';
 import type { ListedSession, Store, StoredSession } from './store.ts';
 
 const gzip = promisify(gzipCallback);
@@ -36,6 +36,9 @@ function teamName(value: unknown): string | null | undefined {
   if (typeof value !== 'string' || value.trim().length === 0 || value.length > MAX_TEAM_LENGTH) return undefined;
   return value.trim();
 }
+
+/** A hello let in: who it is, and the participant token to hand back (none for the facilitator). */
+export type Admitted = { ok: true; participant: Participant; token?: string };
 
 /** Who a credential shows the caller to be, for the HTTP API. */
 export interface Caller {
@@ -341,13 +344,13 @@ export class Registry {
   }
 
   /** Lets a hello in, as the person its credential names (see protocol.md, "Joining"). */
-  admit(drill: LiveDrill, msg: HelloMessage): (JoinResult & { ok: true; token?: string }) | Failure {
+  admit(drill: LiveDrill, msg: HelloMessage): Admitted | Failure {
     const given = [msg.token, msg.participantToken, msg.invite, msg.code].filter((c) => c !== undefined);
     if (given.length !== 1) return { ok: false, code: 'bad-credentials', message: 'send exactly one of token, participantToken, invite or code' };
     const now = new Date();
     if (msg.token !== undefined) {
       if (!matchesHash(msg.token, drill.record.facilitatorTokenHash)) return { ok: false, code: 'unauthorized', message: 'that token does not open this session' };
-      return { ok: true, participant: drill.roster.facilitator, token: undefined as unknown as string };
+      return { ok: true, participant: drill.roster.facilitator };
     }
     if (msg.participantToken !== undefined) {
       const participant = drill.roster.byToken(msg.participantToken);

@@ -37,6 +37,8 @@ const BACKLOG_FRAME_BYTES = 64 * 1024;
 const MAX_FAILED_HELLOS = 5;
 /** A socket that keeps flooding after being told is closed (1008: policy violation). */
 const MAX_DROPPED = 200;
+/** How long a socket closed for flooding has to answer the close before it is cut (unread meanwhile). */
+const FLOODER_GRACE_MS = 1_000;
 const NAME_ERRORS = new Set(['bad-name', 'missing-name', 'name-taken']);
 /** A message begun but not finished for this long holds a buffer for nothing: the socket is closed. */
 const UNFINISHED_MESSAGE_MS = 10_000;
@@ -61,6 +63,10 @@ export class Connection implements DrillClient {
   /** While the backlog is being sent: the next seq (in this client's audience) to send; null when live. */
   private cursor: number | null = null;
   private midMessageSince: number | null = null;
+  /** Set once the server has decided to close this socket: whatever else it sends is ignored, and logged no more. */
+  private closing = false;
+  /** Reading is paused until the socket's budget refills (see holdReading). */
+  private held = false;
 
   constructor(
     private readonly ws: WebSocket,
@@ -69,6 +75,7 @@ export class Connection implements DrillClient {
   ) {
     this.openedAt = deps.clock.now();
     this.bucket = new TokenBucket(deps.config.rateLimit, this.openedAt);
+    oneMessagePerTurn(ws);
     ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     ws.on('pong', () => {
       this.alive = true;
@@ -100,6 +107,7 @@ export class Connection implements DrillClient {
 
   /** Called every few seconds: closes sockets that never joined, and messages that never finish. */
   watch(now: number): void {
+    if (this.closing) return;
     if (!this.drill && now - this.openedAt > this.deps.config.helloTimeoutMs) {
       return this.refuse('hello-timeout', `no hello within ${this.deps.config.helloTimeoutMs / 1000} s of connecting`);
     }
@@ -122,12 +130,15 @@ export class Connection implements DrillClient {
 
   /** Tells the client why, logs it, and closes with 1008 (policy violation). */
   private refuse(code: string, message: string): void {
+    this.closing = true;
     this.send({ type: 'error', code, message });
     this.deps.logger.warn({ sessionId: this.drill?.id, participant: this.participant?.id, errorCode: code }, `ws closed, ${code}: ${message}`);
     this.ws.close(1008, code);
   }
 
   private onMessage(data: RawData, isBinary: boolean): void {
+    // Frames keep arriving until the client answers the close (or ws's close timer, 30 s, runs out).
+    if (this.closing) return;
     try {
       if (!this.takeToken()) return;
       if (isBinary) return this.error('bad-message', 'binary frames are not supported; send JSON text');
@@ -153,13 +164,37 @@ export class Connection implements DrillClient {
     if (this.bucket.take(now)) return true;
     this.dropped++;
     if (this.dropped > MAX_DROPPED) {
+      this.closing = true;
       this.deps.logger.warn({ sessionId: this.drill?.id, participant: this.participant?.id }, 'closing a socket that kept flooding');
       this.ws.close(1008, 'rate limit exceeded');
-    } else if (now - this.lastRateError >= 1000) {
+      // Its close frame is on its way; what the flooder sends meanwhile is not even read. A client
+      // that answers the close has done so well within the grace; one that keeps flooding is cut.
+      this.ws.pause();
+      this.deps.clock.setTimeout(() => this.ws.terminate(), FLOODER_GRACE_MS);
+      return false;
+    }
+    if (now - this.lastRateError >= 1000) {
       this.lastRateError = now;
       this.error('rate-limited', `too many messages: at most ${this.deps.config.rateLimit.perSecond} per second; this one was dropped`);
     }
+    this.holdReading(now);
     return false;
+  }
+
+  /**
+   * Stops reading this socket until its budget has a token again. What is read must be decoded, even
+   * just to be dropped: a socket flooding faster than its budget would otherwise cost the server all
+   * it can send, and many such sockets read in one turn of the event loop stall every drill's ticks.
+   * Paused, TCP slows the sender to what it may send.
+   */
+  private holdReading(now: number): void {
+    if (this.held) return;
+    this.held = true;
+    this.ws.pause();
+    this.deps.clock.setTimeout(() => {
+      this.held = false;
+      if (!this.closing) this.ws.resume();
+    }, Math.max(1, this.bucket.waitMs(now)));
   }
 
   /** The person's and the drill's budgets, shared by all their sockets: more sockets buy nothing. */
@@ -342,6 +377,8 @@ export class Connection implements DrillClient {
 
   /** Closes this socket because its person was removed or its drill archived. */
   dismiss(code: string, message: string): void {
+    // Whatever the socket sent before it heard is not theirs to do any more (a removed person's actions).
+    this.closing = true;
     this.send({ type: 'error', code, message });
     this.leave();
     this.ws.close(4000, code);
@@ -350,6 +387,21 @@ export class Connection implements DrillClient {
   get participantId(): string | undefined {
     return this.participant?.id;
   }
+}
+
+/**
+ * ws hands a server socket's messages over all at once by default: every message in what was read
+ * from the network, in one go. With dozens of sockets flooding, one turn of the event loop then
+ * handles thousands of messages before any timer runs, and every drill's tick waits (measured: 1,000 to
+ * 2,000 messages, 70-130 ms, when 32 sockets start flooding together). ws's allowSynchronousEvents:
+ * false gives each socket one message a turn instead. It is a WebSocketServer option (app.ts); until
+ * it is passed there, it is set here on the socket's receiver, which ws reads for every message. If an
+ * upgrade of ws renames the field this does nothing (never a crash), and the flood test in
+ * test/server/abuse.test.ts measures the ticks again.
+ */
+function oneMessagePerTurn(ws: WebSocket): void {
+  const receiver = (ws as unknown as { _receiver?: { _allowSynchronousEvents?: unknown } | null })._receiver;
+  if (receiver && typeof receiver._allowSynchronousEvents === 'boolean') receiver._allowSynchronousEvents = false;
 }
 
 function broadcastClock(drill: LiveDrill): void {

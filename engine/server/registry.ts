@@ -18,7 +18,7 @@ import { hashToken, matchesHash, newSessionId, newToken } from './credentials.ts
 import { LiveDrill, shareCodesFor, type WallClock } from './drill.ts';
 import { Leaderboard } from './leaderboard.ts';
 import type { Logger } from './logger.ts';
-import { checkedOrDefault, type Participant } from './roster.ts';
+import { checkedOrDefault, type JoinGate, type Participant } from './roster.ts';
 import type { ListedSession, Store, StoredSession } from './store.ts';
 
 const gzip = promisify(gzipCallback);
@@ -344,21 +344,21 @@ export class Registry {
   }
 
   /** Lets a hello in, as the person its credential names (see protocol.md, "Joining"). */
-  admit(drill: LiveDrill, msg: HelloMessage): Admitted | Failure {
+  admit(drill: LiveDrill, msg: HelloMessage, gate: JoinGate): Admitted | Failure {
     const given = [msg.token, msg.participantToken, msg.invite, msg.code].filter((c) => c !== undefined);
     if (given.length !== 1) return { ok: false, code: 'bad-credentials', message: 'send exactly one of token, participantToken, invite or code' };
     const now = new Date();
     if (msg.token !== undefined) {
       if (!matchesHash(msg.token, drill.record.facilitatorTokenHash)) return { ok: false, code: 'unauthorized', message: 'that token does not open this session' };
-      return { ok: true, participant: drill.roster.facilitator };
+      return gate('facilitator', drill.roster.facilitator.id) ?? { ok: true, participant: drill.roster.facilitator };
     }
     if (msg.participantToken !== undefined) {
       const participant = drill.roster.byToken(msg.participantToken);
       if (!participant) return { ok: false, code: 'unknown-participant', message: 'that participant token is not valid for this drill; join again with the code or your invite link' };
       if (participant.removedAt) return { ok: false, code: 'removed', message: 'the facilitator removed you from this drill' };
-      return { ok: true, participant, token: msg.participantToken };
+      return gate(participant.role, participant.id) ?? { ok: true, participant, token: msg.participantToken };
     }
-    if (msg.invite !== undefined) return drill.roster.redeemInvite(msg.invite, now);
+    if (msg.invite !== undefined) return drill.roster.redeemInvite(msg.invite, now, gate);
     const code = msg.code as string;
     const role = matchesHash(code, drill.record.responderCodeHash) ? 'responder' : matchesHash(code, drill.record.observerCodeHash) ? 'observer' : null;
     if (!role) return { ok: false, code: 'unauthorized', message: 'that code does not open this session' };
@@ -366,7 +366,7 @@ export class Registry {
       return { ok: false, code: 'invite-only', message: 'this drill is invite-only: responders join through the named link the facilitator sends them' };
     }
     if (msg.name === undefined) return { ok: false, code: 'missing-name', message: 'send the name to join under with the code' };
-    return drill.roster.joinWithCode(role, msg.name, now);
+    return drill.roster.joinWithCode(role, msg.name, now, gate);
   }
 
   /** The caller a debrief credential names: the facilitator token, a participant token, or a join code. */

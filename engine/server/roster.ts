@@ -15,6 +15,15 @@ export interface Participant extends StoredParticipant {
 
 export type JoinResult = { ok: true; participant: Participant; token: string } | { ok: false; code: string; message: string };
 
+/**
+ * Asked before a join writes anything (a new participant, a new token): the caller's limits, such as
+ * sockets per person. A join refused there must leave no trace, or its name would be taken for good.
+ */
+export type JoinGate = (role: Role, participantId: string | null) => { ok: false; code: string; message: string } | null;
+
+/** Tokens one person keeps (one per browser they joined from); the oldest goes when a new one comes. */
+const MAX_TOKENS_PER_PARTICIPANT = 16;
+
 export interface InviteLink extends StoredInvite {
   /** The secret that makes the link; derived from the facilitator's token, never stored. */
   token: string;
@@ -66,7 +75,7 @@ export class Roster {
   }
 
   /** A new participant who came in with the responder or observer code and a name of their choosing. */
-  joinWithCode(role: Exclude<Role, 'facilitator'>, rawName: unknown, now: Date): JoinResult {
+  joinWithCode(role: Exclude<Role, 'facilitator'>, rawName: unknown, now: Date, gate: JoinGate): JoinResult {
     const checked = checkName(rawName);
     if (!checked.ok) return checked;
     const clash = this.clash(checked.keys);
@@ -74,17 +83,21 @@ export class Roster {
     if (this.people.size >= this.maxParticipants) {
       return { ok: false, code: 'drill-full', message: `this drill already has ${this.maxParticipants} participants` };
     }
+    const refused = gate(role, null);
+    if (refused) return refused;
     const participant = this.add(role, checked.display, null, now);
     return { ok: true, participant, token: this.issueToken(participant, now) };
   }
 
   /** Someone opening a named invite link: the invite's person, now or again (another browser of theirs). */
-  redeemInvite(inviteToken: string, now: Date): JoinResult {
+  redeemInvite(inviteToken: string, now: Date, gate: JoinGate): JoinResult {
     const invite = this.store.inviteByTokenHash(this.sessionId, hashToken(inviteToken));
     if (!invite) return { ok: false, code: 'unknown-invite', message: 'that invite link is not valid for this drill; ask the facilitator for a new one' };
     const bound = invite.participantId === null ? undefined : this.people.get(invite.participantId);
     if (bound?.removedAt) return { ok: false, code: 'removed', message: 'the facilitator removed you from this drill' };
     if (invite.revoked) return { ok: false, code: 'unknown-invite', message: 'that invite link is no longer valid; ask the facilitator for a new one' };
+    const refused = gate('responder', bound?.id ?? null);
+    if (refused) return refused;
     let participant = bound;
     if (!participant) {
       if (this.people.size >= this.maxParticipants) return { ok: false, code: 'drill-full', message: `this drill already has ${this.maxParticipants} participants` };
@@ -186,7 +199,8 @@ export class Roster {
 
   private issueToken(p: Participant, now: Date): string {
     const token = newParticipantToken();
-    this.store.addToken(this.sessionId, p.id, hashToken(token), now);
+    // Whoever holds an invite link could otherwise grow the token table without end, a row a hello.
+    this.store.addToken(this.sessionId, p.id, hashToken(token), now, MAX_TOKENS_PER_PARTICIPANT);
     return token;
   }
 

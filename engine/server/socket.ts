@@ -75,7 +75,6 @@ export class Connection implements DrillClient {
   ) {
     this.openedAt = deps.clock.now();
     this.bucket = new TokenBucket(deps.config.rateLimit, this.openedAt);
-    oneMessagePerTurn(ws);
     ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     ws.on('pong', () => {
       this.alive = true;
@@ -224,23 +223,27 @@ export class Connection implements DrillClient {
         gone ? 'this drill has ended and is archived; its debrief, report and log stay available' : `no session "${msg.sessionId}"`,
       );
     }
-    const joined = this.deps.registry.admit(drill, msg);
+    const { config } = this.deps;
+    // The socket caps are checked before the join writes anything (see JoinGate).
+    const joined = this.deps.registry.admit(drill, msg, (role, id) => {
+      if (id !== null && drill.roster.socketsOf(id) >= config.maxSocketsPerParticipant) {
+        return { ok: false, code: 'too-many-sockets', message: `you already have ${config.maxSocketsPerParticipant} tabs open in this drill; close one` };
+      }
+      if (role !== 'facilitator' && drill.socketsOfRole(role) >= config.maxSocketsPerCode) {
+        return { ok: false, code: 'too-many-sockets', message: `this drill already has ${config.maxSocketsPerCode} ${role} connections` };
+      }
+      return null;
+    });
     if (!joined.ok) return this.failHello(joined.code, joined.message);
     const { participant, token } = joined;
-    const { config } = this.deps;
-    if (drill.roster.socketsOf(participant.id) >= config.maxSocketsPerParticipant) {
-      return this.failHello('too-many-sockets', `you already have ${config.maxSocketsPerParticipant} tabs open in this drill; close one`);
-    }
-    if (participant.role !== 'facilitator' && drill.socketsOfRole(participant.role) >= config.maxSocketsPerCode) {
-      return this.failHello('too-many-sockets', `this drill already has ${config.maxSocketsPerCode} ${participant.role} connections`);
-    }
     this.drill = drill;
     this.role = participant.role;
     this.participant = participant;
     drill.lastActivity = this.deps.clock.now();
-    this.welcome(drill, msg, token);
+    // Attached before the welcome, so the facilitator's own roster counts this socket.
     drill.clients.add(this);
     drill.roster.attach(participant.id, this, msg.device ?? token ?? msg.token ?? this.device.address);
+    this.welcome(drill, msg, token);
     drill.notifyRoster();
   }
 
@@ -387,21 +390,6 @@ export class Connection implements DrillClient {
   get participantId(): string | undefined {
     return this.participant?.id;
   }
-}
-
-/**
- * ws hands a server socket's messages over all at once by default: every message in what was read
- * from the network, in one go. With dozens of sockets flooding, one turn of the event loop then
- * handles thousands of messages before any timer runs, and every drill's tick waits (measured: 1,000 to
- * 2,000 messages, 70-130 ms, when 32 sockets start flooding together). ws's allowSynchronousEvents:
- * false gives each socket one message a turn instead. It is a WebSocketServer option (app.ts); until
- * it is passed there, it is set here on the socket's receiver, which ws reads for every message. If an
- * upgrade of ws renames the field this does nothing (never a crash), and the flood test in
- * test/server/abuse.test.ts measures the ticks again.
- */
-function oneMessagePerTurn(ws: WebSocket): void {
-  const receiver = (ws as unknown as { _receiver?: { _allowSynchronousEvents?: unknown } | null })._receiver;
-  if (receiver && typeof receiver._allowSynchronousEvents === 'boolean') receiver._allowSynchronousEvents = false;
 }
 
 function broadcastClock(drill: LiveDrill): void {

@@ -1,16 +1,21 @@
 /**
- * Durable storage in SQLite (WAL, synchronous=FULL): each session's scenario, seed, speed and hashed
- * credentials, its participants, and every engine input (commands, in order). Events are not stored
- * while a drill lives: the engine is deterministic, so they are re-derived from the inputs. A command
- * is acknowledged only after the transaction that stores it has committed, which with
- * synchronous=FULL survives a power failure. When a drill ends its log is archived (gzipped), so an
- * ended drill stays readable without being rebuilt into memory.
+ * Durable storage in SQLite (WAL): each session's scenario, seed, speed and hashed credentials, its
+ * participants, and every engine input (commands, in order). Events are not stored while a drill
+ * lives: the engine is deterministic, so they are re-derived from the inputs. When a drill ends its
+ * log is archived (gzipped), so an ended drill stays readable without being rebuilt into memory.
+ *
+ * Durability without stalls: a command is acknowledged only after the transaction that stores it has
+ * committed to the WAL, which survives the process being killed. The fsync that makes it survive a
+ * power failure too is done by a checkpointer thread every second (checkpointer.mjs), never on the
+ * event loop: on a busy disk an fsync can take hundreds of milliseconds, and every drill's tick would
+ * wait for it.
  *
  * Secrets are stored only as SHA-256 hashes, and the database file is readable by its owner only.
  */
 import Database from 'better-sqlite3';
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { CommandInput } from '../core/types.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import type { JoinMode, Role } from '../protocol.ts';
@@ -109,9 +114,15 @@ const toSession = (r: SessionRow): StoredSession => ({
   archivedAt: r.archived_at,
 });
 
+/** How often the checkpointer makes committed inputs safe from a power failure. */
+export const CHECKPOINT_MS = 1000;
+
 export class Store {
   private readonly db: Database.Database;
   private readonly q;
+  private readonly checkpointer: Worker | null = null;
+  /** Hears a checkpoint that failed (the server logs it); the next round tries again. */
+  onCheckpointError: ((message: string) => void) | null = null;
 
   constructor(private readonly file: string) {
     if (file !== ':memory:') {
@@ -122,10 +133,19 @@ export class Store {
     }
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
+    // Commits reach the WAL (the OS has them: a killed process loses nothing) without an fsync; the
+    // checkpointer thread syncs them, so a power failure can lose at most the last CHECKPOINT_MS.
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('wal_autocheckpoint = 0');
+    this.db.pragma('busy_timeout = 1000');
     this.db.pragma('foreign_keys = ON');
     this.migrate();
     this.protectSidecars();
+    if (file !== ':memory:') {
+      this.checkpointer = new Worker(new URL('./checkpointer.mjs', import.meta.url), { workerData: { file, intervalMs: CHECKPOINT_MS } });
+      this.checkpointer.unref();
+      this.checkpointer.on('message', (m: { type: string; message: string }) => this.onCheckpointError?.(m.message));
+    }
     this.q = {
       insertSession: this.db.prepare(
         `INSERT INTO sessions (id, scenario_id, scenario_json, seed, speed, facilitator_token_hash, responder_code_hash, observer_code_hash, join_mode, facilitator_name, created_at)
@@ -149,6 +169,10 @@ export class Store {
       participants: this.db.prepare('SELECT id, role, name, invite_id, created_at, removed_at FROM participants WHERE session_id = ? ORDER BY created_at, rowid'),
       removeParticipant: this.db.prepare('UPDATE participants SET removed_at = ? WHERE session_id = ? AND id = ?'),
       insertToken: this.db.prepare('INSERT INTO participant_tokens (token_hash, session_id, participant_id, created_at) VALUES (?, ?, ?, ?)'),
+      pruneTokens: this.db.prepare(
+        `DELETE FROM participant_tokens WHERE session_id = ? AND participant_id = ? AND rowid NOT IN
+           (SELECT rowid FROM participant_tokens WHERE session_id = ? AND participant_id = ? ORDER BY rowid DESC LIMIT ?)`,
+      ),
       tokenOwner: this.db.prepare(
         `SELECT p.id, p.role, p.removed_at FROM participant_tokens t JOIN participants p ON p.session_id = t.session_id AND p.id = t.participant_id
          WHERE t.token_hash = ? AND t.session_id = ?`,
@@ -319,8 +343,12 @@ export class Store {
     })();
   }
 
-  addToken(sessionId: string, participantId: string, tokenHash: string, at: Date): void {
-    this.q.insertToken.run(tokenHash, sessionId, participantId, at.toISOString());
+  /** Adds a participant's token, keeping only their `keep` newest (each browser they joined from has one). */
+  addToken(sessionId: string, participantId: string, tokenHash: string, at: Date, keep: number): void {
+    this.db.transaction(() => {
+      this.q.insertToken.run(tokenHash, sessionId, participantId, at.toISOString());
+      this.q.pruneTokens.run(sessionId, participantId, sessionId, participantId, keep);
+    })();
   }
 
   /** Whose token this is (removed participants included: the caller decides what that means). */
@@ -355,6 +383,9 @@ export class Store {
   }
 
   close(): void {
+    // A clean shutdown may wait for the disk: everything committed is made power-safe before we go.
+    this.checkpointer?.postMessage('stop');
+    if (this.file !== ':memory:') this.db.pragma('wal_checkpoint(TRUNCATE)');
     this.db.close();
   }
 }

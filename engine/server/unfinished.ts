@@ -18,7 +18,8 @@ export function isMidMessage(ws: WebSocket): boolean {
   if (!receiver) return false;
   const fragmented = typeof receiver._fragmented === 'number' && receiver._fragmented !== 0;
   const partialFrame = typeof receiver._bufferedBytes === 'number' && receiver._bufferedBytes > 0;
-  // State 0 is "waiting for the next frame header": anything else is part-way through a frame.
-  const inFrame = typeof receiver._state === 'number' && receiver._state !== 0;
+  // State 0 is "waiting for the next frame header" and 6 "a whole message waits to be handed over"
+  // (one per turn: allowSynchronousEvents is off); anything else is part-way through a frame.
+  const inFrame = typeof receiver._state === 'number' && receiver._state !== 0 && receiver._state !== 6;
   return fragmented || partialFrame || inFrame;
 }

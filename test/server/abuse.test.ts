@@ -139,9 +139,8 @@ describe('a flood in one drill', () => {
 
           // B kept time throughout: every tick that was due, on time.
           expect(late.ticks).toBeGreaterThanOrEqual(Math.floor((FLOOD_MS / (10_000 / 60)) * 0.9));
-          // The flood's own cost on the event loop; a slow fsync is a stall of its own (see timing.ts).
-          expect(late.worstBesideWrites).toBeLessThanOrEqual(MAX_TICK_LATENESS_MS);
-          expect(late.worst).toBeLessThan(1_000);
+          // The bar, as measured: the store never fsyncs on the event loop (store.ts), so nothing is left out.
+          expect(late.worst).toBeLessThanOrEqual(MAX_TICK_LATENESS_MS);
           expect(watcherB.errors()).toEqual([]);
           // The flood was a flood: far more than the limits let through, refused with `rate-limited`.
           expect(stats.sent).toBeGreaterThan(20 * stats.acks);

@@ -480,3 +480,29 @@ describe('identities survive a restart', () => {
     }
   });
 });
+
+describe('a join refused by a limit leaves no trace', () => {
+  it('the name stays free and no token is issued when the sockets per code are full', async () => {
+    const server = await startTestServer({ maxSocketsPerCode: 1 });
+    try {
+      const { created, fac } = await startedDrill(server);
+      const { client: alice } = await welcomed(server, { sessionId: created.sessionId, code: created.responderCode, name: 'alice' });
+      expect(await refused(server, { sessionId: created.sessionId, code: created.responderCode, name: 'bob' })).toMatchObject({ code: 'too-many-sockets' });
+      alice.close();
+      await alice.closed;
+      await until(async () => ((await call(server, 'GET', `/api/sessions/${created.sessionId}/participants`, { bearer: created.facilitatorToken })).json.participants as RosterEntry[]).every((p) => p.sockets === 0 || p.role === 'facilitator'));
+      // bob's refused attempt took nothing: he gets his name, as the next id (p3), not a later one.
+      const { client: bob, welcome } = await welcomed(server, { sessionId: created.sessionId, code: created.responderCode, name: 'bob' });
+      expect(welcome.participant).toMatchObject({ id: 'p3', name: 'bob' });
+      const roster = (await call(server, 'GET', `/api/sessions/${created.sessionId}/participants`, { bearer: created.facilitatorToken })).json.participants as RosterEntry[];
+      expect(roster.map((p) => [p.id, p.name])).toEqual([
+        ['p1', 'Fran'],
+        ['p2', 'alice'],
+        ['p3', 'bob'],
+      ]);
+      for (const c of [bob, fac]) c.close();
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -3,6 +3,7 @@
 // ever waits on the disk; this thread fsyncs the WAL and copies it into the database every interval.
 // Plain JavaScript: it needs nothing from the project, so it does not load tsx.
 import Database from 'better-sqlite3';
+import { clearInterval, setInterval } from 'node:timers';
 import { parentPort, workerData } from 'node:worker_threads';
 
 const { file, intervalMs } = workerData;

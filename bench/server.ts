@@ -99,6 +99,7 @@ async function openServer(root: string, dataFile: string): Promise<BenchServer> 
     dataFile,
     scenariosDir: join(root, 'scenarios'),
     maxOpenDrills: 1_000_000,
+    connectRate: { perSecond: 1_000_000, burst: 1_000_000 },
     maxSocketsPerCode: 1_000_000,
     maxParticipants: 1_000_000,
   };

@@ -30,8 +30,6 @@ export interface RunningServer {
 
 /** How often sockets are checked for a missing hello or a message that never finishes. */
 const WATCH_MS = 1_000;
-/** New WebSocket connections per client address. */
-const CONNECT_RATE = { perSecond: 10, burst: 100 };
 
 export interface ServerOptions {
   clock?: WallClock;
@@ -61,8 +59,8 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   // loop for 70-130 ms (measured) before any drill's tick can run.
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false, allowSynchronousEvents: false });
   // A socket closed for flooding could reconnect at once and get a fresh allowance: connections are
-  // budgeted per client address too (generous enough for an office behind one NAT after a restart).
-  const connects = new KeyedBuckets(CONNECT_RATE);
+  // budgeted per client address too.
+  const connects = new KeyedBuckets(config.connectRate);
   const refusedAddresses = new Set<string>();
   http.on('upgrade', (req, socket, head) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
@@ -77,7 +75,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       // One line per address per burst, not one per refused connection: a flood must not flood the log.
       if (!refusedAddresses.has(address)) {
         refusedAddresses.add(address);
-        logger.warn({ path, errorCode: 'too-many-connections' }, `websocket upgrades refused: more than ${CONNECT_RATE.perSecond} a second from one address`);
+        logger.warn({ path, errorCode: 'too-many-connections' }, `websocket upgrades refused: more than ${config.connectRate.perSecond} a second from one address`);
       }
       socket.end('HTTP/1.1 429 Too Many Requests\r\nRetry-After: 1\r\nConnection: close\r\n\r\n');
       return;

@@ -7,7 +7,8 @@ import { clearInterval, setInterval } from 'node:timers';
 import { parentPort, workerData } from 'node:worker_threads';
 
 const { file, intervalMs } = workerData;
-const db = new Database(file);
+// Never create the file: if it is gone, the store that started us is gone too.
+const db = new Database(file, { fileMustExist: true });
 db.pragma('busy_timeout = 1000');
 
 const checkpoint = () => {

@@ -33,6 +33,8 @@ export interface ServerConfig {
   drillRate: Rate;
   /** Bytes per second that commands may add to a drill's log (the flood a log can take). */
   drillLogBytes: Rate;
+  /** New WebSocket connections per client address: a socket closed for flooding cannot just come back. */
+  connectRate: Rate;
   maxSocketsPerParticipant: number;
   /** Sockets joined through one code (all responders, or all observers) of one drill. */
   maxSocketsPerCode: number;
@@ -71,6 +73,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     participantRate: { perSecond: 10, burst: 20 },
     drillRate: { perSecond: count(env, 'SEVDRILL_DRILL_MESSAGES_PER_SEC', 30, 1), burst: 2 * count(env, 'SEVDRILL_DRILL_MESSAGES_PER_SEC', 30, 1) },
     drillLogBytes: { perSecond: count(env, 'SEVDRILL_DRILL_LOG_BYTES_PER_SEC', 12 * 1024, 1024), burst: 8 * count(env, 'SEVDRILL_DRILL_LOG_BYTES_PER_SEC', 12 * 1024, 1024) },
+    // Generous enough for a whole office behind one NAT reconnecting after a restart.
+    connectRate: { perSecond: 10, burst: 100 },
     maxSocketsPerParticipant: count(env, 'SEVDRILL_MAX_SOCKETS_PER_PARTICIPANT', 8, 1),
     maxSocketsPerCode: count(env, 'SEVDRILL_MAX_SOCKETS_PER_CODE', 100, 1),
     maxParticipants: count(env, 'SEVDRILL_MAX_PARTICIPANTS', 100, 2),

@@ -145,6 +145,11 @@ export class Store {
       this.checkpointer = new Worker(new URL('./checkpointer.mjs', import.meta.url), { workerData: { file, intervalMs: CHECKPOINT_MS } });
       this.checkpointer.unref();
       this.checkpointer.on('message', (m: { type: string; message: string }) => this.onCheckpointError?.(m.message));
+      // A checkpointer that cannot start (the file gone) or dies only widens what a power cut could
+      // lose; it must never take the server with it. Once the store is closed, nothing is left to say.
+      this.checkpointer.on('error', (error) => {
+        if (!this.closed) this.onCheckpointError?.(error.message);
+      });
     }
     this.q = {
       insertSession: this.db.prepare(
@@ -382,7 +387,10 @@ export class Store {
     return this.db.transaction(fn)();
   }
 
+  private closed = false;
+
   close(): void {
+    this.closed = true;
     // A clean shutdown may wait for the disk: everything committed is made power-safe before we go.
     this.checkpointer?.postMessage('stop');
     if (this.file !== ':memory:') this.db.pragma('wal_checkpoint(TRUNCATE)');

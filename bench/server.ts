@@ -11,7 +11,7 @@
  * - memory per live drill: JS heap (and RSS) growth from creating and running 100 drills, after a GC
  *   (global.gc, exposed at run time with v8.setFlagsFromString: the bench script needs no flag).
  * - capacity: running drills at speed 10 (no clients) added in growing batches until a tick runs late;
- *   Store.saveProgressMany is timed as it goes (one fsync on the event loop per interval).
+ *   Store.saveProgressMany is timed as it goes (one transaction per interval; the fsync is the checkpointer thread's).
  * - recovery: a 6-hour retail-sev1 drill (the reference plan) stored, the server closed, and a new
  *   server started on the same database: startServer → listening with the drill rebuilt.
  */
@@ -118,7 +118,7 @@ function createDrill(server: RunningServer, speed = SPEED): { drill: LiveDrill; 
 
 /**
  * Times every Store.saveProgressMany (one transaction committed with synchronous=FULL for all running
- * drills: an fsync on the event loop, once per progressSaveMs) until `stop` is called.
+ * drills, once per progressSaveMs; no fsync on the event loop) until `stop` is called.
  */
 function timeProgressSaves(): { samples: number[]; starts: number[]; stop: () => void } {
   const samples: number[] = [];
@@ -137,7 +137,7 @@ function timeProgressSaves(): { samples: number[]; starts: number[]; stop: () =>
 const savesLine = (saves: readonly number[], wallMs: number): string =>
   saves.length === 0
     ? 'no progress saves'
-    : `${saves.length} progress saves (one fsync'd transaction for all running drills): p50 ${ms(percentile(saves, 50))}, p99 ${ms(percentile(saves, 99))}, max ${ms(Math.max(...saves))}, ` +
+    : `${saves.length} progress saves (one transaction for all running drills): p50 ${ms(percentile(saves, 50))}, p99 ${ms(percentile(saves, 99))}, max ${ms(Math.max(...saves))}, ` +
       `${fmt((100 * saves.reduce((a, b) => a + b, 0)) / wallMs)}% of the wall time`;
 
 /** Wraps a drill's broadcast to stamp the wall time each batch is handed to it. */
@@ -609,7 +609,7 @@ export async function runServerBench(options: ServerBenchOptions): Promise<Serve
     print(`    server / bare p99: ${fmt(ratio)}×  (goal ≤ ${SERVER_GOALS.fanoutVsBare}×: ${mark(ratio <= SERVER_GOALS.fanoutVsBare)})`);
     if (one.bySave && one.bySave.saved.length > 0 && one.bySave.unsaved.length > 0) {
       print(
-        `    server, batches whose tick then saved progress (an fsync before any socket is read): ${dist(one.bySave.saved)};` +
+        `    server, batches whose tick then saved progress (a commit before any socket is read): ${dist(one.bySave.saved)};` +
           ` the others: ${dist(one.bySave.unsaved)}`,
       );
     }

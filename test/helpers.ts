@@ -85,3 +85,29 @@ export function tinyScenario(overrides: Partial<ScenarioInput> = {}): Scenario {
 export function at(minutes: number, actor: string, type: string, target?: string, params?: TimedCommand['params']): TimedCommand {
   return { at: minutes * 60_000, actor, type, ...(target ? { target } : {}), ...(params ? { params } : {}) };
 }
+
+/**
+ * The shipped retail scenario grown to `size` characters by a chain of thousands of extra services,
+ * each depending on the one before: a valid scenario, and as costly to parse, check and lint per byte
+ * as real ones (the validation worker's tests).
+ */
+export function bigScenario(size: number): string {
+  const [head, tail] = readFileSync(`${ROOT}scenarios/retail-sev1.yaml`, 'utf8').split('\njourneys:\n') as [string, string];
+  const services: string[] = [];
+  let length = head.length + tail.length;
+  for (let i = 0; length < size; i++) {
+    const service = [
+      `  - id: shard-${i}`,
+      `    name: Shard ${i}`,
+      '    tier: standard',
+      '    baseline: { latencyMs: 5, p99Ms: 20, errorRate: 0.0001 }',
+      '    capacity: 1000',
+      '    dependencies:',
+      `      - { service: ${i === 0 ? 'catalog' : `shard-${i - 1}`}, kind: soft, timeout: 200ms }`,
+      '',
+    ].join('\n');
+    services.push(service);
+    length += service.length;
+  }
+  return `${head}\n${services.join('')}\njourneys:\n${tail}`;
+}

@@ -9,17 +9,15 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHtml } from '../../engine/score/report-html.ts';
 import { buildReport } from '../../engine/score/timeline.ts';
 import { ROOT } from '../helpers.ts';
+import { SKIP_BROWSER, launchChromium } from '../ui/browser.ts';
 import { scoredRun } from './runs.ts';
 
-const CHROMIUM = process.env.SEVDRILL_CHROMIUM ?? '/usr/bin/chromium';
-const SKIP = process.env.SEVDRILL_SKIP_BROWSER === '1';
-
-describe.skipIf(SKIP)('the HTML report in headless Chromium', () => {
+describe.skipIf(SKIP_BROWSER)('the HTML report in headless Chromium', () => {
   const run = scoredRun('retail-sev1');
   const report = buildReport(run.header, run.events, run.card);
   const file = join(mkdtempSync(join(tmpdir(), 'sevdrill-report-')), 'report.html');
@@ -30,13 +28,7 @@ describe.skipIf(SKIP)('the HTML report in headless Chromium', () => {
   const problems: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `Chromium is not installed at ${CHROMIUM}: install it with "apt-get install -y chromium" (.ci/run does), ` +
-          'point SEVDRILL_CHROMIUM at another binary, or set SEVDRILL_SKIP_BROWSER=1 to skip this test on purpose',
-      );
-    }
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     page.on('console', (m) => {
       if (m.type() === 'error' || m.type() === 'warning') problems.push(`console.${m.type()}: ${m.text()}`);

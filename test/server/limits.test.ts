@@ -14,7 +14,7 @@ import { startServer } from '../../engine/server/app.ts';
 import { configFromEnv } from '../../engine/server/config.ts';
 import type { LiveDrill } from '../../engine/server/drill.ts';
 import type { Store } from '../../engine/server/store.ts';
-import { ROOT } from '../helpers.ts';
+import { ROOT, bigScenario } from '../helpers.ts';
 import { createDrill, get, sleep, testConfig, until, withServer } from './harness.ts';
 import { describeLateness, lateness, recordTicks, timeDurableWrites } from './timing.ts';
 
@@ -302,29 +302,7 @@ describe('a restart on 1,000 ended drills', () => {
 
 // ── validation beside a live drill ───────────────────────────────────────────────────────────────
 
-const RETAIL = readFileSync(`${ROOT}scenarios/retail-sev1.yaml`, 'utf8');
 
-/** The shipped retail scenario grown to `size` characters by a chain of extra services (as in validate-pool.test.ts). */
-function bigScenario(size: number): string {
-  const [head, tail] = RETAIL.split('\njourneys:\n') as [string, string];
-  const services: string[] = [];
-  let length = head.length + tail.length;
-  for (let i = 0; length < size; i++) {
-    const service = [
-      `  - id: shard-${i}`,
-      `    name: Shard ${i}`,
-      '    tier: standard',
-      '    baseline: { latencyMs: 5, p99Ms: 20, errorRate: 0.0001 }',
-      '    capacity: 1000',
-      '    dependencies:',
-      `      - { service: ${i === 0 ? 'catalog' : `shard-${i - 1}`}, kind: soft, timeout: 200ms }`,
-      '',
-    ].join('\n');
-    services.push(service);
-    length += service.length;
-  }
-  return `${head}\n${services.join('')}\njourneys:\n${tail}`;
-}
 
 describe('validation beside a live drill', () => {
   it('8 parallel 500 KiB validations: every one answered, and a speed-60 drill’s ticks stay on time', async () => {

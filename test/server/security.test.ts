@@ -7,19 +7,17 @@
  * that was never applied cannot pass.
  */
 import express from 'express';
-import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+import type { Browser, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { renderHtml } from '../../engine/score/report-html.ts';
 import { buildReport } from '../../engine/score/timeline.ts';
 import { appSecurity, reportSecurity } from '../../engine/server/security.ts';
 import { scoredRun } from '../score/runs.ts';
+import { SKIP_BROWSER, launchChromium } from '../ui/browser.ts';
 
-const CHROMIUM = process.env.SEVDRILL_CHROMIUM ?? '/usr/bin/chromium';
-const SKIP_BROWSER = process.env.SEVDRILL_SKIP_BROWSER === '1';
 
 const APP_CSP = "default-src 'self';script-src 'self';style-src 'self' 'unsafe-inline';img-src 'self' data:;connect-src 'self';object-src 'none';base-uri 'none';form-action 'self';frame-ancestors 'none'";
 const REPORT_CSP = "default-src 'none';style-src 'unsafe-inline';img-src data:;frame-ancestors 'self';base-uri 'none';form-action 'none'";
@@ -163,13 +161,7 @@ describe.skipIf(SKIP_BROWSER)('the policies in headless Chromium', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `Chromium is not installed at ${CHROMIUM}: install it with "apt-get install -y chromium" (.ci/run does), ` +
-          'point SEVDRILL_CHROMIUM at another binary, or set SEVDRILL_SKIP_BROWSER=1 to skip this test on purpose',
-      );
-    }
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

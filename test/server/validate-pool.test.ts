@@ -9,36 +9,12 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadScenarioText } from '../../engine/scenario/load.ts';
 import { ValidationPool, defaultValidationPoolOptions, type ValidationOutcome, type ValidationPoolOptions } from '../../engine/server/validate-pool.ts';
-import { ROOT } from '../helpers.ts';
+import { ROOT, bigScenario } from '../helpers.ts';
 
 const RETAIL_FILE = 'scenarios/retail-sev1.yaml';
 const RETAIL = readFileSync(`${ROOT}${RETAIL_FILE}`, 'utf8');
 const HALF_MEGABYTE = 500 * 1024;
 
-/**
- * The shipped retail scenario grown to `size` characters by a chain of thousands of extra services, each
- * depending on the one before: a valid scenario, and as costly to parse, check and lint per byte as real ones.
- */
-function bigScenario(size: number): string {
-  const [head, tail] = RETAIL.split('\njourneys:\n') as [string, string];
-  const services: string[] = [];
-  let length = head.length + tail.length;
-  for (let i = 0; length < size; i++) {
-    const service = [
-      `  - id: shard-${i}`,
-      `    name: Shard ${i}`,
-      '    tier: standard',
-      '    baseline: { latencyMs: 5, p99Ms: 20, errorRate: 0.0001 }',
-      '    capacity: 1000',
-      '    dependencies:',
-      `      - { service: ${i === 0 ? 'catalog' : `shard-${i - 1}`}, kind: soft, timeout: 200ms }`,
-      '',
-    ].join('\n');
-    services.push(service);
-    length += service.length;
-  }
-  return `${head}\n${services.join('')}\njourneys:\n${tail}`;
-}
 
 const BIG = bigScenario(HALF_MEGABYTE);
 

@@ -50,16 +50,21 @@ export interface Rig {
   close(): Promise<void>;
 }
 
-export async function startRig(): Promise<Rig> {
+/** Debian's Chromium, headless; a missing browser fails loudly (CI installs it), never skips silently. */
+export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
       `Chromium is not installed at ${CHROMIUM}: install it with "apt-get install -y chromium" (.ci/run does), ` +
         'point SEVDRILL_CHROMIUM at another binary, or set SEVDRILL_SKIP_BROWSER=1 to skip this test on purpose',
     );
   }
+  return chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+}
+
+export async function startRig(): Promise<Rig> {
+  const browser = await launchChromium();
   const uiDir = await buildUi();
   const server = await startTestServer({ uiDir });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   return {
     server,
     browser,

@@ -85,8 +85,11 @@ export class Roster {
     }
     const refused = gate(role, null);
     if (refused) return refused;
-    const participant = this.add(role, checked.display, null, now);
-    return { ok: true, participant, token: this.issueToken(participant, now) };
+    // One transaction: a person is never stored without the token that proves them, or the reverse.
+    return this.store.transaction(() => {
+      const participant = this.add(role, checked.display, null, now);
+      return { ok: true, participant, token: this.issueToken(participant, now) };
+    });
   }
 
   /** Someone opening a named invite link: the invite's person, now or again (another browser of theirs). */
@@ -98,15 +101,17 @@ export class Roster {
     if (invite.revoked) return { ok: false, code: 'unknown-invite', message: 'that invite link is no longer valid; ask the facilitator for a new one' };
     const refused = gate('responder', bound?.id ?? null);
     if (refused) return refused;
-    let participant = bound;
-    if (!participant) {
-      if (this.people.size >= this.maxParticipants) return { ok: false, code: 'drill-full', message: `this drill already has ${this.maxParticipants} participants` };
-      const created = this.add('responder', invite.name, invite.id, now);
-      this.store.bindInvite(this.sessionId, invite.id, created.id);
-      this.invites.set(invite.id, { id: invite.id, name: invite.name, participantId: created.id, createdAt: invite.createdAt });
-      participant = created;
-    }
-    return { ok: true, participant, token: this.issueToken(participant, now) };
+    if (!bound && this.people.size >= this.maxParticipants) return { ok: false, code: 'drill-full', message: `this drill already has ${this.maxParticipants} participants` };
+    // One transaction: the invite is never left unbound to the person it made (a retry would make a second one).
+    return this.store.transaction(() => {
+      let participant = bound;
+      if (!participant) {
+        participant = this.add('responder', invite.name, invite.id, now);
+        this.store.bindInvite(this.sessionId, invite.id, participant.id);
+        this.invites.set(invite.id, { id: invite.id, name: invite.name, participantId: participant.id, createdAt: invite.createdAt });
+      }
+      return { ok: true, participant, token: this.issueToken(participant, now) };
+    });
   }
 
   /**

@@ -43,9 +43,9 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const store = new Store(config.dataFile);
   store.onCheckpointError = (message) => logger.error({ errorCode: 'checkpoint-failed' }, `store checkpoint failed (retried in a second): ${message}`);
   const catalog = new Catalog(config.scenariosDir, (message) => logger.warn(message));
-  const registry = new Registry(store, catalog, clock, config, logger);
-  const recovered = registry.recover();
   const nodeMajor = process.versions.node.split('.')[0] ?? 'unknown';
+  const registry = new Registry(store, catalog, clock, config, logger, nodeMajor);
+  const recovered = registry.recover();
   const validation = new ValidationPool(config.validation);
   let policy: OriginPolicy | null = null;
   const currentPolicy = (): OriginPolicy => {

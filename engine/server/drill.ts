@@ -3,10 +3,10 @@
  * due `tick ÷ speed` wall-ms after the last, and pausing simply stops the loop. Every input is stored
  * durably before it is acknowledged or broadcast, so a restart can rebuild the session exactly.
  */
-import { createHeader, serializeLog } from '../core/log.ts';
+import { createHeader, serializeEvent, serializeLog } from '../core/log.ts';
 import { createSession, type MetricsSample, type Session } from '../core/session.ts';
 import type { CommandInput, CommandResult, EngineEvent } from '../core/types.ts';
-import type { EventsMessage, JoinMode, Role, RosterMessage, SessionSummary } from '../protocol.ts';
+import type { EventsMessage, JoinMode, Role, RosterMessage, SessionListing, SessionSummary } from '../protocol.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import type { DrillView } from './archive.ts';
 import { PublicSequence, type Audience } from './audience.ts';
@@ -91,7 +91,7 @@ export class LiveDrill implements DrillView {
     this.inputs = history.inputs.length;
     this.session.runUntil(history.simNow);
     this.sequence = new PublicSequence(this.session.events);
-    this.roster = new Roster(record.id, store, record.facilitatorName, limits.maxParticipants, record.joinMode);
+    this.roster = new Roster(record.id, store, record.facilitatorName, limits.maxParticipants);
     const now = clock.now();
     this.messages = new TokenBucket(limits.drillRate, now);
     this.logBytes = new TokenBucket(limits.drillLogBytes, now);
@@ -174,6 +174,8 @@ export class LiveDrill implements DrillView {
       throw error;
     }
     this.lastActivity = this.clock.now();
+    // What the command added to the log is charged to the drill's byte budget, rejected or not.
+    this.logBytes.charge(this.lastActivity, result.events.reduce((n, e) => n + serializeEvent(e).length + 1, 0));
     this.broadcast(result.events);
     this.afterChange();
     return result;
@@ -193,20 +195,11 @@ export class LiveDrill implements DrillView {
   /** The team playing this drill, if one was named when it was created. */
   team: string | null = null;
 
-  /** The facilitator's view; `publicSummary` in registry.ts is what everyone else gets. */
-  summary(score: number | null): SessionSummary {
+  /** The facilitator's view: the public listing (registry.publicSummary) plus the drill's state. */
+  summary(listing: SessionListing): SessionSummary {
     const snapshot = this.session.snapshot();
     return {
-      sessionId: this.id,
-      scenarioId: this.scenario.id,
-      title: this.scenario.title,
-      team: this.team,
-      seed: this.record.seed,
-      status: this.status,
-      phase: this.session.phase,
-      createdAt: this.record.createdAt,
-      endedAt: null,
-      score,
+      ...listing,
       speed: this.record.speed,
       now: this.session.now,
       incidentState: snapshot.incident.state,

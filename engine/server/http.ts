@@ -162,7 +162,8 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     const drill = registry.get(id);
     const token = bearer(req);
     if (!drill) {
-      sendError(res, registry.archived(id) ? 410 : 404, registry.archived(id) ? 'drill-archived' : 'unknown-session', registry.archived(id) ? 'this drill has ended and is archived' : `no session "${id}"`);
+      if (registry.archived(id)) sendError(res, 410, 'drill-archived', 'this drill has ended and is archived');
+      else sendError(res, 404, 'unknown-session', `no session "${id}"`);
       return undefined;
     }
     if (token === undefined || registry.authenticate(drill, token)?.role !== 'facilitator') {
@@ -178,7 +179,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     if (!summary) return sendError(res, 404, 'unknown-session', `no session "${id}"`);
     const drill = registry.get(id);
     const token = bearer(req);
-    if (drill && token !== undefined && registry.authenticate(drill, token)?.role === 'facilitator') return void res.json(drill.summary(summary.score));
+    if (drill && token !== undefined && registry.authenticate(drill, token)?.role === 'facilitator') return void res.json(drill.summary(summary));
     res.json(summary);
   });
 

@@ -60,10 +60,12 @@ export class Registry {
     private readonly clock: WallClock,
     private readonly config: ServerConfig,
     private readonly logger: Logger,
+    /** Stamped in archived logs' headers, as the live /log endpoint does. */
+    private readonly nodeMajor: string,
   ) {
     this.leaderboard = new Leaderboard(store.database);
     this.archives = new ArchiveReader(store, (id) => this.leaderboard.meta(id).team);
-    // Progress of every running drill in one transaction a second, not one fsync per drill.
+    // Progress of every running drill in one transaction a second, not one per drill.
     this.timers.push(setInterval(() => this.saveProgress(), config.progressSaveMs), setInterval(() => this.sweep(), SWEEP_MS));
     for (const t of this.timers) t.unref();
   }
@@ -133,7 +135,7 @@ export class Registry {
     } catch (error) {
       this.logger.error({ err: error, sessionId: drill.id }, 'scoring a drill failed');
     }
-    void gzip(drill.logText(process.versions.node.split('.')[0] ?? 'unknown'))
+    void gzip(drill.logText(this.nodeMajor))
       .then((gz) => {
         this.store.archive(drill.id, gz, new Date());
         this.archivedIds.add(drill.id);
@@ -185,7 +187,7 @@ export class Registry {
         drill.team = this.leaderboard.meta(drill.id).team;
         // A drill that ended just before a crash may not have been scored yet.
         if (drill.status === 'ended' && !this.leaderboard.score(drill.id)) this.recordScore(drill);
-        this.store.archive(drill.id, gzipSync(drill.logText(process.versions.node.split('.')[0] ?? 'unknown')), new Date());
+        this.store.archive(drill.id, gzipSync(drill.logText(this.nodeMajor)), new Date());
       } catch (error) {
         this.logger.error({ err: error, sessionId: stored.id }, `the log of stopped drill ${stored.id} could not be archived`);
       }

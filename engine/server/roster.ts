@@ -4,7 +4,7 @@
  * drill after normalisation (names.ts), and the facilitator's name is reserved. Controlled friction
  * compares the ids, so one person under two names is still one person.
  */
-import type { JoinMode, RosterEntry, Role } from '../protocol.ts';
+import type { RosterEntry, Role } from '../protocol.ts';
 import { deriveSecret, hashToken, newInviteId, newParticipantToken } from './credentials.ts';
 import { checkName, sameName } from './names.ts';
 import type { Store, StoredInvite, StoredParticipant } from './store.ts';
@@ -46,7 +46,8 @@ interface Presence {
 
 export class Roster {
   private readonly people = new Map<string, Participant>();
-  private readonly invites = new Map<string, StoredInvite>();
+  /** With their names' keys, worked out once: every join is checked against every open invite. */
+  private readonly invites = new Map<string, StoredInvite & { keys: readonly string[] }>();
   private readonly presence = new Map<string, Presence>();
   readonly facilitator: Participant;
 
@@ -55,17 +56,12 @@ export class Roster {
     private readonly store: Store,
     facilitatorName: string,
     private readonly maxParticipants: number,
-    readonly joinMode: JoinMode,
   ) {
     for (const p of store.participants(sessionId)) this.people.set(p.id, { ...p, keys: keysOf(p.name) });
-    for (const i of store.invites(sessionId)) this.invites.set(i.id, i);
+    for (const i of store.invites(sessionId)) this.invites.set(i.id, { ...i, keys: keysOf(i.name) });
     const existing = [...this.people.values()].find((p) => p.role === 'facilitator');
     // Drills created before identities existed have no facilitator row: make one.
     this.facilitator = existing ?? this.add('facilitator', checkedOrDefault(facilitatorName), null, new Date());
-  }
-
-  get(id: string): Participant | undefined {
-    return this.people.get(id);
   }
 
   /** A returning participant, by the token their browser kept. */
@@ -108,7 +104,7 @@ export class Roster {
       if (!participant) {
         participant = this.add('responder', invite.name, invite.id, now);
         this.store.bindInvite(this.sessionId, invite.id, participant.id);
-        this.invites.set(invite.id, { id: invite.id, name: invite.name, participantId: participant.id, createdAt: invite.createdAt });
+        this.invites.set(invite.id, { id: invite.id, name: invite.name, participantId: participant.id, createdAt: invite.createdAt, keys: keysOf(invite.name) });
       }
       return { ok: true, participant, token: this.issueToken(participant, now) };
     });
@@ -125,13 +121,13 @@ export class Roster {
     if (person && (person.role !== 'responder' || person.removedAt)) {
       return { ok: false, code: 'name-taken', message: `"${checked.display}" is taken (${person.removedAt ? 'by a removed participant' : `the ${person.role}`})` };
     }
-    const invited = [...this.invites.values()].find((i) => (person ? i.participantId === person.id : i.participantId === null && sameName(keysOf(i.name), checked.keys)));
+    const invited = [...this.invites.values()].find((i) => (person ? i.participantId === person.id : i.participantId === null && sameName(i.keys, checked.keys)));
     if (invited) return { ok: true, invite: this.link(invited, facilitatorToken) };
     if (RESERVED.some((k) => sameName(k, checked.keys))) return { ok: false, code: 'name-taken', message: `"${checked.display}" is reserved` };
     const invite: StoredInvite = { id: newInviteId(), name: person?.name ?? checked.display, participantId: person?.id ?? null, createdAt: now.toISOString() };
     const link = this.link(invite, facilitatorToken);
     this.store.addInvite(this.sessionId, invite, hashToken(link.token));
-    this.invites.set(invite.id, invite);
+    this.invites.set(invite.id, { ...invite, keys: keysOf(invite.name) });
     return { ok: true, invite: link };
   }
 
@@ -189,7 +185,7 @@ export class Roster {
   private clash(keys: readonly string[]): string | null {
     if (RESERVED.some((k) => sameName(k, keys))) return 'a reserved name';
     for (const p of this.people.values()) if (sameName(p.keys, keys)) return p.role === 'facilitator' ? "the facilitator's name" : 'someone in this drill has it';
-    for (const i of this.invites.values()) if (i.participantId === null && sameName(keysOf(i.name), keys)) return 'it is kept for an invited person';
+    for (const i of this.invites.values()) if (i.participantId === null && sameName(i.keys, keys)) return 'it is kept for an invited person';
     return null;
   }
 
@@ -210,7 +206,8 @@ export class Roster {
   }
 
   private link(invite: StoredInvite, facilitatorToken: string): InviteLink {
-    return { ...invite, token: deriveSecret(facilitatorToken, this.sessionId, `invite:${invite.id}`) };
+    const { id, name, participantId, createdAt } = invite;
+    return { id, name, participantId, createdAt, token: deriveSecret(facilitatorToken, this.sessionId, `invite:${id}`) };
   }
 }
 

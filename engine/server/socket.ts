@@ -356,8 +356,6 @@ export class Connection implements DrillClient {
   }
 
   private answer(drill: LiveDrill, clientActionId: string | undefined, result: CommandResult): void {
-    // What the command added to the log is charged to the drill's byte budget, rejected or not.
-    drill.logBytes.charge(this.deps.clock.now(), result.events.reduce((n, e) => n + JSON.stringify(e).length + 1, 0));
     const seq = drill.sequence.seqFor(this.audience, result.seq) ?? -1;
     if (result.ok) {
       if (clientActionId !== undefined) this.send({ type: 'ack', clientActionId, seq });

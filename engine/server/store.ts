@@ -163,7 +163,6 @@ export class Store {
       session: this.db.prepare('SELECT * FROM sessions WHERE id = ?'),
       liveSessions: this.db.prepare("SELECT * FROM sessions WHERE status = 'live' ORDER BY created_at, id"),
       unarchived: this.db.prepare("SELECT * FROM sessions WHERE status != 'live' AND archived_at IS NULL ORDER BY created_at, id"),
-      countOpen: this.db.prepare("SELECT COUNT(*) AS n FROM sessions WHERE status = 'live'"),
       inputs: this.db.prepare('SELECT n, t, command_json FROM inputs WHERE session_id = ? ORDER BY n'),
       putArchive: this.db.prepare('INSERT OR REPLACE INTO archives (session_id, log_gz, archived_at) VALUES (?, ?, ?)'),
       setArchived: this.db.prepare('UPDATE sessions SET archived_at = ? WHERE id = ?'),
@@ -283,10 +282,6 @@ export class Store {
   /** Drills that stopped but whose log was never archived (a crash at the wrong moment, or an old database). */
   unarchivedSessions(): StoredSession[] {
     return (this.q.unarchived.all() as SessionRow[]).map(toSession);
-  }
-
-  countOpen(): number {
-    return (this.q.countOpen.get() as { n: number }).n;
   }
 
   loadInputs(sessionId: string): StoredInput[] {

@@ -229,7 +229,7 @@ describe('a drill with 10 MB of history', () => {
         expect(asFacilitator(drill, 'start').ok).toBe(true);
         const built = performance.now();
         let logged = 0;
-        // 2,000-character updates, what the socket would submit; 500 to a transaction (one fsync) to be quick.
+        // 2,000-character updates, what the socket would submit; 500 to a transaction to be quick.
         const store = (server.registry as unknown as { store: Store }).store;
         for (let i = 0; logged < 10 * MiB; ) {
           store.transaction(() => {

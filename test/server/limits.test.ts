@@ -234,7 +234,7 @@ async function thousandDrills(end: boolean): Promise<{ dataFile: string; kept: {
   const started = performance.now();
   let kept: { sessionId: string; facilitatorToken: string } | undefined;
   try {
-    // A hundred drills to a transaction: one fsync each, not three per drill (a slow disk made this take 30 s).
+    // A hundred drills to a transaction, not three transactions per drill (a slow disk made this take 30 s).
     const store = (server.registry as unknown as { store: Store }).store;
     for (let batch = 0; batch < 10; batch++) {
       store.transaction(() => {

@@ -92,7 +92,6 @@ export function createPeopleView(ctx: PeopleContext): PeopleView {
   return {
     element,
     setRoster(entries) {
-      const browsersByPerson = entries.filter((e) => e.role !== 'facilitator' && e.sockets > 0);
       roster.replaceChildren(
         ...entries.map((e) => {
           const presence = e.sockets === 0 ? 'offline' : `${e.sockets} tab${e.sockets === 1 ? '' : 's'}, ${e.browsers} browser${e.browsers === 1 ? '' : 's'}`;
@@ -110,7 +109,7 @@ export function createPeopleView(ctx: PeopleContext): PeopleView {
           );
         }),
       );
-      if (browsersByPerson.length === 0) roster.append(h('li', { class: 'muted', text: 'No responders or observers yet.' }));
+      if (entries.every((e) => e.role === 'facilitator')) roster.append(h('li', { class: 'muted', text: 'No responders or observers yet.' }));
     },
   };
 }

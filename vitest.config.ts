@@ -6,7 +6,7 @@ import { defineConfig } from 'vitest/config';
  * running alongside (Chromium, a thousand drills being built) can starve the process for hundreds of
  * milliseconds, which would measure the test runner, not the server.
  */
-const TIMED = ['test/server/abuse.test.ts', 'test/server/limits.test.ts', 'test/server/validate-pool.test.ts'];
+const TIMED = ['test/server/abuse.test.ts', 'test/server/limits.test.ts', 'test/server/validate-pool.test.ts', 'test/server/report-cache.test.ts'];
 
 export default defineConfig({
   test: {

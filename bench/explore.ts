@@ -12,7 +12,7 @@ import { loadScenarioText } from '../engine/scenario/load.ts';
 import { loadPlanText } from '../engine/scenario/plan.ts';
 import { fmt, now } from './stats.ts';
 
-export const EXPLORE_GOALS = { explore1000Sec: 120 } as const;
+const EXPLORE_GOALS = { explore1000Sec: 120 } as const;
 
 /** The keys this section adds to the bench's JSON line. */
 export interface ExploreFigures {

@@ -19,11 +19,11 @@
  * `buildScenario` validates it with the same loader as a scenario file and returns the parsed scenario.
  */
 import seedrandom from 'seedrandom';
-import { formatDuration } from '../engine/core/duration.ts';
-import type { TimedCommand } from '../engine/core/types.ts';
+import { formatDuration } from '../engine/protocol/format.ts';
+import type { TimedCommand } from '../engine/protocol/commands.ts';
 import type { Diagnostic } from '../engine/scenario/diagnostics.ts';
 import { loadScenarioText } from '../engine/scenario/load.ts';
-import type { Scenario, ScenarioInput } from '../engine/scenario/schema.ts';
+import type { Scenario, ScenarioInput } from '../engine/protocol/scenario.ts';
 
 type ServiceInput = ScenarioInput['services'][number];
 type DependencyInput = NonNullable<ServiceInput['dependencies']>[number];
@@ -324,7 +324,7 @@ export function generateScenario(options: GenerateOptions): ScenarioInput {
   };
 }
 
-export class InvalidScenarioError extends Error {
+class InvalidScenarioError extends Error {
   constructor(readonly diagnostics: Diagnostic[]) {
     super(`generated scenario is invalid:\n${diagnostics.map((d) => `  ${d.path}: ${d.message}`).join('\n')}`);
   }

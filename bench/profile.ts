@@ -48,7 +48,7 @@ export async function profile(fn: () => void, options: { intervalUs?: number; wi
   }
 }
 
-export function summarizeProfile(p: Profiler.Profile, within?: string): ProfileReport {
+function summarizeProfile(p: Profiler.Profile, within?: string): ProfileReport {
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);

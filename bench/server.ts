@@ -22,9 +22,9 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import WebSocket, { WebSocketServer } from 'ws';
-import { formatDuration } from '../engine/core/duration.ts';
-import type { TimedCommand } from '../engine/core/types.ts';
-import { MAX_FRAME_BYTES } from '../engine/protocol.ts';
+import { formatDuration } from '../engine/protocol/format.ts';
+import type { TimedCommand } from '../engine/protocol/commands.ts';
+import { MAX_FRAME_BYTES } from '../engine/protocol/messages.ts';
 import { startServer, type RunningServer } from '../engine/server/app.ts';
 import { configFromEnv, type ServerConfig } from '../engine/server/config.ts';
 import type { LiveDrill } from '../engine/server/drill.ts';
@@ -33,7 +33,7 @@ import { formatDiagnostic } from '../engine/scenario/diagnostics.ts';
 import { loadPlanText } from '../engine/scenario/plan.ts';
 import { fmt, median, now, percentile } from './stats.ts';
 
-export const SERVER_GOALS = { fanoutP99Ms: 10, fanoutVsBare: 1.5, fanoutP99Ms20x50: 50, recoverSec: 5 } as const;
+const SERVER_GOALS = { fanoutP99Ms: 10, fanoutVsBare: 1.5, fanoutP99Ms20x50: 50, recoverSec: 5 } as const;
 
 /** The keys this section adds to the bench's JSON line. */
 export interface ServerFigures {

@@ -25,7 +25,7 @@ export interface Summary {
   p90: number;
 }
 
-export function summarize(samples: readonly number[]): Summary {
+function summarize(samples: readonly number[]): Summary {
   return {
     n: samples.length,
     median: median(samples),

@@ -31,7 +31,7 @@ import { configFromEnv } from '../engine/server/config.ts';
 import { DEFAULT_GENERATOR_SEED, ROOT_FAULT_ID, buildScenario, generateScenario } from './generate.ts';
 import { fmt, now, percentile } from './stats.ts';
 
-export const UI_GOALS = { frameP95Ms: 16.7 } as const;
+const UI_GOALS = { frameP95Ms: 16.7 } as const;
 
 /** The keys this section adds to the bench's JSON line. */
 export interface UiFigures {

@@ -1,12 +1,12 @@
 /** Shared test helpers: load the shipped scenarios and plans, build small scenarios, serialise runs. */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createHeader, serializeLog } from '../engine/core/log.ts';
+import { createHeader, serializeLog } from '../engine/core/log/log.ts';
 import type { Session } from '../engine/core/session.ts';
-import type { TimedCommand } from '../engine/core/types.ts';
+import type { TimedCommand } from '../engine/protocol/commands.ts';
 import { loadScenarioText } from '../engine/scenario/load.ts';
 import { loadPlanText } from '../engine/scenario/plan.ts';
-import { scenarioSchema, type Scenario, type ScenarioInput } from '../engine/scenario/schema.ts';
+import { scenarioSchema, type Scenario, type ScenarioInput } from '../engine/protocol/scenario.ts';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 

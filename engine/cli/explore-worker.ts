@@ -14,13 +14,14 @@
  * Loaded in a worker through explore-worker.mjs (which registers tsx), or imported directly.
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { formatClock } from '../core/duration.ts';
-import { createHeader } from '../core/log.ts';
-import { FACILITATOR, runScenario } from '../core/run.ts';
+import { formatClock } from '../protocol/format.ts';
+import { createHeader } from '../core/log/log.ts';
+import { FACILITATOR, runScenario } from '../core/log/run.ts';
 import type { Session } from '../core/session.ts';
-import { summarizeRun, type RunSummary } from '../core/summary.ts';
-import { CONTROL_COMMANDS, type EngineEvent, type TimedCommand } from '../core/types.ts';
-import type { Scenario } from '../scenario/schema.ts';
+import { summarizeRun, type RunSummary } from '../core/read/summary.ts';
+import { CONTROL_COMMANDS, type TimedCommand } from '../protocol/commands.ts';
+import type { EngineEvent, EventOf } from '../protocol/events.ts';
+import type { Scenario } from '../protocol/scenario.ts';
 import { assessConduct } from '../score/conduct.ts';
 import { grade } from '../score/grade.ts';
 import { compareImpact } from '../score/impact.ts';
@@ -78,7 +79,7 @@ function impactOf(s: RunSummary): RunImpact {
   };
 }
 
-const lastT = (events: readonly EngineEvent[]): number => (events.length > 0 ? (events[events.length - 1] as EngineEvent).t : 0);
+const lastT = (events: readonly EngineEvent[]): number => events.at(-1)?.t ?? 0;
 
 /** Whether the untreated run is exactly the twin scoreLog would simulate for this plan run. */
 function twinReusable(commands: readonly TimedCommand[] | null, treated: Session, untreated: Session): boolean {
@@ -113,12 +114,12 @@ function failureOf(summary: RunSummary, events: readonly EngineEvent[]): string[
   const reasons: string[] = [];
   if (summary.incidentState !== 'resolved') reasons.push(`incident not resolved (${summary.incidentState})`);
   if (summary.impactStart !== null && summary.impactEnd === null) reasons.push('impact still ongoing at the end');
-  const rejected = events.filter((e) => e.type === 'command' && e.ok === false && e.actor !== FACILITATOR);
-  if (rejected.length > 0) {
-    const e = rejected[0] as EngineEvent;
-    const what = `${String(e.command)}${e.target === undefined ? '' : ` ${String(e.target)}`}`;
+  const rejected = events.filter((e): e is EventOf<'command'> => e.type === 'command' && !e.ok && e.actor !== FACILITATOR);
+  const [e] = rejected;
+  if (e) {
+    const what = `${e.command}${e.target === undefined ? '' : ` ${e.target}`}`;
     const more = rejected.length > 1 ? ` (+${rejected.length - 1} more)` : '';
-    reasons.push(`command rejected: ${what} by ${String(e.actor)} at ${formatClock(e.t)}: ${String(e.code)}: ${String(e.message)}${more}`);
+    reasons.push(`command rejected: ${what} by ${e.actor} at ${formatClock(e.t)}: ${e.code ?? '?'}: ${e.message ?? '?'}${more}`);
   }
   return reasons.length > 0 ? reasons : null;
 }

@@ -9,14 +9,15 @@
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
-import type { TimedCommand } from '../core/types.ts';
-import type { Scenario } from '../scenario/schema.ts';
+import type { TimedCommand } from '../protocol/commands.ts';
+import { formatCount, formatMoney } from '../protocol/format.ts';
+import type { Scenario } from '../protocol/scenario.ts';
 import type { ExploreJob, FromWorker, RunImpact, ScoringMode, SeedResult, ToWorker } from './explore-worker.ts';
 import { distribution, histogramBins, renderHistogram, type Bin, type Distribution } from './histogram.ts';
-import { EXIT_INVALID, EXIT_OK, UsageError, paint, parseCli, readPlanFile, readScenarioFile, useColor } from './io.ts';
+import { EXIT_INVALID, EXIT_OK, UsageError, paint, onePositional, parseCli, readPlanFile, readScenarioFile, useColor } from './io.ts';
 import { createProgress } from './progress.ts';
 
-export const EXPLORE_HELP = `usage: sevdrill explore <scenario> [--seeds N] [--plan plan.yaml] [--workers N] [--from-seed S] [--json]
+const EXPLORE_HELP = `usage: sevdrill explore <scenario> [--seeds N] [--plan plan.yaml] [--workers N] [--from-seed S] [--json]
 
 Runs the scenario headless for seeds S, S+1, …, S+N−1, in parallel, each seed twice: with the plan and
 untreated (nobody responding). Prints the distribution (min, p10, p50, p90, p99, max, mean) of the
@@ -39,7 +40,7 @@ const MAX_SEED = 2 ** 31 - 1;
 const MAX_SEEDS = 1_000_000;
 const MAX_WORKERS = 256;
 /** Failed seeds listed in the report. */
-export const FAILURES_SHOWN = 20;
+const FAILURES_SHOWN = 20;
 
 export function defaultWorkers(): number {
   return Math.max(1, availableParallelism());
@@ -95,7 +96,7 @@ export interface ExploreReport {
 }
 
 /** Runs every seed on worker threads; results come back ordered by seed. */
-export async function exploreSeeds(options: ExploreOptions): Promise<{ results: SeedResult[]; scoring: ScoringMode }> {
+async function exploreSeeds(options: ExploreOptions): Promise<{ results: SeedResult[]; scoring: ScoringMode }> {
   const { fromSeed, count } = options;
   const job: ExploreJob = { scenario: options.scenario, commands: options.commands, checkSeed: fromSeed };
   const workerCount = Math.max(1, Math.min(options.workers, count));
@@ -167,7 +168,7 @@ function mitigationStats(times: readonly (number | null)[]): MitigationStats {
 }
 
 /** Everything the CLI prints, from the per-seed results (in seed order) and the wall time. */
-export function buildReport(options: ExploreOptions, results: readonly SeedResult[], scoring: ScoringMode, wallMs: number): ExploreReport {
+function buildReport(options: ExploreOptions, results: readonly SeedResult[], scoring: ScoringMode, wallMs: number): ExploreReport {
   const withPlan = options.commands !== null;
   const runs = results.length * (withPlan ? 2 : 1);
   const tickMin = options.scenario.tick / 60_000;
@@ -199,7 +200,7 @@ export function buildReport(options: ExploreOptions, results: readonly SeedResul
       },
     },
     failures: withPlan
-      ? { count: failed.length, seeds: failed.slice(0, FAILURES_SHOWN).map((r) => ({ seed: r.seed, reasons: r.failure as string[] })) }
+      ? { count: failed.length, seeds: failed.slice(0, FAILURES_SHOWN).map((r) => ({ seed: r.seed, reasons: r.failure ?? [] })) }
       : null,
     timing: { wallSec: Math.round(wallSec * 1000) / 1000, runsPerSec: wallSec > 0 ? Math.round((runs / wallSec) * 10) / 10 : 0 },
   };
@@ -214,13 +215,11 @@ export async function explore(options: ExploreOptions): Promise<ExploreReport> {
 
 // ---- text output ----
 
-const money = (x: number): string => `$${Math.round(x).toLocaleString('en-US')}`;
-const count = (x: number): string => Math.round(x).toLocaleString('en-US');
 const oneDecimal = (x: number): string => x.toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 const minutes = (ms: number): string => oneDecimal(ms / 60_000);
 const COLUMNS = ['min', 'p10', 'p50', 'p90', 'p99', 'max', 'mean'] as const;
 
-export function formatReport(r: ExploreReport, color: boolean): string {
+function formatReport(r: ExploreReport, color: boolean): string {
   const bold = (t: string) => paint(color, 1, t);
   const red = (t: string) => paint(color, 31, t);
   const green = (t: string) => paint(color, 32, t);
@@ -232,8 +231,8 @@ export function formatReport(r: ExploreReport, color: boolean): string {
     const list: [string, T][] = plan !== null ? [['with plan', plan], ['untreated', untreated]] : [['untreated', untreated]];
     list.forEach(([variant, v], i) => rows.push({ metric: i === 0 ? metric : '', variant, d: pick(v), fmt }));
   };
-  pair('lost revenue', r.impact.plan, r.impact.untreated, (x) => x.lostRevenue, money);
-  pair('failed requests', r.impact.plan, r.impact.untreated, (x) => x.failedRequests, count);
+  pair('lost revenue', r.impact.plan, r.impact.untreated, (x) => x.lostRevenue, formatMoney);
+  pair('failed requests', r.impact.plan, r.impact.untreated, (x) => x.failedRequests, formatCount);
   pair('min out of SLO (Σ journeys)', r.impact.plan, r.impact.untreated, (x) => x.minutesOutOfSlo, oneDecimal);
   pair('time to mitigate (min)', r.timeToMitigateMs.plan, r.timeToMitigateMs.untreated, (x) => x.distribution, minutes);
   rows.push({ metric: 'score (0–100)', variant: r.plan !== null ? 'with plan' : 'untreated', d: r.score, fmt: oneDecimal });
@@ -241,20 +240,20 @@ export function formatReport(r: ExploreReport, color: boolean): string {
   const cells = rows.map((row) => COLUMNS.map((c) => (row.d === null ? '—' : row.fmt(row.d[c]))));
   const metricWidth = Math.max(...rows.map((row) => row.metric.length));
   const variantWidth = Math.max(...rows.map((row) => row.variant.length));
-  const widths = COLUMNS.map((c, i) => Math.max(c.length, ...cells.map((row) => (row[i] as string).length)));
+  const widths = COLUMNS.map((c, i) => Math.max(c.length, ...cells.map((row) => (row[i] ?? '').length)));
   const line = (metric: string, variant: string, values: readonly string[]) =>
-    `${metric.padEnd(metricWidth)}  ${variant.padEnd(variantWidth)}  ${values.map((v, i) => v.padStart(widths[i] as number)).join('  ')}`.trimEnd();
+    `${metric.padEnd(metricWidth)}  ${variant.padEnd(variantWidth)}  ${values.map((v, i) => v.padStart(widths[i] ?? 0)).join('  ')}`.trimEnd();
 
   const out: string[] = [];
   out.push(
-    `${bold(`${r.title}`)}  (scenario ${r.scenario}) — ${count(n)} seeds (${r.seeds.from}–${last}), ` +
+    `${bold(`${r.title}`)}  (scenario ${r.scenario}) — ${formatCount(n)} seeds (${r.seeds.from}–${last}), ` +
       `${r.plan !== null ? `plan ${r.plan}` : 'no plan (untreated only)'}, ${r.workers} worker${r.workers === 1 ? '' : 's'}`,
   );
   out.push('');
   out.push(bold(line('', '', COLUMNS)));
-  rows.forEach((row, i) => out.push(line(row.metric, row.variant, cells[i] as string[])));
+  rows.forEach((row, i) => out.push(line(row.metric, row.variant, cells[i] ?? [])));
   out.push('');
-  const of = (k: number) => `${count(k)} of ${count(n)} seeds`;
+  const of = (k: number) => `${formatCount(k)} of ${formatCount(n)} seeds`;
   if (r.impact.plan !== null && r.timeToMitigateMs.plan !== null) {
     const ongoing = r.impact.plan.ongoingAtEnd;
     out.push(`impact still ongoing at the end: with plan ${(ongoing > 0 ? red : green)(of(ongoing))}, untreated ${of(r.impact.untreated.ongoingAtEnd)}`);
@@ -273,7 +272,7 @@ export function formatReport(r: ExploreReport, color: boolean): string {
   out.push('');
   if (r.failures !== null) {
     const f = r.failures;
-    if (f.count === 0) out.push(green(`the plan did not fail on any of the ${count(n)} seeds`));
+    if (f.count === 0) out.push(green(`the plan did not fail on any of the ${formatCount(n)} seeds`));
     else {
       out.push(red(`the plan failed on ${of(f.count)}${f.count > f.seeds.length ? ` (first ${f.seeds.length} shown)` : ''}:`));
       for (const s of f.seeds) out.push(`  seed ${s.seed}: ${s.reasons.join('; ')}`);
@@ -281,7 +280,7 @@ export function formatReport(r: ExploreReport, color: boolean): string {
     out.push('');
   }
   out.push(
-    `${count(n)} seeds, ${count(r.runs)} runs in ${r.timing.wallSec.toFixed(1)} s wall: ${oneDecimal(r.timing.runsPerSec)} runs/s ` +
+    `${formatCount(n)} seeds, ${formatCount(r.runs)} runs in ${r.timing.wallSec.toFixed(1)} s wall: ${oneDecimal(r.timing.runsPerSec)} runs/s ` +
       `(${r.workers} worker${r.workers === 1 ? '' : 's'}; scores ${r.scoring === 'reuse-untreated' ? 'reuse the untreated run as the twin' : 'from scoreLog'})`,
   );
   return `${out.join('\n')}\n`;
@@ -309,13 +308,13 @@ export async function runExplore(argv: string[]): Promise<number> {
     process.stdout.write(EXPLORE_HELP);
     return EXIT_OK;
   }
-  if (positionals.length !== 1) throw new UsageError('give exactly one scenario file');
+  const file = onePositional(positionals, 'scenario file');
   const seeds = wholeNumber('seeds', values.seeds, 100, 1, MAX_SEEDS);
   const fromSeed = wholeNumber('from-seed', values['from-seed'], 1, 0, MAX_SEED);
   if (fromSeed + seeds - 1 > MAX_SEED) throw new UsageError(`the last seed (--from-seed + --seeds − 1) must be at most ${MAX_SEED}`);
   const workers = wholeNumber('workers', values.workers, defaultWorkers(), 1, MAX_WORKERS);
 
-  const scenario = await readScenarioFile(positionals[0] as string);
+  const scenario = await readScenarioFile(file);
   if (!scenario) return EXIT_INVALID;
   const plan = values.plan === undefined ? undefined : await readPlanFile(values.plan);
   if (values.plan !== undefined && !plan) return EXIT_INVALID;

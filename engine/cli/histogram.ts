@@ -12,8 +12,8 @@ export function percentileSorted(sorted: readonly number[], p: number): number {
   const rank = (Math.min(100, Math.max(0, p)) / 100) * (sorted.length - 1);
   const lo = Math.floor(rank);
   const hi = Math.ceil(rank);
-  const a = sorted[lo] as number;
-  const b = sorted[hi] as number;
+  const a = sorted[lo] ?? Number.NaN;
+  const b = sorted[hi] ?? Number.NaN;
   return a + (b - a) * (rank - lo);
 }
 
@@ -45,12 +45,12 @@ export function distribution(values: readonly number[], digits?: number): Distri
   for (const v of values) sum += v;
   return {
     n: values.length,
-    min: r(sorted[0] as number),
+    min: r(sorted[0] ?? Number.NaN),
     p10: r(percentileSorted(sorted, 10)),
     p50: r(percentileSorted(sorted, 50)),
     p90: r(percentileSorted(sorted, 90)),
     p99: r(percentileSorted(sorted, 99)),
-    max: r(sorted[sorted.length - 1] as number),
+    max: r(sorted.at(-1) ?? Number.NaN),
     mean: r(sum / values.length),
   };
 }
@@ -121,7 +121,7 @@ export function histogramBins(values: readonly number[], options: BinOptions = {
 }
 
 /** Decimals needed to print multiples of a step exactly (0.25 → 2, 5 → 0). */
-export function stepDecimals(step: number): number {
+function stepDecimals(step: number): number {
   for (let d = 0; d <= 12; d++) if (Math.abs(roundTo(step, d) - step) < 1e-9 * Math.max(1, Math.abs(step))) return d;
   return 12;
 }

@@ -5,7 +5,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { formatDiagnostic, hasErrors } from '../scenario/diagnostics.ts';
 import { loadScenarioText } from '../scenario/load.ts';
 import { loadPlanText, type Plan } from '../scenario/plan.ts';
-import type { Scenario } from '../scenario/schema.ts';
+import type { Scenario } from '../protocol/scenario.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_INVALID = 1;
@@ -16,6 +16,13 @@ export const useColor = (stream: NodeJS.WriteStream): boolean => stream.isTTY ==
 export const paint = (on: boolean, code: number, text: string): string => (on ? `\x1b[${code}m${text}\x1b[0m` : text);
 
 export class UsageError extends Error {}
+
+/** The one positional argument a command takes (a file); a usage error if there is not exactly one. */
+export function onePositional(positionals: readonly string[], what: string): string {
+  const [only] = positionals;
+  if (positionals.length !== 1 || only === undefined) throw new UsageError(`give exactly one ${what}`);
+  return only;
+}
 
 /** parseArgs with our usage errors instead of Node's exceptions. */
 export function parseCli<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T) {

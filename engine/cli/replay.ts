@@ -1,8 +1,8 @@
 /** `sevdrill replay <log.jsonl>`: re-simulates a run from its log and checks the result is byte-identical. */
-import { replayLog } from '../core/replay.ts';
-import { EXIT_INVALID, EXIT_OK, UsageError, paint, parseCli, readText, useColor } from './io.ts';
+import { replayLog } from '../core/log/replay.ts';
+import { EXIT_INVALID, EXIT_OK, paint, onePositional, parseCli, readText, useColor } from './io.ts';
 
-export const REPLAY_HELP = `usage: sevdrill replay <log.jsonl> [--json]
+const REPLAY_HELP = `usage: sevdrill replay <log.jsonl> [--json]
 
 Re-simulates the run recorded in a log (scenario, seed and commands come from the log itself) and
 checks that every event comes out byte-identical. On a difference it shows the first differing event.
@@ -16,8 +16,7 @@ export async function runReplay(argv: string[]): Promise<number> {
     process.stdout.write(REPLAY_HELP);
     return EXIT_OK;
   }
-  if (positionals.length !== 1) throw new UsageError('give exactly one log file');
-  const file = positionals[0] as string;
+  const file = onePositional(positionals, 'log file');
   const text = await readText(file);
   if (text === undefined) return EXIT_INVALID;
   const result = replayLog(text);

@@ -1,12 +1,12 @@
 /** `sevdrill run <scenario> [--seed N] [--actions plan.yaml] [--until 6h] [--out log.jsonl] [--json]` */
-import { parseDuration } from '../core/duration.ts';
-import { createHeader, serializeLog } from '../core/log.ts';
-import { runScenario } from '../core/run.ts';
-import { summarizeRun } from '../core/summary.ts';
-import { EXIT_INVALID, EXIT_OK, UsageError, nodeMajor, parseCli, readPlanFile, readScenarioFile, useColor, writeText } from './io.ts';
+import { parseDuration } from '../protocol/format.ts';
+import { createHeader, serializeLog } from '../core/log/log.ts';
+import { runScenario } from '../core/log/run.ts';
+import { summarizeRun } from '../core/read/summary.ts';
+import { EXIT_INVALID, EXIT_OK, UsageError, nodeMajor, onePositional, parseCli, readPlanFile, readScenarioFile, useColor, writeText } from './io.ts';
 import { formatSummary } from './summary-text.ts';
 
-export const RUN_HELP = `usage: sevdrill run <scenario> [--seed N] [--actions plan.yaml] [--until 6h] [--out log.jsonl] [--json]
+const RUN_HELP = `usage: sevdrill run <scenario> [--seed N] [--actions plan.yaml] [--until 6h] [--out log.jsonl] [--json]
 
 Simulates a scenario headless, as fast as the machine allows, and prints a summary: when the cascade
 reached each journey, the first page, the incident milestones, when impact ended and what customers lost.
@@ -33,7 +33,7 @@ export async function runRun(argv: string[]): Promise<number> {
     process.stdout.write(RUN_HELP);
     return EXIT_OK;
   }
-  if (positionals.length !== 1) throw new UsageError('give exactly one scenario file');
+  const file = onePositional(positionals, 'scenario file');
   const seed = values.seed === undefined ? undefined : Number(values.seed);
   if (seed !== undefined && (!Number.isInteger(seed) || seed < 0 || seed > 2 ** 31 - 1)) {
     throw new UsageError(`--seed must be a whole number from 0 to ${2 ** 31 - 1}`);
@@ -41,7 +41,7 @@ export async function runRun(argv: string[]): Promise<number> {
   const until = values.until === undefined ? undefined : parseDuration(values.until);
   if (values.until !== undefined && until === undefined) throw new UsageError(`--until "${values.until}" is not a duration`);
 
-  const scenario = await readScenarioFile(positionals[0] as string);
+  const scenario = await readScenarioFile(file);
   if (!scenario) return EXIT_INVALID;
   const plan = values.actions === undefined ? undefined : await readPlanFile(values.actions);
   if (values.actions !== undefined && !plan) return EXIT_INVALID;

@@ -3,16 +3,16 @@
  * The log is replayed first; a log that does not replay byte for byte (edited, truncated, from another
  * engine version) is refused, so a tampered log cannot be scored.
  */
-import { parseLog } from '../core/log.ts';
-import { replayLog } from '../core/replay.ts';
+import { parseLog } from '../core/log/log.ts';
+import { replayLog } from '../core/log/replay.ts';
 import { renderHtml } from '../score/report-html.ts';
 import { renderJson } from '../score/report-json.ts';
 import { renderMarkdown } from '../score/report-markdown.ts';
 import { scoreLog } from '../score/scorecard.ts';
 import { buildReport } from '../score/timeline.ts';
-import { EXIT_INVALID, EXIT_OK, UsageError, paint, parseCli, readText, useColor, writeText } from './io.ts';
+import { EXIT_INVALID, EXIT_OK, UsageError, paint, onePositional, parseCli, readText, useColor, writeText } from './io.ts';
 
-export const SCORE_HELP = `usage: sevdrill score <log.jsonl> [--format md|html|json] [--out FILE]
+const SCORE_HELP = `usage: sevdrill score <log.jsonl> [--format md|html|json] [--out FILE]
 
 Scores a run from its event log and writes the after-action report ("deep dive"): the score out of
 100 with its components, milestones and response times against the objectives, customer impact
@@ -42,10 +42,9 @@ export async function runScore(argv: string[]): Promise<number> {
     process.stdout.write(SCORE_HELP);
     return EXIT_OK;
   }
-  if (positionals.length !== 1) throw new UsageError('give exactly one log file');
+  const file = onePositional(positionals, 'log file');
   const format = (values.format ?? 'md') as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${values.format}"`);
-  const file = positionals[0] as string;
 
   const text = await readText(file);
   if (text === undefined) return EXIT_INVALID;

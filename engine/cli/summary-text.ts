@@ -1,12 +1,9 @@
 /** The human-readable run summary printed by `sevdrill run`. */
-import { formatClock } from '../core/duration.ts';
-import type { RunSummary } from '../core/summary.ts';
-import type { Scenario } from '../scenario/schema.ts';
+import type { RunSummary } from '../core/read/summary.ts';
+import { formatCount, formatMoney } from '../protocol/format.ts';
+import type { Scenario } from '../protocol/scenario.ts';
+import { clock as at } from '../score/report-format.ts';
 import { paint } from './io.ts';
-
-const at = (t: number | null | undefined): string => (t === null || t === undefined ? '—' : formatClock(t));
-const money = (x: number): string => `$${Math.round(x).toLocaleString('en-US')}`;
-const count = (x: number): string => Math.round(x).toLocaleString('en-US');
 
 export function formatSummary(scenario: Scenario, s: RunSummary, color: boolean): string {
   const bold = (t: string) => paint(color, 1, t);
@@ -30,9 +27,9 @@ export function formatSummary(scenario: Scenario, s: RunSummary, color: boolean)
     bold('customer impact'),
     ...s.journeys.map(
       (j) =>
-        `  ${j.journey.padEnd(18)} ${count(j.failed).padStart(12)} failed ${j.unit}, ${money(j.lost).padStart(14)} lost, ${j.badMinutes.toFixed(1)} min out of SLO, ${(j.budgetBurned * 100).toFixed(0)}% of the 30-day error budget`,
+        `  ${j.journey.padEnd(18)} ${formatCount(j.failed).padStart(12)} failed ${j.unit}, ${formatMoney(j.lost).padStart(14)} lost, ${j.badMinutes.toFixed(1)} min out of SLO, ${(j.budgetBurned * 100).toFixed(0)}% of the 30-day error budget`,
     ),
-    `  ${'total'.padEnd(18)} ${count(s.totals.failed).padStart(12)} failed requests, ${money(s.totals.lost).padStart(14)} lost`,
+    `  ${'total'.padEnd(18)} ${formatCount(s.totals.failed).padStart(12)} failed requests, ${formatMoney(s.totals.lost).padStart(14)} lost`,
     '',
     `commands: ${s.commands.accepted} accepted, ${s.commands.rejected} rejected`,
     '',

@@ -1,55 +1,31 @@
 /**
- * The public face of the engine: a session is a fold over (scenario, seed, timed commands).
- * Nothing here reads a clock, the network or the disk; time moves only through `advance` / `runUntil`.
+ * The public face of the engine: a session is a fold over (scenario, seed, timed commands); the fold
+ * itself, with the whole time rule for commands given ahead of time, is log/fold.ts.
+ * Nothing here reads a clock, the network or the disk; time moves only through `runUntil`.
  *
  * Time rule: `now` is the time of the next tick. A command is stamped with `now` and applied before
  * that tick runs, so the next tick is the first to see its effect.
  */
-import type { Scenario } from '../scenario/schema.ts';
-import { checkpointHash } from './checkpoint.ts';
-import { applyCommand } from './commands.ts';
-import { journeyMetrics } from './journeys.ts';
-import { ms, rate } from './round.ts';
-import { computeTick } from './sim.ts';
+import type { Scenario } from '../protocol/scenario.ts';
+import { checkpointHash } from './log/checkpoint.ts';
+import { applyCommand } from './rules/commands.ts';
+import { journeyMetrics } from './rules/journeys.ts';
+import { ms, rate } from './physics/round.ts';
+import { computeTick } from './physics/cascade.ts';
 import { createState, type SessionState } from './state.ts';
-import { buildFacilitatorView, buildSnapshot, type DrillSnapshot, type FacilitatorView } from './snapshot.ts';
+import { buildFacilitatorView, buildSnapshot } from './read/snapshot.ts';
+import type { DrillSnapshot, FacilitatorView, MetricsSample } from '../protocol/views.ts';
 import { runTick } from './tick.ts';
-import type { CommandInput, CommandResult, EngineEvent } from './types.ts';
+import type { CommandInput, CommandResult } from '../protocol/commands.ts';
+import type { EngineEvent } from '../protocol/events.ts';
 
 export interface SessionOptions {
   /** Defaults to the scenario's seed. */
   seed?: number;
 }
 
-export interface ServiceSample {
-  id: string;
-  state: string;
-  rps: number;
-  errorRate: number;
-  p50Ms: number;
-  p99Ms: number;
-  saturation: number;
-}
-
-export interface JourneySample {
-  id: string;
-  inSlo: boolean;
-  rps: number;
-  errorRate: number;
-  p99Ms: number;
-}
-
-/** Live telemetry for one tick; streamed, never logged (replay derives it again). */
-export interface MetricsSample {
-  t: number;
-  services: ServiceSample[];
-  journeys: JourneySample[];
-}
-
 export class Session {
   private readonly state: SessionState;
-  /** Wall-clock remainder smaller than a tick, carried between `advance` calls. */
-  private carry = 0;
 
   constructor(scenario: Scenario, options: SessionOptions = {}) {
     this.state = createState(scenario, options.seed ?? scenario.seed);
@@ -82,20 +58,6 @@ export class Session {
 
   submit(cmd: CommandInput): CommandResult {
     return applyCommand(this.state, cmd);
-  }
-
-  /** Moves simulated time forward by `ms` while the drill runs; returns the events produced. */
-  advance(simMs: number, onTick?: (sample: MetricsSample) => void): EngineEvent[] {
-    const first = this.state.log.length;
-    if (this.state.drillState !== 'running') return [];
-    this.carry += simMs;
-    while (this.carry >= this.state.tickMs && this.state.drillState === 'running') {
-      this.carry -= this.state.tickMs;
-      runTick(this.state);
-      onTick?.(this.sample());
-    }
-    if (this.state.drillState !== 'running') this.carry = 0;
-    return this.state.log.slice(first);
   }
 
   /** Runs whole ticks until `now >= t` or the drill stops running; returns the events produced. */

@@ -4,15 +4,17 @@
  * we mirror the state names we need into plain fields.
  */
 import { createActor, type Actor } from 'xstate';
-import type { ActionDef, Scenario } from '../scenario/schema.ts';
-import { Agenda } from './agenda.ts';
-import { drillMachine, type DrillStateName } from './machines/drill.ts';
-import { incidentMachine, type IncidentStateName } from './machines/incident.ts';
-import { serviceMachine, type HealthLevel, type ServiceStateName } from './machines/service.ts';
-import { createStream, type Stream } from './rng.ts';
-import { createSimState, type SimState } from './sim.ts';
-import { compileTopology, type Topology } from './topology.ts';
-import type { EngineEvent, Role } from './types.ts';
+import type { ActionDef, Scenario } from '../protocol/scenario.ts';
+import { actionId } from '../protocol/ids.ts';
+import { Agenda } from './rules/agenda.ts';
+import { drillMachine } from './machines/drill.ts';
+import { incidentMachine } from './machines/incident.ts';
+import { serviceMachine } from './machines/service.ts';
+import { createStream, type Stream } from './physics/rng.ts';
+import { createSimState, type SimState } from './physics/cascade.ts';
+import { compileTopology, type Topology } from './physics/topology.ts';
+import type { Role } from '../protocol/commands.ts';
+import type { DrillPhase, EngineEvent, EventOf, EventType, HealthLevel, IncidentStateName, PayloadOf, ServiceStateName } from '../protocol/events.ts';
 
 export interface ActiveFault {
   startedAt: number;
@@ -62,7 +64,7 @@ export interface SessionState {
   readonly log: EngineEvent[];
 
   readonly drill: Actor<typeof drillMachine>;
-  drillState: DrillStateName;
+  drillState: DrillPhase;
   readonly incident: Actor<typeof incidentMachine>;
   incidentState: IncidentStateName;
   readonly services: Actor<typeof serviceMachine>[];
@@ -89,8 +91,6 @@ export interface SessionState {
   readonly alertFiring: Uint8Array;
   readonly totals: { failed: number; lost: number };
 }
-
-export const actionId = (def: Pick<ActionDef, 'id' | 'type' | 'target'>): string => def.id ?? `${def.type}:${def.target}`;
 
 export function createState(scenario: Scenario, seed: number): SessionState {
   const topo = compileTopology(scenario);
@@ -146,10 +146,14 @@ export function createState(scenario: Scenario, seed: number): SessionState {
   return state;
 }
 
-/** Appends an event stamped with the current simulated time. Key order is fixed: seq, t, type, payload. */
-export function emit(state: SessionState, type: string, payload: Record<string, unknown> = {}): EngineEvent {
+/**
+ * Appends an event stamped with the current simulated time. Key order is fixed: seq, t, type, then
+ * the payload in the order the caller built it (the log's bytes depend on it).
+ */
+export function emit<K extends EventType>(state: SessionState, type: K, payload: PayloadOf<K>): EventOf<K> {
   if ('seq' in payload || 't' in payload || 'type' in payload) throw new Error(`invariant: ${type} payload reuses a reserved key`);
-  const event: EngineEvent = { seq: state.seq++, t: state.now, type, ...payload };
+  // The spread cannot be checked against the union member by the compiler; the signature is the check.
+  const event = { seq: state.seq++, t: state.now, type, ...payload } as unknown as EventOf<K>;
   state.log.push(event);
   return event;
 }

@@ -6,14 +6,14 @@
  *   4. at the end of each simulated minute an impact summary and a checkpoint hash;
  *   5. time moves on, and the drill ends when the scenario's time is up.
  */
-import { completeAction } from './actions.ts';
-import { evaluateAlerts } from './alerts.ts';
-import { checkpointHash } from './checkpoint.ts';
-import { applyFaults, endFault, startFault } from './faults.ts';
-import { flushMinuteIfDue, updateJourneys } from './journeys.ts';
+import { completeAction } from './rules/actions.ts';
+import { evaluateAlerts } from './rules/alerts.ts';
+import { checkpointHash } from './log/checkpoint.ts';
+import { applyFaults, endFault, startFault } from './rules/faults.ts';
+import { flushMinuteIfDue, updateJourneys } from './rules/journeys.ts';
 import { sendDrill } from './machines/sync.ts';
-import { updateServices } from './services.ts';
-import { computeTick, drawNoise } from './sim.ts';
+import { updateServices } from './rules/health.ts';
+import { computeTick, drawNoise } from './physics/cascade.ts';
 import { emit, type SessionState } from './state.ts';
 
 export function runTick(state: SessionState): void {
@@ -69,8 +69,8 @@ function reportBreakers(state: SessionState): void {
       if (open === breakerWasOpen[e]) continue;
       breakerWasOpen[e] = open;
       emit(state, open ? 'breaker.opened' : 'breaker.closed', {
-        service: topo.ids[s],
-        dependency: topo.ids[topo.edgeTo[e] as number],
+        service: topo.ids[s] as string,
+        dependency: topo.ids[topo.edgeTo[e] as number] as string,
         manual: sim.edgeManualOpen[e] === 1,
       });
     }

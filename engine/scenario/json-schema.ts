@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { planSchema } from './plan.ts';
-import { scenarioSchema } from './schema.ts';
+import { scenarioSchema } from '../protocol/scenario.ts';
 
 export type JsonSchema = Record<string, unknown>;
 

@@ -4,9 +4,10 @@
  * Each check answers "would the drill misbehave or be unwinnable?", because that is what an author cannot see
  * by reading the file one field at a time.
  */
-import { formatDuration } from '../core/duration.ts';
+import { formatDuration } from '../protocol/format.ts';
+import { actionId } from '../protocol/ids.ts';
 import { didYouMean, type PathSegment, type Severity } from './diagnostics.ts';
-import type { ActionDef, Scenario } from './schema.ts';
+import type { Scenario } from '../protocol/scenario.ts';
 
 export interface LintIssue {
   path: PathSegment[];
@@ -46,10 +47,6 @@ interface Ctx {
 
 function idsOf(items: readonly { id: string }[]): Set<string> {
   return new Set(items.map((item) => item.id));
-}
-
-export function actionId(action: ActionDef): string {
-  return action.id ?? `${action.type}:${action.target}`;
 }
 
 function checkDuplicates({ s, report }: Ctx): void {

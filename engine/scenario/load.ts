@@ -6,7 +6,7 @@
  */
 import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.ts';
 import { lintScenario } from './lint.ts';
-import { scenarioSchema, type Scenario } from './schema.ts';
+import { scenarioSchema, type Scenario } from '../protocol/scenario.ts';
 import { crashDiagnostic, makeLocator, parseYaml } from './yaml-positions.ts';
 import { checkSchema } from './zod-issues.ts';
 

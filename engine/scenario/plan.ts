@@ -3,19 +3,27 @@
  * Loaded with the same machinery as scenarios, so a bad plan gets the same file:line:col diagnostics.
  */
 import { z } from 'zod';
-import type { TimedCommand } from '../core/types.ts';
+import { commandSchema, paramRulesJsonSchema, refineCommandParams, type TimedCommand } from '../protocol/commands.ts';
 import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.ts';
-import { duration, ID_PATTERN } from './schema.ts';
+import { duration, ID_PATTERN } from '../protocol/scenario.ts';
 import { crashDiagnostic, makeLocator, parseYaml } from './yaml-positions.ts';
 import { checkSchema } from './zod-issues.ts';
 
-export const planCommandSchema = z.strictObject({
-  at: duration.describe('When the command is submitted, in simulated time since the start.'),
-  actor: z.string().min(1).describe('Who sends the command, e.g. "alice".'),
-  type: z.string().min(1).describe('The command, e.g. "ack", "declare" or an action type such as "rollback".'),
-  target: z.string().optional(),
-  params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
-});
+/**
+ * A command of a plan: the engine's command (engine/protocol/commands.ts), with its limits and each
+ * command type's parameter rules, plus the time it is sent. Plans have no participant ids.
+ */
+const { actor, type, target, params } = commandSchema.shape;
+const planCommandSchema = z
+  .strictObject({
+    at: duration.describe('When the command is submitted, in simulated time since the start.'),
+    actor,
+    type,
+    target,
+    params,
+  })
+  .superRefine(refineCommandParams)
+  .meta({ allOf: paramRulesJsonSchema('type') });
 
 export const planSchema = z.strictObject({
   $schema: z.string().optional(),

@@ -277,7 +277,7 @@ function findNode(doc: Document.Parsed, path: readonly PathSegment[]): Found {
   return { node: (node ?? undefined) as NodeLike | undefined, key, complete: true };
 }
 
-export function makeDiagnostic(
+function makeDiagnostic(
   file: string,
   position: Position,
   message: string,

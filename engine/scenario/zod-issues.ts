@@ -5,7 +5,7 @@
  */
 import type { z } from 'zod';
 import { didYouMean, quote, type Diagnostic, type PathSegment } from './diagnostics.ts';
-import { duration, ID_PATTERN } from './schema.ts';
+import { duration, ID_PATTERN } from '../protocol/scenario.ts';
 import type { Locator, PointAt } from './yaml-positions.ts';
 
 type Issue = z.core.$ZodIssue;
@@ -152,7 +152,7 @@ function expectedName(expected: string, fieldSchema: unknown): string {
 }
 
 /** What a value is, in YAML words. */
-export function describeValue(value: unknown): string {
+function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'an empty value';
   if (typeof value === 'string') return 'a string';

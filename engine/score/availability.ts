@@ -2,7 +2,7 @@
  * Availability as customers felt it: the share of journey requests that did not fail because of the
  * incident, over a whole run. A campaign (a "week" of drills) is scored on the total over its runs.
  */
-import type { EngineEvent } from '../core/types.ts';
+import type { EngineEvent } from '../protocol/events.ts';
 
 export interface Availability {
   requests: number;
@@ -16,7 +16,7 @@ export function availabilityOf(events: readonly EngineEvent[]): Availability {
   let failed = 0;
   for (const e of events) {
     if (e.type !== 'impact.minute') continue;
-    for (const j of Object.values(e.journeys as Record<string, { requests: number; failed: number }>)) {
+    for (const j of Object.values(e.journeys)) {
       requests += j.requests;
       failed += j.failed;
     }

@@ -2,9 +2,10 @@
  * How the team conducted the response: harm done, bad advice followed, friction bypassed, the
  * cadence of status updates during the incident, roles, and whether the severity was right.
  */
-import type { EngineEvent } from '../core/types.ts';
-import { ROLES } from '../core/types.ts';
-import type { Scenario } from '../scenario/schema.ts';
+import type { EngineEvent, EventOf } from '../protocol/events.ts';
+import { ROLES } from '../protocol/commands.ts';
+import { proposalKey } from '../protocol/ids.ts';
+import type { Scenario } from '../protocol/scenario.ts';
 import type { Milestones } from './milestones.ts';
 
 export interface AdviceFollowed {
@@ -37,7 +38,7 @@ export interface Conduct {
 }
 
 
-const idOf = (e: EngineEvent): { byId?: string } => (typeof e.byId === 'string' ? { byId: e.byId } : {});
+const idOf = (e: { byId?: string | undefined }): { byId?: string } => (e.byId !== undefined ? { byId: e.byId } : {});
 
 export function assessConduct(scenario: Scenario, events: readonly EngineEvent[], m: Milestones, endedAt: number): Conduct {
   const shown = new Map<string, number>();
@@ -56,21 +57,36 @@ export function assessConduct(scenario: Scenario, events: readonly EngineEvent[]
   const updates: number[] = [];
   const roles = new Map<string, { person: string; at: number }>();
   for (const e of events) {
-    if (e.type === 'advice.shown') shown.set(e.advice as string, e.t);
-    if (e.type === 'command' && !e.ok) conduct.rejectedCommands++;
-    if (e.type === 'command' && e.ok) matchAdvice(scenario, e, shown, followed);
-    if (e.type === 'fault.started' && typeof e.triggeredBy === 'string') {
-      conduct.harmfulActions.push({ action: `${String(e.action)}`, by: e.triggeredBy, t: e.t, fault: e.fault as string });
-    }
-    if (e.type === 'approval.bypassed') conduct.approvalsBypassed.push({ request: e.request as string, by: e.by as string, ...idOf(e), t: e.t });
-    if (e.type === 'approval.denied') conduct.approvalsDenied.push({ request: e.request as string, by: e.by as string, ...idOf(e), t: e.t });
-    if (e.type === 'status.posted') updates.push(e.t);
-    if (e.type === 'incident.role' && !roles.has(e.role as string)) roles.set(e.role as string, { person: e.person as string, at: e.t });
-    if ((e.type === 'incident.state' && e.to === 'declared') || e.type === 'incident.severity') {
-      const severity = (e.type === 'incident.severity' ? e.to : e.severity) as number;
-      conduct.severity.declared ??= severity;
-      conduct.severity.at ??= e.t;
-      conduct.severity.highest = Math.min(conduct.severity.highest ?? 5, severity);
+    switch (e.type) {
+      case 'advice.shown':
+        shown.set(e.advice, e.t);
+        break;
+      case 'command':
+        if (e.ok) matchAdvice(scenario, e, shown, followed);
+        else conduct.rejectedCommands++;
+        break;
+      case 'fault.started':
+        // `String`: a triggered fault always names its action; the log format keeps it optional.
+        if (e.triggeredBy !== undefined) conduct.harmfulActions.push({ action: String(e.action), by: e.triggeredBy, t: e.t, fault: e.fault });
+        break;
+      case 'approval.bypassed':
+        conduct.approvalsBypassed.push({ request: e.request, by: e.by, ...idOf(e), t: e.t });
+        break;
+      case 'approval.denied':
+        conduct.approvalsDenied.push({ request: e.request, by: e.by, ...idOf(e), t: e.t });
+        break;
+      case 'status.posted':
+        updates.push(e.t);
+        break;
+      case 'incident.role':
+        if (!roles.has(e.role)) roles.set(e.role, { person: e.person, at: e.t });
+        break;
+      case 'incident.state':
+        if (e.to === 'declared') noteSeverity(conduct.severity, e.severity, e.t);
+        break;
+      case 'incident.severity':
+        noteSeverity(conduct.severity, e.to, e.t);
+        break;
     }
   }
   for (const f of followed.values()) (f.label === 'correct' ? conduct.goodAdviceFollowed : conduct.badAdviceFollowed).push(f);
@@ -83,13 +99,21 @@ export function assessConduct(scenario: Scenario, events: readonly EngineEvent[]
   return conduct;
 }
 
+/** A declaration or a severity change. The engine never declares without a severity, nor clears one. */
+function noteSeverity(s: Conduct['severity'], severity: number | null, t: number): void {
+  if (severity === null) return;
+  s.declared ??= severity;
+  s.at ??= t;
+  s.highest = Math.min(s.highest ?? 5, severity);
+}
+
 /** An accepted remediation that does what a shown piece of advice proposed counts as following it. */
-function matchAdvice(scenario: Scenario, e: EngineEvent, shown: Map<string, number>, followed: Map<string, AdviceFollowed>): void {
+function matchAdvice(scenario: Scenario, e: EventOf<'command'>, shown: Map<string, number>, followed: Map<string, AdviceFollowed>): void {
   for (const advice of scenario.advice) {
     const p = advice.proposes;
     if (!p || followed.has(advice.id) || !shown.has(advice.id)) continue;
     if (p.type === e.command && p.target === e.target) {
-      followed.set(advice.id, { advice: advice.id, label: advice.facilitator.label, action: `${p.type}:${p.target}`, by: e.actor as string, t: e.t });
+      followed.set(advice.id, { advice: advice.id, label: advice.facilitator.label, action: proposalKey(p), by: e.actor, t: e.t });
     }
   }
 }

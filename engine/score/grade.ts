@@ -7,7 +7,7 @@
  *   update gaps, roles left unfilled, the wrong severity).
  * The score is 100 × Σ weight × value ÷ Σ weight. Scenarios may set the weights.
  */
-import type { Scenario } from '../scenario/schema.ts';
+import type { Scenario } from '../protocol/scenario.ts';
 import type { Conduct } from './conduct.ts';
 import type { Impact } from './impact.ts';
 import type { Durations } from './milestones.ts';

@@ -2,11 +2,13 @@
  * Customer impact, and how much of it the team avoided: the same scenario and seed re-run by the
  * engine with only the facilitator's inputs (start, injects, pauses, end) — nobody responding.
  */
-import type { LogHeader } from '../core/log.ts';
-import { foldLog } from '../core/replay.ts';
-import type { Scenario } from '../scenario/schema.ts';
-import { summarizeRun, type JourneyImpact } from '../core/summary.ts';
-import { CONTROL_COMMANDS, type EngineEvent } from '../core/types.ts';
+import type { LogHeader } from '../core/log/log.ts';
+import { foldCommands } from '../core/log/fold.ts';
+import { loggedCommands } from '../core/log/replay.ts';
+import type { Scenario } from '../protocol/scenario.ts';
+import { summarizeRun, type JourneyImpact } from '../core/read/summary.ts';
+import { CONTROL_COMMANDS } from '../protocol/commands.ts';
+import type { EngineEvent } from '../protocol/events.ts';
 
 export interface Impact {
   journeys: JourneyImpact[];
@@ -21,11 +23,15 @@ export interface Impact {
 
 const CONTROL = new Set<string>(CONTROL_COMMANDS);
 
-/** The untreated twin of a run: the facilitator's commands only, up to the same simulated time. */
-export function untreatedEvents(header: LogHeader, events: readonly EngineEvent[], endedAt: number): readonly EngineEvent[] {
+/**
+ * The untreated twin of a run: the logged facilitator controls alone (start, injects, pauses, end),
+ * folded up to the same simulated time (and through the tick at `endedAt` when the log ends on tick output).
+ */
+function untreatedEvents(header: LogHeader, events: readonly EngineEvent[], endedAt: number): readonly EngineEvent[] {
   const last = events[events.length - 1];
   const until = last && last.type !== 'command' ? endedAt + 1 : endedAt;
-  return foldLog(header.scenario, header.seed, events, { include: (e) => CONTROL.has(e.command as string), until }).events;
+  const controls = loggedCommands(events).filter((c) => CONTROL.has(c.type));
+  return foldCommands(header.scenario, header.seed, controls, { until }).events;
 }
 
 export function measureImpact(header: LogHeader, events: readonly EngineEvent[], endedAt: number): Impact {

@@ -2,8 +2,8 @@
  * Incident milestones in simulated time, from the ground truth in the log: when the engine injected
  * the root cause, when customers were first hurt, when the page fired — not times someone typed in.
  */
-import type { EngineEvent } from '../core/types.ts';
-import type { Scenario } from '../scenario/schema.ts';
+import type { EngineEvent } from '../protocol/events.ts';
+import type { Scenario } from '../protocol/scenario.ts';
 
 export interface Milestones {
   /** The root-cause fault started (scheduled, injected or triggered). */
@@ -49,8 +49,8 @@ export function findMilestones(scenario: Scenario, events: readonly EngineEvent[
         if (e.fault === root?.id) m.started ??= e.t;
         break;
       case 'journey.slo':
-        if (e.ok) outOfSlo.delete(e.journey as string);
-        else outOfSlo.add(e.journey as string);
+        if (e.ok) outOfSlo.delete(e.journey);
+        else outOfSlo.add(e.journey);
         if (!e.ok) m.impactStart ??= e.t;
         m.mitigated = m.impactStart !== null && outOfSlo.size === 0 ? e.t : null;
         break;

@@ -5,7 +5,8 @@
  */
 import { format, line, max, scaleLinear } from 'd3';
 import type { Scorecard } from './scorecard.ts';
-import { clip, clock, count, downsampleIndices, minutes, money, percent } from './report-format.ts';
+import { clip, formatCount, formatMoney, formatPercent } from '../protocol/format.ts';
+import { clock, downsampleIndices, minutes } from './report-format.ts';
 import type { ChartModel, JourneySeries, ReportModel, TimelineEntry } from './timeline.ts';
 
 /** No chart draws more points than this per series. */
@@ -13,7 +14,7 @@ export const MAX_CHART_POINTS = 400;
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 /** Escapes text for HTML element content and attribute values alike. */
-export const esc = (value: unknown): string => String(value).replace(/[&<>"']/g, (c) => ESCAPES[c] as string);
+export const esc = (value: unknown): string => String(value).replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
 
 const slug = (s: string) => s.replace(/[^a-z0-9-]/gi, '-');
 const num = (x: number) => (Math.round(x * 10) / 10).toString();
@@ -44,10 +45,10 @@ const LABEL_ROWS = 3;
 const ROW_H = 14;
 
 /** One journey's error rate over simulated time, with its SLO line, the impact window and the milestones. */
-export function journeyChart(chart: ChartModel, series: JourneySeries): string {
+function journeyChart(chart: ChartModel, series: JourneySeries): string {
   const id = `chart-${slug(series.journey)}`;
   const keep = downsampleIndices(series.errorRate, MAX_CHART_POINTS);
-  const points = keep.map((i) => [chart.t[i] as number, series.errorRate[i] as number] as const);
+  const points = keep.map((i) => [chart.t[i] ?? 0, series.errorRate[i] ?? 0] as const);
   const peak = max(series.errorRate) ?? 0;
   const x = scaleLinear()
     .domain([chart.from / 60_000, Math.max(chart.to, chart.from + chart.tickMs) / 60_000])
@@ -82,7 +83,7 @@ export function journeyChart(chart: ChartModel, series: JourneySeries): string {
   }
 
   const sloY = y(series.sloErrorRate);
-  const slo = `<g class="slo"><line class="slo-threshold" x1="${M.left}" x2="${W - M.right}" y1="${num(sloY)}" y2="${num(sloY)}" data-threshold="${series.sloErrorRate}"/><text class="slo-label" x="${W - M.right - 4}" y="${num(sloY - 4)}" text-anchor="end">${esc(`SLO ${percent(series.sloErrorRate)}`)}</text></g>`;
+  const slo = `<g class="slo"><line class="slo-threshold" x1="${M.left}" x2="${W - M.right}" y1="${num(sloY)}" y2="${num(sloY)}" data-threshold="${series.sloErrorRate}"/><text class="slo-label" x="${W - M.right - 4}" y="${num(sloY - 4)}" text-anchor="end">${esc(`SLO ${formatPercent(series.sloErrorRate)}`)}</text></g>`;
 
   // Milestone labels go into rows above the plot, each in the first row where it does not overlap.
   const rowEnds = new Array<number>(LABEL_ROWS).fill(-Infinity);
@@ -110,7 +111,7 @@ export function journeyChart(chart: ChartModel, series: JourneySeries): string {
   const desc =
     `Error rate of the ${series.name} journey (${series.journey}) from ${clock(chart.from)} to ${clock(chart.to)}, one point per tick` +
     `${points.length < series.errorRate.length ? ` (${points.length} of ${series.errorRate.length} shown)` : ''}; ` +
-    `peak ${percent(peak)}${peakAt >= 0 ? ` at ${clock(chart.t[peakAt] as number)}` : ''}; SLO threshold ${percent(series.sloErrorRate)}` +
+    `peak ${formatPercent(peak)}${peakAt >= 0 ? ` at ${clock(chart.t[peakAt])}` : ''}; SLO threshold ${formatPercent(series.sloErrorRate)}` +
     `${w ? `; customer impact from ${clock(w.from)} to ${clock(w.to)}` : ''}.`;
   return [
     `<figure class="chart" data-journey="${esc(series.journey)}">`,
@@ -125,7 +126,7 @@ export function journeyChart(chart: ChartModel, series: JourneySeries): string {
     `<path class="series" d="${esc(path ?? '')}" data-points="${points.length}"/>`,
     `<g class="points">${circles}</g>`,
     '</svg>',
-    `<figcaption><strong>${esc(series.name)}</strong> (${esc(series.journey)}) — peak error rate ${esc(percent(peak))}. ` +
+    `<figcaption><strong>${esc(series.name)}</strong> (${esc(series.journey)}) — peak error rate ${esc(formatPercent(peak))}. ` +
       '<span class="key key-series"></span> error rate <span class="key key-slo"></span> SLO threshold ' +
       '<span class="key key-impact"></span> impact window <span class="key key-milestone"></span> milestones</figcaption>',
     '</figure>',
@@ -153,21 +154,21 @@ export function renderHtml(card: Scorecard, report: ReportModel): string {
 
   const impactRows = report.journeys.map((j) => [
     `${esc(j.name)} <code>${esc(j.journey)}</code>`,
-    `${esc(count(j.failed))} ${esc(j.unit)}`,
-    esc(money(j.lost)),
+    `${esc(formatCount(j.failed))} ${esc(j.unit)}`,
+    esc(formatMoney(j.lost)),
     esc(j.badMinutes.toFixed(1)),
-    esc(percent(j.budgetBurned, 0)),
-    esc(money(j.untreated.lost)),
-    esc(percent(j.avoidedShare)),
+    esc(formatPercent(j.budgetBurned, 0)),
+    esc(formatMoney(j.untreated.lost)),
+    esc(formatPercent(j.avoidedShare)),
   ]);
   impactRows.push([
     '<strong>total</strong>',
-    `<strong>${esc(count(card.impact.failed))}</strong> requests`,
-    `<strong>${esc(money(card.impact.lost))}</strong>`,
+    `<strong>${esc(formatCount(card.impact.failed))}</strong> requests`,
+    `<strong>${esc(formatMoney(card.impact.lost))}</strong>`,
     '',
     '',
-    esc(money(card.impact.untreated.lost)),
-    `<strong>${esc(percent(card.impact.avoidedShare))}</strong>`,
+    esc(formatMoney(card.impact.untreated.lost)),
+    `<strong>${esc(formatPercent(card.impact.avoidedShare))}</strong>`,
   ]);
 
   const decisionRows = report.decisions.map((d) => [
@@ -201,7 +202,7 @@ export function renderHtml(card: Scorecard, report: ReportModel): string {
   const harmful = c.harmfulActions.map((h) => `<li><code>${esc(h.action)}</code> by ${esc(h.by)} at <time>${esc(clock(h.t))}</time> set off <code>${esc(h.fault)}</code></li>`);
 
   const list = (items: string[], empty: string) => (items.length === 0 ? `<p class="muted">${esc(empty)}</p>` : `<ul>${items.map((s) => `<li>${esc(s)}</li>`).join('')}</ul>`);
-  const counts = { system: 0, human: 0, advice: 0 } as Record<string, number>;
+  const counts: Record<string, number> = { system: 0, human: 0, advice: 0 };
   for (const e of report.timeline) counts[e.kind] = (counts[e.kind] ?? 0) + 1;
 
   const body = [
@@ -229,7 +230,7 @@ export function renderHtml(card: Scorecard, report: ReportModel): string {
     missing.length > 0 ? `<p class="muted">Never reached: ${esc(missing.map((k) => k).join(', '))}.</p>` : '',
     '</section>',
     '<section id="impact" aria-labelledby="h-impact"><h2 id="h-impact">Customer impact</h2>',
-    `<p>Compared with the untreated run: the same scenario and seed with only the facilitator's inputs, nobody responding. The team avoided <strong>${esc(percent(card.impact.avoidedShare))}</strong> of its lost revenue.</p>`,
+    `<p>Compared with the untreated run: the same scenario and seed with only the facilitator's inputs, nobody responding. The team avoided <strong>${esc(formatPercent(card.impact.avoidedShare))}</strong> of its lost revenue.</p>`,
     table('Customer impact per journey', ['journey', 'failed', 'revenue lost', 'minutes out of SLO', 'error budget burned (30 days)', 'untreated: lost', 'avoided'], impactRows, 'numeric'),
     '</section>',
     '<section id="charts" aria-labelledby="h-charts"><h2 id="h-charts">Error rate per journey</h2>',

@@ -1,10 +1,11 @@
 /** The after-action report as Markdown: the same content as the HTML report, with text sparklines for charts. */
-import { clock, count, minutes, money, percent } from './report-format.ts';
+import { formatCount, formatMoney, formatPercent } from '../protocol/format.ts';
+import { clock, minutes } from './report-format.ts';
 import type { Scorecard } from './scorecard.ts';
 import type { JourneySeries, ReportModel } from './timeline.ts';
 
 /** Characters of a sparkline. */
-export const SPARKLINE_WIDTH = 60;
+const SPARKLINE_WIDTH = 60;
 const BARS = '▁▂▃▄▅▆▇█';
 
 /** Makes text safe inside a Markdown table cell or list item: no pipes, no raw HTML, one line. */
@@ -40,7 +41,7 @@ export function sparkline(values: readonly number[], width = SPARKLINE_WIDTH): s
 
 function chartText(report: ReportModel, s: JourneySeries): string {
   const peak = Math.max(0, ...s.errorRate);
-  return `- **${mdEscape(s.name)}** (\`${s.journey}\`): \`${sparkline(s.errorRate)}\` peak ${percent(peak)}, SLO ${percent(s.sloErrorRate)}`;
+  return `- **${mdEscape(s.name)}** (\`${s.journey}\`): \`${sparkline(s.errorRate)}\` peak ${formatPercent(peak)}, SLO ${formatPercent(s.sloErrorRate)}`;
 }
 
 export function renderMarkdown(card: Scorecard, report: ReportModel): string {
@@ -79,21 +80,21 @@ export function renderMarkdown(card: Scorecard, report: ReportModel): string {
   );
 
   push('## Customer impact', '');
-  push(`Compared with the untreated run (same scenario and seed, nobody responding), the team avoided **${percent(card.impact.avoidedShare)}** of the lost revenue.`, '');
+  push(`Compared with the untreated run (same scenario and seed, nobody responding), the team avoided **${formatPercent(card.impact.avoidedShare)}** of the lost revenue.`, '');
   push(
     table(
       ['journey', 'failed', 'revenue lost', 'minutes out of SLO', 'error budget burned', 'untreated: lost', 'avoided'],
       [
         ...report.journeys.map((j) => [
           `${mdEscape(j.name)} (\`${j.journey}\`)`,
-          `${count(j.failed)} ${mdEscape(j.unit)}`,
-          money(j.lost),
+          `${formatCount(j.failed)} ${mdEscape(j.unit)}`,
+          formatMoney(j.lost),
           j.badMinutes.toFixed(1),
-          percent(j.budgetBurned, 0),
-          money(j.untreated.lost),
-          percent(j.avoidedShare),
+          formatPercent(j.budgetBurned, 0),
+          formatMoney(j.untreated.lost),
+          formatPercent(j.avoidedShare),
         ]),
-        ['**total**', `${count(card.impact.failed)} requests`, `**${money(card.impact.lost)}**`, '', '', money(card.impact.untreated.lost), `**${percent(card.impact.avoidedShare)}**`],
+        ['**total**', `${formatCount(card.impact.failed)} requests`, `**${formatMoney(card.impact.lost)}**`, '', '', formatMoney(card.impact.untreated.lost), `**${formatPercent(card.impact.avoidedShare)}**`],
       ],
     ),
     '',

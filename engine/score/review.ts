@@ -1,6 +1,6 @@
 /** "What went well, what went badly": plain sentences derived from the milestones and conduct. */
-import { formatClock } from '../core/duration.ts';
-import type { Scenario } from '../scenario/schema.ts';
+import { formatClock, formatMoney } from '../protocol/format.ts';
+import type { Scenario } from '../protocol/scenario.ts';
 import type { Conduct } from './conduct.ts';
 import type { Impact } from './impact.ts';
 import type { Durations } from './milestones.ts';
@@ -25,7 +25,7 @@ export function reviewResponse(scenario: Scenario, d: Durations, impact: Impact,
     else badly.push(`${capital(what)} in ${min(actual)}, past the ${min(objective)} objective.`);
   }
   if (impact.avoidedShare >= 0.9) well.push(`Avoided ${(impact.avoidedShare * 100).toFixed(0)}% of the revenue an untreated outage would have lost.`);
-  else badly.push(`Avoided only ${(Math.max(0, impact.avoidedShare) * 100).toFixed(0)}% of the untreated loss ($${Math.round(impact.lost).toLocaleString('en-US')} lost).`);
+  else badly.push(`Avoided only ${(Math.max(0, impact.avoidedShare) * 100).toFixed(0)}% of the untreated loss (${formatMoney(impact.lost)} lost).`);
   for (const f of c.badAdviceFollowed) badly.push(`Followed ${f.label} advice "${f.advice}" (${f.action}) at ${formatClock(f.t)} without checking it against the telemetry.`);
   for (const f of c.goodAdviceFollowed) well.push(`Acted on the correct advice "${f.advice}" (${f.action}).`);
   for (const h of c.harmfulActions) badly.push(`${h.action} by ${h.by} at ${formatClock(h.t)} set off ${h.fault}.`);

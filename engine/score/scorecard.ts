@@ -2,8 +2,8 @@
  * The scorecard: a pure function of the event log (header + events). The CLI, the server and the UI
  * all call this, so they always agree; the same log gives the same bytes.
  */
-import type { LogHeader } from '../core/log.ts';
-import type { EngineEvent } from '../core/types.ts';
+import type { LogHeader } from '../core/log/log.ts';
+import type { EngineEvent } from '../protocol/events.ts';
 import { assessConduct, type Conduct } from './conduct.ts';
 import { grade, type Grade } from './grade.ts';
 import { measureImpact, type Impact } from './impact.ts';
@@ -31,7 +31,7 @@ export interface Scorecard {
 
 export function scoreLog(header: LogHeader, events: readonly EngineEvent[]): Scorecard {
   const { scenario } = header;
-  const endedAt = events.length > 0 ? (events[events.length - 1] as EngineEvent).t : 0;
+  const endedAt = events.at(-1)?.t ?? 0;
   const milestones = findMilestones(scenario, events);
   const d = durations(milestones);
   const impact = measureImpact(header, events, endedAt);

@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { MAX_FRAME_BYTES } from '../protocol.ts';
+import { MAX_FRAME_BYTES } from '../protocol/messages.ts';
 import { Catalog } from './catalog.ts';
 import type { ServerConfig } from './config.ts';
 import { realClock, type WallClock } from './drill.ts';

@@ -4,9 +4,9 @@
  * in memory but the few most recently read.
  */
 import { gunzipSync } from 'node:zlib';
-import { parseLog } from '../core/log.ts';
-import type { EngineEvent } from '../core/types.ts';
-import type { Scenario } from '../scenario/schema.ts';
+import { parseLog } from '../core/log/log.ts';
+import type { EngineEvent } from '../protocol/events.ts';
+import type { Scenario } from '../protocol/scenario.ts';
 import type { DrillStatus, NewSession, Store, StoredSession } from './store.ts';
 
 export interface DrillView {
@@ -37,7 +37,7 @@ export class ArchivedDrill implements DrillView {
     if (!parsed.ok) throw new Error(`invariant: the archived log of ${record.id} does not parse (line ${parsed.line}: ${parsed.message})`);
     this.events = parsed.events;
     const states = parsed.events.filter((e) => e.type === 'drill.state');
-    this.phase = (states[states.length - 1]?.state as string | undefined) ?? 'ready';
+    this.phase = states[states.length - 1]?.to ?? 'ready';
     this.now = record.simNow;
   }
 

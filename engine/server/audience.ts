@@ -5,9 +5,9 @@
  * the facilitator gets the visible events renumbered 0, 1, 2, … with no gaps. The facilitator's
  * numbering is the engine's, which is also the stored log's.
  */
-import { isFacilitatorOnly } from '../core/visibility.ts';
-import type { EngineEvent } from '../core/types.ts';
-import type { Role } from '../protocol.ts';
+import { isFacilitatorOnly } from '../core/read/visibility.ts';
+import type { EngineEvent } from '../protocol/events.ts';
+import type { Role } from '../protocol/messages.ts';
 
 export type Audience = 'full' | 'public';
 

@@ -3,8 +3,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatDiagnostic } from '../scenario/diagnostics.ts';
 import { loadScenarioText } from '../scenario/load.ts';
-import type { Scenario } from '../scenario/schema.ts';
-import type { ScenarioListing } from '../protocol.ts';
+import type { Scenario } from '../protocol/scenario.ts';
+import type { ScenarioListing } from '../protocol/messages.ts';
 
 export class Catalog {
   private readonly scenarios = new Map<string, Scenario>();

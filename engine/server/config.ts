@@ -4,7 +4,7 @@
  * with a message naming the variable: a typo must not silently fall back to a default.
  */
 import { fileURLToPath } from 'node:url';
-import { parseDuration } from '../core/duration.ts';
+import { parseDuration } from '../protocol/format.ts';
 import type { Rate } from './limits.ts';
 import { parseOrigins } from './origin.ts';
 import { defaultValidationPoolOptions, type ValidationPoolOptions } from './validate-pool.ts';

@@ -3,11 +3,14 @@
  * due `tick ÷ speed` wall-ms after the last, and pausing simply stops the loop. Every input is stored
  * durably before it is acknowledged or broadcast, so a restart can rebuild the session exactly.
  */
-import { createHeader, serializeEvent, serializeLog } from '../core/log.ts';
-import { createSession, type MetricsSample, type Session } from '../core/session.ts';
-import type { CommandInput, CommandResult, EngineEvent } from '../core/types.ts';
-import type { EventsMessage, JoinMode, Role, RosterMessage, SessionListing, SessionSummary } from '../protocol.ts';
-import type { Scenario } from '../scenario/schema.ts';
+import { createHeader, serializeEvent, serializeLog } from '../core/log/log.ts';
+import { foldCommands } from '../core/log/fold.ts';
+import type { Session } from '../core/session.ts';
+import type { MetricsSample } from '../protocol/views.ts';
+import type { CommandInput, CommandResult } from '../protocol/commands.ts';
+import type { EngineEvent } from '../protocol/events.ts';
+import type { EventsMessage, JoinMode, Role, RosterMessage, SessionListing, SessionSummary } from '../protocol/messages.ts';
+import type { Scenario } from '../protocol/scenario.ts';
 import type { DrillView } from './archive.ts';
 import { PublicSequence, type Audience } from './audience.ts';
 import type { ServerConfig } from './config.ts';
@@ -82,14 +85,12 @@ export class LiveDrill implements DrillView {
     private readonly limits: Limits,
     history: { inputs: StoredInput[]; simNow: number; status: DrillStatus } = { inputs: [], simNow: 0, status: 'live' },
   ) {
-    this.session = createSession(record.scenario, { seed: record.seed });
-    // Recovery is a fold over the stored inputs, then on to the last recorded simulated time.
-    for (const input of history.inputs) {
-      this.session.runUntil(input.t);
-      this.session.submit(input.command);
-    }
+    // Recovery is the fold over the stored inputs, on to the last recorded simulated time. Progress is
+    // saved once a second but each input as it comes, so the last input may be later than that time.
+    const inputs = history.inputs.map(({ t, command }) => ({ at: t, ...command }));
+    const until = Math.max(history.simNow, inputs[inputs.length - 1]?.at ?? 0);
+    this.session = foldCommands(record.scenario, record.seed, inputs, { until });
     this.inputs = history.inputs.length;
-    this.session.runUntil(history.simNow);
     this.sequence = new PublicSequence(this.session.events);
     this.roster = new Roster(record.id, store, record.facilitatorName, limits.maxParticipants);
     const now = clock.now();

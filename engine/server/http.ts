@@ -6,14 +6,10 @@
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { existsSync } from 'node:fs';
-import { createHeader } from '../core/log.ts';
-import { publicScenario } from '../core/visibility.ts';
-import { renderHtml } from '../score/report-html.ts';
-import { renderJson } from '../score/report-json.ts';
-import { renderMarkdown } from '../score/report-markdown.ts';
-import type { Scorecard } from '../score/scorecard.ts';
-import { buildReport, type ReportModel } from '../score/timeline.ts';
-import type { ServerInfo } from '../protocol.ts';
+import { publicScenario } from '../core/read/visibility.ts';
+import type { Campaign, CreateCampaignResponse, Leaderboard, ScenarioDetail, ServerInfo, SessionPage, TeamHistory, ValidationResult } from '../protocol/messages.ts';
+import { REQUEST_ERRORS, inviteRequestSchema, leaderboardQuerySchema, sessionPageQuerySchema } from '../protocol/http.ts';
+import { buildOpenApi } from '../protocol/openapi.ts';
 import type { DrillView } from './archive.ts';
 import type { Catalog } from './catalog.ts';
 import { listing } from './catalog.ts';
@@ -25,6 +21,7 @@ import { requestLogger, sendError, type Logger } from './logger.ts';
 import { checkOrigin, type OriginPolicy } from './origin.ts';
 import type { Caller, Registry } from './registry.ts';
 import { ReplayCache } from './replay.ts';
+import { REPORT_TYPES, reportFormat, type ReportKind } from './reports.ts';
 import { appSecurity, reportSecurity } from './security.ts';
 import type { ValidationPool } from './validate-pool.ts';
 
@@ -39,14 +36,8 @@ export interface HttpDeps {
   originPolicy: () => OriginPolicy;
 }
 
-/** A Map, not an object: `?format=constructor` must find nothing, not Object's constructor. */
-const REPORTS = new Map<string, { type: string; fn: (card: Scorecard, report: ReportModel) => string }>([
-  ['html', { type: 'text/html', fn: renderHtml }],
-  ['md', { type: 'text/markdown', fn: renderMarkdown }],
-  ['json', { type: 'application/json', fn: renderJson }],
-]);
-
-const MAX_PAGE = 100;
+/** The OpenAPI document, generated from the zod schemas once, when first asked for. */
+let openApiText: string | undefined;
 
 function bearer(req: Request): string | undefined {
   const header = req.get('authorization');
@@ -74,6 +65,11 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     next();
   });
 
+  app.get('/api/openapi.json', (_req, res) => {
+    openApiText ??= JSON.stringify(buildOpenApi());
+    res.type('application/json').send(openApiText);
+  });
+
   app.get('/api/config', (_req, res) => {
     res.json({ createNeedsAdminToken: config.adminToken !== null } satisfies ServerInfo);
   });
@@ -85,7 +81,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   app.get('/api/scenarios/:id', (req, res) => {
     const scenario = catalog.get(req.params.id);
     if (!scenario) return sendError(res, 404, 'unknown-scenario', `no scenario "${req.params.id}"`);
-    res.json({ ...listing(scenario), scenario: publicScenario(scenario) });
+    res.json({ ...listing(scenario), scenario: publicScenario(scenario) } satisfies ScenarioDetail);
   });
 
   // Parsing is the expensive part and runs on a worker (validate-pool.ts): a huge or hostile body
@@ -96,7 +92,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     const outcome = await deps.validation.validate(text, file);
     switch (outcome.kind) {
       case 'done':
-        return void res.status(outcome.result.ok ? 200 : 422).json({ ok: outcome.result.ok, diagnostics: outcome.result.diagnostics });
+        return void res.status(outcome.result.ok ? 200 : 422).json({ ok: outcome.result.ok, diagnostics: outcome.result.diagnostics } satisfies ValidationResult);
       case 'busy':
         res.set('Retry-After', '2');
         return sendError(res, 503, 'validator-busy', 'too many validations are waiting; try again in a moment');
@@ -142,12 +138,15 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   });
 
   app.get('/api/sessions', (req, res) => {
-    const limit = req.query.limit === undefined ? 20 : Number(req.query.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) return sendError(res, 400, 'bad-limit', `limit must be a whole number from 1 to ${MAX_PAGE}`);
-    const before = req.query.before === undefined ? null : decodeCursor(req.query.before);
-    if (before === undefined) return sendError(res, 400, 'bad-cursor', 'before must be the "next" value of an earlier page');
-    const page = registry.page(limit, before);
-    res.json({ sessions: page.sessions, next: page.next ? encodeCursor(page.next) : null });
+    const query = sessionPageQuerySchema.safeParse({ limit: req.query.limit, before: req.query.before });
+    if (!query.success) {
+      const { code, message } = query.error.issues.some((i) => i.path[0] === 'limit') ? REQUEST_ERRORS.limit : REQUEST_ERRORS.before;
+      return sendError(res, 400, code, message);
+    }
+    const before = query.data.before === undefined ? null : decodeCursor(query.data.before);
+    if (before === undefined) return sendError(res, 400, REQUEST_ERRORS.before.code, REQUEST_ERRORS.before.message);
+    const page = registry.page(query.data.limit ?? 20, before);
+    res.json({ sessions: page.sessions, next: page.next ? encodeCursor(page.next) : null } satisfies SessionPage);
   });
 
   const withView = (req: Request, res: Response): DrillView | undefined => {
@@ -212,21 +211,29 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     await replays.send(req, res, drill, caller.role);
   });
 
-  app.get('/api/sessions/:id/score', (req, res) => {
+  /** The scorecard and the report are computed on a worker and cached once the drill has stopped (reports.ts). */
+  const sendReport = async (res: Response, drill: DrillView, kind: ReportKind): Promise<void> => {
+    let body: string;
+    try {
+      body = await registry.reports.get(drill, kind);
+    } catch (error) {
+      return sendError(res, 503, 'report-unavailable', 'the report could not be computed just now; try again', error);
+    }
+    res.type(REPORT_TYPES.get(kind) ?? 'text/plain').send(body);
+  };
+
+  app.get('/api/sessions/:id/score', async (req, res) => {
     const drill = withView(req, res);
     if (!drill || !debriefAccess(req, res, drill)) return;
-    res.json(registry.scorecard(drill));
+    await sendReport(res, drill, 'score');
   });
 
-  app.get('/api/sessions/:id/report', reportSecurity(), (req, res) => {
+  app.get('/api/sessions/:id/report', reportSecurity(), async (req, res) => {
     const drill = withView(req, res);
     if (!drill || !debriefAccess(req, res, drill)) return;
-    const format = typeof req.query.format === 'string' ? req.query.format : 'html';
-    const render = REPORTS.get(format);
-    if (!render) return sendError(res, 400, 'bad-format', 'format must be html, md or json');
-    const header = createHeader(drill.scenario, drill.record.seed, deps.nodeMajor);
-    const card = registry.scorecard(drill);
-    res.type(render.type).send(render.fn(card, buildReport(header, drill.events, card)));
+    const format = reportFormat(typeof req.query.format === 'string' ? req.query.format : 'html');
+    if (!format) return sendError(res, 400, 'bad-format', 'format must be html, md or json');
+    await sendReport(res, drill, format);
   });
 
   app.get('/api/sessions/:id/scenario', (req, res) => {
@@ -240,7 +247,9 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   app.post('/api/sessions/:id/invites', express.json({ limit: '4kb' }), (req, res) => {
     const f = asFacilitator(req, res);
     if (!f) return;
-    const result = registry.invite(f.drill, bodyObject(req).name, f.token);
+    const body = inviteRequestSchema.safeParse(bodyObject(req));
+    if (!body.success) return sendError(res, 400, REQUEST_ERRORS.name.code, REQUEST_ERRORS.name.message);
+    const result = registry.invite(f.drill, body.data.name, f.token);
     if (!result.ok) return sendError(res, result.code === 'name-taken' ? 409 : 400, result.code, result.message);
     res.status(201).json(result.invite);
   });
@@ -267,17 +276,17 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   app.get('/api/leaderboard/:scenarioId', (req, res) => {
     const scenarioId = String(req.params.scenarioId);
     if (!catalog.get(scenarioId)) return sendError(res, 404, 'unknown-scenario', `no scenario "${scenarioId}"`);
-    const raw = req.query.seed;
     // `?seed=abc` (or a repeated seed) is a mistake to report, not a filter that matches nothing.
-    const seed = raw === undefined ? undefined : typeof raw === 'string' && /^\d{1,10}$/.test(raw) && Number(raw) <= 2 ** 31 - 1 ? Number(raw) : null;
-    if (seed === null) return sendError(res, 400, 'bad-seed', 'seed must be a whole number from 0 to 2147483647');
+    const query = leaderboardQuerySchema.safeParse({ seed: req.query.seed });
+    if (!query.success) return sendError(res, 400, REQUEST_ERRORS.seed.code, REQUEST_ERRORS.seed.message);
+    const seed = query.data.seed === undefined ? undefined : Number(query.data.seed);
     const groups = registry.leaderboard.forScenario(scenarioId).filter((g) => seed === undefined || g.seed === seed);
-    res.json({ scenarioId, seeds: groups });
+    res.json({ scenarioId, seeds: groups } satisfies Leaderboard);
   });
 
   app.get('/api/teams/:team', (req, res) => {
     const team = String(req.params.team);
-    res.json({ team, history: registry.leaderboard.forTeam(team) });
+    res.json({ team, history: registry.leaderboard.forTeam(team) } satisfies TeamHistory);
   });
 
   app.post('/api/campaigns', express.json({ limit: '64kb' }), (req, res) => {
@@ -287,14 +296,14 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     const result = registry.createCampaign(body, new Date());
     if (!result.ok) return sendError(res, result.code === 'too-many-open-drills' ? 503 : 400, result.code, result.message);
     budgetOf(req).take(performance.now(), result.drills.length);
-    res.status(201).json({ campaignId: result.campaignId, drills: result.drills });
+    res.status(201).json({ campaignId: result.campaignId, drills: result.drills } satisfies CreateCampaignResponse);
   });
 
   app.get('/api/campaigns/:id', (req, res) => {
     const campaign = registry.leaderboard.campaign(String(req.params.id));
     if (!campaign) return sendError(res, 404, 'unknown-campaign', `no campaign "${String(req.params.id)}"`);
     const drills = campaign.sessionIds.map((id) => registry.publicSummary(id)).filter((d) => d !== undefined);
-    res.json({ ...campaign, drills });
+    res.json({ ...campaign, drills } satisfies Campaign);
   });
 
   if (existsSync(config.uiDir)) app.use(express.static(config.uiDir, { index: 'index.html' }));
@@ -314,8 +323,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
 /** Listing cursors are opaque to clients (so their meaning can change): the last row's position. */
 const encodeCursor = (position: number): string => Buffer.from(`p${position}`).toString('base64url');
 
-function decodeCursor(value: unknown): number | undefined {
-  if (typeof value !== 'string' || value.length > 40) return undefined;
+function decodeCursor(value: string): number | undefined {
   const match = /^p(\d{1,15})$/.exec(Buffer.from(value, 'base64url').toString('utf8'));
   return match ? Number(match[1]) : undefined;
 }

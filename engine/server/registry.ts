@@ -6,17 +6,18 @@
  */
 import { promisify } from 'node:util';
 import { gzip as gzipCallback, gzipSync } from 'node:zlib';
-import { createHeader } from '../core/log.ts';
+import { createHeader } from '../core/log/log.ts';
 import { availabilityOf } from '../score/availability.ts';
 import { scoreLog, type Scorecard } from '../score/scorecard.ts';
-import type { CreateSessionResponse, HelloMessage, InviteResponse, JoinMode, Role, SessionListing } from '../protocol.ts';
-import { MAX_SPEED, MIN_SPEED } from '../protocol.ts';
+import type { CreateSessionResponse, HelloMessage, InviteResponse, Role, SessionListing } from '../protocol/messages.ts';
+import { MAX_CAMPAIGN_NAME_LENGTH, REQUEST_ERRORS, createCampaignRequestSchema, createSessionRequestSchema, failedFields } from '../protocol/http.ts';
 import { ArchiveReader, type DrillView } from './archive.ts';
 import type { Catalog } from './catalog.ts';
 import type { ServerConfig } from './config.ts';
 import { hashToken, matchesHash, newSessionId, newToken } from './credentials.ts';
 import { LiveDrill, shareCodesFor, type WallClock } from './drill.ts';
 import { Leaderboard } from './leaderboard.ts';
+import { ReportService } from './reports.ts';
 import type { Logger } from './logger.ts';
 import { checkedOrDefault, type JoinGate, type Participant } from './roster.ts';
 import type { ListedSession, Store, StoredSession } from './store.ts';
@@ -26,16 +27,11 @@ const gzip = promisify(gzipCallback);
 export type Failure = { ok: false; code: string; message: string };
 export type CreateResult = { ok: true; created: CreateSessionResponse } | Failure;
 
-const MAX_TEAM_LENGTH = 64;
-const MAX_CAMPAIGN_DRILLS = 20;
 /** How often stopped drills are archived out of memory and idle ones expired. */
 const SWEEP_MS = 15_000;
 
-function teamName(value: unknown): string | null | undefined {
-  if (value === undefined || value === null) return null;
-  if (typeof value !== 'string' || value.trim().length === 0 || value.length > MAX_TEAM_LENGTH) return undefined;
-  return value.trim();
-}
+const failure = (error: { code: string; message: string }): Failure => ({ ok: false, ...error });
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** A hello let in: who it is, and the participant token to hand back (none for the facilitator). */
 export type Admitted = { ok: true; participant: Participant; token?: string };
@@ -51,6 +47,8 @@ export class Registry {
   /** Drills whose log is safely in the archive: they may leave memory. */
   private readonly archivedIds = new Set<string>();
   readonly leaderboard: Leaderboard;
+  /** Scorecards and reports, computed off the main thread and cached (reports.ts). */
+  readonly reports: ReportService;
   private readonly archives: ArchiveReader;
   private readonly timers: NodeJS.Timeout[] = [];
 
@@ -65,6 +63,7 @@ export class Registry {
   ) {
     this.leaderboard = new Leaderboard(store.database);
     this.archives = new ArchiveReader(store, (id) => this.leaderboard.meta(id).team);
+    this.reports = new ReportService(store, (id) => this.leaderboard.scorecard(id) as Scorecard | undefined, { nodeMajor });
     // Progress of every running drill in one transaction a second, not one per drill.
     this.timers.push(setInterval(() => this.saveProgress(), config.progressSaveMs), setInterval(() => this.sweep(), SWEEP_MS));
     for (const t of this.timers) t.unref();
@@ -100,11 +99,6 @@ export class Registry {
       simNow: stored.simNow,
       status: stored.status,
     });
-  }
-
-  /** The scorecard of a drill, from its log alone — the same function the CLI uses. */
-  scorecard(drill: DrillView): Scorecard {
-    return (this.leaderboard.scorecard(drill.id) as Scorecard | undefined) ?? scoreLog(createHeader(drill.scenario, drill.record.seed, 'server'), drill.events);
   }
 
   private recordScore(drill: LiveDrill): void {
@@ -212,30 +206,29 @@ export class Registry {
     };
   }
 
-  create(
-    request: { scenarioId?: unknown; seed?: unknown; speed?: unknown; team?: unknown; join?: unknown; facilitatorName?: unknown },
-    now: Date,
-    campaignId: string | null = null,
-  ): CreateResult {
-    const team = teamName(request.team);
-    if (team === undefined) return { ok: false, code: 'bad-team', message: `team must be a name of 1 to ${MAX_TEAM_LENGTH} characters` };
-    const scenario = typeof request.scenarioId === 'string' ? this.catalog.get(request.scenarioId) : undefined;
-    if (!scenario) return { ok: false, code: 'unknown-scenario', message: `no scenario "${String(request.scenarioId)}"` };
+  /**
+   * A new drill, from an untrusted request body (createSessionRequestSchema). Problems are reported
+   * in a fixed order, the first one only: team, scenario, seed, speed, join.
+   */
+  create(body: unknown, now: Date, campaignId: string | null = null): CreateResult {
+    const parsed = createSessionRequestSchema.safeParse(body);
+    const failed = parsed.success ? new Set<string>() : failedFields(parsed.error);
+    if (failed.has('team')) return failure(REQUEST_ERRORS.team);
+    const scenarioId: unknown = isObject(body) ? body.scenarioId : undefined;
+    const scenario = !failed.has('scenarioId') && typeof scenarioId === 'string' ? this.catalog.get(scenarioId) : undefined;
+    if (!scenario) return { ok: false, code: 'unknown-scenario', message: `no scenario "${String(scenarioId)}"` };
+    for (const field of ['seed', 'speed', 'join'] as const) if (failed.has(field)) return failure(REQUEST_ERRORS[field]);
+    if (!parsed.success) return { ok: false, code: 'bad-request', message: parsed.error.issues[0]?.message ?? 'invalid request' };
+    const request = parsed.data;
+    const team = request.team?.trim() ?? null;
     const seed = request.seed ?? scenario.seed;
-    if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > 2 ** 31 - 1) {
-      return { ok: false, code: 'bad-seed', message: 'seed must be a whole number from 0 to 2147483647' };
-    }
     const speed = request.speed ?? 1;
-    if (typeof speed !== 'number' || !(speed >= MIN_SPEED && speed <= MAX_SPEED)) {
-      return { ok: false, code: 'bad-speed', message: `speed must be from ${MIN_SPEED} to ${MAX_SPEED}` };
-    }
     const join = request.join ?? 'code';
-    if (join !== 'code' && join !== 'invite') return { ok: false, code: 'bad-join', message: 'join must be "code" or "invite"' };
     const full = campaignId === null ? this.capacityFor(1) : null;
     if (full) return full;
     const sessionId = newSessionId();
     const facilitatorToken = newToken();
-    const codes = shareCodesFor(facilitatorToken, sessionId, join as JoinMode);
+    const codes = shareCodesFor(facilitatorToken, sessionId, join);
     const facilitatorName = checkedOrDefault(request.facilitatorName ?? 'Facilitator');
     const record = {
       id: sessionId,
@@ -246,7 +239,7 @@ export class Registry {
       // In invite mode the responder code is never valid; its hash is still stored so the column means one thing.
       responderCodeHash: hashToken(codes.responderCode ?? `${facilitatorToken}:no-responder-code`),
       observerCodeHash: hashToken(codes.observerCode),
-      joinMode: join as JoinMode,
+      joinMode: join,
       facilitatorName,
       createdAt: now.toISOString(),
     };
@@ -261,7 +254,7 @@ export class Registry {
         sessionId,
         facilitatorToken,
         ...codes,
-        join: join as JoinMode,
+        join,
         facilitatorName,
         facilitatorPath: `/#/drill/${sessionId}?token=${facilitatorToken}`,
       },
@@ -269,26 +262,28 @@ export class Registry {
   }
 
   /** A campaign: one team's "week" of drills, created together and scored on total availability. */
-  createCampaign(
-    request: { team?: unknown; name?: unknown; scenarioIds?: unknown; seed?: unknown; speed?: unknown },
-    now: Date,
-  ): { ok: true; campaignId: string; drills: (CreateSessionResponse & { scenarioId: string })[] } | Failure {
-    const team = teamName(request.team);
-    if (!team) return { ok: false, code: 'bad-team', message: `a campaign needs a team name of 1 to ${MAX_TEAM_LENGTH} characters` };
-    const ids = request.scenarioIds;
-    if (!Array.isArray(ids) || ids.length === 0 || ids.length > MAX_CAMPAIGN_DRILLS) {
-      return { ok: false, code: 'bad-scenarios', message: `scenarioIds must list 1 to ${MAX_CAMPAIGN_DRILLS} scenarios` };
-    }
-    const unknown = ids.find((id) => typeof id !== 'string' || !this.catalog.get(id));
+  createCampaign(body: unknown, now: Date): { ok: true; campaignId: string; drills: (CreateSessionResponse & { scenarioId: string })[] } | Failure {
+    const parsed = createCampaignRequestSchema.safeParse(body);
+    const problems = parsed.success ? [] : parsed.error.issues;
+    if (problems.some((i) => i.path[0] === 'team')) return failure(REQUEST_ERRORS.campaignTeam);
+    // The list itself (missing, empty, too long) is `bad-scenarios`; an entry that is not a known scenario is named.
+    if (problems.some((i) => i.path[0] === 'scenarioIds' && i.path.length === 1)) return failure(REQUEST_ERRORS.scenarioIds);
+    const raw = isObject(body) ? body : {};
+    const listed: unknown[] = Array.isArray(raw.scenarioIds) ? raw.scenarioIds : [];
+    const unknown = listed.find((id) => typeof id !== 'string' || !this.catalog.get(id));
     if (unknown !== undefined) return { ok: false, code: 'unknown-scenario', message: `no scenario "${String(unknown)}"` };
+    const ids = listed.filter((id) => typeof id === 'string');
     const full = this.capacityFor(ids.length);
     if (full) return full;
-    const name = typeof request.name === 'string' && request.name.trim() ? request.name.trim().slice(0, 120) : `${team}'s week`;
+    // The team passed its schema; the seed and speed are checked by create(), as a drill's.
+    const team = String(raw.team).trim();
+    const given = parsed.success ? parsed.data.name?.trim() : undefined;
+    const name = given ? given.slice(0, MAX_CAMPAIGN_NAME_LENGTH) : `${team}'s week`;
     const campaignId = newSessionId();
     const drills: (CreateSessionResponse & { scenarioId: string })[] = [];
-    for (const scenarioId of ids as string[]) {
+    for (const scenarioId of ids) {
       // Every drill shares the seed and speed, so only the first can fail, before anything is stored.
-      const result = this.create({ scenarioId, seed: request.seed, speed: request.speed, team }, now, campaignId);
+      const result = this.create({ scenarioId, seed: raw.seed, speed: raw.speed, team }, now, campaignId);
       if (!result.ok) return result;
       drills.push({ scenarioId, ...result.created });
     }
@@ -408,6 +403,7 @@ export class Registry {
   close(): void {
     for (const t of this.timers) clearInterval(t);
     for (const drill of this.drills.values()) drill.stop();
+    void this.reports.close();
   }
 }
 

@@ -1,6 +1,6 @@
 /**
  * The replay bundle: a drill's log (as its reader may see it) plus the telemetry of every tick,
- * re-derived by re-running the engine from the log (engine/core/samples.ts); nothing extra is stored.
+ * re-derived by folding the log's commands again (engine/core/log/fold.ts); nothing extra is stored.
  * A 6-hour drill is ~2,160 samples (~4 MB of JSON, ~0.4 MB gzipped), so the body is gzipped for
  * clients that accept it, and the finished bytes of recent bundles are kept: an ended drill's
  * bundle never changes, and re-running a long drill on every request would stall the live drills.
@@ -8,21 +8,26 @@
 import type { Request, Response } from 'express';
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
-import { deriveSamples } from '../core/samples.ts';
+import { foldCommands } from '../core/log/fold.ts';
+import { loggedCommands } from '../core/log/replay.ts';
 import { createSession } from '../core/session.ts';
-import { publicScenario } from '../core/visibility.ts';
-import type { ReplayBundle, Role } from '../protocol.ts';
+import type { MetricsSample } from '../protocol/views.ts';
+import { publicScenario } from '../core/read/visibility.ts';
+import type { ReplayBundle, Role } from '../protocol/messages.ts';
 import type { DrillView } from './archive.ts';
 import { PublicSequence, audienceOf } from './audience.ts';
 
 const gzip = promisify(gzipCallback);
 
-export function buildReplayBundle(drill: DrillView, role: Role): ReplayBundle {
+function buildReplayBundle(drill: DrillView, role: Role): ReplayBundle {
   const full = role === 'facilitator';
   const { record, scenario } = drill;
   const logged = drill.events;
   const start = createSession(scenario, { seed: record.seed });
-  const { samples } = deriveSamples(scenario, record.seed, logged, drill.now);
+  // Telemetry is streamed live and never logged: every tick's sample again, up to the drill's `now`
+  // (which the log alone cannot tell), equal to those streamed live.
+  const samples: MetricsSample[] = [];
+  foldCommands(scenario, record.seed, loggedCommands(logged), { until: drill.now, onTick: (sample) => samples.push(sample) });
   return {
     sessionId: drill.id,
     role,

@@ -4,7 +4,7 @@
  * drill after normalisation (names.ts), and the facilitator's name is reserved. Controlled friction
  * compares the ids, so one person under two names is still one person.
  */
-import type { RosterEntry, Role } from '../protocol.ts';
+import type { RosterEntry, Role } from '../protocol/messages.ts';
 import { deriveSecret, hashToken, newInviteId, newParticipantToken } from './credentials.ts';
 import { checkName, sameName } from './names.ts';
 import type { Store, StoredInvite, StoredParticipant } from './store.ts';

@@ -4,9 +4,9 @@
  * answered with a coded error when wrong; the socket, the drill and the server carry on.
  */
 import type { RawData, WebSocket } from 'ws';
-import { publicScenario } from '../core/visibility.ts';
-import type { CommandInput, CommandResult } from '../core/types.ts';
-import { CONTROL_COMMANDS } from '../core/types.ts';
+import { publicScenario } from '../core/read/visibility.ts';
+import type { CommandInput, CommandResult } from '../protocol/commands.ts';
+import { CONTROL_COMMANDS } from '../protocol/commands.ts';
 import {
   MAX_SPEED,
   MIN_SPEED,
@@ -19,7 +19,8 @@ import {
   type Role,
   type ServerMessage,
   type WelcomeMessage,
-} from '../protocol.ts';
+} from '../protocol/messages.ts';
+import { speedSchema } from '../protocol/messages-schema.ts';
 import { audienceOf, type Audience } from './audience.ts';
 import type { ServerConfig } from './config.ts';
 import type { DrillClient, LiveDrill, WallClock } from './drill.ts';
@@ -31,7 +32,7 @@ import type { Participant } from './roster.ts';
 import { isMidMessage } from './unfinished.ts';
 
 /** Beyond this many missed events a client gets a fresh snapshot, not a replay of the gap. */
-export const RESYNC_LIMIT = 20_000;
+const RESYNC_LIMIT = 20_000;
 /** Backlog frames are about this big: small enough to interleave with live drills' ticks. */
 const BACKLOG_FRAME_BYTES = 64 * 1024;
 const MAX_FAILED_HELLOS = 5;
@@ -331,10 +332,9 @@ export class Connection implements DrillClient {
     if (drill.status !== 'live') return this.error('drill-closed', `the drill is ${drill.status}`, ids);
     if (!this.takeShared(drill, ids)) return;
     if (msg.command === 'speed') {
-      if (typeof msg.speed !== 'number' || !(msg.speed >= MIN_SPEED && msg.speed <= MAX_SPEED)) {
-        return this.error('bad-speed', `speed must be from ${MIN_SPEED} to ${MAX_SPEED}`, { ...ids, path: 'speed' });
-      }
-      drill.setSpeed(msg.speed);
+      const speed = speedSchema.safeParse(msg.speed);
+      if (!speed.success) return this.error('bad-speed', `speed must be from ${MIN_SPEED} to ${MAX_SPEED}`, { ...ids, path: 'speed' });
+      drill.setSpeed(speed.data);
       broadcastClock(drill);
       if (msg.clientActionId !== undefined) this.send({ type: 'ack', clientActionId: msg.clientActionId, seq: drill.session.events.length - 1 });
       return;

@@ -82,4 +82,18 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `);
   },
+  // 3: the report cache: a stopped drill's scorecard and rendered reports, computed once (reports.ts).
+  // `events` is the length of the log they were computed from, `version` the code that computed them.
+  (db) =>
+    db.exec(`
+      CREATE TABLE report_cache (
+        session_id TEXT NOT NULL REFERENCES sessions(id),
+        kind TEXT NOT NULL,
+        events INTEGER NOT NULL,
+        version TEXT NOT NULL,
+        body TEXT NOT NULL,
+        computed_at TEXT NOT NULL,
+        PRIMARY KEY (session_id, kind)
+      );
+    `),
 ];

@@ -16,9 +16,9 @@ import Database from 'better-sqlite3';
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { CommandInput } from '../core/types.ts';
-import type { Scenario } from '../scenario/schema.ts';
-import type { JoinMode, Role } from '../protocol.ts';
+import type { CommandInput } from '../protocol/commands.ts';
+import type { Scenario } from '../protocol/scenario.ts';
+import type { JoinMode, Role } from '../protocol/messages.ts';
 import { hashToken } from './credentials.ts';
 import { MIGRATIONS } from './store-schema.ts';
 
@@ -63,6 +63,16 @@ export interface StoredInvite {
   name: string;
   participantId: string | null;
   createdAt: string;
+}
+
+/** One computed report (or scorecard) of a drill: see reports.ts. */
+export interface CachedReport {
+  kind: string;
+  /** How many events the log had when it was computed. */
+  events: number;
+  /** The code that computed it (reports.ts, REPORT_CACHE_VERSION). */
+  version: string;
+  body: string;
 }
 
 /** One row of the public drill listing. */
@@ -167,6 +177,8 @@ export class Store {
       putArchive: this.db.prepare('INSERT OR REPLACE INTO archives (session_id, log_gz, archived_at) VALUES (?, ?, ?)'),
       setArchived: this.db.prepare('UPDATE sessions SET archived_at = ? WHERE id = ?'),
       archive: this.db.prepare('SELECT log_gz FROM archives WHERE session_id = ?'),
+      cachedReports: this.db.prepare('SELECT kind, events, version, body FROM report_cache WHERE session_id = ?'),
+      putReport: this.db.prepare('INSERT OR REPLACE INTO report_cache (session_id, kind, events, version, body, computed_at) VALUES (?, ?, ?, ?, ?, ?)'),
       insertParticipant: this.db.prepare(
         'INSERT INTO participants (session_id, id, role, name, invite_id, created_at) VALUES (@sessionId, @id, @role, @name, @inviteId, @createdAt)',
       ),
@@ -305,6 +317,18 @@ export class Store {
 
   archivedLog(sessionId: string): Buffer | undefined {
     return (this.q.archive.get(sessionId) as { log_gz: Buffer } | undefined)?.log_gz;
+  }
+
+  /** What the report cache holds for a drill (reports.ts decides whether it is still good). */
+  cachedReports(sessionId: string): CachedReport[] {
+    return this.q.cachedReports.all(sessionId) as CachedReport[];
+  }
+
+  /** Keeps a stopped drill's scorecard and reports, each under its kind, in one transaction. */
+  saveReports(sessionId: string, reports: readonly CachedReport[], at: Date): void {
+    this.db.transaction(() => {
+      for (const r of reports) this.q.putReport.run(sessionId, r.kind, r.events, r.version, r.body, at.toISOString());
+    })();
   }
 
   /** Newest first, `limit` rows created before the one at `before` (a `position` from an earlier page). */

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { generatePlan, generateScenario, ROOT_FAULT_ID } from '../../bench/generate.ts';
-import { runScenario } from '../../engine/core/run.ts';
+import { runScenario } from '../../engine/core/log/run.ts';
 import { formatDiagnostic } from '../../engine/scenario/diagnostics.ts';
 import { loadScenarioText } from '../../engine/scenario/load.ts';
-import { scenarioSchema } from '../../engine/scenario/schema.ts';
+import { scenarioSchema } from '../../engine/protocol/scenario.ts';
 
 const THIRTY_MINUTES = 30 * 60_000;
 

@@ -1,8 +1,9 @@
 /** Cascade semantics: hard dependencies spread failure, soft ones degrade, breakers stop retry storms. */
 import { describe, expect, it } from 'vitest';
-import { runScenario } from '../../engine/core/run.ts';
-import { createSession, type MetricsSample } from '../../engine/core/session.ts';
-import type { TimedCommand } from '../../engine/core/types.ts';
+import { runScenario } from '../../engine/core/log/run.ts';
+import { createSession } from '../../engine/core/session.ts';
+import type { MetricsSample } from '../../engine/protocol/views.ts';
+import type { TimedCommand } from '../../engine/protocol/commands.ts';
 import { loadScenario, tinyScenario } from '../helpers.ts';
 
 type ScenarioArg = Parameters<typeof createSession>[0];

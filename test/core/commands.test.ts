@@ -1,9 +1,9 @@
 /** Commands: preconditions, durations, approvals (controlled friction), and errors returned as data. */
 import { describe, expect, it } from 'vitest';
-import { runScenario } from '../../engine/core/run.ts';
+import { runScenario } from '../../engine/core/log/run.ts';
 import { createSession, type Session } from '../../engine/core/session.ts';
-import { summarizeRun } from '../../engine/core/summary.ts';
-import type { EngineEvent } from '../../engine/core/types.ts';
+import { summarizeRun } from '../../engine/core/read/summary.ts';
+import type { EngineEvent, EventOf, EventType } from '../../engine/protocol/events.ts';
 import { at, loadScenario, tinyScenario } from '../helpers.ts';
 
 function started(): Session {
@@ -11,7 +11,7 @@ function started(): Session {
   session.submit({ actor: 'facilitator', type: 'start' });
   return session;
 }
-const ofType = (events: readonly EngineEvent[], type: string) => events.filter((e) => e.type === type);
+const ofType = <K extends EventType>(events: readonly EngineEvent[], type: K): EventOf<K>[] => events.filter((e): e is EventOf<K> => e.type === type);
 
 describe('command errors are data, and are logged', () => {
   it.each([
@@ -192,10 +192,10 @@ describe('facilitator controls', () => {
     expect(ofType(injected.events, 'fault.started')[0]).toMatchObject({ t: 60_000, fault: 'api-bad-deploy', injectedBy: 'facilitator' });
     expect(session.submit({ actor: 'facilitator', type: 'inject', params: { fault: 'api-bad-deploy' } })).toMatchObject({ code: 'fault-active' });
     session.submit({ actor: 'facilitator', type: 'pause' });
-    expect(session.advance(600_000)).toEqual([]);
+    expect(session.runUntil(660_000)).toEqual([]);
     expect(session.now).toBe(60_000);
     session.submit({ actor: 'facilitator', type: 'resume' });
-    session.advance(25_000);
+    session.runUntil(80_000);
     expect(session.now).toBe(80_000);
   });
 });

@@ -7,9 +7,9 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { hashString } from '../../engine/core/hash.ts';
-import { createHeader, serializeLog } from '../../engine/core/log.ts';
-import { runScenario } from '../../engine/core/run.ts';
+import { hashString } from '../../engine/protocol/hash.ts';
+import { createHeader, serializeLog } from '../../engine/core/log/log.ts';
+import { runScenario } from '../../engine/core/log/run.ts';
 import { createSession } from '../../engine/core/session.ts';
 import { ROOT, loadPlan, loadScenario, logText } from '../helpers.ts';
 

@@ -5,10 +5,10 @@
  */
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { hashString } from '../../engine/core/hash.ts';
-import { runScenario } from '../../engine/core/run.ts';
-import { summarizeRun } from '../../engine/core/summary.ts';
-import { ENGINE_VERSION } from '../../engine/core/version.ts';
+import { hashString } from '../../engine/protocol/hash.ts';
+import { runScenario } from '../../engine/core/log/run.ts';
+import { summarizeRun } from '../../engine/core/read/summary.ts';
+import { ENGINE_VERSION } from '../../engine/core/log/version.ts';
 import { ROOT, loadPlan, loadScenario, logText } from '../helpers.ts';
 
 const ids = readdirSync(`${ROOT}scenarios`).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, ''));

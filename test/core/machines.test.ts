@@ -4,6 +4,7 @@ import { initialTransition, transition, type AnyStateMachine } from 'xstate';
 import { drillMachine } from '../../engine/core/machines/drill.ts';
 import { incidentMachine } from '../../engine/core/machines/incident.ts';
 import { serviceMachine, type ServiceEvent } from '../../engine/core/machines/service.ts';
+import { DRILL_PHASES, INCIDENT_STATES, SERVICE_STATES } from '../../engine/protocol/events.ts';
 
 /** Folds events through a machine and returns every state value visited. */
 function walk(machine: AnyStateMachine, events: object[], input?: unknown): unknown[] {
@@ -67,5 +68,16 @@ describe('drill machine', () => {
     ['can end while paused', ['START', 'PAUSE', 'END', 'RESUME'], ['ready', 'running', 'paused', 'ended', 'ended']],
   ] as const)('%s', (_name, types, expected) => {
     expect(walk(drillMachine, types.map((type) => ({ type })))).toEqual(expected);
+  });
+});
+
+describe('state names in the contract', () => {
+  // The log mirrors these machines' state names; the event union in engine/protocol/events.ts must name the same ones.
+  it.each([
+    ['drill', drillMachine, DRILL_PHASES],
+    ['incident', incidentMachine, INCIDENT_STATES],
+    ['service', serviceMachine, SERVICE_STATES],
+  ] as const)('the %s machine has exactly the states the event union names', (_name, machine, names) => {
+    expect(Object.keys(machine.config.states ?? {}).sort()).toEqual([...names].sort());
   });
 });

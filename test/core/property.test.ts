@@ -4,10 +4,10 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { replayLog } from '../../engine/core/replay.ts';
-import { runScenario } from '../../engine/core/run.ts';
-import type { TimedCommand } from '../../engine/core/types.ts';
-import { ACTION_TYPES, FAULT_KINDS, METRICS, scenarioSchema, type ScenarioInput } from '../../engine/scenario/schema.ts';
+import { replayLog } from '../../engine/core/log/replay.ts';
+import { runScenario } from '../../engine/core/log/run.ts';
+import type { TimedCommand } from '../../engine/protocol/commands.ts';
+import { ACTION_TYPES, FAULT_KINDS, METRICS, scenarioSchema, type ScenarioInput } from '../../engine/protocol/scenario.ts';
 import { logText } from '../helpers.ts';
 
 const ms = (n: number) => `${n}ms`;

@@ -5,7 +5,7 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { runScenario } from '../../engine/core/run.ts';
+import { runScenario } from '../../engine/core/log/run.ts';
 import { ROOT, loadPlan, loadScenario } from '../helpers.ts';
 
 function sourceFiles(dir: string): string[] {
@@ -20,7 +20,7 @@ const code = (text: string) => text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^
 
 const BANNED = /\bnew\s+Date\b|\bDate\s*[.(]|Math\.random|\b(setTimeout|setInterval|setImmediate)\s*\(|performance\.now|\bprocess\./;
 
-const PURE_DIRS = ['engine/core', 'engine/scenario'];
+const PURE_DIRS = ['engine/core', 'engine/protocol', 'engine/scenario'];
 const PURE_EXCEPTIONS = new Set(['engine/scenario/write-json-schema.ts']);
 const pureFiles = PURE_DIRS.flatMap((d) => sourceFiles(join(ROOT, d)))
   .map((f) => relative(ROOT, f))

@@ -1,8 +1,8 @@
 /** Replay is a fold over the log's commands; it must reproduce every byte, and notice any change. */
 import { describe, expect, it } from 'vitest';
-import { parseLog } from '../../engine/core/log.ts';
-import { replayLog } from '../../engine/core/replay.ts';
-import { runScenario } from '../../engine/core/run.ts';
+import { parseLog } from '../../engine/core/log/log.ts';
+import { replayLog } from '../../engine/core/log/replay.ts';
+import { runScenario } from '../../engine/core/log/run.ts';
 import { at, loadPlan, loadScenario, logText, tinyScenario } from '../helpers.ts';
 
 const scenario = loadScenario('retail-sev1');

@@ -1,8 +1,8 @@
 /** The fully commented example in docs/scenarios.md must stay valid and winnable, with its plan. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { runScenario } from '../../engine/core/run.ts';
-import { summarizeRun } from '../../engine/core/summary.ts';
+import { runScenario } from '../../engine/core/log/run.ts';
+import { summarizeRun } from '../../engine/core/read/summary.ts';
 import { loadScenarioText } from '../../engine/scenario/load.ts';
 import { loadPlanText } from '../../engine/scenario/plan.ts';
 import { ROOT } from '../helpers.ts';

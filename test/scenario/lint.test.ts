@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { lintScenario } from '../../engine/scenario/lint.ts';
-import { scenarioSchema, type Scenario, type ScenarioInput } from '../../engine/scenario/schema.ts';
+import { scenarioSchema, type Scenario, type ScenarioInput } from '../../engine/protocol/scenario.ts';
 
 const minimal = parse(readFileSync('test/fixtures/valid/minimal.yaml', 'utf8')) as ScenarioInput;
 const scenario = (change: (s: ScenarioInput) => void): Scenario => {

@@ -40,6 +40,28 @@ describe('loadPlanText', () => {
     ]);
   });
 
+  it("checks each command with the engine's command schema: its type, limits and parameter rules", () => {
+    const text = [
+      'commands:',
+      '  - { at: 1m, actor: a, type: declare, params: { severity: 5 } }',
+      '  - { at: 2m, actor: a, type: assign-role, params: { role: cto } }',
+      '  - { at: 3m, actor: a, type: reboot }',
+      `  - { at: 4m, actor: ${'x'.repeat(65)}, type: ack }`,
+      '  - { at: 5m, actor: a, type: status-update, params: { message: "" } }',
+      '  - { at: 6m, actor: a, type: declare, params: { severity: 2, note: extra keys are fine } }',
+      '',
+    ].join('\n');
+    const result = loadPlanText(text, 'p.plan.yaml');
+    expect(result.ok).toBe(false);
+    expect(result.diagnostics.map((d) => formatDiagnostic(d))).toEqual([
+      'p.plan.yaml:2:60: params.severity must be 1, 2, 3 or 4 (1 is the most severe) (at commands[0].params.severity)',
+      'p.plan.yaml:3:60: params.role must be one of ic, comms, ops (at commands[1].params.role)',
+      expect.stringMatching(/^p\.plan\.yaml:4:31: invalid value "reboot": expected one of "start", /),
+      'p.plan.yaml:5:22: must be at most 64 characters long (at commands[3].actor)',
+      'p.plan.yaml:6:65: params.message must be 1 to 2000 characters (at commands[4].params.message)',
+    ]);
+  });
+
   it('reports YAML errors and never throws', () => {
     expect(loadPlanText('commands: [', 'p.plan.yaml').ok).toBe(false);
     expect(loadPlanText(null as unknown as string, 'p.plan.yaml').ok).toBe(false);

@@ -8,13 +8,14 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { runScenario } from '../../engine/core/run.ts';
-import { summarizeRun, type RunSummary } from '../../engine/core/summary.ts';
-import type { EngineEvent, TimedCommand } from '../../engine/core/types.ts';
+import { runScenario } from '../../engine/core/log/run.ts';
+import { summarizeRun, type RunSummary } from '../../engine/core/read/summary.ts';
+import type { TimedCommand } from '../../engine/protocol/commands.ts';
+import type { EngineEvent } from '../../engine/protocol/events.ts';
 import type { Diagnostic } from '../../engine/scenario/diagnostics.ts';
 import { loadPlanText, type Plan } from '../../engine/scenario/plan.ts';
 import { loadScenarioText } from '../../engine/scenario/load.ts';
-import type { AdviceDef, Scenario } from '../../engine/scenario/schema.ts';
+import type { AdviceDef, Scenario } from '../../engine/protocol/scenario.ts';
 
 const SCENARIOS = fileURLToPath(new URL('../../scenarios/', import.meta.url));
 const PLANS = join(SCENARIOS, 'plans');

@@ -1,7 +1,7 @@
 /** Unit tests of the scoring formulas, with exact values. */
 import { describe, expect, it } from 'vitest';
-import { createHeader } from '../../engine/core/log.ts';
-import { runScenario } from '../../engine/core/run.ts';
+import { createHeader } from '../../engine/core/log/log.ts';
+import { runScenario } from '../../engine/core/log/run.ts';
 import { availabilityOf, combineAvailability } from '../../engine/score/availability.ts';
 import { CONDUCT_PENALTIES, conductValue, timeValue } from '../../engine/score/grade.ts';
 import { scoreLog } from '../../engine/score/scorecard.ts';

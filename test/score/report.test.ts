@@ -4,9 +4,9 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createHeader } from '../../engine/core/log.ts';
-import { runScenario } from '../../engine/core/run.ts';
-import type { EngineEvent } from '../../engine/core/types.ts';
+import { createHeader } from '../../engine/core/log/log.ts';
+import { runScenario } from '../../engine/core/log/run.ts';
+import type { EngineEvent, EventOf } from '../../engine/protocol/events.ts';
 import { downsampleIndices } from '../../engine/score/report-format.ts';
 import { MAX_CHART_POINTS, esc, renderHtml } from '../../engine/score/report-html.ts';
 import { renderJson } from '../../engine/score/report-json.ts';
@@ -138,7 +138,7 @@ describe('the chart series', () => {
     chart.t.forEach((t, i) => expect(t).toBe(i * chart.tickMs));
     for (const s of chart.journeys) expect(s.errorRate).toHaveLength(chart.t.length);
     // Every SLO change in the log carries the journey's error rate at that tick: the samples agree.
-    const slo = bad.events.filter((e) => e.type === 'journey.slo' && e.t <= chart.to);
+    const slo = bad.events.filter((e): e is EventOf<'journey.slo'> => e.type === 'journey.slo' && e.t <= chart.to);
     expect(slo.length).toBeGreaterThan(0);
     for (const e of slo) {
       const series = chart.journeys.find((s) => s.journey === e.journey);

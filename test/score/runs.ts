@@ -1,13 +1,14 @@
 /** Shared runs for the scoring tests: each shipped scenario with its reference plan, and a bad plan for retail-sev1. */
 import { readFileSync } from 'node:fs';
-import { createHeader, serializeLog, type LogHeader } from '../../engine/core/log.ts';
-import { runScenario } from '../../engine/core/run.ts';
-import type { EngineEvent, TimedCommand } from '../../engine/core/types.ts';
+import { createHeader, serializeLog, type LogHeader } from '../../engine/core/log/log.ts';
+import { runScenario } from '../../engine/core/log/run.ts';
+import type { TimedCommand } from '../../engine/protocol/commands.ts';
+import type { EngineEvent } from '../../engine/protocol/events.ts';
 import { loadPlanText } from '../../engine/scenario/plan.ts';
 import { scoreLog, type Scorecard } from '../../engine/score/scorecard.ts';
 import { ROOT, loadPlan, loadScenario } from '../helpers.ts';
 
-export const BAD_PLAN = 'test/fixtures/plans/retail-sev1.bad.plan.yaml';
+const BAD_PLAN = 'test/fixtures/plans/retail-sev1.bad.plan.yaml';
 
 export interface ScoredRun {
   name: string;
@@ -17,7 +18,7 @@ export interface ScoredRun {
   log: string;
 }
 
-export function loadPlanFile(file: string): TimedCommand[] {
+function loadPlanFile(file: string): TimedCommand[] {
   const result = loadPlanText(readFileSync(`${ROOT}${file}`, 'utf8'), file);
   if (!result.ok) throw new Error(result.diagnostics.map((d) => d.message).join('\n'));
   return result.plan.commands;

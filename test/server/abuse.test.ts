@@ -72,13 +72,19 @@ describe('a flood in one drill', () => {
         });
         const fromWorker = (type: string) =>
           new Promise<Record<string, unknown>>((resolve, reject) => {
+            // Each wait removes its own listeners, so waiting many times adds none for good.
+            const onError = (error: Error) => {
+              worker.off('message', onMessage);
+              reject(error);
+            };
             const onMessage = (m: Record<string, unknown>) => {
               if (m.type !== type) return;
               worker.off('message', onMessage);
+              worker.off('error', onError);
               resolve(m);
             };
             worker.on('message', onMessage);
-            worker.once('error', reject);
+            worker.once('error', onError);
           });
         let restoreStore = () => {};
         try {

@@ -5,8 +5,8 @@
  * way its debrief stays readable: log (which still replays), score, report and replay.
  */
 import { describe, expect, it } from 'vitest';
-import { replayLog } from '../../engine/core/replay.ts';
-import type { SessionListing } from '../../engine/protocol.ts';
+import { replayLog } from '../../engine/core/log/replay.ts';
+import type { SessionListing } from '../../engine/protocol/messages.ts';
 import { TestClient, createDrill, get, until, withServer } from './harness.ts';
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });

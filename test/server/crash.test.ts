@@ -10,13 +10,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHeader, parseLog, serializeLog } from '../../engine/core/log.ts';
-import { replayLog } from '../../engine/core/replay.ts';
+import { createHeader, parseLog, serializeLog } from '../../engine/core/log/log.ts';
+import { replayLog } from '../../engine/core/log/replay.ts';
 import { createSession } from '../../engine/core/session.ts';
-import type { CommandInput, CommandParams, EngineEvent } from '../../engine/core/types.ts';
-import type { CreateSessionResponse, SessionSummary } from '../../engine/protocol.ts';
+import type { CommandInput, CommandParams } from '../../engine/protocol/commands.ts';
+import type { EngineEvent } from '../../engine/protocol/events.ts';
+import type { CreateSessionResponse, SessionSummary } from '../../engine/protocol/messages.ts';
 import { Store } from '../../engine/server/store.ts';
-import { isFacilitatorOnly } from '../../engine/core/visibility.ts';
+import { isFacilitatorOnly } from '../../engine/core/read/visibility.ts';
 import { ROOT, loadScenario } from '../helpers.ts';
 import { TestClient, createDrill } from './harness.ts';
 
@@ -263,8 +264,9 @@ function checkLog(text: string, acked: readonly Acked[]): { header: string; line
     const e = events[logSeq(a)];
     expect(e, `acked ${a.clientActionId} (seq ${a.seq}) is missing from the log`).toBeDefined();
     expect(e).toMatchObject({ seq: logSeq(a), type: 'command', actor: a.command.actor, participant: a.command.participant, command: a.command.type, ok: true });
-    expect(e?.target).toEqual(a.command.target);
-    expect(e?.params).toEqual(a.command.params);
+    if (e?.type !== 'command') return expect.fail(`seq ${logSeq(a)} is not a command`);
+    expect(e.target).toEqual(a.command.target);
+    expect(e.params).toEqual(a.command.params);
   }
   const commandSeqs = events.filter((e) => e.type === 'command').map((e) => e.seq);
   expect(commandSeqs).toEqual(acked.map(logSeq).sort((x, y) => x - y));

@@ -1,6 +1,6 @@
 /** A live drill end to end over real sockets: two responders, an observer and a facilitator. */
 import { describe, expect, it } from 'vitest';
-import { replayLog } from '../../engine/core/replay.ts';
+import { replayLog } from '../../engine/core/log/replay.ts';
 import { TestClient, createDrill, withServer } from './harness.ts';
 
 describe('live drill', () => {

@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { InviteResponse } from '../../engine/protocol.ts';
+import type { InviteResponse } from '../../engine/protocol/messages.ts';
 import type { RunningServer } from '../../engine/server/app.ts';
 import { TestClient, createDrill, startTestServer, until, type CodeDrill } from './harness.ts';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { startServer, type RunningServer } from '../../engine/server/app.ts';
 import { configFromEnv, type ServerConfig } from '../../engine/server/config.ts';
-import type { CreateSessionResponse, ServerMessage } from '../../engine/protocol.ts';
+import type { CreateSessionResponse, ServerMessage } from '../../engine/protocol/messages.ts';
 
 export function testConfig(overrides: Partial<ServerConfig> = {}): ServerConfig {
   const dir = mkdtempSync(join(tmpdir(), 'sevdrill-server-'));

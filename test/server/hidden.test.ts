@@ -6,7 +6,7 @@
  * while the drill runs and to any participant once it has ended.
  */
 import { describe, expect, it } from 'vitest';
-import type { Scenario } from '../../engine/scenario/schema.ts';
+import type { Scenario } from '../../engine/protocol/scenario.ts';
 import { loadScenario } from '../helpers.ts';
 import { TestClient, createDrill, get, withServer } from './harness.ts';
 

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CreateSessionResponse, ScenarioListing, SessionListing, SessionPage, SessionSummary } from '../../engine/protocol.ts';
+import type { CreateSessionResponse, ScenarioListing, SessionListing, SessionPage, SessionSummary } from '../../engine/protocol/messages.ts';
 import type { RunningServer } from '../../engine/server/app.ts';
 import { ROOT, loadScenario } from '../helpers.ts';
 import { createDrill, get, startTestServer, type CodeDrill } from './harness.ts';
@@ -108,6 +108,46 @@ describe('HTTP API', () => {
     expect(((await get(server, '/api/sessions')).json as { sessions: unknown[] }).sessions.length).toBe(before);
     // The server is fine afterwards.
     expect(await get(server, '/healthz')).toMatchObject({ status: 200 });
+  });
+
+  it('request bodies are parsed with the protocol schemas; each field keeps its code, message and order', async () => {
+    const create = (body: unknown) => post(server, '/api/sessions', JSON.stringify(body));
+    const error = (code: string, message: string) => ({ status: 400, json: { ok: false, code, message } });
+    const teamMessage = 'team must be a name of 1 to 64 characters';
+    for (const team of ['', '   ', 'x'.repeat(65), 7]) expect(await create({ scenarioId: 'retail-sev1', team }), String(team)).toMatchObject(error('bad-team', teamMessage));
+    expect(await create({ scenarioId: 'retail-sev1', join: 'anyone' })).toMatchObject(error('bad-join', 'join must be "code" or "invite"'));
+    expect(await create({ scenarioId: 'retail-sev1', speed: 61 })).toMatchObject(error('bad-speed', 'speed must be from 0.5 to 60'));
+    expect(await create({ scenarioId: 'retail-sev1', seed: 1.5 })).toMatchObject(error('bad-seed', 'seed must be a whole number from 0 to 2147483647'));
+    expect(await create({ scenarioId: ['retail-sev1'] })).toMatchObject(error('unknown-scenario', 'no scenario "retail-sev1"'));
+    // The first problem in the order team, scenario, seed, speed, join.
+    expect(await create({ scenarioId: 'nope', team: '', seed: -1 })).toMatchObject({ json: { code: 'bad-team' } });
+    expect(await create({ scenarioId: 'nope', seed: -1, speed: 0 })).toMatchObject({ json: { code: 'unknown-scenario' } });
+    expect(await create({ scenarioId: 'retail-sev1', seed: -1, speed: 0, join: 'x' })).toMatchObject({ json: { code: 'bad-seed' } });
+    expect(await create({ scenarioId: 'retail-sev1', speed: 0, join: 'x' })).toMatchObject({ json: { code: 'bad-speed' } });
+    // Null is "not given"; a facilitator name that is not a name falls back to the default.
+    const made = await create({ scenarioId: 'retail-sev1', seed: null, speed: null, team: null, join: null, facilitatorName: 7 });
+    expect(made).toMatchObject({ status: 201, json: { join: 'code', facilitatorName: 'Facilitator' } });
+    const listing = (await get(server, `/api/sessions/${(made.json as { sessionId: string }).sessionId}`)).json;
+    expect(listing).toMatchObject({ seed: 7, team: null });
+
+    const campaign = (body: unknown) => post(server, '/api/campaigns', JSON.stringify(body));
+    const needsTeam = 'a campaign needs a team name of 1 to 64 characters';
+    for (const body of [{}, { team: null }, { team: ' ' }]) expect(await campaign(body), JSON.stringify(body)).toMatchObject(error('bad-team', needsTeam));
+    for (const scenarioIds of [undefined, 'retail-sev1', [], Array(21).fill('retail-sev1')]) {
+      expect(await campaign({ team: 't', scenarioIds }), String(scenarioIds)).toMatchObject(error('bad-scenarios', 'scenarioIds must list 1 to 20 scenarios'));
+    }
+    expect(await campaign({ team: 't', scenarioIds: ['nope', 5] })).toMatchObject(error('unknown-scenario', 'no scenario "nope"'));
+    expect(await campaign({ team: 't', scenarioIds: ['retail-sev1', 5] })).toMatchObject(error('unknown-scenario', 'no scenario "5"'));
+    expect(await campaign({ team: 't', scenarioIds: ['retail-sev1'], seed: 'x' })).toMatchObject(error('bad-seed', 'seed must be a whole number from 0 to 2147483647'));
+    expect(await campaign({ team: 't', scenarioIds: ['retail-sev1'], speed: 100 })).toMatchObject(error('bad-speed', 'speed must be from 0.5 to 60'));
+    const week = await campaign({ team: ' t ', name: 5, scenarioIds: ['retail-sev1'] });
+    expect(week.status).toBe(201);
+    expect((await get(server, `/api/campaigns/${(week.json as { campaignId: string }).campaignId}`)).json).toMatchObject({ team: 't', name: "t's week" });
+
+    const drill = await createDrill(server);
+    const invite = (body: unknown) => post(server, `/api/sessions/${drill.sessionId}/invites`, JSON.stringify(body), { 'content-type': 'application/json', authorization: `Bearer ${drill.facilitatorToken}` });
+    for (const body of [{}, { name: 5 }, { name: null }]) expect(await invite(body), JSON.stringify(body)).toMatchObject(error('bad-name', 'a name must be a string'));
+    expect(await invite({ name: 'carol' })).toMatchObject({ status: 201, json: { name: 'carol' } });
   });
 
   it('creates sessions with long, random, distinct credentials; lists them with public fields only', async () => {

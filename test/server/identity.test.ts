@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CreateSessionResponse, InviteResponse, RosterEntry } from '../../engine/protocol.ts';
+import type { CreateSessionResponse, InviteResponse, RosterEntry } from '../../engine/protocol/messages.ts';
 import type { RunningServer } from '../../engine/server/app.ts';
 import { deriveSecret } from '../../engine/server/credentials.ts';
 import { TestClient, createDrill, fetchLog, logEvents, startTestServer, until, type Message } from './harness.ts';

@@ -4,8 +4,8 @@
  * their logs still replay.
  */
 import { describe, expect, it } from 'vitest';
-import { replayLog } from '../../engine/core/replay.ts';
-import type { CreateSessionResponse } from '../../engine/protocol.ts';
+import { replayLog } from '../../engine/core/log/replay.ts';
+import type { CreateSessionResponse } from '../../engine/protocol/messages.ts';
 import { TestClient, createDrill, fetchLog, get, largestGap, logEvents, sleep, withServer } from './harness.ts';
 
 interface Drill {

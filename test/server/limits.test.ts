@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { replayLog } from '../../engine/core/replay.ts';
+import { replayLog } from '../../engine/core/log/replay.ts';
 import { startServer } from '../../engine/server/app.ts';
 import { configFromEnv } from '../../engine/server/config.ts';
 import type { LiveDrill } from '../../engine/server/drill.ts';

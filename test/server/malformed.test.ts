@@ -5,7 +5,7 @@
  * is rate-limited and then closed (1008), with the server and every other client carrying on.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CreateSessionResponse } from '../../engine/protocol.ts';
+import type { CreateSessionResponse } from '../../engine/protocol/messages.ts';
 import type { RunningServer } from '../../engine/server/app.ts';
 import { TestClient, createDrill, fetchLog, get, largestGap, logEvents, startTestServer, type Message } from './harness.ts';
 
@@ -116,6 +116,11 @@ describe('bad frames get an error and change nothing', () => {
       path: 'params.severity',
     });
     expect(await errorFor(rita, { type: 'action', clientActionId: 'x'.repeat(129), action: 'ack' })).toMatchObject({ code: 'bad-message', path: 'clientActionId' });
+    // The command's own schema (engine/protocol/commands.ts): an unknown command, an over-long target or parameter.
+    expect(await errorFor(rita, { type: 'action', clientActionId: 'm3', action: 'reboot-the-world' })).toMatchObject({ code: 'bad-message', path: 'action', clientActionId: 'm3' });
+    expect(await errorFor(rita, { type: 'action', clientActionId: 'm4', action: 'diagnose', target: 'x'.repeat(129) })).toMatchObject({ code: 'bad-message', path: 'target' });
+    expect(await errorFor(rita, { type: 'action', clientActionId: 'm5', action: 'ack', params: { ['k'.repeat(65)]: 1 } })).toMatchObject({ code: 'bad-message', path: `params.${'k'.repeat(65)}` });
+    expect(await errorFor(fac, { type: 'control', command: 'speed', speed: 'fast', clientActionId: 'c6' })).toMatchObject({ code: 'bad-message', path: 'speed' });
     expect(await errorFor(fac, { type: 'control', command: 'explode', clientActionId: 'c1' })).toMatchObject({ code: 'bad-message', path: 'command', clientActionId: 'c1' });
     expect(await errorFor(fac, { type: 'control', command: 'inject', clientActionId: 'c2' })).toMatchObject({ code: 'missing-param', path: 'fault', clientActionId: 'c2' });
     expect(await errorFor(fac, { type: 'control', command: 'speed', speed: 0, clientActionId: 'c3' })).toMatchObject({ code: 'bad-speed', clientActionId: 'c3' });

@@ -5,7 +5,7 @@
  * simulated time both reached. Commands are sent while paused, so their stamps are deterministic.
  */
 import { describe, expect, it } from 'vitest';
-import { replayLog } from '../../engine/core/replay.ts';
+import { replayLog } from '../../engine/core/log/replay.ts';
 import type { RunningServer } from '../../engine/server/app.ts';
 import { TestClient, createDrill, fetchLog, get, logEvents, sleep, withServer } from './harness.ts';
 

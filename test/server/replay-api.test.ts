@@ -5,11 +5,12 @@
  * streamed live and to a fresh in-process run; and nothing hidden in a responder's or observer's bundle.
  */
 import { describe, expect, it } from 'vitest';
-import { commandOf } from '../../engine/core/replay.ts';
-import { runScenario } from '../../engine/core/run.ts';
-import type { TimedCommand } from '../../engine/core/types.ts';
-import { isFacilitatorOnly } from '../../engine/core/visibility.ts';
-import type { MetricsSample, ReplayBundle, SessionSummary } from '../../engine/protocol.ts';
+import { commandOf } from '../../engine/core/log/replay.ts';
+import { runScenario } from '../../engine/core/log/run.ts';
+import type { TimedCommand } from '../../engine/protocol/commands.ts';
+import { isFacilitatorOnly } from '../../engine/core/read/visibility.ts';
+import type { ReplayBundle, SessionSummary } from '../../engine/protocol/messages.ts';
+import type { MetricsSample } from '../../engine/protocol/views.ts';
 import { loadScenario } from '../helpers.ts';
 import { TestClient, createDrill, get, withServer } from './harness.ts';
 

@@ -5,8 +5,8 @@
  * the events it can see, 0, 1, 2, … (per-audience numbering); the facilitator's is the log's.
  */
 import { describe, expect, it } from 'vitest';
-import { isFacilitatorOnly } from '../../engine/core/visibility.ts';
-import type { EngineEvent } from '../../engine/core/types.ts';
+import { isFacilitatorOnly } from '../../engine/core/read/visibility.ts';
+import type { EngineEvent } from '../../engine/protocol/events.ts';
 import { TestClient, createDrill, sleep, withServer, type Message } from './harness.ts';
 
 type Event = Record<string, unknown> & { seq: number };

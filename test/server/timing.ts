@@ -71,7 +71,7 @@ export function timeDurableWrites(): DurableWrites {
 }
 
 /** How much of [from, to] lies inside the spans (overlapping spans counted once). */
-export function overlap(spans: readonly [number, number][], from: number, to: number): number {
+function overlap(spans: readonly [number, number][], from: number, to: number): number {
   let covered = 0;
   let reached = from;
   for (const [start, end] of [...spans].sort((x, y) => x[0] - y[0])) {
@@ -113,7 +113,7 @@ export function lateness(ticks: readonly Tick[], writes: readonly [number, numbe
   };
 }
 
-export function percentile(values: readonly number[], p: number): number {
+function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((x, y) => x - y);
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
 }

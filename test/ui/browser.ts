@@ -12,17 +12,17 @@ import type { RunningServer } from '../../engine/server/app.ts';
 import { ROOT } from '../helpers.ts';
 import { logEvents, fetchLog, sleep, startTestServer } from '../server/harness.ts';
 
-export const CHROMIUM = process.env.SEVDRILL_CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM = process.env.SEVDRILL_CHROMIUM ?? '/usr/bin/chromium';
 export const SKIP_BROWSER = process.env.SEVDRILL_SKIP_BROWSER === '1';
-export const ARTIFACTS = join(ROOT, 'artifacts');
-export const VIEWPORT = { width: 1440, height: 900 };
+const ARTIFACTS = join(ROOT, 'artifacts');
+const VIEWPORT = { width: 1440, height: 900 };
 
 /**
  * Runs `node ui/build.mjs` and copies ui/dist to a private directory for this test file's server, so
  * a concurrent build (another test file, another worker) can never serve it a half-written bundle.
  * Builds are serialised across processes with a lock directory.
  */
-export async function buildUi(): Promise<string> {
+async function buildUi(): Promise<string> {
   const lock = join(tmpdir(), 'sevdrill-ui-build.lock');
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -149,7 +149,7 @@ const NOT_ON_A_RESPONDERS_TIMELINE = new Set(['fault.started', 'fault.ended', 'i
 export async function expectedSeqs(server: { url: string }, sessionId: string, token: string, from: number, to: number): Promise<number[]> {
   return logEvents(await fetchLog(server, sessionId, token))
     .filter((e) => !(e.type === 'fault.started' || e.type === 'fault.ended' || (e.type === 'command' && e.command === 'inject')))
-    .map((e, seq) => ({ type: e.type as string, seq }))
+    .map((e, seq) => ({ type: String(e.type), seq }))
     .filter((e) => !NOT_ON_A_RESPONDERS_TIMELINE.has(e.type))
     .map((e) => e.seq)
     .filter((s) => s >= from && s <= to);

@@ -4,11 +4,12 @@
  * its reference plan (the test may import the engine; the UI itself may not).
  */
 import { describe, expect, it } from 'vitest';
-import { runScenario } from '../../engine/core/run.ts';
-import { createSession, type MetricsSample } from '../../engine/core/session.ts';
-import type { EngineEvent } from '../../engine/core/types.ts';
-import { isFacilitatorOnly, publicScenario } from '../../engine/core/visibility.ts';
-import type { WelcomeMessage } from '../../engine/protocol.ts';
+import { runScenario } from '../../engine/core/log/run.ts';
+import { createSession } from '../../engine/core/session.ts';
+import type { MetricsSample } from '../../engine/protocol/views.ts';
+import type { EngineEvent, EventOf, EventType, PayloadOf } from '../../engine/protocol/events.ts';
+import { isFacilitatorOnly, publicScenario } from '../../engine/core/read/visibility.ts';
+import type { WelcomeMessage } from '../../engine/protocol/messages.ts';
 import { SERIES_WINDOW, SeriesStore, applyEvent, applyEvents, applySample, modelFromWelcome, type ViewModel } from '../../ui/src/model.ts';
 import { loadPlan, loadScenario } from '../helpers.ts';
 
@@ -47,7 +48,9 @@ function deepFreeze<T>(value: T): T {
 
 let seq = 100;
 /** A hand-made event with the next seq. */
-const ev = (type: string, t: number, fields: Record<string, unknown> = {}): EngineEvent => ({ seq: ++seq, t, type, ...fields });
+const ev = <K extends EventType>(type: K, t: number, fields: PayloadOf<K>): EventOf<K> =>
+  // The stamp and the payload together are the event of that type; TS cannot see through the generic spread.
+  ({ seq: ++seq, t, type, ...fields }) as EventOf<K>;
 
 /** Folds events one by one, checking at each step that the input model is left exactly as it was. */
 function foldChecked(model: ViewModel, events: readonly EngineEvent[]): ViewModel {
@@ -68,7 +71,7 @@ describe('modelFromWelcome', () => {
     expect(m.services['session-store']?.name).toBe('session-store');
     expect(Object.keys(m.journeys)).toEqual(['product-price', 'checkout', 'account']);
     expect(m.incident).toEqual({ state: 'idle', severity: null, acknowledged: false, roles: {} });
-    expect(m).toMatchObject({ role: 'responder', name: 'alice', phase: 'ready', lastSeq: -1, timeline: [], advice: [], approvals: {}, running: {}, inForce: [], facilitator: null });
+    expect(m).toMatchObject({ role: 'responder', name: 'alice', phase: 'ready', lastSeq: -1, timeline: [], advice: [], approvals: {}, running: {}, inForce: {}, facilitator: null });
   });
 
   it('takes pending approvals, firing alerts and the incident from a mid-drill snapshot', () => {
@@ -103,9 +106,12 @@ describe('applyEvent', () => {
   it('ignores events at or below lastSeq (duplicates after a resume)', () => {
     const m = applyEvents(fresh(), allEvents.slice(0, 50));
     expect(m.lastSeq).toBe(49);
-    expect(applyEvent(m, allEvents[49] as EngineEvent)).toBe(m);
-    expect(applyEvent(m, allEvents[3] as EngineEvent)).toBe(m);
-    expect(applyEvent(m, { ...(allEvents[30] as EngineEvent), type: 'service.state', service: 'pricing', to: 'down' })).toBe(m);
+    const [third, thirtieth, last] = [allEvents[3], allEvents[30], allEvents[49]];
+    if (!third || !thirtieth || !last) throw new Error('the stream is too short');
+    expect(applyEvent(m, last)).toBe(m);
+    expect(applyEvent(m, third)).toBe(m);
+    const stale: EventOf<'service.state'> = { seq: thirtieth.seq, t: thirtieth.t, type: 'service.state', service: 'pricing', from: 'healthy', to: 'down', errorRate: 1, p99Ms: 1 };
+    expect(applyEvent(m, stale)).toBe(m);
     // Overlapping batches fold to the same model as the stream once.
     const overlapped = applyEvents(applyEvents(applyEvents(fresh(), allEvents.slice(0, 300)), allEvents.slice(250, 600)), allEvents);
     expect(overlapped).toEqual(applyEvents(fresh(), allEvents));
@@ -160,7 +166,7 @@ describe('applyEvent', () => {
     expect(m.services.checkout?.state).toBe('healthy');
 
     const before = m.services;
-    m = foldChecked(m, [ev('service.state', 311_000, { service: 'no-such-service', from: 'healthy', to: 'down' })]);
+    m = foldChecked(m, [ev('service.state', 311_000, { service: 'no-such-service', from: 'healthy', to: 'down', errorRate: 1, p99Ms: 1 })]);
     expect(m.services).toBe(before);
     expect(m.timeline).toHaveLength(2);
 
@@ -186,7 +192,7 @@ describe('applyEvent', () => {
   it('folds advice, approval, action, diagnosis and impact events to exact values', () => {
     let m = foldChecked(fresh(), [
       ev('advice.shown', 480_000, { advice: 'a1', source: 'assistant', title: 'Known issue?', text: 'Restart account.', proposes: { type: 'restart', target: 'account' } }),
-      ev('advice.shown', 490_000, { advice: 'a2', source: 'colleague', text: 'Hmm.' }),
+      ev('advice.shown', 490_000, { advice: 'a2', source: 'colleague', title: null, text: 'Hmm.', proposes: null }),
     ]);
     expect(m.advice).toEqual([
       { id: 'a1', t: 480_000, source: 'assistant', title: 'Known issue?', text: 'Restart account.', proposes: { type: 'restart', target: 'account' } },
@@ -201,7 +207,7 @@ describe('applyEvent', () => {
       'rollback:pricing': { request: 'rollback:pricing', action: 'rollback', target: 'pricing', by: 'bob', byId: null, t: 720_000 },
       'failover:pricing': { request: 'failover:pricing', action: 'failover', target: 'pricing', by: 'bob', byId: 'p3', t: 721_000 },
     });
-    m = foldChecked(m, [ev('approval.denied', 730_000, { request: 'failover:pricing', by: 'alice' })]);
+    m = foldChecked(m, [ev('approval.denied', 730_000, { request: 'failover:pricing', by: 'alice', requestedBy: 'bob' })]);
     expect(Object.keys(m.approvals)).toEqual(['rollback:pricing']);
     m = foldChecked(m, [ev('approval.granted', 750_000, { request: 'rollback:pricing', by: 'alice', requestedBy: 'bob' })]);
     expect(m.approvals).toEqual({});
@@ -216,23 +222,25 @@ describe('applyEvent', () => {
     });
     m = foldChecked(m, [ev('action.completed', 940_000, { action: 'scale:auth', kind: 'scale', target: 'auth', by: 'carol' })]);
     expect(Object.keys(m.running)).toEqual(['rollback:pricing']);
-    expect(m.inForce).toEqual(['scale:auth']);
+    expect(m.inForce).toEqual({ 'scale:auth': 1 });
     m = foldChecked(m, [ev('action.completed', 990_000, { action: 'rollback:pricing', kind: 'rollback', target: 'pricing', by: 'bob' })]);
     expect(m.running).toEqual({});
-    expect(m.inForce).toEqual(['scale:auth']);
+    expect(m.inForce).toEqual({ 'scale:auth': 1 });
     m = foldChecked(m, [ev('action.reverted', 1_000_000, { action: 'scale:auth', kind: 'scale', target: 'auth', by: 'carol' })]);
-    expect(m.inForce).toEqual([]);
+    expect(m.inForce).toEqual({});
 
-    m = foldChecked(m, [ev('diagnosis', 660_000, { by: 'bob', target: 'pricing', lines: ['ERROR RuleEngine', 'INFO ConfigLoader'], errorRate: 0.7 })]);
+    m = foldChecked(m, [ev('diagnosis', 660_000, { by: 'bob', target: 'pricing', lines: ['ERROR RuleEngine', 'INFO ConfigLoader'], errorRate: 0.7, p99Ms: 785, saturation: 0.4 })]);
     expect(m.diagnoses).toEqual({ pricing: { t: 660_000, lines: ['ERROR RuleEngine', 'INFO ConfigLoader'], by: 'bob' } });
 
     m = foldChecked(m, [ev('impact.minute', 1_010_000, { minute: 16, journeys: {}, total: { failed: 1234, lost: 5678.9 } })]);
     expect(m.totals).toEqual({ failed: 1234, lost: 5678.9 });
     expect(m.now).toBe(1_010_000);
 
-    // Unknown event types still go on the timeline and move lastSeq.
+    // Unknown event types (a server newer than this console) still go on the timeline and move lastSeq.
     const before = m;
-    m = foldChecked(m, [ev('something.new', 1_020_000, { x: 1 })]);
+    const unknown = { seq: ++seq, t: 1_020_000, type: 'something.new', x: 1 };
+    // The union has no such type: that is the point of the test.
+    m = foldChecked(m, [unknown as unknown as EngineEvent]);
     expect(m.lastSeq).toBe(seq);
     expect(m.timeline.at(-1)?.type).toBe('something.new');
     expect({ ...m, lastSeq: before.lastSeq, now: before.now, timeline: before.timeline }).toEqual(before);
@@ -246,7 +254,7 @@ describe('folding the real retail-sev1 stream', () => {
     expect(m.incident).toEqual({ state: 'resolved', severity: 1, acknowledged: true, roles: { ic: 'alice', ops: 'bob', comms: 'carol' } });
     expect(m.approvals).toEqual({});
     expect(m.running).toEqual({});
-    expect(m.inForce).toEqual(end.inForce);
+    expect(Object.keys(m.inForce)).toEqual(end.inForce);
     expect(m.timeline).toHaveLength(events.length);
     expect(m.timeline).toEqual(events);
     expect(m.lastSeq).toBe(events.at(-1)?.seq);
@@ -284,12 +292,30 @@ describe('folding the real retail-sev1 stream', () => {
       session.submit({ actor: type === 'start' ? 'facilitator' : 'bob', type, ...(target ? { target } : {}), ...(params ? { params } : {}) });
       session.runUntil(at + 10_000);
       const m = applyEvents(fresh(), session.events.filter((e) => !isFacilitatorOnly(e)));
-      const inForce = [...m.inForce].sort();
+      const inForce = Object.keys(m.inForce).sort();
       expect(inForce).toEqual([...session.snapshot().inForce].sort());
-      seen.push(inForce);
+      seen.push(Object.entries(m.inForce).sort().map(([id, n]) => `${id}×${n}`));
     }
     // After the breaker's 30 s and the second scale's 3 min: both scales and the breaker; then one revert each.
-    expect(seen.slice(4)).toEqual([['breaker:checkout', 'scale:auth'], ['scale:auth'], []]);
+    expect(seen.slice(4)).toEqual([['breaker:checkout×1', 'scale:auth×1'], ['scale:auth×1'], []]);
+  });
+
+  it('joined mid-drill with a scale in force: a second scale and one revert leave it in force, as in the engine', () => {
+    const session = createSession(scenario);
+    session.submit({ actor: 'facilitator', type: 'start' });
+    session.runUntil(60_000);
+    session.submit({ actor: 'bob', type: 'scale', target: 'auth' });
+    session.runUntil(250_000);
+    const joined = modelFromWelcome(welcomeFrom(session.snapshot()));
+    expect(joined.inForce).toEqual({ 'scale:auth': 1 });
+    const from = session.events.length;
+    session.submit({ actor: 'bob', type: 'scale', target: 'auth' });
+    session.runUntil(500_000);
+    session.submit({ actor: 'bob', type: 'revert', params: { action: 'scale:auth' } });
+    session.runUntil(510_000);
+    const m = applyEvents(joined, session.events.slice(from).filter((e) => !isFacilitatorOnly(e)));
+    expect(session.snapshot().inForce).toEqual(['scale:auth']);
+    expect(m.inForce).toEqual({ 'scale:auth': 1 });
   });
 
   it('in live-sized batches, the same as all at once', () => {

@@ -1,7 +1,7 @@
 /** The service graph's layout (ui/src/views/layout.ts): pure, deterministic, callers before callees. */
 import { describe, expect, it } from 'vitest';
 import { buildScenario } from '../../bench/generate.ts';
-import type { Scenario } from '../../engine/scenario/schema.ts';
+import type { Scenario } from '../../engine/protocol/scenario.ts';
 import { buildTopology, countCrossings, placeNodes, spread } from '../../ui/src/views/layout.ts';
 import { loadScenario } from '../helpers.ts';
 

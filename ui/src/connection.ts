@@ -4,8 +4,8 @@
  * sent with a clientActionId and settle when the server acks (durably stored) or errors. A join the
  * server refuses (a wrong code, a taken name, a removed person) is not retried: it is reported once.
  */
-import type { ActionMessage, ControlMessage, HelloMessage, ServerMessage } from '../../engine/protocol.ts';
-import { PROTOCOL_VERSION } from '../../engine/protocol.ts';
+import type { ActionMessage, ControlMessage, HelloMessage, ServerMessage } from '../../engine/protocol/messages.ts';
+import { PROTOCOL_VERSION } from '../../engine/protocol/messages.ts';
 
 export type LinkState = 'connecting' | 'open' | 'closed' | 'refused';
 
@@ -98,7 +98,7 @@ export class DrillLink {
     this.lastSeq = undefined;
   }
 
-  act(action: string, target?: string, params?: ActionMessage['params']): Promise<Settled> {
+  act(action: ActionMessage['action'], target?: string, params?: ActionMessage['params']): Promise<Settled> {
     return this.send({ type: 'action', clientActionId: '', action, ...(target ? { target } : {}), ...(params ? { params } : {}) });
   }
 

@@ -1,4 +1,6 @@
 /** Tiny DOM helpers: build elements with attributes and children, escape nothing by hand. */
+import { formatPercent } from '../../engine/protocol/format.ts';
+
 export function h<K extends keyof HTMLElementTagNameMap>(
   tag: K,
   attrs: Record<string, string | number | boolean | undefined> = {},
@@ -14,12 +16,5 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   return el;
 }
 
-/** Simulated ms as an elapsed clock, 01:02:03. */
-export function clock(ms: number): string {
-  const s = Math.floor(ms / 1000);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${pad(Math.floor(s / 3600))}:${pad(Math.floor((s % 3600) / 60))}:${pad(s % 60)}`;
-}
-
-export const money = (x: number): string => `$${Math.round(x).toLocaleString('en-US')}`;
-export const percent = (x: number): string => `${(x * 100).toFixed(x < 0.1 ? 2 : 1)}%`;
+/** A rate as a percentage, with two decimals below 10% so small error rates still read. */
+export const percent = (x: number): string => formatPercent(x, x < 0.1 ? 2 : 1);

@@ -20,7 +20,7 @@ interface Shortcut {
   describe: string;
 }
 
-export const SHORTCUTS: readonly Shortcut[] = [
+const SHORTCUTS: readonly Shortcut[] = [
   { key: 'a', label: 'a', describe: 'Acknowledge the page' },
   { key: 'g', label: 'g', describe: 'Focus the service graph' },
   { key: 't', label: 't', describe: 'Focus the timeline' },
@@ -32,7 +32,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
 /** Inputs that take typed text; keys pressed in these are the user's, not shortcuts. */
 const NOT_TEXT = new Set(['checkbox', 'radio', 'button', 'submit', 'reset', 'range', 'color', 'file', 'image']);
 
-export function isTyping(target: EventTarget | null): boolean {
+function isTyping(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
   if (target.isContentEditable) return true;
   const tag = target.tagName;

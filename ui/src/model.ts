@@ -3,7 +3,11 @@
  * new model and never touches its input, so the console, the replay scrubber and the tests all fold
  * the same events the same way. Telemetry samples go through `applySample` into bounded series.
  */
-import type { DrillSnapshot, EngineEvent, FacilitatorView, MetricsSample, PublicScenario, Role, Scenario, WelcomeMessage } from '../../engine/protocol.ts';
+import type { Role, WelcomeMessage } from '../../engine/protocol/messages.ts';
+import type { EngineEvent } from '../../engine/protocol/events.ts';
+import { applyInForce, type InForceCounts } from '../../engine/protocol/in-force.ts';
+import type { Scenario } from '../../engine/protocol/scenario.ts';
+import type { DrillSnapshot, FacilitatorView, MetricsSample, PublicScenario } from '../../engine/protocol/views.ts';
 
 export type ScenarioView = Scenario | PublicScenario;
 
@@ -89,7 +93,11 @@ export interface ViewModel {
   advice: AdviceView[];
   approvals: Record<string, ApprovalView>;
   running: Record<string, RunningActionView>;
-  inForce: string[];
+  /**
+   * Completed actions whose effect is still in force: action id → how many times (scales stack).
+   * Insertion order is the order they came into force.
+   */
+  inForce: InForceCounts;
   diagnoses: Record<string, { t: number; lines: string[]; by: string }>;
   totals: { failed: number; lost: number };
   timeline: EngineEvent[];
@@ -132,7 +140,8 @@ export function modelFromWelcome(w: WelcomeMessage): ViewModel {
     advice: [],
     approvals: Object.fromEntries(s.pendingApprovals.map((p) => [p.request, { request: p.request, action: p.action, target: p.target, by: p.by, byId: p.byId ?? null, t: p.requestedAt }])),
     running: Object.fromEntries(s.runningActions.map((r) => [r.action, { ...r }])),
-    inForce: [...s.inForce],
+    // The snapshot names what is in force but not how many times: each counts once from here.
+    inForce: Object.fromEntries(s.inForce.map((id) => [id, 1])),
     diagnoses: {},
     totals: { ...s.totals },
     timeline: [],
@@ -157,97 +166,71 @@ export function applyEvent(model: ViewModel, e: EngineEvent): ViewModel {
   const next: ViewModel = { ...model, lastSeq: e.seq, now: Math.max(model.now, e.t), timeline: [...model.timeline, e] };
   switch (e.type) {
     case 'drill.state':
-      return { ...next, phase: e.to as string };
+      return { ...next, phase: e.to };
     case 'incident.state':
       return {
         ...next,
         incident: {
           ...model.incident,
-          state: e.to as string,
-          severity: (e.severity as number | null) ?? model.incident.severity,
+          state: e.to,
+          severity: e.severity ?? model.incident.severity,
           acknowledged: model.incident.acknowledged || e.to === 'acknowledged' || e.to === 'declared',
         },
       };
     case 'incident.severity':
-      return { ...next, incident: { ...model.incident, severity: e.to as number } };
+      return { ...next, incident: { ...model.incident, severity: e.to } };
     case 'incident.role':
-      return { ...next, incident: { ...model.incident, roles: { ...model.incident.roles, [e.role as string]: e.person as string } } };
+      return { ...next, incident: { ...model.incident, roles: { ...model.incident.roles, [e.role]: e.person } } };
     case 'status.posted':
       return { ...next, lastStatusAt: e.t };
     case 'service.state': {
-      const s = model.services[e.service as string];
+      const s = model.services[e.service];
       if (!s) return next;
-      return { ...next, services: { ...model.services, [s.id]: { ...s, state: e.to as string } } };
+      return { ...next, services: { ...model.services, [s.id]: { ...s, state: e.to } } };
     }
     case 'journey.slo': {
-      const j = model.journeys[e.journey as string];
+      const j = model.journeys[e.journey];
       if (!j) return next;
-      return { ...next, journeys: { ...model.journeys, [j.id]: { ...j, inSlo: e.ok as boolean } } };
+      return { ...next, journeys: { ...model.journeys, [j.id]: { ...j, inSlo: e.ok } } };
     }
     case 'alert.firing':
       return {
         ...next,
         alerts: {
           ...model.alerts,
-          [e.alert as string]: {
-            id: e.alert as string,
-            name: (e.name as string) ?? (e.alert as string),
-            severity: e.severity as string,
-            target: ((e.service ?? e.journey) as string) ?? '',
-            firing: true,
-            since: e.t,
-            value: e.value as number,
-            threshold: e.threshold as number,
-          },
+          [e.alert]: { id: e.alert, name: e.name, severity: e.severity, target: e.service ?? e.journey ?? '', firing: true, since: e.t, value: e.value, threshold: e.threshold },
         },
       };
     case 'alert.resolved': {
-      const a = model.alerts[e.alert as string];
+      const a = model.alerts[e.alert];
       if (!a) return next;
-      return { ...next, alerts: { ...model.alerts, [a.id]: { ...a, firing: false, value: e.value as number } } };
+      return { ...next, alerts: { ...model.alerts, [a.id]: { ...a, firing: false, value: e.value } } };
     }
     case 'advice.shown':
-      return {
-        ...next,
-        advice: [
-          ...model.advice,
-          { id: e.advice as string, t: e.t, source: e.source as string, title: (e.title as string | null) ?? null, text: e.text as string, proposes: (e.proposes as AdviceView['proposes']) ?? null },
-        ],
-      };
+      return { ...next, advice: [...model.advice, { id: e.advice, t: e.t, source: e.source, title: e.title, text: e.text, proposes: e.proposes }] };
     case 'approval.requested':
       return {
         ...next,
-        approvals: { ...model.approvals, [e.request as string]: { request: e.request as string, action: e.action as string, target: e.target as string, by: e.by as string, byId: typeof e.byId === 'string' ? e.byId : null, t: e.t } },
+        approvals: { ...model.approvals, [e.request]: { request: e.request, action: e.action, target: e.target, by: e.by, byId: e.byId ?? null, t: e.t } },
       };
     case 'approval.granted':
     case 'approval.denied':
-      return { ...next, approvals: without(model.approvals, e.request as string) };
+      return { ...next, approvals: without(model.approvals, e.request) };
     case 'action.started':
       return {
         ...next,
-        running: {
-          ...model.running,
-          [e.action as string]: { action: e.action as string, kind: e.kind as string, target: e.target as string, by: e.by as string, startedAt: e.t, duration: e.duration as number },
-        },
+        running: { ...model.running, [e.action]: { action: e.action, kind: e.kind, target: e.target, by: e.by, startedAt: e.t, duration: e.duration } },
       };
-    case 'action.completed': {
-      const lasting = ['scale', 'drain', 'breaker', 'flag'].includes(e.kind as string) && !model.inForce.includes(e.action as string);
-      return { ...next, running: without(model.running, e.action as string), inForce: lasting ? [...model.inForce, e.action as string] : model.inForce };
-    }
-    case 'action.reverted': {
-      // Scales stack in the engine and are reverted one at a time: one stays in force while the
-      // timeline has more of its completions than reverts. Breakers, flags and drains are switches.
-      const count = (type: string) => next.timeline.filter((x) => x.type === type && x.action === e.action).length;
-      const left = e.kind === 'scale' ? count('action.completed') - count('action.reverted') : 0;
-      return { ...next, inForce: left > 0 ? model.inForce : model.inForce.filter((a) => a !== e.action) };
-    }
+    case 'action.completed':
+      return { ...next, running: without(model.running, e.action), inForce: applyInForce(model.inForce, e) };
+    case 'action.reverted':
+      return { ...next, inForce: applyInForce(model.inForce, e) };
     case 'diagnosis':
-      return { ...next, diagnoses: { ...model.diagnoses, [e.target as string]: { t: e.t, lines: e.lines as string[], by: e.by as string } } };
-    case 'impact.minute': {
-      const total = e.total as { failed: number; lost: number };
-      return { ...next, totals: { failed: total.failed, lost: total.lost } };
-    }
+      return { ...next, diagnoses: { ...model.diagnoses, [e.target]: { t: e.t, lines: e.lines, by: e.by } } };
+    case 'impact.minute':
+      return { ...next, totals: { failed: e.total.failed, lost: e.total.lost } };
     default:
+      // Every other event (and any type newer than this console) only joins the timeline.
       return next;
   }
 }
@@ -297,7 +280,8 @@ export class SeriesStore {
       s = { t: [], errorRate: [], p99Ms: [], rps: [], saturation: [] };
       this.series.set(key, s);
     }
-    if (s.t.length > 0 && t <= (s.t[s.t.length - 1] as number)) return;
+    const last = s.t.at(-1);
+    if (last !== undefined && t <= last) return;
     s.t.push(t);
     s.errorRate.push(m.errorRate);
     s.p99Ms.push(m.p99Ms);

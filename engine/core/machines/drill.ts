@@ -1,7 +1,6 @@
 /** The drill itself: ready → running ⇄ paused → ended. Simulated time only moves while running. */
 import { setup } from 'xstate';
 
-export type DrillStateName = 'ready' | 'running' | 'paused' | 'ended';
 export type DrillEvent = { type: 'START' } | { type: 'PAUSE' } | { type: 'RESUME' } | { type: 'END' };
 
 export const drillMachine = setup({ types: { events: {} as DrillEvent } }).createMachine({

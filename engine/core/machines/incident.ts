@@ -5,7 +5,6 @@
  */
 import { assign, setup } from 'xstate';
 
-export type IncidentStateName = 'idle' | 'detected' | 'acknowledged' | 'declared' | 'mitigated' | 'resolved';
 
 export interface IncidentContext {
   severity: number | null;

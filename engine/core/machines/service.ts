@@ -5,8 +5,7 @@
  */
 import { assign, setup } from 'xstate';
 
-export type HealthLevel = 'healthy' | 'degraded' | 'down';
-export type ServiceStateName = HealthLevel | 'recovering';
+import type { HealthLevel } from '../../protocol/events.ts';
 
 export type ServiceEvent =
   | { type: 'HEALTH'; level: HealthLevel }

@@ -2,10 +2,11 @@
  * The drill console: one screen, no scrolling at 1440×900. It folds the server's events into the
  * view-model and redraws at most once per animation frame.
  */
-import type { ServerMessage, WelcomeMessage } from '../../../engine/protocol.ts';
+import { formatClock } from '../../../engine/protocol/format.ts';
+import type { ServerMessage, WelcomeMessage } from '../../../engine/protocol/messages.ts';
 import { DrillLink, type HelloCredentials, type LinkState } from '../connection.ts';
 import { deviceId, forgetCredentials, loadCredentials, saveCredentials } from '../credentials.ts';
-import { clock, h } from '../dom.ts';
+import { h } from '../dom.ts';
 import { installShortcuts } from '../keys.ts';
 import type { Route } from '../main.ts';
 import { SeriesStore, applyEvents, applySample, modelFromWelcome, type ViewModel } from '../model.ts';
@@ -188,7 +189,9 @@ function start(root: HTMLElement, sessionId: string, onRefused: (code: string, m
     const speeds = [...new Set([0.5, 1, 2, 5, 10, 30, 60, current])].sort((a, b) => a - b);
     const speed = h('select', { id: 'speed', 'aria-label': 'Speed' }, ...speeds.map((s) => h('option', { value: s, text: `${s}×`, selected: s === current })));
     speed.addEventListener('change', () => act(link.control('speed', { speed: Number(speed.value) }), 'Speed'));
-    const faults = (model?.scenario as { faults?: { id: string }[] }).faults ?? [];
+    const scenario = model?.scenario;
+    // Only the facilitator is sent the whole scenario, faults and all.
+    const faults = scenario && 'faults' in scenario ? scenario.faults : [];
     const inject = h('select', { id: 'inject', 'aria-label': 'Fault to inject' }, ...faults.map((f) => h('option', { value: f.id, text: f.id })));
     people = createPeopleView({ sessionId, facilitatorToken: loadCredentials(sessionId).facilitatorToken ?? '', joinMode: w.joinMode, share: w.share, notify: ctx.notify });
     people.setRoster(w.roster ?? []);
@@ -214,7 +217,7 @@ function start(root: HTMLElement, sessionId: string, onRefused: (code: string, m
   function render(): void {
     dirty = false;
     if (!model) return;
-    clockEl.textContent = `${clock(model.now)} · ${model.phase} · ${model.speed}×`;
+    clockEl.textContent = `${formatClock(model.now)} · ${model.phase} · ${model.speed}×`;
     const speedSelect = controls.querySelector<HTMLSelectElement>('#speed');
     if (speedSelect && document.activeElement !== speedSelect && Number(speedSelect.value) !== model.speed) speedSelect.value = String(model.speed);
     const renderStart = performance.now();

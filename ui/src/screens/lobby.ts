@@ -1,5 +1,5 @@
 /** The lobby: scenarios with briefings, create a drill, join by code, past drills, leaderboards. */
-import type { CreateSessionResponse, ScenarioListing, ServerInfo, SessionListing, SessionPage } from '../../../engine/protocol.ts';
+import type { CreateSessionResponse, ScenarioListing, ServerInfo, SessionListing, SessionPage } from '../../../engine/protocol/messages.ts';
 import { adminToken, saveCredentials } from '../credentials.ts';
 import { h } from '../dom.ts';
 

@@ -4,13 +4,15 @@
  * with the console's own pure `applyEvent`, and fills a SeriesStore with the samples up to it, so
  * every view draws exactly what the console drew at that moment. Nothing can be sent: ctx.link is null.
  */
-import type { EngineEvent, ReplayBundle, WelcomeMessage } from '../../../engine/protocol.ts';
-import { PROTOCOL_VERSION } from '../../../engine/protocol.ts';
+import type { ReplayBundle, WelcomeMessage } from '../../../engine/protocol/messages.ts';
+import { PROTOCOL_VERSION } from '../../../engine/protocol/messages.ts';
 import { debriefCredential, loadCredentials, saveCredentials } from '../credentials.ts';
-import { clock, h } from '../dom.ts';
+import { describe, namesOf } from '../../../engine/protocol/describe.ts';
+import { formatClock } from '../../../engine/protocol/format.ts';
+import { h } from '../dom.ts';
 import type { Route } from '../main.ts';
 import { SeriesStore, applyEvent, applySample, modelFromWelcome, type ViewModel } from '../model.ts';
-import { describe } from '../views/timeline.ts';
+import { QUIET_EVENTS } from '../views/timeline.ts';
 import type { View } from '../views/types.ts';
 import { buildPanes, viewContext } from './panes.ts';
 
@@ -19,8 +21,6 @@ const SPEEDS = [1, 10, 30, 60, 120, 300, 600];
 const DEFAULT_SPEED = 60;
 /** A folded model is kept every this many events, so scrubbing back never folds from the start. */
 const CHECKPOINT_EVERY = 256;
-/** Events the previous/next buttons skip (the timeline hides them too). */
-const QUIET = new Set(['impact.minute', 'checkpoint']);
 
 export function renderReplay(root: HTMLElement, route: Route): () => void {
   const sessionId = route.sessionId;
@@ -82,7 +82,7 @@ function countUpTo(items: readonly { t: number }[], at: number): number {
   let hi = items.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if ((items[mid] as { t: number }).t <= at) lo = mid + 1;
+    if ((items[mid]?.t ?? Infinity) <= at) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -111,7 +111,7 @@ function initialModel(b: ReplayBundle): ViewModel {
 
 function start(root: HTMLElement, bundle: ReplayBundle): () => void {
   const { events, samples, sessionId } = bundle;
-  const lastT = (items: readonly { t: number }[]) => (items.length > 0 ? (items[items.length - 1] as { t: number }).t : 0);
+  const lastT = (items: readonly { t: number }[]) => items.at(-1)?.t ?? 0;
   const end = Math.max(0, lastT(events), lastT(samples));
   const initial = initialModel(bundle);
 
@@ -128,11 +128,12 @@ function start(root: HTMLElement, bundle: ReplayBundle): () => void {
     const eventTarget = countUpTo(events, t);
     if (eventTarget < foldedCount) {
       // Back in time: from the nearest checkpoint at or before the target (models are never mutated).
-      foldedCount = Math.floor(eventTarget / CHECKPOINT_EVERY) * CHECKPOINT_EVERY;
-      folded = checkpoints.get(foldedCount) as ViewModel;
+      const from = Math.floor(eventTarget / CHECKPOINT_EVERY) * CHECKPOINT_EVERY;
+      const saved = checkpoints.get(from);
+      [folded, foldedCount] = saved ? [saved, from] : [initial, 0];
     }
-    while (foldedCount < eventTarget) {
-      folded = applyEvent(folded, events[foldedCount] as EngineEvent);
+    for (const e of events.slice(foldedCount, eventTarget)) {
+      folded = applyEvent(folded, e);
       foldedCount++;
       if (foldedCount % CHECKPOINT_EVERY === 0) checkpoints.set(foldedCount, folded);
     }
@@ -142,7 +143,8 @@ function start(root: HTMLElement, bundle: ReplayBundle): () => void {
       series = new SeriesStore();
       sampleCount = Math.max(0, sampleTarget - series.window);
     }
-    while (sampleCount < sampleTarget) series.add(samples[sampleCount++] as (typeof samples)[number]);
+    for (const sample of samples.slice(sampleCount, sampleTarget)) series.add(sample);
+    sampleCount = Math.max(sampleCount, sampleTarget);
     const sample = samples[sampleTarget - 1];
     const model = sample ? applySample(folded, sample) : folded;
     return { ...model, now: t };
@@ -167,7 +169,7 @@ function start(root: HTMLElement, bundle: ReplayBundle): () => void {
   const speed = h('select', { id: 'replay-speed' }, ...SPEEDS.map((s) => h('option', { value: s, text: `${s}×`, selected: s === DEFAULT_SPEED })));
   const prev = h('button', { type: 'button', text: '◀ Previous event' });
   const next = h('button', { type: 'button', text: 'Next event ▶' });
-  const endLabel = h('span', { class: 'replay-end', text: `/ ${clock(end)}` });
+  const endLabel = h('span', { class: 'replay-end', text: `/ ${formatClock(end)}` });
   const scrubber = h(
     'div',
     { class: 'scrubber', role: 'group', 'aria-label': 'Replay controls' },
@@ -207,8 +209,8 @@ function start(root: HTMLElement, bundle: ReplayBundle): () => void {
   function render(): void {
     frame = 0;
     const model = modelAt(position);
-    clockEl.textContent = clock(position);
-    slider.setAttribute('aria-valuetext', `${clock(position)} of ${clock(end)}`);
+    clockEl.textContent = formatClock(position);
+    slider.setAttribute('aria-valuetext', `${formatClock(position)} of ${formatClock(end)}`);
     // Playing at 1× moves a few ms a frame: redraw the views only when what they show has changed.
     const key = `${foldedCount}|${sampleCount}|${Math.floor(position / 1000)}|${selected}`;
     if (key === drawn) return;
@@ -249,7 +251,9 @@ function start(root: HTMLElement, bundle: ReplayBundle): () => void {
     else requestAnimationFrame(step);
   }
 
-  const notable = events.filter((e) => !QUIET.has(e.type));
+  // The previous/next buttons skip what the timeline hides.
+  const names = namesOf(bundle.scenario);
+  const notable = events.filter((e) => !QUIET_EVENTS.has(e.type));
   function jump(forward: boolean): void {
     const target = forward ? notable.find((e) => e.t > position) : [...notable].reverse().find((e) => e.t < position);
     if (!target) {
@@ -257,7 +261,7 @@ function start(root: HTMLElement, bundle: ReplayBundle): () => void {
       return;
     }
     seek(target.t);
-    ctx.notify(`${clock(target.t)} — ${describe(target)}`);
+    ctx.notify(`${formatClock(target.t)} — ${describe(target, names)}`);
   }
 
   slider.addEventListener('input', () => {

@@ -12,7 +12,8 @@
  * line never has more than two points per pixel column (the min and max of the samples in it).
  */
 import { axisBottom, axisLeft, format, line, nice, scaleLinear, select, type Line, type ScaleLinear, type Selection } from 'd3';
-import { h, money, percent } from '../dom.ts';
+import { formatAxisTime, formatCount, formatMoney } from '../../../engine/protocol/format.ts';
+import { h, percent } from '../dom.ts';
 import type { Series, SeriesStore, ViewModel } from '../model.ts';
 import { EDGE_FAIL } from './graph.ts';
 import type { View, ViewContext } from './types.ts';
@@ -68,8 +69,8 @@ interface ChartRec {
   valueText: string;
 }
 
-export const MIN_SPAN_MS = 10 * 60_000;
-export const MAX_PINNED = 3;
+const MIN_SPAN_MS = 10 * 60_000;
+const MAX_PINNED = 3;
 const GAP = 6;
 /** Lines redrawn per frame when they have only slid (a forced redraw is never held back). */
 const LINES_PER_FRAME = 4;
@@ -101,17 +102,12 @@ function setText(el: Element, text: string): void {
   else el.textContent = text;
 }
 
-/** Simulated ms as m:ss under an hour, h:mm from then on. */
-export function timeLabel(ms: number, long: boolean): string {
-  const s = Math.round(ms / 1000);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return long ? `${Math.floor(s / 3600)}:${pad(Math.floor((s % 3600) / 60))}` : `${pad(Math.floor(s / 60))}:${pad(s % 60)}`;
-}
-
 const STEPS = [10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800].map((s) => s * 1000);
+/** Three hours: the widest step, for spans wider than every other allows. */
+const LONGEST_STEP = 10_800_000;
 /** Round simulated times for at most `max` ticks over [t0, t1]. */
-export function timeTicks(t0: number, t1: number, max: number): number[] {
-  const step = STEPS.find((s) => (t1 - t0) / s <= Math.max(1, max)) ?? (STEPS[STEPS.length - 1] as number);
+function timeTicks(t0: number, t1: number, max: number): number[] {
+  const step = STEPS.find((s) => (t1 - t0) / s <= Math.max(1, max)) ?? LONGEST_STEP;
   const out: number[] = [];
   for (let t = Math.ceil(t0 / step) * step; t <= t1; t += step) out.push(t);
   return out;
@@ -123,7 +119,7 @@ function lowerBound(ts: readonly number[], t: number): number {
   let hi = ts.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if ((ts[mid] as number) < t) lo = mid + 1;
+    if ((ts[mid] ?? Infinity) < t) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -133,7 +129,7 @@ function lowerBound(ts: readonly number[], t: number): number {
  * The samples worth drawing between i0 and i1: all of them when there are few per pixel, else the
  * min and max of each pixel column, in time order. Writes into `out` and returns it.
  */
-export function decimate(ts: readonly number[], vs: readonly number[], i0: number, i1: number, t0: number, pxPerMs: number, out: number[]): number[] {
+function decimate(ts: readonly number[], vs: readonly number[], i0: number, i1: number, t0: number, pxPerMs: number, out: number[]): number[] {
   out.length = 0;
   const span = ((ts[i1 - 1] ?? t0) - t0) * pxPerMs;
   if (i1 - i0 <= 2 * Math.max(1, span)) {
@@ -150,16 +146,16 @@ export function decimate(ts: readonly number[], vs: readonly number[], i0: numbe
     else out.push(hi, lo);
   };
   for (let i = i0; i < i1; i++) {
-    const c = Math.floor(((ts[i] as number) - t0) * pxPerMs);
-    const v = vs[i] as number;
+    const c = Math.floor(((ts[i] ?? t0) - t0) * pxPerMs);
+    const v = vs[i] ?? 0;
     if (c !== col) {
       flush();
       col = c;
       lo = i;
       hi = i;
     } else {
-      if (v < (vs[lo] as number)) lo = i;
-      if (v > (vs[hi] as number)) hi = i;
+      if (v < (vs[lo] ?? v)) lo = i;
+      if (v > (vs[hi] ?? v)) hi = i;
     }
   }
   flush();
@@ -201,7 +197,7 @@ function specsFor(model: ViewModel, services: readonly string[]): ChartSpec[] {
 }
 
 /** Columns and cell size for `n` charts in a w × h box: pairs stay side by side; cells near 2.6:1. */
-export function gridFor(n: number, w: number, hgt: number): { cols: number; cellW: number; cellH: number } {
+function gridFor(n: number, w: number, hgt: number): { cols: number; cellW: number; cellH: number } {
   let best = { cols: 1, cellW: w, cellH: Math.max(MIN_CELL_H, hgt), score: -Infinity };
   for (const cols of [1, 2, 4]) {
     if (cols > 1 && cols > n + 1) continue;
@@ -300,14 +296,18 @@ export function createChartsView(root: HTMLElement, ctx: ViewContext): View {
     for (const rec of recs.values()) {
       const s = last?.series.series.get(rec.spec.seriesKey);
       const n = s?.t.length ?? 0;
-      if (hoverT === null || !s || n === 0 || hoverT > (s.t[n - 1] as number) || hoverT < (s.t[0] as number)) {
+      const tFirst = s?.t[0];
+      const tLast = s?.t.at(-1);
+      if (hoverT === null || !s || tFirst === undefined || tLast === undefined || hoverT > tLast || hoverT < tFirst) {
         rec.cursor.setAttribute('display', 'none');
         continue;
       }
       let i = Math.min(n - 1, lowerBound(s.t, hoverT));
-      if (i > 0 && hoverT - (s.t[i - 1] as number) < (s.t[i] as number) - hoverT) i--;
-      const t = s.t[i] as number;
-      const v = s[rec.spec.metric][i] as number;
+      const before = s.t[i - 1];
+      const after = s.t[i] ?? tLast;
+      if (before !== undefined && hoverT - before < after - hoverT) i--;
+      const t = s.t[i] ?? tLast;
+      const v = s[rec.spec.metric][i] ?? Number.NaN;
       const x = ((t - domain.t0) / (domain.t1 - domain.t0)) * w;
       const c = select(rec.cursor).attr('display', null);
       c.select('line').attr('x1', x).attr('x2', x).attr('y2', rec.h);
@@ -315,7 +315,7 @@ export function createChartsView(root: HTMLElement, ctx: ViewContext): View {
       c.select('text')
         .attr('x', x > w - 90 ? x - 4 : x + 4)
         .attr('text-anchor', x > w - 90 ? 'end' : 'start')
-        .text(`${timeLabel(t, domain.t1 >= 3_600_000)}  ${valueText(rec.spec.metric, v)}`);
+        .text(`${formatAxisTime(t, domain.t1 >= 3_600_000)}  ${valueText(rec.spec.metric, v)}`);
     }
   }
 
@@ -338,8 +338,8 @@ export function createChartsView(root: HTMLElement, ctx: ViewContext): View {
     const data = { ts: [] as readonly number[], vs: [] as readonly number[], x0: 0, kx: 0 };
     const y = scaleLinear();
     const gen = line<number>()
-      .x((i) => ((data.ts[i] as number) - data.x0) * data.kx)
-      .y((i) => y(data.vs[i] as number))
+      .x((i) => ((data.ts[i] ?? data.x0) - data.x0) * data.kx)
+      .y((i) => y(data.vs[i] ?? 0))
       .digits(1);
     const cursor = plot.append('g').attr('class', 'cursor').attr('display', 'none');
     cursor.append('line');
@@ -415,7 +415,7 @@ export function createChartsView(root: HTMLElement, ctx: ViewContext): View {
       .join('g')
       .attr('class', 'x-axis')
       .attr('transform', (i) => `translate(${i * (cellW + GAP) + M.left},1)`)
-      .call(axisBottom(x).tickValues(ticks).tickFormat((t) => timeLabel(Number(t), long)).tickSizeOuter(0).tickSize(3));
+      .call(axisBottom(x).tickValues(ticks).tickFormat((t) => formatAxisTime(Number(t), long)).tickSizeOuter(0).tickSize(3));
   }
 
   function showValue(rec: ChartRec, current: number | undefined): void {
@@ -436,14 +436,14 @@ export function createChartsView(root: HTMLElement, ctx: ViewContext): View {
   function drawChart(rec: ChartRec, s: Series | undefined, t0: number, t1: number, ticks: number[], mayDrawLine: boolean, values: boolean): 'drawn' | 'slid' | 'deferred' | 'skipped' {
     const metric = rec.spec.metric;
     const n = s?.t.length ?? 0;
-    const lastT = n > 0 ? (s?.t[n - 1] as number) : -1;
+    const lastT = s?.t.at(-1) ?? -1;
     const ts = s?.t ?? [];
     const vs = s?.[metric] ?? [];
-    if (values || rec.valueText === '') showValue(rec, n > 0 ? (vs[n - 1] as number) : undefined);
+    if (values || rec.valueText === '') showValue(rec, vs.at(-1));
     const i0 = lowerBound(ts, t0);
     let max = 0;
     for (let i = i0; i < n; i++) {
-      const v = vs[i] as number;
+      const v = vs[i] ?? 0;
       if (v > max) max = v;
     }
     for (const th of rec.spec.thresholds) max = Math.max(max, th.value);
@@ -451,7 +451,7 @@ export function createChartsView(root: HTMLElement, ctx: ViewContext): View {
     if (metric === 'errorRate') max = Math.max(max, 0.01);
     if (max <= 0) max = 1;
     const y = rec.y;
-    const top = metric === 'saturation' && max <= 1 ? 1 : (nice(0, max * 1.06, 5)[1] as number);
+    const top = metric === 'saturation' && max <= 1 ? 1 : (nice(0, max * 1.06, 5)[1] ?? max);
     const yKey = `${top}|${rec.h}|${rec.w}`;
     // Skip the line when nothing in it would move by a pixel: same y scale, and the window's start,
     // width and newest sample all within a pixel of the last drawing.
@@ -525,7 +525,7 @@ export function createChartsView(root: HTMLElement, ctx: ViewContext): View {
     if (!last) return;
     const { model, series } = last;
     const selected = ctx.selected();
-    for (let i = pinned.length - 1; i >= 0; i--) if (!model.services[pinned[i] as string]) pinned.splice(i, 1);
+    for (let i = pinned.length - 1; i >= 0; i--) if (!model.services[pinned[i] ?? '']) pinned.splice(i, 1);
     const shown = [...pinned, ...(selected && model.services[selected] && !pinned.includes(selected) ? [selected] : [])];
     const specs = specsFor(model, shown);
     const key = specs.map((s) => s.key).join('|');
@@ -572,9 +572,11 @@ export function createChartsView(root: HTMLElement, ctx: ViewContext): View {
     let lastT = -Infinity;
     for (const spec of specs) {
       const s = series.series.get(spec.seriesKey);
-      if (!s || s.t.length === 0) continue;
-      first = Math.min(first, s.t[0] as number);
-      lastT = Math.max(lastT, s.t[s.t.length - 1] as number);
+      const from = s?.t[0];
+      const to = s?.t.at(-1);
+      if (from === undefined || to === undefined) continue;
+      first = Math.min(first, from);
+      lastT = Math.max(lastT, to);
     }
     if (!Number.isFinite(first)) {
       first = model.now;
@@ -630,8 +632,8 @@ export function createChartsView(root: HTMLElement, ctx: ViewContext): View {
       const impact = `${model.totals.failed}|${model.totals.lost}|${out}`;
       if (impact !== lastImpact) {
         lastImpact = impact;
-        failed.value.textContent = Math.round(model.totals.failed).toLocaleString('en-US');
-        lost.value.textContent = money(model.totals.lost);
+        failed.value.textContent = formatCount(model.totals.failed);
+        lost.value.textContent = formatMoney(model.totals.lost);
         slo.value.textContent = `${out} / ${journeys.length}`;
         for (const [el, bad] of [[failed.el, model.totals.failed > 0], [lost.el, model.totals.lost > 0], [slo.el, out > 0]] as const) el.classList.toggle('bad', bad);
       }

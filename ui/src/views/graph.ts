@@ -22,7 +22,7 @@ import type { View, ViewContext } from './types.ts';
 const STATES = ['healthy', 'degraded', 'down', 'recovering'] as const;
 const URGENCY: Record<string, number> = { down: 0, degraded: 1, recovering: 2, healthy: 3 };
 /** Callee error rates where an edge turns amber and red. */
-export const EDGE_WARN = 0.01;
+const EDGE_WARN = 0.01;
 export const EDGE_FAIL = 0.05;
 const LABEL_H = 13;
 const TEXT_REFRESH_MS = 250;

@@ -10,6 +10,7 @@
  *    its column is staggered over a few sub-columns; within a layer nodes keep their order and sit as
  *    close to their neighbours' height as a minimum gap allows (isotonic regression, then clamped).
  */
+import { hashString } from '../../../engine/protocol/hash.ts';
 
 export interface GraphServiceInput {
   id: string;
@@ -60,18 +61,8 @@ export interface PlaceOptions {
   preferredGap?: number;
 }
 
-/** FNV-1a, 32 bits. */
-export function hashString(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
-
 /** mulberry32: a tiny seeded PRNG returning floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
+function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -101,22 +92,22 @@ export function buildTopology(services: readonly GraphServiceInput[], entries: r
   // Longest path from the roots (Kahn's order). Scenarios are acyclic (the loader rejects cycles);
   // anything a cycle would leave unvisited still gets a layer after its visited callers.
   const layerOf = new Map<string, number>();
-  const pending = new Map(ids.map((id) => [id, (callers.get(id) as string[]).length]));
+  const pending = new Map(ids.map((id) => [id, callers.get(id)?.length ?? 0]));
   const entrySet = new Set(entries);
   const roots = [...entries.filter((e) => known.has(e) && pending.get(e) === 0), ...ids.filter((id) => pending.get(id) === 0 && !entrySet.has(id))];
   const queue = [...new Set(roots)];
   for (const id of queue) layerOf.set(id, 0);
-  for (let i = 0; i < queue.length; i++) {
-    const u = queue[i] as string;
-    for (const v of callees.get(u) as string[]) {
-      layerOf.set(v, Math.max(layerOf.get(v) ?? 0, (layerOf.get(u) as number) + 1));
-      const left = (pending.get(v) as number) - 1;
+  // The queue grows as it is read: for-of visits what is pushed during the loop.
+  for (const u of queue) {
+    for (const v of callees.get(u) ?? []) {
+      layerOf.set(v, Math.max(layerOf.get(v) ?? 0, (layerOf.get(u) ?? 0) + 1));
+      const left = (pending.get(v) ?? 0) - 1;
       pending.set(v, left);
       if (left === 0) queue.push(v);
     }
   }
   for (const id of ids) {
-    if (!layerOf.has(id)) layerOf.set(id, Math.max(0, ...(callers.get(id) as string[]).map((c) => (layerOf.get(c) ?? -1) + 1)));
+    if (!layerOf.has(id)) layerOf.set(id, Math.max(0, ...(callers.get(id) ?? []).map((c) => (layerOf.get(c) ?? -1) + 1)));
   }
   const depth = Math.max(0, ...layerOf.values()) + 1;
 
@@ -125,14 +116,15 @@ export function buildTopology(services: readonly GraphServiceInput[], entries: r
   const visit = (id: string): void => {
     if (seen.has(id)) return;
     seen.set(id, seen.size);
-    for (const c of callees.get(id) as string[]) visit(c);
+    for (const c of callees.get(id) ?? []) visit(c);
   };
   for (const id of roots) visit(id);
   for (const id of ids) visit(id);
   let layers: string[][] = Array.from({ length: depth }, () => []);
-  for (const id of [...ids].sort((a, b) => (seen.get(a) as number) - (seen.get(b) as number))) layers[layerOf.get(id) as number]?.push(id);
+  for (const id of [...ids].sort((a, b) => (seen.get(a) ?? 0) - (seen.get(b) ?? 0))) layers[layerOf.get(id) ?? 0]?.push(id);
 
-  const rng = mulberry32(hashString(seedKey));
+  // The first 32-bit lane of the shared string hash (FNV-1a) seeds the tie-breaks.
+  const rng = mulberry32(Number.parseInt(hashString(seedKey).slice(0, 8), 16));
   const position = (ls: string[][]): Map<string, number> => {
     const pos = new Map<string, number>();
     for (const layer of ls) layer.forEach((id, i) => pos.set(id, (i + 0.5) / layer.length));
@@ -140,9 +132,9 @@ export function buildTopology(services: readonly GraphServiceInput[], entries: r
   };
   const reorder = (ls: string[][], l: number, neighbours: Map<string, string[]>): void => {
     const pos = position(ls);
-    const keyed = (ls[l] as string[]).map((id) => {
-      const ns = neighbours.get(id) as string[];
-      const bary = ns.length > 0 ? ns.reduce((sum, n) => sum + (pos.get(n) as number), 0) / ns.length : (pos.get(id) as number);
+    const keyed = (ls[l] ?? []).map((id) => {
+      const ns = neighbours.get(id) ?? [];
+      const bary = ns.length > 0 ? ns.reduce((sum, n) => sum + (pos.get(n) ?? 0), 0) / ns.length : (pos.get(id) ?? 0);
       return { id, bary, tie: rng() };
     });
     keyed.sort((a, b) => a.bary - b.bary || a.tie - b.tie);
@@ -171,13 +163,13 @@ export function buildTopology(services: readonly GraphServiceInput[], entries: r
 export function countCrossings(layers: readonly (readonly string[])[], edges: readonly GraphEdge[], layerOf: Map<string, number>): number {
   const pos = new Map<string, number>();
   for (const layer of layers) layer.forEach((id, i) => pos.set(id, (i + 0.5) / layer.length));
-  const spans = edges.map((e) => ({ l0: layerOf.get(e.source) as number, l1: layerOf.get(e.target) as number, y0: pos.get(e.source) as number, y1: pos.get(e.target) as number }));
+  const spans = edges.map((e) => ({ l0: layerOf.get(e.source) ?? 0, l1: layerOf.get(e.target) ?? 0, y0: pos.get(e.source) ?? 0, y1: pos.get(e.target) ?? 0 }));
   const at = (s: (typeof spans)[number], l: number) => s.y0 + ((s.y1 - s.y0) * (l - s.l0)) / (s.l1 - s.l0 || 1);
   let crossings = 0;
-  for (let i = 0; i < spans.length; i++) {
-    const a = spans[i] as (typeof spans)[number];
+  for (const [i, a] of spans.entries()) {
     for (let j = i + 1; j < spans.length; j++) {
-      const b = spans[j] as (typeof spans)[number];
+      const b = spans[j];
+      if (!b) continue;
       const lo = Math.max(a.l0, b.l0);
       const hi = Math.min(a.l1, b.l1);
       if (hi <= lo) continue;
@@ -199,12 +191,12 @@ export function spread(desired: readonly number[], gap: number, lo: number, hi: 
   const g = n > 1 ? Math.min(gap, (hi - lo) / (n - 1)) : 0;
   // z_i = y_i − i·g must be non-decreasing: isotonic regression of desired_i − i·g.
   const blocks: { sum: number; count: number }[] = [];
-  for (let i = 0; i < n; i++) {
-    blocks.push({ sum: (desired[i] as number) - i * g, count: 1 });
-    while (blocks.length > 1) {
-      const last = blocks[blocks.length - 1] as { sum: number; count: number };
-      const prev = blocks[blocks.length - 2] as { sum: number; count: number };
-      if (prev.sum / prev.count <= last.sum / last.count) break;
+  for (const [i, d] of desired.entries()) {
+    blocks.push({ sum: d - i * g, count: 1 });
+    while (true) {
+      const last = blocks.at(-1);
+      const prev = blocks.at(-2);
+      if (!last || !prev || prev.sum / prev.count <= last.sum / last.count) break;
       prev.sum += last.sum;
       prev.count += last.count;
       blocks.pop();
@@ -235,7 +227,7 @@ export function placeNodes(topo: Topology, options: PlaceOptions): Placement {
 
   // Sub-columns: a layer whose neighbours would be closer than a node's slot is staggered.
   const gaps = topo.layers.map((layer) => (layer.length > 1 ? Math.min(preferredGap, avail / (layer.length - 1)) : preferredGap));
-  const subColumns = gaps.map((g, l) => ((topo.layers[l] as string[]).length > 1 ? Math.max(1, Math.min(4, Math.ceil(slot / g))) : 1));
+  const subColumns = topo.layers.map((layer, l) => (layer.length > 1 ? Math.max(1, Math.min(4, Math.ceil(slot / (gaps[l] ?? preferredGap)))) : 1));
   const SUB = 0.5;
   const units = Math.max(0, topo.layers.length - 1) + subColumns.reduce((sum, k) => sum + (k - 1) * SUB, 0);
   const usable = Math.max(0, width - padLeft - padRight);
@@ -253,29 +245,30 @@ export function placeNodes(topo: Topology, options: PlaceOptions): Placement {
     return ys.length > 0 ? ys.reduce((a, b) => a + b, 0) / ys.length : null;
   };
   const assign = (l: number, desired: number[]): void => {
-    const layer = topo.layers[l] as string[];
-    const ys = spread(desired, gaps[l] as number, lo, hi);
-    const xs = columnX[l] as number[];
-    layer.forEach((id, i) => pos.set(id, { x: xs[i % xs.length] as number, y: ys[i] as number }));
+    const layer = topo.layers[l] ?? [];
+    const ys = spread(desired, gaps[l] ?? preferredGap, lo, hi);
+    const xs = columnX[l] ?? [padLeft];
+    layer.forEach((id, i) => pos.set(id, { x: xs[i % xs.length] ?? padLeft, y: ys[i] ?? lo }));
   };
   const evenly = (l: number): number[] => {
-    const layer = topo.layers[l] as string[];
-    const g = gaps[l] as number;
+    const layer = topo.layers[l] ?? [];
+    const g = gaps[l] ?? preferredGap;
     return layer.map((_, i) => (lo + hi) / 2 + (i - (layer.length - 1) / 2) * g);
   };
 
   assign(0, evenly(0));
-  for (let l = 1; l < topo.layers.length; l++) assign(l, (topo.layers[l] as string[]).map((id, i) => mean(topo.callers.get(id) ?? []) ?? (evenly(l)[i] as number)));
+  const layerAt = (l: number): readonly string[] => topo.layers[l] ?? [];
+  for (let l = 1; l < topo.layers.length; l++) assign(l, layerAt(l).map((id, i) => mean(topo.callers.get(id) ?? []) ?? evenly(l)[i] ?? lo));
   for (let l = topo.layers.length - 2; l >= 0; l--) {
-    assign(l, (topo.layers[l] as string[]).map((id) => {
-      const here = (pos.get(id) as Point).y;
+    assign(l, layerAt(l).map((id) => {
+      const here = pos.get(id)?.y ?? lo;
       const there = mean(topo.callees.get(id) ?? []);
       return there === null ? here : (here + there) / 2;
     }));
   }
   for (let l = 1; l < topo.layers.length; l++) {
-    assign(l, (topo.layers[l] as string[]).map((id) => {
-      const here = (pos.get(id) as Point).y;
+    assign(l, layerAt(l).map((id) => {
+      const here = pos.get(id)?.y ?? lo;
       const there = mean(topo.callers.get(id) ?? []);
       return there === null ? here : (here + there) / 2;
     }));

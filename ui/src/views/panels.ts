@@ -3,7 +3,9 @@
  * focus and scroll survive updates: pager, incident, advice, actions, service details.
  */
 import { select } from 'd3';
-import { clock, h, money, percent } from '../dom.ts';
+import { formatClock, formatCount, formatMoney } from '../../../engine/protocol/format.ts';
+import { actionId } from '../../../engine/protocol/ids.ts';
+import { h, percent } from '../dom.ts';
 import type { AlertView, SeriesStore, ViewModel } from '../model.ts';
 import type { View, ViewContext } from './types.ts';
 
@@ -30,7 +32,7 @@ export function createPagerView(root: HTMLElement, ctx: ViewContext): View {
         .data(alerts, (a) => a.id)
         .join('li')
         .attr('class', (a) => `alert ${a.firing ? 'firing' : 'resolved'} ${a.severity}`)
-        .text((a) => `${a.firing ? '● FIRING' : '○ resolved'} · ${a.severity} · ${a.name} (${a.target}) since ${clock(a.since)}`);
+        .text((a) => `${a.firing ? '● FIRING' : '○ resolved'} · ${a.severity} · ${a.name} (${a.target}) since ${formatClock(a.since)}`);
     },
   };
 }
@@ -59,10 +61,10 @@ export function createIncidentView(root: HTMLElement, ctx: ViewContext): View {
   return {
     update(m) {
       const sev = m.incident.severity;
-      state.textContent = `${m.incident.state}${sev ? ` · Sev ${sev}` : ''} · lost ${money(m.totals.lost)} · ${Math.round(m.totals.failed).toLocaleString('en-US')} failed requests`;
+      state.textContent = `${m.incident.state}${sev ? ` · Sev ${sev}` : ''} · lost ${formatMoney(m.totals.lost)} · ${formatCount(m.totals.failed)} failed requests`;
       state.className = `incident-state ${m.incident.state}`;
       roles.textContent = `IC: ${m.incident.roles.ic ?? '—'} · comms: ${m.incident.roles.comms ?? '—'} · ops: ${m.incident.roles.ops ?? '—'}`;
-      since.textContent = m.lastStatusAt === null ? 'No status update yet' : `Last update ${clock(Math.max(0, m.now - m.lastStatusAt))} ago`;
+      since.textContent = m.lastStatusAt === null ? 'No status update yet' : `Last update ${formatClock(Math.max(0, m.now - m.lastStatusAt))} ago`;
       for (const b of [declare, post, resolve, ...roleButtons]) b.disabled = !canAct(m);
       severity.disabled = !canAct(m);
     },
@@ -81,7 +83,7 @@ export function createAdviceView(root: HTMLElement, ctx: ViewContext): View {
           enter.append('li').each(function (a) {
             const proposal = a.proposes ? `Proposes: ${a.proposes.type} ${a.proposes.target}` : '';
             this.append(
-              h('p', { class: 'advice-head' }, h('span', { class: 'badge unverified', text: 'unverified' }), ` ${a.source} · ${clock(a.t)} · ${a.title ?? ''}`),
+              h('p', { class: 'advice-head' }, h('span', { class: 'badge unverified', text: 'unverified' }), ` ${a.source} · ${formatClock(a.t)} · ${a.title ?? ''}`),
               h('p', { class: 'advice-text', text: a.text }),
               h('p', { class: 'advice-proposal', text: proposal }),
             );
@@ -105,7 +107,7 @@ export function createActionsView(root: HTMLElement, ctx: ViewContext): View {
     update(m) {
       const selected = ctx.selected();
       const defs = m.scenario.actions.filter((a) => selected === null || a.target === selected);
-      const key = `${selected}|${m.phase}|${m.role}|${Object.keys(m.running).join()}|${Object.keys(m.approvals).join()}|${m.inForce.join()}`;
+      const key = `${selected}|${m.phase}|${m.role}|${Object.keys(m.running).join()}|${Object.keys(m.approvals).join()}|${Object.keys(m.inForce).join()}`;
       if (key === lastKey) return;
       lastKey = key;
       approvals.replaceChildren(
@@ -118,16 +120,16 @@ export function createActionsView(root: HTMLElement, ctx: ViewContext): View {
           const deny = h('button', { type: 'button', text: 'Deny', disabled: !canAct(m) || mine });
           deny.addEventListener('click', () => void run(ctx, `Deny ${p.request}`, ctx.link?.act('deny', undefined, { request: p.request })));
           const note = mine ? h('span', { class: 'muted', text: ' · yours: another person must approve or deny it' }) : null;
-          return h('p', { class: 'approval' }, `${p.by} requests ${p.action} ${p.target} (${clock(p.t)}) `, approve, deny, note);
+          return h('p', { class: 'approval' }, `${p.by} requests ${p.action} ${p.target} (${formatClock(p.t)}) `, approve, deny, note);
         }),
       );
       list.replaceChildren(
         ...defs.map((a) => {
-          const id = a.id ?? `${a.type}:${a.target}`;
+          const id = actionId(a);
           const busy = m.running[id] !== undefined;
           const b = h('button', { type: 'button', disabled: !canAct(m) || busy || m.approvals[id] !== undefined, text: `${a.type} ${a.target}` });
           b.addEventListener('click', () => void run(ctx, `${a.type} ${a.target}`, ctx.link?.act(a.type, a.target)));
-          const extra = m.inForce.includes(id) ? h('button', { type: 'button', disabled: !canAct(m), text: 'Revert' }) : null;
+          const extra = m.inForce[id] !== undefined ? h('button', { type: 'button', disabled: !canAct(m), text: 'Revert' }) : null;
           extra?.addEventListener('click', () => void run(ctx, `Revert ${id}`, ctx.link?.act('revert', undefined, { action: id })));
           const dur = `${Math.round(a.duration / 1000)} s`;
           return h('p', { class: 'action' }, b, ` ${dur}${a.approval ? ' · needs approval' : ''}${busy ? ' · running' : ''}${a.description ? ` — ${a.description}` : ''} `, extra);
@@ -157,7 +159,7 @@ export function createDetailsView(root: HTMLElement, ctx: ViewContext): View {
         : '';
       diagnose.disabled = !s || !canAct(m);
       const d = id ? m.diagnoses[id] : undefined;
-      logs.textContent = d ? `${clock(d.t)} (${d.by})\n${d.lines.join('\n')}` : '';
+      logs.textContent = d ? `${formatClock(d.t)} (${d.by})\n${d.lines.join('\n')}` : '';
       logs.hidden = !d;
     },
   };

@@ -4,7 +4,7 @@
  * with a Remove button. Controlled friction needs a second *person*; this is where the facilitator
  * sees that the people are who they say.
  */
-import type { InviteResponse, JoinMode, RosterEntry } from '../../../engine/protocol.ts';
+import type { InviteResponse, JoinMode, RosterEntry } from '../../../engine/protocol/messages.ts';
 import { h } from '../dom.ts';
 
 export interface PeopleContext {

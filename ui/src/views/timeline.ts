@@ -1,64 +1,32 @@
 /** The timeline: every event, action and inject in order, newest first, with filters. */
 import { select } from 'd3';
-import type { EngineEvent } from '../../../engine/protocol.ts';
-import { clock, h } from '../dom.ts';
-import type { ViewModel } from '../model.ts';
+import type { EngineEvent } from '../../../engine/protocol/events.ts';
+import { describe, namesOf, type DescribeNames } from '../../../engine/protocol/describe.ts';
+import { formatClock } from '../../../engine/protocol/format.ts';
+import { kindOf } from '../../../engine/protocol/kinds.ts';
+import { h } from '../dom.ts';
+import type { ScenarioView, ViewModel } from '../model.ts';
 import type { View } from './types.ts';
 
-const KINDS: Record<string, 'system' | 'human' | 'advice'> = {
-  'advice.shown': 'advice',
-  command: 'human',
-  'status.posted': 'human',
-  'incident.role': 'human',
-  'approval.requested': 'human',
-  'approval.granted': 'human',
-  'approval.denied': 'human',
-  'approval.bypassed': 'human',
-  'action.started': 'human',
-  'action.completed': 'human',
-  'action.reverted': 'human',
-  diagnosis: 'human',
-};
-const HIDDEN_BY_DEFAULT = new Set(['impact.minute', 'checkpoint']);
 const SHOWN = 200;
 
-export const kindOf = (e: EngineEvent) => KINDS[e.type] ?? 'system';
+/** Bookkeeping the timeline leaves out: it is received, but it is not story. */
+export const QUIET_EVENTS: ReadonlySet<string> = new Set(['impact.minute', 'checkpoint']);
 
-export function describe(e: EngineEvent): string {
-  const f = e as Record<string, unknown>;
-  switch (e.type) {
-    case 'command':
-      return `${f.actor}: ${f.command}${f.target ? ` ${f.target}` : ''}${f.params ? ` ${JSON.stringify(f.params)}` : ''}${f.ok ? '' : ` — rejected (${f.code})`}`;
-    case 'service.state':
-      return `${f.service}: ${f.from} → ${f.to}`;
-    case 'journey.slo':
-      return `journey ${f.journey} ${f.ok ? 'back within' : 'out of'} SLO`;
-    case 'alert.firing':
-      return `ALERT ${f.severity}: ${f.name}`;
-    case 'alert.resolved':
-      return `resolved: ${f.alert}`;
-    case 'incident.state':
-      return `incident ${f.from} → ${f.to}${f.severity ? ` (Sev ${f.severity})` : ''}`;
-    case 'advice.shown':
-      return `${f.source}: ${f.title ?? f.text}`;
-    case 'change.deployed':
-      return `change on ${f.service}: ${f.summary} (${f.author})`;
-    case 'status.posted':
-      return `status by ${f.by}: ${f.message}`;
-    case 'fault.started':
-      return `fault ${f.fault} started on ${f.target}`;
-    case 'fault.ended':
-      return `fault ${f.fault} ended (${f.reason})`;
-    default: {
-      const rest = Object.entries(f).filter(([k]) => !['seq', 't', 'type'].includes(k));
-      return `${e.type} ${rest.map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(' ')}`.slice(0, 200);
-    }
-  }
-}
+type Filter = 'system' | 'human' | 'advice';
+
+/**
+ * Which filter shows an event: its shared kind. Facilitator-only events (faults, injects) reach only
+ * the facilitator's console, which shows them with the system's.
+ */
+const filterOf = (e: EngineEvent): Filter => {
+  const kind = kindOf(e);
+  return kind === 'hidden' ? 'system' : kind;
+};
 
 export function createTimelineView(root: HTMLElement): View {
-  const filters = { system: true, human: true, advice: true };
-  const boxes = (Object.keys(filters) as (keyof typeof filters)[]).map((k) => {
+  const filters: Record<Filter, boolean> = { system: true, human: true, advice: true };
+  const boxes = (['system', 'human', 'advice'] as const).map((k) => {
     const input = h('input', { type: 'checkbox', id: `filter-${k}`, checked: true });
     input.addEventListener('change', () => {
       filters[k] = input.checked;
@@ -69,22 +37,25 @@ export function createTimelineView(root: HTMLElement): View {
   const list = h('ol', { class: 'timeline', 'aria-label': 'Timeline' });
   root.append(h('div', { class: 'timeline-head' }, h('h2', { text: 'Timeline' }), ...boxes), list);
   let last = -2;
+  let names: { scenario: ScenarioView; names: DescribeNames } | null = null;
   return {
     update(m: ViewModel) {
       if (m.lastSeq === last) return;
       last = m.lastSeq;
+      if (names?.scenario !== m.scenario) names = { scenario: m.scenario, names: namesOf(m.scenario) };
       const shown: EngineEvent[] = [];
       for (let i = m.timeline.length - 1; i >= 0 && shown.length < SHOWN; i--) {
-        const e = m.timeline[i] as EngineEvent;
-        if (!HIDDEN_BY_DEFAULT.has(e.type) && filters[kindOf(e)]) shown.push(e);
+        const e = m.timeline[i];
+        if (e && !QUIET_EVENTS.has(e.type) && filters[filterOf(e)]) shown.push(e);
       }
+      const words = names.names;
       select(list)
         .selectAll<HTMLLIElement, EngineEvent>('li')
         .data(shown, (e) => String(e.seq))
         .join('li')
-        .attr('class', (e) => `ev ${kindOf(e)} ${e.type.replace('.', '-')}`)
+        .attr('class', (e) => `ev ${filterOf(e)} ${e.type.replace('.', '-')}`)
         .attr('data-seq', (e) => e.seq)
-        .text((e) => `${clock(e.t)}  ${describe(e)}`);
+        .text((e) => `${formatClock(e.t)}  ${describe(e, words)}`);
     },
   };
 }

@@ -1,0 +1,34 @@
+/**
+ * A hash of everything that determines the future of a session: time, metrics, RNG states, machine
+ * states (as names, never snapshots), faults, actions, approvals, alerts and the agenda.
+ * Two runs that agree on every checkpoint agree on everything that follows.
+ * Numbers are hashed by their bits (no text conversion): this runs every simulated minute.
+ */
+import { Hasher } from './hash.ts';
+import type { SessionState } from '../state.ts';
+
+export function checkpointHash(state: SessionState): string {
+  const { sim } = state;
+  const h = new Hasher().num(state.now).num(state.seq).str(state.drillState).str(state.incidentState);
+  const incident = state.incident.getSnapshot().context;
+  h.num(incident.severity ?? -1).num(incident.acknowledged ? 1 : 0);
+  for (const name of state.serviceState) h.str(name);
+  h.floats(sim.offered).floats(sim.errorRate).floats(sim.degraded).floats(sim.p99).floats(sim.capScale).floats(sim.shed);
+  h.floats(sim.edgeAttemptFail).bytes(sim.edgeManualOpen).bytes(sim.edgeDisabled).bytes(sim.edgeOpen).bytes(sim.restarting);
+  for (const stream of state.noiseStreams) {
+    const rng = stream.state();
+    h.num(rng.c).num(rng.s0).num(rng.s1).num(rng.s2);
+  }
+  for (const [i, fault] of state.activeFaults) h.num(i).num(fault.startedAt);
+  for (const [id, run] of state.running) h.str(id).num(run.startedAt);
+  for (const [id, request] of state.pending) {
+    h.str(id).str(request.actor);
+    // Only when present, so runs without participant ids keep the checkpoints they always had.
+    if (request.participant !== undefined) h.str(request.participant);
+  }
+  for (const [id, count] of state.inForce) h.str(id).num(count);
+  for (const [role, person] of Object.entries(state.roles)) h.str(role).str(person ?? '');
+  h.bytes(state.alertFiring).floats(state.alertPendingSince);
+  h.str(state.agenda.describe());
+  return h.num(state.totals.failed).num(state.totals.lost).digest();
+}

@@ -1,0 +1,142 @@
+/**
+ * Compiles a scenario's service graph into flat typed arrays, so the per-tick arithmetic is a few
+ * tight loops with no map lookups. Edges are stored grouped by caller (CSR layout).
+ */
+import type { Scenario } from '../../protocol/scenario.ts';
+
+export interface Topology {
+  readonly n: number;
+  readonly ids: readonly string[];
+  readonly index: ReadonlyMap<string, number>;
+  /** Service indexes with every caller before its callees. */
+  readonly order: Int32Array;
+  readonly critical: Uint8Array;
+  readonly baseRps: Float64Array;
+  readonly extRps: Float64Array;
+  readonly baseP50: Float64Array;
+  readonly baseP99: Float64Array;
+  readonly baseErr: Float64Array;
+  readonly capacity: Float64Array;
+  readonly noiseRps: Float64Array;
+  readonly noiseLat: Float64Array;
+  readonly noiseErr: Float64Array;
+  /** Edges of service s are edgeStart[s] .. edgeStart[s + 1] - 1. */
+  readonly edgeStart: Int32Array;
+  readonly edgeTo: Int32Array;
+  readonly edgeHard: Uint8Array;
+  readonly edgeCalls: Float64Array;
+  readonly edgeTimeout: Float64Array;
+  readonly edgeRetries: Int32Array;
+  readonly edgeFallbackMs: Float64Array;
+  /** Automatic breaker threshold, or -1 when the edge has none. */
+  readonly edgeBreaker: Float64Array;
+  readonly edgeCount: number;
+}
+
+/** The index of a service the scenario names; the loader has checked every reference, so a miss is a bug. */
+export function serviceIndex(topo: Topology, id: string): number {
+  const s = topo.index.get(id);
+  if (s === undefined) throw new Error(`invariant: no service "${id}" in a validated scenario`);
+  return s;
+}
+
+/** The index of the edge from → to, or -1. */
+export function findEdge(topo: Topology, from: number, to: number): number {
+  for (let e = topo.edgeStart[from] as number; e < (topo.edgeStart[from + 1] as number); e++) {
+    if (topo.edgeTo[e] === to) return e;
+  }
+  return -1;
+}
+
+export function compileTopology(scenario: Scenario): Topology {
+  const services = scenario.services;
+  const n = services.length;
+  const ids = services.map((s) => s.id);
+  const index = new Map(ids.map((id, i) => [id, i]));
+  const at = (id: string): number => {
+    const i = index.get(id);
+    if (i === undefined) throw new Error(`invariant: unknown service "${id}" in a validated scenario`);
+    return i;
+  };
+
+  const edgeCount = services.reduce((sum, s) => sum + s.dependencies.length, 0);
+  const topo = {
+    n,
+    ids,
+    index,
+    order: new Int32Array(n),
+    critical: new Uint8Array(n),
+    baseRps: new Float64Array(n),
+    extRps: new Float64Array(n),
+    baseP50: new Float64Array(n),
+    baseP99: new Float64Array(n),
+    baseErr: new Float64Array(n),
+    capacity: new Float64Array(n),
+    noiseRps: new Float64Array(n),
+    noiseLat: new Float64Array(n),
+    noiseErr: new Float64Array(n),
+    edgeStart: new Int32Array(n + 1),
+    edgeTo: new Int32Array(edgeCount),
+    edgeHard: new Uint8Array(edgeCount),
+    edgeCalls: new Float64Array(edgeCount),
+    edgeTimeout: new Float64Array(edgeCount),
+    edgeRetries: new Int32Array(edgeCount),
+    edgeFallbackMs: new Float64Array(edgeCount),
+    edgeBreaker: new Float64Array(edgeCount),
+    edgeCount,
+  };
+
+  let e = 0;
+  services.forEach((s, i) => {
+    topo.critical[i] = s.tier === 'critical' ? 1 : 0;
+    topo.baseRps[i] = s.baseline.rps;
+    topo.baseP50[i] = s.baseline.latencyMs;
+    topo.baseP99[i] = s.baseline.p99Ms ?? s.baseline.latencyMs * 3;
+    topo.baseErr[i] = s.baseline.errorRate;
+    topo.capacity[i] = s.capacity;
+    topo.noiseRps[i] = s.noise.rps;
+    topo.noiseLat[i] = s.noise.latency;
+    topo.noiseErr[i] = s.noise.errorRate;
+    topo.edgeStart[i] = e;
+    for (const d of s.dependencies) {
+      topo.edgeTo[e] = at(d.service);
+      topo.edgeHard[e] = d.kind === 'hard' ? 1 : 0;
+      topo.edgeCalls[e] = d.calls;
+      topo.edgeTimeout[e] = d.timeout;
+      topo.edgeRetries[e] = d.retries;
+      topo.edgeFallbackMs[e] = d.fallbackLatencyMs;
+      topo.edgeBreaker[e] = d.breaker ?? -1;
+      e++;
+    }
+  });
+  topo.edgeStart[n] = e;
+  for (const j of scenario.journeys) topo.extRps[at(j.entry)] = (topo.extRps[at(j.entry)] as number) + j.rps;
+
+  topo.order.set(topologicalOrder(topo));
+  return topo;
+}
+
+/** Kahn's algorithm; ties are broken by scenario order so the result is stable. */
+function topologicalOrder(topo: Omit<Topology, 'order'>): number[] {
+  const inDegree = new Int32Array(topo.n);
+  for (let e = 0; e < topo.edgeCount; e++) {
+    const d = topo.edgeTo[e] as number;
+    inDegree[d] = (inDegree[d] as number) + 1;
+  }
+  const ready: number[] = [];
+  for (let s = 0; s < topo.n; s++) if (inDegree[s] === 0) ready.push(s);
+  const order: number[] = [];
+  while (ready.length > 0) {
+    ready.sort((a, b) => a - b);
+    const s = ready.shift();
+    if (s === undefined) break;
+    order.push(s);
+    for (let e = topo.edgeStart[s] as number; e < (topo.edgeStart[s + 1] as number); e++) {
+      const d = topo.edgeTo[e] as number;
+      inDegree[d] = (inDegree[d] as number) - 1;
+      if (inDegree[d] === 0) ready.push(d);
+    }
+  }
+  if (order.length !== topo.n) throw new Error('invariant: dependency cycle in a validated scenario');
+  return order;
+}

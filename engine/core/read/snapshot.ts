@@ -1,0 +1,37 @@
+/**
+ * A point-in-time view of a session for a client joining or resyncing: enough to draw the console
+ * without the event history. `facilitatorView` adds what only the facilitator may see.
+ */
+import { isFaultActive } from '../rules/faults.ts';
+import { round } from '../physics/round.ts';
+import type { DrillSnapshot, FacilitatorView, MetricsSample } from '../../protocol/views.ts';
+import type { SessionState } from '../state.ts';
+
+export function buildSnapshot(state: SessionState, metrics: MetricsSample): DrillSnapshot {
+  const incident = state.incident.getSnapshot().context;
+  return {
+    now: state.now,
+    phase: state.drillState,
+    incident: { state: state.incidentState, severity: incident.severity, acknowledged: incident.acknowledged, roles: { ...state.roles } },
+    firingAlerts: state.scenario.alerts
+      .filter((_, r) => state.alertFiring[r] === 1)
+      .map((a) => ({ alert: a.id, name: a.name ?? a.id, severity: a.severity })),
+    pendingApprovals: [...state.pending].map(([request, p]) => ({ request, action: p.def.type, target: p.def.target, by: p.actor, ...(p.participant !== undefined ? { byId: p.participant } : {}), requestedAt: p.requestedAt })),
+    runningActions: [...state.running].map(([action, r]) => ({ action, kind: r.def.type, target: r.def.target, by: r.actor, startedAt: r.startedAt, duration: r.def.duration })),
+    inForce: [...state.inForce.keys()],
+    adviceShown: state.scenario.advice.filter((a) => a.at < state.now).map((a) => a.id),
+    totals: { failed: Math.round(state.totals.failed), lost: round(state.totals.lost, 2) },
+    metrics,
+  };
+}
+
+export function buildFacilitatorView(state: SessionState): FacilitatorView {
+  const { faults } = state.scenario;
+  return {
+    activeFaults: [...state.activeFaults].map(([i, f]) => ({ fault: faults[i]?.id ?? '', target: faults[i]?.target ?? '', startedAt: f.startedAt })),
+    upcomingInjects: faults.flatMap((f) =>
+      f.at !== undefined && f.at >= state.now && !isFaultActive(state, f.id) ? [{ fault: f.id, target: f.target, at: f.at }] : [],
+    ),
+    adviceLabels: Object.fromEntries(state.scenario.advice.map((a) => [a.id, a.facilitator.label])),
+  };
+}

@@ -1,0 +1,130 @@
+/**
+ * Remediation actions: request (held for a second person's approval where the scenario asks for
+ * controlled friction: approvals.ts), start, complete and revert. Effects land when an action
+ * completes, never before; restarts take the service away while they run.
+ */
+import type { ActionDef } from '../../protocol/scenario.ts';
+import { endFault, startFault, triggerFaults } from './faults.ts';
+import { sendService } from '../machines/sync.ts';
+import { endRestart } from './health.ts';
+import { emit, type SessionState } from '../state.ts';
+import { actionId } from '../../protocol/ids.ts';
+import { countAfterCompletion, countAfterRevert, isLasting } from '../../protocol/in-force.ts';
+import { decide, holdForApproval } from './approvals.ts';
+import { findEdge, serviceIndex } from '../physics/topology.ts';
+import type { CommandError, CommandInput } from '../../protocol/commands.ts';
+
+const fail = (code: string, message: string, path?: string): CommandError => ({
+  ok: false,
+  code,
+  message,
+  ...(path ? { path } : {}),
+});
+
+export function requestAction(state: SessionState, cmd: CommandInput): CommandError | null {
+  const target = cmd.target ?? '';
+  const def = findAction(state, cmd.type, target);
+  if (!def) {
+    if (!state.topo.index.has(target)) return fail('unknown-target', `no service "${target}"`, 'target');
+    return fail('unknown-action', `"${cmd.type}" is not available on ${target}`, 'type');
+  }
+  const id = actionId(def);
+  if (state.running.has(id)) return fail('action-in-progress', `${id} is already running`);
+  if (state.pending.has(id)) return fail('approval-pending', `${id} is already waiting for approval`);
+  if (holdForApproval(state, def, id, cmd)) return null;
+  beginAction(state, def, cmd.actor, null);
+  return null;
+}
+
+function findAction(state: SessionState, type: string, target: string): ActionDef | undefined {
+  for (const def of state.actionsById.values()) if (def.type === type && def.target === target) return def;
+  return undefined;
+}
+
+/** Approves or denies a pending request (approvals.ts checks who may); an approved action starts now. */
+export function decideApproval(state: SessionState, cmd: CommandInput, approve: boolean): CommandError | null {
+  const decision = decide(state, cmd, approve);
+  if (decision === null || 'ok' in decision) return decision;
+  beginAction(state, decision.def, decision.actor, cmd.actor);
+  return null;
+}
+
+function beginAction(state: SessionState, def: ActionDef, actor: string, approvedBy: string | null): void {
+  const id = actionId(def);
+  state.running.set(id, { def, actor, startedAt: state.now, approvedBy });
+  emit(state, 'action.started', { action: id, kind: def.type, target: def.target, by: actor, duration: def.duration });
+  if (def.type === 'restart') {
+    const s = serviceIndex(state.topo, def.target);
+    state.sim.restarting[s] = 1;
+    sendService(state, s, { type: 'RESTART_BEGIN' });
+  }
+  state.agenda.schedule(state.now + def.duration, { kind: 'action-complete', action: id, startedAt: state.now });
+}
+
+export function completeAction(state: SessionState, id: string): void {
+  const run = state.running.get(id);
+  if (!run) return;
+  state.running.delete(id);
+  const { def } = run;
+  const s = serviceIndex(state.topo, def.target);
+  emit(state, 'action.completed', { action: id, kind: def.type, target: def.target, by: run.actor });
+  applyLastingEffect(state, def, s);
+  for (const faultId of def.resolves) {
+    const i = state.faultIndex.get(faultId);
+    if (i !== undefined) endFault(state, i, 'fixed', { action: id });
+  }
+  triggerFaults(state, def, run.actor);
+}
+
+function edgeOf(state: SessionState, def: ActionDef, s: number): number {
+  const dependency = def.dependency !== undefined ? state.topo.index.get(def.dependency) : undefined;
+  return dependency !== undefined ? findEdge(state.topo, s, dependency) : -1;
+}
+
+/** Sets (on = true) or undoes (on = false) the effect an action leaves in force after it completes. */
+function setLastingEffect(state: SessionState, def: ActionDef, s: number, on: boolean): void {
+  const { sim } = state;
+  const edge = edgeOf(state, def, s);
+  const factor = def.capacityFactor ?? 2;
+  if (def.type === 'scale') sim.capScale[s] = (sim.capScale[s] as number) * (on ? factor : 1 / factor);
+  else if (def.type === 'drain') sim.shed[s] = on ? (def.shed ?? 0.5) : 0;
+  else if (def.type === 'breaker' && edge >= 0) sim.edgeManualOpen[edge] = on ? 1 : 0;
+  else if (def.type === 'flag' && edge >= 0) sim.edgeDisabled[edge] = on ? 1 : 0;
+}
+
+function applyLastingEffect(state: SessionState, def: ActionDef, s: number): void {
+  if (def.type === 'restart') endRestart(state, s);
+  if (!isLasting(def.type)) return;
+  const id = actionId(def);
+  const count = state.inForce.get(id) ?? 0;
+  // Breakers, flags and drains are switches: applying one twice changes nothing more.
+  const next = countAfterCompletion(def.type, count);
+  if (next === count) return;
+  setLastingEffect(state, def, s, true);
+  state.inForce.set(id, next);
+}
+
+/** Undoes a completed scale, drain, breaker or flag at once: scale back, stop shedding, close, re-enable. */
+export function revertAction(state: SessionState, cmd: CommandInput): CommandError | null {
+  const id = cmd.params?.action;
+  if (typeof id !== 'string') return fail('missing-param', 'name the action in params.action, e.g. "breaker:checkout"', 'params.action');
+  const def = state.actionsById.get(id);
+  if (!def) return fail('unknown-action', `no action "${id}"`, 'params.action');
+  const count = state.inForce.get(id) ?? 0;
+  if (count === 0) return fail('nothing-to-revert', `${id} has no effect in force to revert`, 'params.action');
+  setLastingEffect(state, def, serviceIndex(state.topo, def.target), false);
+  const next = countAfterRevert(count);
+  if (next === 0) state.inForce.delete(id);
+  else state.inForce.set(id, next);
+  emit(state, 'action.reverted', { action: id, kind: def.type, target: def.target, by: cmd.actor });
+  return null;
+}
+
+/** Used by the facilitator's inject command. */
+export function injectFault(state: SessionState, faultId: string, actor: string): CommandError | null {
+  const i = state.faultIndex.get(faultId);
+  if (i === undefined) return fail('unknown-fault', `no fault "${faultId}" in this scenario`, 'params.fault');
+  if (state.activeFaults.has(i)) return fail('fault-active', `fault "${faultId}" is already active`, 'params.fault');
+  startFault(state, i, { injectedBy: actor });
+  return null;
+}

@@ -1,0 +1,63 @@
+/** Faults: starting and ending them, and folding the active ones into this tick's modifiers. */
+import { resetModifiers } from '../physics/cascade.ts';
+import { emit, type SessionState } from '../state.ts';
+import { actionId } from '../../protocol/ids.ts';
+import type { ActionDef } from '../../protocol/scenario.ts';
+import type { PayloadOf } from '../../protocol/events.ts';
+
+export function isFaultActive(state: SessionState, faultId: string): boolean {
+  const i = state.faultIndex.get(faultId);
+  return i !== undefined && state.activeFaults.has(i);
+}
+
+/** What started a fault: the schedule, the facilitator's inject, or a completed action's trigger. */
+type FaultCause = Pick<PayloadOf<'fault.started'>, 'scheduled' | 'injectedBy' | 'triggeredBy' | 'action'>;
+
+export function startFault(state: SessionState, i: number, cause: FaultCause): void {
+  const def = state.scenario.faults[i];
+  if (!def) throw new Error(`invariant: no fault ${i}`);
+  if (state.activeFaults.has(i)) return;
+  state.activeFaults.set(i, { startedAt: state.now });
+  emit(state, 'fault.started', { fault: def.id, kind: def.kind, target: def.target, ...cause });
+  if (def.change) {
+    emit(state, 'change.deployed', { service: def.target, summary: def.change.summary, author: def.change.author });
+  }
+  if (def.for !== undefined) {
+    state.agenda.schedule(state.now + def.for, { kind: 'fault-expire', fault: i, startedAt: state.now });
+  }
+}
+
+export function endFault(state: SessionState, i: number, reason: PayloadOf<'fault.ended'>['reason'], payload: { action?: string } = {}): void {
+  const def = state.scenario.faults[i];
+  if (!def || !state.activeFaults.has(i)) return;
+  state.activeFaults.delete(i);
+  emit(state, 'fault.ended', { fault: def.id, reason, ...payload });
+}
+
+/** Starts every fault whose trigger matches a completed action (e.g. a restart during a retry storm). */
+export function triggerFaults(state: SessionState, action: ActionDef, actor: string): void {
+  state.scenario.faults.forEach((f, i) => {
+    const trigger = f.trigger;
+    if (!trigger || trigger.action !== action.type || trigger.target !== action.target) return;
+    if (trigger.whileFault !== undefined && !isFaultActive(state, trigger.whileFault)) return;
+    startFault(state, i, { triggeredBy: actor, action: actionId(action) });
+  });
+}
+
+/** Rebuilds the fault modifiers for the current tick from the active faults, with linear ramp-up. */
+export function applyFaults(state: SessionState): void {
+  const { sim, topo, scenario } = state;
+  resetModifiers(sim);
+  for (const [i, active] of state.activeFaults) {
+    const def = scenario.faults[i];
+    const s = def ? topo.index.get(def.target) : undefined;
+    if (!def || s === undefined) continue;
+    const strength = def.rampUp > 0 ? Math.min(1, (state.now - active.startedAt) / def.rampUp) : 1;
+    const e = def.effect;
+    if (e.errorRate !== undefined) sim.errAdd[s] = (sim.errAdd[s] as number) + e.errorRate * strength;
+    if (e.latencyMs !== undefined) sim.latAdd[s] = (sim.latAdd[s] as number) + e.latencyMs * strength;
+    if (e.latencyFactor !== undefined) sim.latMul[s] = (sim.latMul[s] as number) * (1 + (e.latencyFactor - 1) * strength);
+    if (e.capacityFactor !== undefined) sim.capMul[s] = (sim.capMul[s] as number) * (1 + (e.capacityFactor - 1) * strength);
+    if (e.rpsFactor !== undefined) sim.rpsMul[s] = (sim.rpsMul[s] as number) * (1 + (e.rpsFactor - 1) * strength);
+  }
+}

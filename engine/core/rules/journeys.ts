@@ -1,0 +1,113 @@
+/**
+ * Customer journeys: whether each is within its SLO, the impact it accumulates (failed and degraded
+ * requests beyond the healthy baseline, and the revenue they lose), the per-minute summaries written to the log, and the ground truth that
+ * tells the incident it is mitigated (every journey back within SLO for a minute) or has regressed.
+ */
+import { sendIncident } from '../machines/sync.ts';
+import { money, ms, rate } from '../physics/round.ts';
+import { emit, type JourneyRuntime, type SessionState } from '../state.ts';
+import type { JourneyDef } from '../../protocol/scenario.ts';
+import type { JourneyMinute } from '../../protocol/events.ts';
+
+const MITIGATION_HOLD_MS = 60_000;
+
+export interface JourneyMetrics {
+  rps: number;
+  errorRate: number;
+  degraded: number;
+  p50Ms: number;
+  p99Ms: number;
+  saturation: number;
+}
+
+/** Customer requests per second this tick: the journey's traffic with its entry service's noise. */
+export function journeyRps(state: SessionState, j: number): number {
+  const def = state.scenario.journeys[j] as JourneyDef;
+  return def.rps * (state.sim.noiseRps[state.journeyEntry[j] as number] as number);
+}
+
+/** A journey's numbers for display; the tick loop reads the arrays directly instead. */
+export function journeyMetrics(state: SessionState, j: number): JourneyMetrics {
+  const s = state.journeyEntry[j] as number;
+  const { sim } = state;
+  return {
+    rps: journeyRps(state, j),
+    errorRate: sim.errorRate[s] as number,
+    degraded: sim.degraded[s] as number,
+    p50Ms: sim.p50[s] as number,
+    p99Ms: sim.p99[s] as number,
+    saturation: sim.saturation[s] as number,
+  };
+}
+
+export function updateJourneys(state: SessionState): void {
+  const tickSec = state.tickMs / 1000;
+  const { sim } = state;
+  let allInSlo = true;
+  const defs = state.scenario.journeys;
+  for (let j = 0; j < defs.length; j++) {
+    const def = defs[j] as JourneyDef;
+    const runtime = state.journeys[j] as JourneyRuntime;
+    const entry = state.journeyEntry[j] as number;
+    const errorRate = sim.errorRate[entry] as number;
+    const p99 = sim.p99[entry] as number;
+    const inSlo = errorRate <= def.slo.errorRate && p99 <= def.slo.p99Ms;
+    if (inSlo !== runtime.inSlo) {
+      runtime.inSlo = inSlo;
+      emit(state, 'journey.slo', { journey: def.id, ok: inSlo, errorRate: rate(errorRate), p99Ms: ms(p99) });
+      if (!inSlo) state.impactStarted = true;
+    }
+    if (!inSlo) allInSlo = false;
+    const requests = journeyRps(state, j) * tickSec;
+    // Impact is what the incident adds: failures and fallbacks beyond the journey's healthy rates.
+    const failed = requests * Math.max(0, errorRate - (state.baselineErr[entry] as number));
+    const degraded = requests * Math.max(0, (sim.degraded[entry] as number) - (state.baselineDegraded[entry] as number));
+    const lost = (failed + degraded * def.degradedLoss) * def.valuePerRequest;
+    const minute = runtime.minute;
+    minute.requests += requests;
+    minute.failed += failed;
+    minute.degraded += degraded;
+    minute.lost += lost;
+    if (!inSlo) minute.badMs += state.tickMs;
+  }
+  trackMitigation(state, allInSlo);
+}
+
+function trackMitigation(state: SessionState, allInSlo: boolean): void {
+  if (!allInSlo) {
+    state.allInSloSince = Number.NaN;
+    if (state.incidentState === 'mitigated') sendIncident(state, { type: 'REGRESSED' });
+    return;
+  }
+  if (Number.isNaN(state.allInSloSince)) state.allInSloSince = state.now;
+  const active = ['detected', 'acknowledged', 'declared'].includes(state.incidentState);
+  if (active && state.now - state.allInSloSince >= MITIGATION_HOLD_MS) sendIncident(state, { type: 'MITIGATED' });
+}
+
+/** Writes one impact summary per simulated minute, at the last tick of that minute. */
+export function flushMinuteIfDue(state: SessionState): boolean {
+  const next = state.now + state.tickMs;
+  if (Math.floor(next / 60_000) === Math.floor(state.now / 60_000)) return false;
+  const journeys: Record<string, JourneyMinute> = {};
+  state.scenario.journeys.forEach((def, j) => {
+    const runtime = state.journeys[j];
+    if (!runtime) return;
+    const m = runtime.minute;
+    state.totals.failed += m.failed;
+    state.totals.lost += m.lost;
+    journeys[def.id] = {
+      requests: Math.round(m.requests),
+      failed: Math.round(m.failed),
+      degraded: Math.round(m.degraded),
+      lost: money(m.lost),
+      badSec: m.badMs / 1000,
+    };
+    runtime.minute = { requests: 0, failed: 0, degraded: 0, lost: 0, badMs: 0 };
+  });
+  emit(state, 'impact.minute', {
+    minute: Math.floor(state.now / 60_000),
+    journeys,
+    total: { failed: Math.round(state.totals.failed), lost: money(state.totals.lost) },
+  });
+  return true;
+}

@@ -1,0 +1,188 @@
+/**
+ * One plain-English sentence per event, shared by the after-action report and the UI timeline.
+ *
+ * Sentences never start with a capital they did not get from the event (they may start with a
+ * service id or a person's name) and always end with a full stop. What the sentence may add from the
+ * scenario (an alert's metric, whether it is a red herring, an advice label) comes from `names`: the
+ * report passes the whole scenario, the UI its public view, which has no facilitator fields, so those
+ * sentences simply leave them out.
+ */
+import type { EngineEvent, EventOf } from './events.ts';
+import { clip, formatCount, formatDuration, formatMetric, formatMoney, formatPercent, metricName } from './format.ts';
+import { proposalKey } from './ids.ts';
+
+/** What describe may look up in the scenario. Build it once with `namesOf`. */
+export interface DescribeNames {
+  /** Alerts by id: the metric each watches and (facilitator view only) whether it is a red herring. */
+  readonly alerts?: ReadonlyMap<string, { readonly metric: string; readonly redHerring: boolean }>;
+  /** Advice labels by advice id (correct, stale, harmful): facilitator view only. */
+  readonly adviceLabels?: ReadonlyMap<string, string>;
+}
+
+/** The parts of a scenario (full or public) that sentences draw on. */
+export interface NamesSource {
+  readonly alerts?: readonly { readonly id: string; readonly metric: string; readonly facilitator?: { readonly redHerring?: boolean } | undefined }[];
+  readonly advice?: readonly { readonly id: string; readonly facilitator?: { readonly label: string } | undefined }[];
+}
+
+export function namesOf(s: NamesSource): DescribeNames {
+  const adviceLabels = new Map<string, string>();
+  for (const a of s.advice ?? []) if (a.facilitator) adviceLabels.set(a.id, a.facilitator.label);
+  return {
+    alerts: new Map((s.alerts ?? []).map((a) => [a.id, { metric: a.metric, redHerring: a.facilitator?.redHerring === true }])),
+    ...(s.advice ? { adviceLabels } : {}),
+  };
+}
+
+const ACTION_VERBS: Record<string, (target: string) => string> = {
+  rollback: (t) => `roll back ${t}`,
+  restart: (t) => `restart ${t}`,
+  scale: (t) => `scale ${t} up`,
+  failover: (t) => `fail ${t} over`,
+  flag: (t) => `flip the fallback flag on ${t}`,
+  breaker: (t) => `open a breaker on ${t}`,
+  'cache-flush': (t) => `flush ${t}'s cache`,
+  drain: (t) => `drain ${t}`,
+  'rotate-cert': (t) => `rotate ${t}'s certificate`,
+};
+
+const SOURCE_NAMES: Record<string, string> = { assistant: 'the AI assistant', runbook: 'a runbook', wiki: 'the wiki', colleague: 'a colleague' };
+
+/** Ends a sentence; never capitalises, because sentences may start with a service id or a name. */
+const sentence = (s: string) => (/[.!?…”"]$/.test(s) ? s : `${s}.`);
+
+const orUnknown = (v: string | number | boolean | null | undefined): string => (v === undefined || v === null ? '?' : String(v));
+
+/** What a command asked for: "declare Sev 1" (infinitive) or "declared Sev 1" (past, once accepted). */
+export function commandPhrase(e: EventOf<'command'>, tense: 'infinitive' | 'past' = 'infinitive'): string {
+  const p = e.params ?? {};
+  const target = e.target ?? '?';
+  const { command } = e;
+  const pick = (infinitive: string, past: string) => (tense === 'past' ? past : infinitive);
+  switch (command) {
+    case 'start':
+    case 'pause':
+    case 'resume':
+    case 'end':
+      return pick(`${command} the drill`, `${command === 'end' ? 'ended' : command === 'pause' ? 'paused' : `${command}ed`} the drill`);
+    case 'inject':
+      return `${pick('inject', 'injected')} the fault ${orUnknown(p.fault)}`;
+    case 'ack':
+      return pick('acknowledge the page', 'acknowledged the page');
+    case 'declare':
+      return `${pick('declare', 'declared')} Sev ${orUnknown(p.severity)}`;
+    case 'resolve':
+      return pick('resolve the incident', 'resolved the incident');
+    case 'assign-role': {
+      const person = p.person ?? e.actor;
+      const role = orUnknown(p.role);
+      return person === e.actor ? `${pick('take', 'took')} the ${role} role` : `${pick('give', 'gave')} the ${role} role to ${String(person)}`;
+    }
+    case 'status-update':
+      return `${pick('post', 'posted')} a status update: “${clip(String(p.message ?? ''), 200)}”`;
+    case 'diagnose':
+      return `${pick('look', 'looked')} at ${target}'s logs and metrics`;
+    case 'approve':
+      return `${pick('approve', 'approved')} ${orUnknown(p.request)}`;
+    case 'deny':
+      return `${pick('deny', 'denied')} ${orUnknown(p.request)}`;
+    case 'revert':
+      return `${pick('revert', 'reverted')} ${orUnknown(p.action)}`;
+    default: {
+      const verb = ACTION_VERBS[command];
+      const phrase = tense === 'past' ? `ran ${command} on ${target}` : verb ? verb(target) : `run ${command} on ${target}`;
+      return p.breakGlass === true ? `${phrase} (break glass, bypassing approval)` : phrase;
+    }
+  }
+}
+
+/** One sentence for an event, ending with a full stop. */
+export function describe(e: EngineEvent, names: DescribeNames = {}): string {
+  return sentence(text(e, names));
+}
+
+function text(e: EngineEvent, names: DescribeNames): string {
+  switch (e.type) {
+    case 'command':
+      return e.ok
+        ? `${e.actor} ${commandPhrase(e, 'past')}`
+        : `${e.actor} tried to ${commandPhrase(e)}: rejected with ${orUnknown(e.code)} (${e.message ?? ''})`;
+    case 'advice.shown': {
+      const title = e.title ? `“${e.title}”` : `“${clip(e.text, 80)}”`;
+      const proposing = e.proposes ? `, proposing ${proposalKey(e.proposes)}` : '';
+      const label = names.adviceLabels ? ` (${names.adviceLabels.get(e.advice) ?? 'unlabelled'})` : '';
+      return `Advice from ${SOURCE_NAMES[e.source] ?? e.source}: ${title}${proposing}${label}`;
+    }
+    case 'drill.state':
+      return e.to === 'ended' ? `The drill ended (${orUnknown(e.reason)})` : `The drill went from ${e.from} to ${e.to}${e.by ? ` (${e.by})` : ''}`;
+    case 'fault.started': {
+      const cause = e.scheduled
+        ? 'as scheduled'
+        : e.injectedBy
+          ? `injected by ${e.injectedBy}`
+          : e.triggeredBy
+            ? `set off by ${orUnknown(e.action)} (run by ${e.triggeredBy})`
+            : '';
+      return `Fault ${e.fault} (${e.kind}) started on ${e.target}${cause ? `, ${cause}` : ''}`;
+    }
+    case 'fault.ended':
+      return `Fault ${e.fault} ended: ${e.reason === 'fixed' ? `fixed by ${orUnknown(e.action)}` : e.reason}`;
+    case 'change.deployed':
+      return `Change on ${e.service} by ${e.author}: ${clip(e.summary, 200)}`;
+    case 'service.state':
+      return `Service ${e.service} went from ${e.from} to ${e.to} (errors ${formatPercent(e.errorRate)}, p99 ${formatMetric('p99Ms', e.p99Ms)})`;
+    case 'journey.slo':
+      return `Journey ${e.journey} ${e.ok ? 're-entered' : 'left'} its SLO (errors ${formatPercent(e.errorRate)}, p99 ${formatMetric('p99Ms', e.p99Ms)})`;
+    case 'impact.minute':
+      return `Minute ${e.minute} closed: ${formatCount(e.total.failed)} failed request${e.total.failed === 1 ? '' : 's'} and ${formatMoney(e.total.lost)} lost so far`;
+    case 'checkpoint':
+      return `Checkpoint ${e.hash}`;
+    case 'alert.firing': {
+      const herring = names.alerts?.get(e.alert)?.redHerring ? ' — a red herring' : '';
+      return `Alert “${e.name}” fired (${e.severity}): ${metricName(e.metric)} ${formatMetric(e.metric, e.value)}, threshold ${formatMetric(e.metric, e.threshold)}${herring}`;
+    }
+    case 'alert.resolved': {
+      const metric = names.alerts?.get(e.alert)?.metric ?? '';
+      return `Alert ${e.alert} resolved (${metric ? `${metricName(metric)} ` : ''}${formatMetric(metric, e.value)})`;
+    }
+    case 'breaker.opened':
+    case 'breaker.closed':
+      return `Breaker from ${e.service} to ${e.dependency} ${e.type === 'breaker.opened' ? 'opened' : 'closed'} (${e.manual ? 'manual' : 'automatic'})`;
+    case 'incident.state':
+      if (e.to === 'detected') return `Incident detected: ${e.alert ? `the page ${e.alert} fired` : 'a page fired'}`;
+      if (e.to === 'mitigated') return 'Incident mitigated: every journey back within its SLO';
+      if (e.to === 'declared') return `Incident declared, Sev ${orUnknown(e.severity)}${e.by ? ` (by ${e.by})` : ''}`;
+      return `Incident ${e.to}${e.by ? ` (by ${e.by})` : ''}`;
+    case 'incident.severity':
+      return `Severity changed from ${e.from === null ? 'none' : `Sev ${e.from}`} to Sev ${orUnknown(e.to)}${e.by ? ` (by ${e.by})` : ''}`;
+    case 'incident.role':
+      return e.person === e.by ? `${e.person} took the ${e.role} role` : `${e.by} gave the ${e.role} role to ${e.person}`;
+    case 'approval.requested':
+      return `${e.by}'s ${e.request} is waiting for a second approver`;
+    case 'approval.granted':
+      return `${e.by} approved ${e.requestedBy}'s ${e.request}`;
+    case 'approval.denied':
+      return `${e.by} denied ${e.requestedBy}'s ${e.request}`;
+    case 'approval.bypassed':
+      return `${e.by} bypassed the approval for ${e.request} (break glass)`;
+    case 'action.started':
+      return `Action ${e.action} started (by ${e.by}; lands in ${formatDuration(e.duration)})`;
+    case 'action.completed':
+      return `Action ${e.action} completed`;
+    case 'action.reverted':
+      return `${e.by} reverted ${e.action}`;
+    case 'status.posted':
+      return `${e.by} posted a status update: “${clip(e.message, 200)}”`;
+    case 'diagnosis': {
+      const [line] = e.lines;
+      const first = line !== undefined ? `; logs: “${clip(line, 120)}”${e.lines.length > 1 ? ` (+${e.lines.length - 1} more)` : ''}` : '';
+      return `${e.by} looked at ${e.target}: errors ${formatPercent(e.errorRate)}, p99 ${formatMetric('p99Ms', e.p99Ms)}, saturation ${formatPercent(e.saturation, 0)}${first}`;
+    }
+    default:
+      // A new event type fails to compile here until it has a sentence; at run time (a log from a
+      // newer engine) its type is the best there is.
+      return unknownType(e);
+  }
+}
+
+const unknownType = (e: never): string => (e as { type: string }).type;

@@ -1,0 +1,258 @@
+/**
+ * The HTTP API's bodies as zod schemas: the server parses request bodies with them
+ * (engine/server/http.ts, registry.ts), the TypeScript types in messages.ts are derived from them,
+ * and docs/openapi.json is generated from them (openapi.ts).
+ *
+ * Request schemas describe what the server accepts; each field that can be wrong has its own error
+ * code (`REQUEST_ERRORS`), so a bad body is answered the way it always was.
+ */
+import { z } from 'zod';
+import { TIERS } from './scenario.ts';
+import { MAX_SPEED, MIN_SPEED } from './messages.ts';
+import { joinModeSchema, roleSchema, rosterEntrySchema, sentScenarioSchema, speedSchema } from './messages-schema.ts';
+import { drillSnapshotSchema, facilitatorViewSchema, metricsSampleSchema, publicScenarioSchema } from './views.ts';
+import { engineEventSchema } from './events.ts';
+
+const MAX_TEAM_LENGTH = 64;
+const MAX_CAMPAIGN_DRILLS = 20;
+export const MAX_CAMPAIGN_NAME_LENGTH = 120;
+/** The largest page of `GET /api/sessions`. */
+const MAX_PAGE = 100;
+const MAX_SEED = 2 ** 31 - 1;
+
+const seedSchema = z.number().int().min(0).max(MAX_SEED).describe('The random seed: a whole number from 0 to 2147483647.');
+/** A team name: 1–64 characters, not only spaces (the server trims it). */
+const teamSchema = z
+  .string()
+  .max(MAX_TEAM_LENGTH)
+  .refine((name) => name.trim().length > 0, 'must not be blank')
+  .describe(`The team playing, for the leaderboard: 1 to ${MAX_TEAM_LENGTH} characters.`);
+
+// ── requests ─────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * `POST /api/sessions`. Fields left out (or null) take their defaults: the scenario's seed, speed 1,
+ * no team, join mode `code`, and the facilitator name "Facilitator".
+ */
+export const createSessionRequestSchema = z.object({
+  scenarioId: z.string().describe('The id of a scenario from `GET /api/scenarios`.'),
+  seed: seedSchema.nullish().describe("Default: the scenario's seed."),
+  speed: speedSchema.nullish().describe('Default 1.'),
+  team: teamSchema.nullish(),
+  join: joinModeSchema.nullish().describe('Default `code`. With `invite`, the responder code is refused: each responder needs a named invite link.'),
+  // A name that breaks the roster's rules (engine/server/names.ts) falls back to the default, as it always has.
+  facilitatorName: z
+    .string()
+    .optional()
+    .catch(undefined)
+    .describe('The facilitator\'s display name (reserved: nobody else may join under it). Default "Facilitator"; a name that is not valid falls back to it.'),
+});
+
+/** `POST /api/campaigns`: one team's "week" of drills, created together. */
+export const createCampaignRequestSchema = z.object({
+  team: teamSchema,
+  name: z
+    .string()
+    .optional()
+    .catch(undefined)
+    .describe(`Default "<team>'s week"; cut to ${MAX_CAMPAIGN_NAME_LENGTH} characters.`),
+  scenarioIds: z.array(z.string()).min(1).max(MAX_CAMPAIGN_DRILLS).describe('The drills of the "week", in order.'),
+  seed: seedSchema.nullish().describe("Default: each scenario's seed."),
+  speed: speedSchema.nullish().describe('Default 1.'),
+});
+
+/** `POST /api/sessions/:id/invites`. The name's rules (normalisation, uniqueness) are the roster's. */
+export const inviteRequestSchema = z.object({ name: z.string().describe('The one name the invite lets its holder join under.') });
+
+/** `GET /api/sessions?limit=&before=`. */
+export const sessionPageQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE).optional().describe(`1 to ${MAX_PAGE}; default 20.`),
+  before: z.string().max(40).optional().describe('The `next` value of an earlier page.'),
+});
+
+/** `GET /api/leaderboard/:scenarioId?seed=`. */
+export const leaderboardQuerySchema = z.object({
+  seed: z
+    .string()
+    .regex(/^\d{1,10}$/)
+    .refine((text) => Number(text) <= MAX_SEED, 'too large')
+    .optional()
+    .describe('Only the runs of this seed: a whole number from 0 to 2147483647.'),
+});
+
+/** `GET /api/sessions/:id/report?format=`. */
+export const reportQuerySchema = z.object({ format: z.enum(['html', 'md', 'json']).optional().describe('Default html.') });
+
+/** `POST /api/scenarios/validate?file=`. */
+export const validateQuerySchema = z.object({ file: z.string().optional().describe('The file name to use in diagnostics (at most 200 characters used).') });
+
+/** Credentials in the query string, for links that cannot carry a header. */
+export const codeQuerySchema = z.object({ code: z.string().optional().describe('A participant token or join code, instead of the Authorization header.') });
+
+/** The error code and message of each request field, in the order the server checks them. */
+export const REQUEST_ERRORS = {
+  seed: { code: 'bad-seed', message: 'seed must be a whole number from 0 to 2147483647' },
+  speed: { code: 'bad-speed', message: `speed must be from ${MIN_SPEED} to ${MAX_SPEED}` },
+  team: { code: 'bad-team', message: `team must be a name of 1 to ${MAX_TEAM_LENGTH} characters` },
+  campaignTeam: { code: 'bad-team', message: `a campaign needs a team name of 1 to ${MAX_TEAM_LENGTH} characters` },
+  join: { code: 'bad-join', message: 'join must be "code" or "invite"' },
+  scenarioIds: { code: 'bad-scenarios', message: `scenarioIds must list 1 to ${MAX_CAMPAIGN_DRILLS} scenarios` },
+  name: { code: 'bad-name', message: 'a name must be a string' },
+  limit: { code: 'bad-limit', message: `limit must be a whole number from 1 to ${MAX_PAGE}` },
+  before: { code: 'bad-cursor', message: 'before must be the "next" value of an earlier page' },
+} as const;
+
+/** The fields of a request that failed its schema (issues at a field's own level or below). */
+export function failedFields(error: z.ZodError): Set<string> {
+  return new Set(error.issues.map((issue) => String(issue.path[0] ?? '')));
+}
+
+// ── responses ────────────────────────────────────────────────────────────────────────────────
+
+export const errorResponseSchema = z
+  .object({
+    ok: z.literal(false),
+    code: z.string().describe('What went wrong, for programs: e.g. `unknown-scenario`.'),
+    message: z.string().describe('What went wrong, for people.'),
+    requestId: z.string().optional().describe('The same id as the `X-Request-Id` header and the server log line.'),
+  })
+  .describe('Every error, with a 4xx or 5xx status.');
+
+export const healthSchema = z.object({ ok: z.literal(true) });
+
+/** `GET /api/config`: what the lobby needs to know about this server. */
+export const serverInfoSchema = z.object({
+  createNeedsAdminToken: z.boolean().describe('Creating drills and campaigns needs the admin token (SEVDRILL_ADMIN_TOKEN) as a Bearer token.'),
+});
+
+export const scenarioListingSchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  briefing: z.string(),
+  services: z.array(z.object({ id: z.string(), name: z.string(), tier: z.enum(TIERS) })),
+  defaultSeed: z.number().int(),
+  duration: z.number().describe('Simulated ms the scenario runs when nobody fixes anything.'),
+});
+export const scenarioListSchema = z.object({ scenarios: z.array(scenarioListingSchema) });
+/** `GET /api/scenarios/:id`: the listing plus the public projection. */
+export const scenarioDetailSchema = scenarioListingSchema.extend({ scenario: publicScenarioSchema });
+
+const diagnosticSchema = z.object({
+  file: z.string(),
+  line: z.number().int(),
+  col: z.number().int(),
+  message: z.string(),
+  path: z.string().describe("e.g. `services[2].dependencies[0].service`; '' for the document root."),
+  severity: z.enum(['error', 'warning']),
+});
+export const validationResultSchema = z
+  .object({ ok: z.boolean(), diagnostics: z.array(diagnosticSchema) })
+  .describe('The same diagnostics as `sevdrill validate`.');
+
+export const createSessionResponseSchema = z.object({
+  sessionId: z.string(),
+  facilitatorToken: z.string(),
+  responderCode: z.string().nullable().describe('Null in invite mode, where responders join only through named invites.'),
+  observerCode: z.string(),
+  join: joinModeSchema,
+  facilitatorName: z.string(),
+  facilitatorPath: z.string().describe("The facilitator's way back in: an app path whose token sits in the URL fragment, which browsers never send."),
+});
+
+export const createCampaignResponseSchema = z.object({
+  campaignId: z.string(),
+  drills: z.array(createSessionResponseSchema.extend({ scenarioId: z.string() })),
+});
+
+/** `POST /api/sessions/:id/invites` and each entry of `GET …/invites`. */
+export const inviteResponseSchema = z.object({
+  inviteId: z.string(),
+  name: z.string(),
+  participantId: z.string().nullable().describe('The participant the link brings in, once someone has used it (or from the start, for a returning person).'),
+  invite: z.string(),
+  path: z.string().describe('The link as an app path; the invite sits in the URL fragment.'),
+});
+export const inviteListSchema = z.object({ invites: z.array(inviteResponseSchema) });
+export const participantListSchema = z.object({ participants: z.array(rosterEntrySchema) });
+export const removedParticipantSchema = z.object({ ok: z.literal(true), participants: z.array(rosterEntrySchema) });
+
+const drillStatusSchema = z.enum(['live', 'ended', 'failed', 'expired']);
+
+/** What anyone may see of a drill (the lobby's list, `GET /api/sessions/:id`). */
+export const sessionListingSchema = z.object({
+  sessionId: z.string(),
+  scenarioId: z.string(),
+  title: z.string(),
+  team: z.string().nullable(),
+  seed: z.number().int(),
+  status: drillStatusSchema,
+  phase: z.string().describe('ready, running, paused or ended.'),
+  createdAt: z.string(),
+  endedAt: z.string().nullable(),
+  score: z.number().nullable(),
+});
+
+/** The facilitator's view of their drill (`GET /api/sessions/:id` with the facilitator token). */
+export const sessionSummarySchema = sessionListingSchema.extend({
+  speed: z.number(),
+  now: z.number(),
+  incidentState: z.string(),
+  severity: z.number().nullable(),
+  clients: z.number().int(),
+  joinMode: joinModeSchema,
+});
+
+/** `GET /api/sessions?limit=&before=`: newest first; pass `next` as `before` for the next page. */
+export const sessionPageSchema = z.object({ sessions: z.array(sessionListingSchema), next: z.string().nullable() });
+
+/**
+ * `GET /api/sessions/:id/replay` (the same access as the log): what the replay screen needs to show
+ * the drill at any moment. The samples are re-derived by re-running the engine from the log, never stored.
+ */
+export const replayBundleSchema = z.object({
+  sessionId: z.string(),
+  role: roleSchema.describe('The role of the credential that asked.'),
+  scenario: sentScenarioSchema,
+  seed: z.number().int(),
+  tickMs: z.number(),
+  phase: z.string().describe("The drill's phase now."),
+  now: z.number().describe('The simulated ms of its next tick (how far it got).'),
+  snapshot: drillSnapshotSchema.describe('The state at t=0, before the first command: build the starting model from it as from a welcome.'),
+  facilitator: facilitatorViewSchema.optional().describe('Facilitator only: the hidden state at t=0.'),
+  events: z.array(engineEventSchema).describe("The log's events in order: all of them for the facilitator, the visible ones for everyone else."),
+  samples: z.array(metricsSampleSchema).describe('Telemetry, one sample per tick run, in order.'),
+});
+
+export const scoreRowSchema = z.object({
+  sessionId: z.string(),
+  scenarioId: z.string(),
+  seed: z.number().int(),
+  team: z.string(),
+  score: z.number(),
+  timeToMitigateMs: z.number().nullable(),
+  lost: z.number(),
+  availability: z.number(),
+  requests: z.number(),
+  failed: z.number(),
+  scoredAt: z.string(),
+});
+export const leaderboardSchema = z
+  .object({
+    scenarioId: z.string(),
+    seeds: z.array(z.object({ seed: z.number().int(), entries: z.array(scoreRowSchema.extend({ rank: z.number().int() })) })),
+  })
+  .describe('Ranked per seed: only runs of the same scenario and seed are comparable.');
+export const teamHistorySchema = z.object({ team: z.string(), history: z.array(scoreRowSchema).describe('In time order.') });
+export const campaignSchema = z.object({
+  id: z.string(),
+  team: z.string(),
+  name: z.string(),
+  createdAt: z.string(),
+  sessionIds: z.array(z.string()),
+  scored: z.array(scoreRowSchema),
+  availability: z.object({ requests: z.number(), failed: z.number(), availability: z.number() }),
+  drills: z.array(sessionListingSchema),
+});
+
+/** The scorecard is the scoring code's (docs/scoring.md); the contract only says it is an object. */
+export const scorecardSchema = z.record(z.string(), z.unknown()).describe('The scorecard: see docs/scoring.md.');

@@ -1,0 +1,13 @@
+/**
+ * Id rules that every side shares. Pure and dependency-free, so the UI bundle can import them.
+ */
+
+/** An action's id: its explicit `id`, else "type:target" (the scenario loader rejects duplicates). */
+export const actionId = (def: { readonly id?: string | undefined; readonly type: string; readonly target: string }): string =>
+  def.id ?? `${def.type}:${def.target}`;
+
+/**
+ * The "type:target" key of what advice proposes (or of an action command), as the scorecard and the
+ * report name it. Not an action id: an action with an explicit `id` still has this key.
+ */
+export const proposalKey = (p: { readonly type: string; readonly target: string }): string => `${p.type}:${p.target}`;

@@ -1,0 +1,58 @@
+/**
+ * The wire protocol between the server and its clients (documented in docs/protocol.md): its
+ * constants, and the TypeScript type of every WebSocket message and HTTP body.
+ *
+ * The types are derived (`z.infer`) from the zod schemas in messages-schema.ts (WebSocket) and
+ * http.ts (HTTP), which the server validates with and docs/openapi.json and
+ * docs/ws-messages.schema.json are generated from. This file imports them as types only, so the UI,
+ * which imports this file, never bundles zod.
+ */
+import type { z } from 'zod';
+import type * as http from './http.ts';
+import type * as ws from './messages-schema.ts';
+
+export const PROTOCOL_VERSION = 1;
+/** Frames larger than this are refused by the server. */
+export const MAX_FRAME_BYTES = 64 * 1024;
+/** The speed range, for creating a drill and for the facilitator's `speed` control. */
+export const MIN_SPEED = 0.5;
+export const MAX_SPEED = 60;
+
+export type Role = z.infer<typeof ws.roleSchema>;
+/** How responders get in: the shared responder code, or only a named invite link each. */
+export type JoinMode = z.infer<typeof ws.joinModeSchema>;
+
+// ── client → server ──────────────────────────────────────────────────────────────────────────
+// What a client may send (z.input): `action` is any string here; the server checks it is a command type.
+
+export type HelloMessage = z.input<typeof ws.helloMessageSchema>;
+export type ActionMessage = z.input<typeof ws.actionMessageSchema>;
+export type ControlMessage = z.input<typeof ws.controlMessageSchema>;
+export type ClientMessage = z.input<typeof ws.clientMessageSchema>;
+
+// ── server → client ──────────────────────────────────────────────────────────────────────────
+
+export type RosterEntry = z.infer<typeof ws.rosterEntrySchema>;
+export type WelcomeMessage = z.infer<typeof ws.welcomeMessageSchema>;
+export type EventsMessage = z.infer<typeof ws.eventsMessageSchema>;
+export type ErrorMessage = z.infer<typeof ws.errorMessageSchema>;
+export type ClockMessage = z.infer<typeof ws.clockMessageSchema>;
+export type RosterMessage = z.infer<typeof ws.rosterMessageSchema>;
+export type ServerMessage = z.infer<typeof ws.serverMessageSchema>;
+
+// ── HTTP ────────────────────────────────────────────────────────────────────────────────────
+
+export type CreateSessionResponse = z.infer<typeof http.createSessionResponseSchema>;
+export type CreateCampaignResponse = z.infer<typeof http.createCampaignResponseSchema>;
+export type InviteResponse = z.infer<typeof http.inviteResponseSchema>;
+export type SessionListing = z.infer<typeof http.sessionListingSchema>;
+export type SessionSummary = z.infer<typeof http.sessionSummarySchema>;
+export type SessionPage = z.infer<typeof http.sessionPageSchema>;
+export type ServerInfo = z.infer<typeof http.serverInfoSchema>;
+export type ScenarioListing = z.infer<typeof http.scenarioListingSchema>;
+export type ScenarioDetail = z.infer<typeof http.scenarioDetailSchema>;
+export type ValidationResult = z.infer<typeof http.validationResultSchema>;
+export type ReplayBundle = z.infer<typeof http.replayBundleSchema>;
+export type Leaderboard = z.infer<typeof http.leaderboardSchema>;
+export type TeamHistory = z.infer<typeof http.teamHistorySchema>;
+export type Campaign = z.infer<typeof http.campaignSchema>;

@@ -1,0 +1,257 @@
+/**
+ * The single source of truth for the scenario format. From this one file come:
+ * the runtime validator (zod), the TypeScript types (`Scenario`, `ScenarioInput`) and the
+ * published JSON Schema (`scenarios/scenario.schema.json`, written by `npm run schema`).
+ *
+ * Objects are strict so that a misspelt key is an error, not a silently ignored field.
+ * Anything under a key named `facilitator` is hidden from responders and observers.
+ */
+import { z } from 'zod';
+import { DURATION, parseDuration } from './format.ts';
+
+export const ID_PATTERN = /^[a-z][a-z0-9-]*$/;
+
+const id = z
+  .string()
+  .regex(ID_PATTERN, 'use lowercase letters, digits and dashes, starting with a letter')
+  .describe('An identifier: lowercase letters, digits and dashes.');
+
+/** A duration such as `90s`, `5m`, `6h` or `1h30m`; parsed to integer milliseconds. */
+export const duration = z
+  .string()
+  .describe('A duration such as "250ms", "90s", "5m", "6h" or "1h30m".')
+  .meta({ pattern: DURATION.source })
+  .transform((text, ctx) => {
+    const ms = parseDuration(text);
+    if (ms === undefined) {
+      ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration (write e.g. 90s, 5m, 6h or 1h30m)` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+const fraction = z.number().min(0).max(1);
+const positive = z.number().positive().finite();
+const nonNegative = z.number().min(0).finite();
+
+export const TIERS = ['critical', 'standard'] as const;
+export const ACTION_TYPES = [
+  'rollback',
+  'restart',
+  'scale',
+  'failover',
+  'flag',
+  'breaker',
+  'cache-flush',
+  'drain',
+  'rotate-cert',
+] as const;
+export const FAULT_KINDS = [
+  'config-deploy',
+  'code-deploy',
+  'dependency-outage',
+  'latency-spike',
+  'capacity-loss',
+  'cache-flush',
+  'cert-expiry',
+  'traffic-surge',
+  'thundering-herd',
+  'noise',
+] as const;
+export const METRICS = ['errorRate', 'p50Ms', 'p99Ms', 'rps', 'saturation'] as const;
+export const ADVICE_SOURCES = ['assistant', 'runbook', 'wiki', 'colleague'] as const;
+const ADVICE_LABELS = ['correct', 'stale', 'harmful'] as const;
+export const ALERT_SEVERITIES = ['page', 'ticket'] as const;
+
+const note = z.string().describe('Free text for the facilitator only.');
+
+const dependencySchema = z.strictObject({
+  service: id.describe('The service that is called.'),
+  kind: z
+    .enum(['hard', 'soft'])
+    .describe('hard: a failed call fails the request. soft: a failed call falls back to a degraded result.'),
+  calls: positive.default(1).describe('Calls made to the dependency per request served.'),
+  timeout: duration.prefault('1s').describe('The caller gives up on an attempt after this long.'),
+  retries: z.number().int().min(0).max(10).default(0).describe('Extra attempts after a failed or timed-out call.'),
+  fallbackLatencyMs: nonNegative
+    .default(5)
+    .describe('Soft dependencies only: the latency added when the fallback is served.'),
+  breaker: fraction
+    .optional()
+    .describe('An automatic circuit breaker: it opens while the failure rate of attempts is above this fraction.'),
+});
+
+export const serviceSchema = z.strictObject({
+  id,
+  name: z.string().optional(),
+  tier: z.enum(TIERS).describe('critical services are where controlled friction (approvals) usually applies.'),
+  baseline: z.strictObject({
+    rps: nonNegative.default(0).describe('Background traffic not modelled by any journey, in requests per second.'),
+    latencyMs: positive.describe('The p50 latency of the service itself, before calling dependencies.'),
+    p99Ms: positive.optional().describe('The p99 latency of the service itself; defaults to 3 × latencyMs.'),
+    errorRate: fraction.default(0.001).describe('The fraction of requests that fail when all is well.'),
+  }),
+  capacity: positive.describe('Requests per second the service can serve before it sheds load.'),
+  noise: z
+    .strictObject({
+      rps: fraction.default(0.03),
+      latency: fraction.default(0.05),
+      errorRate: fraction.default(0.2),
+    })
+    .prefault({})
+    .describe('Relative amplitude of the seeded noise on each metric.'),
+  dependencies: z.array(dependencySchema).default([]),
+  facilitator: z.strictObject({ note: note.optional() }).optional(),
+});
+
+const journeySchema = z.strictObject({
+  id,
+  name: z.string(),
+  entry: id.describe('The service that serves this journey.'),
+  rps: positive.describe('Customer requests per second entering through the entry service.'),
+  unit: z.string().default('requests').describe('What one request is, for reports: orders, page views…'),
+  valuePerRequest: nonNegative.describe('Business value of one successful request, in dollars.'),
+  degradedLoss: fraction
+    .default(0)
+    .describe('Share of the value lost when a request is served degraded (a soft fallback).'),
+  slo: z.strictObject({
+    errorRate: fraction.describe('The journey is out of SLO while its error rate is above this.'),
+    p99Ms: positive.describe('The journey is out of SLO while its p99 latency is above this.'),
+    target: z.number().min(0.5).max(0.99999).default(0.999).describe('Availability objective; sets the error budget.'),
+  }),
+});
+
+const faultEffectSchema = z.strictObject({
+  errorRate: fraction.optional().describe('Added failure probability of the target itself.'),
+  latencyMs: nonNegative.optional().describe('Added p50 latency; p99 gets twice this.'),
+  latencyFactor: positive.optional().describe('Multiplies the latency of the target itself.'),
+  capacityFactor: nonNegative.optional().describe('Multiplies the capacity of the target (0.5 = half the capacity).'),
+  rpsFactor: positive.optional().describe('Multiplies the traffic arriving at the target.'),
+});
+
+const faultSchema = z.strictObject({
+  id,
+  kind: z.enum(FAULT_KINDS),
+  target: id.describe('The service the fault acts on.'),
+  at: duration.optional().describe('When the fault starts. Omit it for a fault that only a trigger starts.'),
+  trigger: z
+    .strictObject({
+      action: z.enum(ACTION_TYPES),
+      target: id,
+      whileFault: id.optional().describe('Only trigger while this other fault is active.'),
+    })
+    .optional()
+    .describe('Start this fault when a responder completes the named action.'),
+  for: duration.optional().describe('The fault heals by itself after this long. Omit it for a fault that needs a fix.'),
+  rampUp: duration.prefault('0s').describe('The effect grows linearly to full strength over this time.'),
+  effect: faultEffectSchema,
+  change: z
+    .strictObject({ summary: z.string(), author: z.string().default('deploy-bot') })
+    .optional()
+    .describe('Announces a visible change (deploy, config push) when the fault starts: the clue responders can find.'),
+  rootCause: z.boolean().default(false),
+  facilitator: z.strictObject({ note: note.optional() }).optional(),
+});
+
+export const alertSchema = z.strictObject({
+  id,
+  name: z.string().optional(),
+  service: id.optional(),
+  journey: id.optional(),
+  metric: z.enum(METRICS),
+  op: z.enum(['>', '<']).default('>'),
+  threshold: z.number().finite(),
+  for: duration.prefault('0s').describe('The condition must hold this long before the alert fires.'),
+  severity: z.enum(ALERT_SEVERITIES),
+  facilitator: z.strictObject({ redHerring: z.boolean().default(false), note: note.optional() }).optional(),
+});
+
+const logRuleSchema = z.strictObject({
+  service: id,
+  whenFault: id.optional().describe('Shown only while this fault is active; omit for lines shown when none is.'),
+  lines: z.array(z.string()).min(1),
+});
+
+const proposalSchema = z.strictObject({ type: z.enum(ACTION_TYPES), target: id });
+
+const adviceSchema = z.strictObject({
+  id,
+  at: duration,
+  source: z.enum(ADVICE_SOURCES),
+  title: z.string().optional(),
+  text: z.string(),
+  proposes: proposalSchema.optional(),
+  facilitator: z.strictObject({ label: z.enum(ADVICE_LABELS), note: note.optional() }),
+});
+
+export const actionSchema = z.strictObject({
+  id: id.optional().describe('Defaults to "<type>:<target>".'),
+  type: z.enum(ACTION_TYPES),
+  target: id,
+  duration: duration.prefault('1m').describe('How long the action takes before its effect lands.'),
+  approval: z.boolean().default(false).describe('Controlled friction: a second responder must approve it first.'),
+  resolves: z.array(id).default([]).describe('Faults that end when the action completes.'),
+  dependency: id.optional().describe('breaker and flag: the dependency of the target that is cut off.'),
+  capacityFactor: positive.optional().describe('scale: multiplies the capacity of the target.'),
+  shed: fraction.optional().describe('drain: the share of incoming traffic rejected early to protect the target.'),
+  description: z.string().optional(),
+  facilitator: z.strictObject({ note: note.optional() }).optional(),
+});
+
+const objectivesSchema = z.strictObject({
+  ack: duration.describe('Target time from the first page to acknowledgement.'),
+  declare: duration.describe('Target time from impact start to a declared severity.'),
+  diagnose: duration.optional().describe('Target time from impact start to a diagnosis of the root-cause service.'),
+  mitigate: duration.describe('Target time from impact start until every journey is back within its SLO.'),
+  resolve: duration.describe('Target time from impact start to the incident being resolved.'),
+});
+
+export const scenarioSchema = z.strictObject({
+  $schema: z.string().optional(),
+  id,
+  title: z.string(),
+  briefing: z.string().describe('What responders are told before the drill starts.'),
+  facilitator: z
+    .strictObject({
+      notes: note.optional(),
+      rootCause: id.optional().describe('The fault that is the root cause.'),
+      expectedSeverity: z.number().int().min(1).max(4).default(1),
+    })
+    .prefault({}),
+  seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
+  tick: duration.prefault('10s').describe('Simulated time per engine step.'),
+  duration: duration.describe('How long the scenario runs when nobody fixes anything.'),
+  services: z.array(serviceSchema).min(1),
+  journeys: z.array(journeySchema).min(1),
+  faults: z.array(faultSchema).min(1),
+  alerts: z.array(alertSchema).default([]),
+  logs: z.array(logRuleSchema).default([]),
+  advice: z.array(adviceSchema).default([]),
+  actions: z.array(actionSchema).default([]),
+  objectives: objectivesSchema,
+  scoring: z
+    .strictObject({
+      statusCadence: duration.prefault('20m').describe('Status updates are due at least this often during the incident.'),
+      weights: z
+        .strictObject({
+          acknowledge: nonNegative.optional(),
+          declare: nonNegative.optional(),
+          diagnose: nonNegative.optional(),
+          mitigate: nonNegative.optional(),
+          resolve: nonNegative.optional(),
+          impact: nonNegative.optional(),
+          conduct: nonNegative.optional(),
+        })
+        .optional()
+        .describe('Weights of the score components; each one left out keeps its default (see docs/scoring.md).'),
+    })
+    .prefault({}),
+});
+
+export type Scenario = z.output<typeof scenarioSchema>;
+export type ScenarioInput = z.input<typeof scenarioSchema>;
+export type JourneyDef = Scenario['journeys'][number];
+export type AlertDef = Scenario['alerts'][number];
+export type AdviceDef = Scenario['advice'][number];
+export type ActionDef = Scenario['actions'][number];
+export type ActionType = (typeof ACTION_TYPES)[number];

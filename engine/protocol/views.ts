@@ -1,0 +1,114 @@
+/**
+ * Read models on the wire: what a client is sent to draw the console without the event history
+ * (a snapshot), what only the facilitator may see, and one tick's telemetry. The engine builds them
+ * (engine/core/read/); the server sends them; the UI draws them.
+ *
+ * Each is a zod schema (the wire documents in docs/ are generated from them) and its TypeScript type
+ * is derived from it. The UI imports the types only, so zod never reaches the browser bundle.
+ */
+import { z } from 'zod';
+import { actionSchema, alertSchema, scenarioSchema, serviceSchema } from './scenario.ts';
+
+const serviceSampleSchema = z.object({
+  id: z.string(),
+  state: z.string().describe('healthy, degraded, down or recovering'),
+  rps: z.number(),
+  errorRate: z.number(),
+  p50Ms: z.number(),
+  p99Ms: z.number(),
+  saturation: z.number(),
+});
+
+const journeySampleSchema = z.object({
+  id: z.string(),
+  inSlo: z.boolean(),
+  rps: z.number(),
+  errorRate: z.number(),
+  p99Ms: z.number(),
+});
+
+/** Live telemetry for one tick; streamed, never logged (replay derives it again). */
+export const metricsSampleSchema = z
+  .object({
+    t: z.number(),
+    services: z.array(serviceSampleSchema),
+    journeys: z.array(journeySampleSchema),
+  })
+  .describe("Telemetry for one tick; streamed, never logged (replay derives it again).");
+
+export const drillSnapshotSchema = z
+  .object({
+    now: z.number(),
+    phase: z.string().describe('ready, running, paused or ended'),
+    incident: z.object({
+      state: z.string(),
+      severity: z.number().nullable(),
+      acknowledged: z.boolean(),
+      roles: z.record(z.string(), z.string()),
+    }),
+    firingAlerts: z.array(z.object({ alert: z.string(), name: z.string(), severity: z.string() })),
+    pendingApprovals: z.array(
+      z.object({
+        request: z.string(),
+        action: z.string(),
+        target: z.string(),
+        by: z.string(),
+        byId: z.string().optional().describe("The requester's participant id, in live drills (approvals compare ids, not names)."),
+        requestedAt: z.number(),
+      }),
+    ),
+    runningActions: z.array(
+      z.object({ action: z.string(), kind: z.string(), target: z.string(), by: z.string(), startedAt: z.number(), duration: z.number() }),
+    ),
+    inForce: z.array(z.string()),
+    adviceShown: z.array(z.string()),
+    totals: z.object({ failed: z.number(), lost: z.number() }),
+    metrics: metricsSampleSchema,
+  })
+  .describe("The drill's state at one moment: enough to draw the console without the event history.");
+
+export const facilitatorViewSchema = z
+  .object({
+    activeFaults: z.array(z.object({ fault: z.string(), target: z.string(), startedAt: z.number() })),
+    upcomingInjects: z.array(z.object({ fault: z.string(), target: z.string(), at: z.number() })),
+    adviceLabels: z.record(z.string(), z.string()),
+  })
+  .describe('The hidden state only the facilitator sees.');
+
+/**
+ * The scenario as responders and observers may see it: the system, the journeys, the alerts and the
+ * actions they can take, but not the faults, the advice, the log rules, which faults an action
+ * resolves, or anything under `facilitator`.
+ */
+const s = scenarioSchema.shape;
+export const publicScenarioSchema = z
+  .object({
+    id: s.id,
+    title: s.title,
+    briefing: s.briefing,
+    tick: s.tick,
+    duration: s.duration,
+    services: z.array(serviceSchema.omit({ facilitator: true })),
+    journeys: s.journeys,
+    alerts: z.array(alertSchema.omit({ facilitator: true })),
+    actions: z.array(actionSchema.omit({ resolves: true, facilitator: true })),
+    objectives: s.objectives,
+    scoring: s.scoring,
+  })
+  .describe('The scenario without its hidden parts: no faults, advice, log rules, resolves or facilitator sections.');
+
+export type MetricsSample = z.infer<typeof metricsSampleSchema>;
+export type DrillSnapshot = z.infer<typeof drillSnapshotSchema>;
+export type FacilitatorView = z.infer<typeof facilitatorViewSchema>;
+export type PublicScenario = z.output<typeof publicScenarioSchema>;
+
+/** True when a `facilitator` key sits anywhere in T. */
+type HasFacilitator<T> = T extends readonly (infer U)[]
+  ? HasFacilitator<U>
+  : T extends object
+    ? 'facilitator' extends keyof T
+      ? true
+      : { [K in keyof T]-?: HasFacilitator<T[K]> }[keyof T]
+    : false;
+/** Fails to compile if the public projection ever gains a hidden section. */
+const _publicScenarioIsPublic: HasFacilitator<PublicScenario> extends false ? true : never = true;

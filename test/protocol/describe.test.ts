@@ -1,0 +1,241 @@
+/** The shared helpers in engine/protocol: describe, kindOf, ids and the formatters. */
+import { describe as group, expect, it } from 'vitest';
+import { isFacilitatorOnly } from '../../engine/core/read/visibility.ts';
+import { commandPhrase, describe, namesOf } from '../../engine/protocol/describe.ts';
+import { EVENT_TYPES, engineEventSchema, type EngineEvent, type EventOf, type EventType } from '../../engine/protocol/events.ts';
+import { clip, formatAxisTime, formatClock, formatCount, formatDuration, formatMetric, formatMoney, formatPercent, metricName } from '../../engine/protocol/format.ts';
+import { actionId, proposalKey } from '../../engine/protocol/ids.ts';
+import { kindOf, type EventKind } from '../../engine/protocol/kinds.ts';
+import { scoredRun } from '../score/runs.ts';
+
+const stamp = { seq: 7, t: 125_000 };
+/** One event of every type: a `Record` over EventType, so a new event type fails to compile here. */
+const SAMPLES: { [K in EventType]: EventOf<K> } = {
+  command: { ...stamp, type: 'command', actor: 'alice', command: 'declare', params: { severity: 1 }, ok: true },
+  'drill.state': { ...stamp, type: 'drill.state', from: 'ready', to: 'running', by: 'facilitator' },
+  'incident.state': { ...stamp, type: 'incident.state', from: 'detected', to: 'declared', severity: 1, by: 'alice' },
+  'incident.severity': { ...stamp, type: 'incident.severity', from: 2, to: 1, by: 'alice' },
+  'incident.role': { ...stamp, type: 'incident.role', role: 'comms', person: 'carol', by: 'alice' },
+  'status.posted': { ...stamp, type: 'status.posted', by: 'carol', message: 'Checkout is failing.\n  Investigating.', severity: 1 },
+  'service.state': { ...stamp, type: 'service.state', service: 'pricing', from: 'healthy', to: 'down', errorRate: 0.4512, p99Ms: 2_400.4 },
+  'journey.slo': { ...stamp, type: 'journey.slo', journey: 'checkout', ok: false, errorRate: 0.2, p99Ms: 900 },
+  'impact.minute': {
+    ...stamp,
+    type: 'impact.minute',
+    minute: 2,
+    journeys: { checkout: { requests: 100, failed: 20, degraded: 0, lost: 1_234.5, badSec: 30 } },
+    total: { failed: 12_345, lost: 67_890.4 },
+  },
+  'alert.firing': { ...stamp, type: 'alert.firing', alert: 'checkout-errors', name: 'Checkout errors', severity: 'page', journey: 'checkout', metric: 'errorRate', value: 0.2, threshold: 0.05 },
+  'alert.resolved': { ...stamp, type: 'alert.resolved', alert: 'checkout-errors', value: 0.01 },
+  checkpoint: { ...stamp, type: 'checkpoint', hash: '77e5e254b0843938' },
+  'advice.shown': { ...stamp, type: 'advice.shown', advice: 'restart-db', source: 'assistant', title: 'Restart the database?', text: 'Try a restart.', proposes: { type: 'restart', target: 'db' } },
+  'breaker.opened': { ...stamp, type: 'breaker.opened', service: 'checkout', dependency: 'pricing', manual: true },
+  'breaker.closed': { ...stamp, type: 'breaker.closed', service: 'checkout', dependency: 'pricing', manual: false },
+  'fault.started': { ...stamp, type: 'fault.started', fault: 'bad-deploy', kind: 'code-deploy', target: 'pricing', scheduled: true },
+  'fault.ended': { ...stamp, type: 'fault.ended', fault: 'bad-deploy', reason: 'fixed', action: 'rollback:pricing' },
+  'change.deployed': { ...stamp, type: 'change.deployed', service: 'pricing', summary: 'pricing v2', author: 'deploy-bot' },
+  'approval.requested': { ...stamp, type: 'approval.requested', request: 'rollback:pricing', action: 'rollback', target: 'pricing', by: 'bob' },
+  'approval.bypassed': { ...stamp, type: 'approval.bypassed', request: 'rollback:pricing', by: 'bob' },
+  'approval.granted': { ...stamp, type: 'approval.granted', request: 'rollback:pricing', by: 'alice', requestedBy: 'bob' },
+  'approval.denied': { ...stamp, type: 'approval.denied', request: 'rollback:pricing', by: 'alice', requestedBy: 'bob' },
+  'action.started': { ...stamp, type: 'action.started', action: 'rollback:pricing', kind: 'rollback', target: 'pricing', by: 'bob', duration: 90_000 },
+  'action.completed': { ...stamp, type: 'action.completed', action: 'rollback:pricing', kind: 'rollback', target: 'pricing', by: 'bob' },
+  'action.reverted': { ...stamp, type: 'action.reverted', action: 'rollback:pricing', kind: 'rollback', target: 'pricing', by: 'bob' },
+  diagnosis: { ...stamp, type: 'diagnosis', by: 'bob', target: 'pricing', lines: ['ERROR  db pool exhausted', 'WARN retry'], errorRate: 0.45, p99Ms: 2_400, saturation: 0.97 },
+};
+
+const EXPECTED: Record<EventType, string> = {
+  command: 'alice declared Sev 1.',
+  'drill.state': 'The drill went from ready to running (facilitator).',
+  'incident.state': 'Incident declared, Sev 1 (by alice).',
+  'incident.severity': 'Severity changed from Sev 2 to Sev 1 (by alice).',
+  'incident.role': 'alice gave the comms role to carol.',
+  'status.posted': 'carol posted a status update: “Checkout is failing. Investigating.”',
+  'service.state': 'Service pricing went from healthy to down (errors 45.1%, p99 2,400 ms).',
+  'journey.slo': 'Journey checkout left its SLO (errors 20.0%, p99 900 ms).',
+  'impact.minute': 'Minute 2 closed: 12,345 failed requests and $67,890 lost so far.',
+  'alert.firing': 'Alert “Checkout errors” fired (page): error rate 20.0%, threshold 5.0%.',
+  'alert.resolved': 'Alert checkout-errors resolved (0.01).',
+  checkpoint: 'Checkpoint 77e5e254b0843938.',
+  'advice.shown': 'Advice from the AI assistant: “Restart the database?”, proposing restart:db.',
+  'breaker.opened': 'Breaker from checkout to pricing opened (manual).',
+  'breaker.closed': 'Breaker from checkout to pricing closed (automatic).',
+  'fault.started': 'Fault bad-deploy (code-deploy) started on pricing, as scheduled.',
+  'fault.ended': 'Fault bad-deploy ended: fixed by rollback:pricing.',
+  'change.deployed': 'Change on pricing by deploy-bot: pricing v2.',
+  'approval.requested': "bob's rollback:pricing is waiting for a second approver.",
+  'approval.bypassed': 'bob bypassed the approval for rollback:pricing (break glass).',
+  'approval.granted': "alice approved bob's rollback:pricing.",
+  'approval.denied': "alice denied bob's rollback:pricing.",
+  'action.started': 'Action rollback:pricing started (by bob; lands in 1m30s).',
+  'action.completed': 'Action rollback:pricing completed.',
+  'action.reverted': 'bob reverted rollback:pricing.',
+  diagnosis: 'bob looked at pricing: errors 45.0%, p99 2,400 ms, saturation 97%; logs: “ERROR db pool exhausted” (+1 more).',
+};
+
+const KINDS: Record<EventType, EventKind> = {
+  command: 'human',
+  'drill.state': 'system',
+  'incident.state': 'human',
+  'incident.severity': 'human',
+  'incident.role': 'human',
+  'status.posted': 'human',
+  'service.state': 'system',
+  'journey.slo': 'system',
+  'impact.minute': 'system',
+  'alert.firing': 'system',
+  'alert.resolved': 'system',
+  checkpoint: 'system',
+  'advice.shown': 'advice',
+  'breaker.opened': 'system',
+  'breaker.closed': 'system',
+  'fault.started': 'hidden',
+  'fault.ended': 'hidden',
+  'change.deployed': 'system',
+  'approval.requested': 'human',
+  'approval.bypassed': 'human',
+  'approval.granted': 'human',
+  'approval.denied': 'human',
+  'action.started': 'human',
+  'action.completed': 'human',
+  'action.reverted': 'human',
+  diagnosis: 'human',
+};
+
+const command = (over: Partial<EventOf<'command'>>): EventOf<'command'> => ({ ...stamp, type: 'command', actor: 'alice', command: 'ack', ok: true, ...over });
+
+group('describe', () => {
+  it('has a sample, valid against the event schema, for every event type', () => {
+    expect(Object.keys(SAMPLES).sort()).toEqual([...EVENT_TYPES].sort());
+    for (const e of Object.values(SAMPLES)) expect(engineEventSchema.safeParse(e).success, e.type).toBe(true);
+  });
+
+  it.each(EVENT_TYPES)('describes %s in one sentence', (type) => {
+    expect(describe(SAMPLES[type])).toBe(EXPECTED[type]);
+  });
+
+  it('writes commands as what the person did, or tried to do and why it was refused', () => {
+    expect(describe(command({}))).toBe('alice acknowledged the page.');
+    expect(describe(command({ actor: 'facilitator', command: 'end' }))).toBe('facilitator ended the drill.');
+    expect(describe(command({ command: 'assign-role', params: { role: 'ic' } }))).toBe('alice took the ic role.');
+    expect(describe(command({ command: 'rollback', target: 'pricing', params: { breakGlass: true } }))).toBe('alice ran rollback on pricing (break glass, bypassing approval).');
+    const rejected = command({ actor: 'bob', command: 'approve', params: { request: 'rollback:pricing' }, ok: false, code: 'self-approval', message: 'a second person must approve' });
+    expect(describe(rejected)).toBe('bob tried to approve rollback:pricing: rejected with self-approval (a second person must approve).');
+    expect(commandPhrase(command({ command: 'rollback', target: 'pricing' }))).toBe('roll back pricing');
+    expect(commandPhrase(command({ command: 'declare', params: { severity: 2 } }), 'past')).toBe('declared Sev 2');
+  });
+
+  it('adds facilitator knowledge only when the names carry it', () => {
+    const full = namesOf({
+      alerts: [{ id: 'checkout-errors', metric: 'errorRate', facilitator: { redHerring: true } }],
+      advice: [{ id: 'restart-db', facilitator: { label: 'harmful' } }],
+    });
+    expect(describe(SAMPLES['alert.firing'], full)).toBe('Alert “Checkout errors” fired (page): error rate 20.0%, threshold 5.0% — a red herring.');
+    expect(describe(SAMPLES['alert.resolved'], full)).toBe('Alert checkout-errors resolved (error rate 1.0%).');
+    expect(describe(SAMPLES['advice.shown'], full)).toBe('Advice from the AI assistant: “Restart the database?”, proposing restart:db (harmful).');
+    // Advice the scenario does not list is still labelled, as unlabelled, when labels are known at all.
+    expect(describe({ ...SAMPLES['advice.shown'], advice: 'other' }, full)).toMatch(/\(unlabelled\)\.$/);
+    // A public view of the scenario (what responders hold) has no labels and no red herrings.
+    const pub = namesOf({ alerts: [{ id: 'checkout-errors', metric: 'errorRate' }] });
+    expect(describe(SAMPLES['alert.firing'], pub)).not.toContain('red herring');
+    expect(describe(SAMPLES['advice.shown'], pub)).not.toContain('(');
+  });
+
+  it('covers the other branches of the state sentences', () => {
+    expect(describe({ ...stamp, type: 'drill.state', from: 'running', to: 'ended', reason: 'time-limit' })).toBe('The drill ended (time-limit).');
+    expect(describe({ ...stamp, type: 'incident.state', from: 'idle', to: 'detected', severity: null, alert: 'checkout-errors' })).toBe('Incident detected: the page checkout-errors fired.');
+    expect(describe({ ...stamp, type: 'incident.state', from: 'declared', to: 'mitigated', severity: 1 })).toBe('Incident mitigated: every journey back within its SLO.');
+    expect(describe({ ...stamp, type: 'incident.severity', from: null, to: 2 })).toBe('Severity changed from none to Sev 2.');
+    expect(describe({ ...stamp, type: 'incident.role', role: 'ic', person: 'alice', by: 'alice' })).toBe('alice took the ic role.');
+    expect(describe({ ...stamp, type: 'fault.started', fault: 'f', kind: 'dependency-outage', target: 'db', triggeredBy: 'bob', action: 'restart:db' })).toBe('Fault f (dependency-outage) started on db, set off by restart:db (run by bob).');
+    expect(describe({ ...stamp, type: 'impact.minute', minute: 0, journeys: {}, total: { failed: 1, lost: 0 } })).toBe('Minute 0 closed: 1 failed request and $0 lost so far.');
+  });
+
+  it('gives every event of a real run a sentence with no holes in it', () => {
+    const { header, events } = scoredRun('retail-sev1.bad');
+    const names = namesOf(header.scenario);
+    const types = new Set<string>();
+    for (const e of events) {
+      const text = describe(e, names);
+      types.add(e.type);
+      expect(text, JSON.stringify(e)).toMatch(/[.”]$/);
+      // A lone `?` is what a sentence prints for a missing field.
+      expect(text).not.toMatch(/undefined|null|NaN|\[object|(^|[\s(])\?([\s).,:;]|$)/);
+    }
+    expect(types.size).toBeGreaterThan(15);
+  });
+});
+
+group('kindOf', () => {
+  it.each(EVENT_TYPES)('classifies %s', (type) => {
+    expect(kindOf(SAMPLES[type])).toBe(KINDS[type]);
+  });
+
+  it('counts a severity change as human, and detection and mitigation as system', () => {
+    expect(kindOf({ ...stamp, type: 'incident.severity', from: null, to: 1 })).toBe('human');
+    expect(kindOf({ ...stamp, type: 'incident.state', from: 'idle', to: 'detected', severity: null })).toBe('system');
+    expect(kindOf({ ...stamp, type: 'incident.state', from: 'declared', to: 'mitigated', severity: 1 })).toBe('system');
+    expect(kindOf({ ...stamp, type: 'incident.state', from: 'detected', to: 'acknowledged', severity: null, by: 'alice' })).toBe('human');
+    expect(kindOf({ ...stamp, type: 'incident.state', from: 'mitigated', to: 'resolved', severity: 1, by: 'alice' })).toBe('human');
+  });
+
+  it('hides the inject command, runs the drill as system and counts every other command as human', () => {
+    expect(kindOf(command({ actor: 'facilitator', command: 'inject', params: { fault: 'f' } }))).toBe('hidden');
+    for (const c of ['start', 'pause', 'resume', 'end']) expect(kindOf(command({ actor: 'facilitator', command: c }))).toBe('system');
+    for (const c of ['ack', 'rollback', 'approve', 'diagnose']) expect(kindOf(command({ command: c }))).toBe('human');
+    expect(kindOf(command({ command: 'rollback', ok: false, code: 'x' }))).toBe('human');
+  });
+
+  it('is the rule the live stream hides events by', () => {
+    const { events } = scoredRun('retail-sev1.bad');
+    const all: EngineEvent[] = [...events, ...Object.values(SAMPLES), command({ command: 'inject' })];
+    for (const e of all) expect(isFacilitatorOnly(e)).toBe(kindOf(e) === 'hidden');
+    expect(all.some((e) => kindOf(e) === 'hidden')).toBe(true);
+  });
+});
+
+group('ids', () => {
+  it('names an action by its id, else by type:target', () => {
+    expect(actionId({ type: 'rollback', target: 'pricing' })).toBe('rollback:pricing');
+    expect(actionId({ id: 'undo-v2', type: 'rollback', target: 'pricing' })).toBe('undo-v2');
+    expect(proposalKey({ type: 'restart', target: 'db' })).toBe('restart:db');
+  });
+
+  it('agrees with the ids the engine logs for a scenario’s actions', () => {
+    const { header, events } = scoredRun('retail-sev1.bad');
+    const ids = new Set(header.scenario.actions.map(actionId));
+    const started = events.filter((e): e is EventOf<'action.started'> => e.type === 'action.started');
+    expect(started.length).toBeGreaterThan(0);
+    for (const e of started) expect(ids.has(e.action)).toBe(true);
+  });
+});
+
+group('formatters', () => {
+  it('formats money, counts and percentages', () => {
+    expect(formatMoney(12_345.6)).toBe('$12,346');
+    expect(formatMoney(0)).toBe('$0');
+    expect(formatMoney(-5)).toBe('−$5');
+    expect(formatCount(1_234_567.4)).toBe('1,234,567');
+    expect(formatPercent(0.1234)).toBe('12.3%');
+    expect(formatPercent(0.97, 0)).toBe('97%');
+  });
+
+  it('formats simulated time', () => {
+    expect(formatClock(5_400_000)).toBe('01:30:00');
+    expect(formatClock(61_999)).toBe('00:01:01');
+    expect(formatAxisTime(90_000, false)).toBe('01:30');
+    expect(formatAxisTime(5_400_000, true)).toBe('1:30');
+    expect(formatDuration(5_400_000)).toBe('1h30m');
+  });
+
+  it('formats metrics and clips text', () => {
+    expect(metricName('errorRate')).toBe('error rate');
+    expect(metricName('custom')).toBe('custom');
+    expect(formatMetric('p99Ms', 2_400.4)).toBe('2,400 ms');
+    expect(formatMetric('saturation', 0.5)).toBe('50.0%');
+    expect(formatMetric('rps', 1_500)).toBe('1,500 rps');
+    expect(clip('a  b\n c')).toBe('a b c');
+    expect(clip('abcdef', 4)).toBe('abc…');
+  });
+});

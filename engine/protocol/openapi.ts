@@ -145,7 +145,7 @@ export const ROUTES: Route[] = [
     summary: 'What the replay screen needs (gzipped when accepted)',
     auth: 'debrief',
     query: http.codeQuerySchema,
-    responses: { 200: { description: 'OK', schema: http.replayBundleSchema }, ...debriefErrors },
+    responses: { 200: { description: 'OK', schema: http.replayBundleSchema }, ...debriefErrors, 503: { description: 'The replay could not be computed just now.', errors: ['report-unavailable'] } },
   },
   {
     method: 'get',

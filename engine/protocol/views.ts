@@ -60,7 +60,9 @@ export const drillSnapshotSchema = z
     runningActions: z.array(
       z.object({ action: z.string(), kind: z.string(), target: z.string(), by: z.string(), startedAt: z.number(), duration: z.number() }),
     ),
-    inForce: z.array(z.string()),
+    inForce: z
+      .record(z.string(), z.number().int().positive())
+      .describe('Completed actions whose effect is in force (scale, drain, breaker, flag), and how many times: scales stack.'),
     adviceShown: z.array(z.string()),
     totals: z.object({ failed: z.number(), lost: z.number() }),
     metrics: metricsSampleSchema,

@@ -20,7 +20,7 @@ import { KeyedBuckets } from './limits.ts';
 import { requestLogger, sendError, type Logger } from './logger.ts';
 import { checkOrigin, type OriginPolicy } from './origin.ts';
 import type { Caller, Registry } from './registry.ts';
-import { ReplayCache } from './replay.ts';
+import { sendReplay } from './replay.ts';
 import { REPORT_TYPES, reportFormat, type ReportKind } from './reports.ts';
 import { appSecurity, reportSecurity } from './security.ts';
 import type { ValidationPool } from './validate-pool.ts';
@@ -202,13 +202,18 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     res.type('application/x-ndjson').send(drill.logText(deps.nodeMajor));
   });
 
-  /** The log as the reader may see it, plus every tick's telemetry re-derived from it (the replay screen). */
-  const replays = new ReplayCache();
+  /** The log as the reader may see it, plus every tick's telemetry re-derived from it (the replay screen): built on the report worker and cached (reports.ts). */
   app.get('/api/sessions/:id/replay', async (req, res) => {
     const drill = withView(req, res);
     const caller = drill && debriefAccess(req, res, drill);
     if (!drill || !caller) return;
-    await replays.send(req, res, drill, caller.role);
+    let gzipped: Buffer;
+    try {
+      gzipped = await registry.reports.replay(drill, caller.role);
+    } catch (error) {
+      return sendError(res, 503, 'report-unavailable', 'the replay could not be computed just now; try again', error);
+    }
+    sendReplay(req, res, gzipped);
   });
 
   /** The scorecard and the report are computed on a worker and cached once the drill has stopped (reports.ts). */
@@ -273,19 +278,22 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     res.json({ ok: true, participants: f.drill.roster.entries() });
   });
 
-  app.get('/api/leaderboard/:scenarioId', (req, res) => {
+  app.get('/api/leaderboard/:scenarioId', async (req, res) => {
     const scenarioId = String(req.params.scenarioId);
     if (!catalog.get(scenarioId)) return sendError(res, 404, 'unknown-scenario', `no scenario "${scenarioId}"`);
     // `?seed=abc` (or a repeated seed) is a mistake to report, not a filter that matches nothing.
     const query = leaderboardQuerySchema.safeParse({ seed: req.query.seed });
     if (!query.success) return sendError(res, 400, REQUEST_ERRORS.seed.code, REQUEST_ERRORS.seed.message);
     const seed = query.data.seed === undefined ? undefined : Number(query.data.seed);
+    // A drill that has just ended is scored on the report worker: wait for it, so that it is listed.
+    await registry.settledScores((d) => d.scenarioId === scenarioId);
     const groups = registry.leaderboard.forScenario(scenarioId).filter((g) => seed === undefined || g.seed === seed);
     res.json({ scenarioId, seeds: groups } satisfies Leaderboard);
   });
 
-  app.get('/api/teams/:team', (req, res) => {
+  app.get('/api/teams/:team', async (req, res) => {
     const team = String(req.params.team);
+    await registry.settledScores((d) => d.team === team);
     res.json({ team, history: registry.leaderboard.forTeam(team) } satisfies TeamHistory);
   });
 
@@ -299,10 +307,15 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     res.status(201).json({ campaignId: result.campaignId, drills: result.drills } satisfies CreateCampaignResponse);
   });
 
-  app.get('/api/campaigns/:id', (req, res) => {
-    const campaign = registry.leaderboard.campaign(String(req.params.id));
-    if (!campaign) return sendError(res, 404, 'unknown-campaign', `no campaign "${String(req.params.id)}"`);
-    const drills = campaign.sessionIds.map((id) => registry.publicSummary(id)).filter((d) => d !== undefined);
+  app.get('/api/campaigns/:id', async (req, res) => {
+    const id = String(req.params.id);
+    const asked = registry.leaderboard.campaign(id);
+    if (!asked) return sendError(res, 404, 'unknown-campaign', `no campaign "${id}"`);
+    // Its drills that have just ended are being scored: wait for them, as the leaderboard does.
+    const members = new Set(asked.sessionIds);
+    await registry.settledScores((d) => members.has(d.sessionId));
+    const campaign = registry.leaderboard.campaign(id) ?? asked;
+    const drills = campaign.sessionIds.map((sessionId) => registry.publicSummary(sessionId)).filter((d) => d !== undefined);
     res.json({ ...campaign, drills } satisfies Campaign);
   });
 

@@ -107,6 +107,9 @@ export class Leaderboard {
       campaign: db.prepare('SELECT * FROM campaigns WHERE id = ?'),
       campaignSessions: db.prepare('SELECT session_id FROM session_meta WHERE campaign_id = ? ORDER BY rowid'),
       score: db.prepare('SELECT * FROM scores WHERE session_id = ?'),
+      unscored: db.prepare(
+        "SELECT s.id FROM sessions s LEFT JOIN scores sc ON sc.session_id = s.id WHERE s.status = 'ended' AND sc.session_id IS NULL ORDER BY s.created_at, s.id",
+      ),
     };
   }
 
@@ -131,6 +134,11 @@ export class Leaderboard {
   score(sessionId: string): ScoreRow | undefined {
     const row = this.q.score.get(sessionId) as ScoreDbRow | undefined;
     return row ? toRow(row) : undefined;
+  }
+
+  /** Drills that ended but have no score (yet): registry.ts scores them. */
+  unscored(): string[] {
+    return (this.q.unscored.all() as { id: string }[]).map((r) => r.id);
   }
 
   /** Ranked per seed: only runs of the same scenario and seed are comparable. */

@@ -6,9 +6,8 @@
  */
 import { promisify } from 'node:util';
 import { gzip as gzipCallback, gzipSync } from 'node:zlib';
-import { createHeader } from '../core/log/log.ts';
 import { availabilityOf } from '../score/availability.ts';
-import { scoreLog, type Scorecard } from '../score/scorecard.ts';
+import type { Scorecard } from '../score/scorecard.ts';
 import type { CreateSessionResponse, HelloMessage, InviteResponse, Role, SessionListing } from '../protocol/messages.ts';
 import { MAX_CAMPAIGN_NAME_LENGTH, REQUEST_ERRORS, createCampaignRequestSchema, createSessionRequestSchema, failedFields } from '../protocol/http.ts';
 import { ArchiveReader, type DrillView } from './archive.ts';
@@ -29,6 +28,12 @@ export type CreateResult = { ok: true; created: CreateSessionResponse } | Failur
 
 /** How often stopped drills are archived out of memory and idle ones expired. */
 const SWEEP_MS = 15_000;
+/** Waits before scoring an ended drill again when its computation failed (then: at the next start). */
+const SCORE_RETRY_MS = [1_000, 5_000, 30_000];
+/** The longest a leaderboard read waits for the scores of drills that have just ended. */
+const SCORE_WAIT_MS = 5_000;
+/** The team a drill created without one is ranked as. */
+const UNNAMED_TEAM = 'unnamed team';
 
 const failure = (error: { code: string; message: string }): Failure => ({ ok: false, ...error });
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -51,6 +56,11 @@ export class Registry {
   readonly reports: ReportService;
   private readonly archives: ArchiveReader;
   private readonly timers: NodeJS.Timeout[] = [];
+  /** Ended drills whose score is being computed (or waits to be tried again), for leaderboard reads to wait on. */
+  private readonly scoring = new Map<string, { scenarioId: string; team: string; done: Promise<void> }>();
+  /** Waits between tries, cut short by close(). */
+  private readonly retryWaits = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
+  private closed = false;
 
   constructor(
     private readonly store: Store,
@@ -101,15 +111,80 @@ export class Registry {
     });
   }
 
-  private recordScore(drill: LiveDrill): void {
-    const card = scoreLog(createHeader(drill.scenario, drill.record.seed, 'server'), drill.session.events);
-    const availability = availabilityOf(drill.session.events);
+  /**
+   * Scores an ended drill for the leaderboard, on the report worker (reports.ts), which keeps the
+   * scorecard in memory and computes the drill's reports with it. The leaderboard's entry appears a
+   * moment after the end; leaderboard reads wait for it (settledScores).
+   *
+   * A score is never lost. A computation that fails (the worker crashed or ran out of memory, say) is
+   * tried again after SCORE_RETRY_MS; if every try fails, or the server stops first, the drill stays
+   * ended with no score row, and recover() scores every such drill at the next start.
+   */
+  private scoreLater(drill: DrillView): Promise<void> {
+    const under = this.scoring.get(drill.id);
+    if (under) return under.done;
+    const done = this.score(drill).finally(() => this.scoring.delete(drill.id));
+    this.scoring.set(drill.id, { scenarioId: drill.scenario.id, team: drill.team ?? UNNAMED_TEAM, done });
+    return done;
+  }
+
+  /** Scores drills that ended before this start, one after another, each read from its archive at its turn. */
+  private async scoreArchived(ids: readonly string[]): Promise<void> {
+    for (const id of ids) {
+      if (this.closed) return;
+      let drill: DrillView | undefined;
+      try {
+        drill = this.archives.read(id);
+      } catch (error) {
+        this.logger.error({ err: error, sessionId: id }, `the archive of drill ${id} could not be read to score it`);
+      }
+      if (drill) await this.score(drill);
+    }
+  }
+
+  private async score(drill: DrillView): Promise<void> {
+    // Listed as being scored at once (scoreLater), started in a turn of its own.
+    await new Promise((resolve) => setImmediate(resolve));
+    for (let attempt = 0; !this.closed; attempt++) {
+      try {
+        const card = await this.reports.scorecard(drill);
+        if (this.closed) return;
+        this.recordScore(drill, card);
+        return;
+      } catch (error) {
+        const delay = SCORE_RETRY_MS[attempt];
+        if (this.closed) return;
+        if (delay === undefined) {
+          this.logger.error({ err: error, sessionId: drill.id }, `scoring drill ${drill.id} failed ${attempt + 1} times; it is scored at the next start`);
+          return;
+        }
+        this.logger.warn({ err: error, sessionId: drill.id }, `scoring drill ${drill.id} failed; trying again in ${delay / 1000} s`);
+        await this.pause(delay);
+      }
+    }
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wait = { timer: setTimeout(() => done(), ms), resolve: () => done() };
+      const done = () => {
+        clearTimeout(wait.timer);
+        this.retryWaits.delete(wait);
+        resolve();
+      };
+      wait.timer.unref();
+      this.retryWaits.add(wait);
+    });
+  }
+
+  private recordScore(drill: DrillView, card: Scorecard): void {
+    const availability = availabilityOf(drill.events);
     this.leaderboard.record(
       {
         sessionId: drill.id,
         scenarioId: drill.scenario.id,
         seed: drill.record.seed,
-        team: drill.team ?? 'unnamed team',
+        team: drill.team ?? UNNAMED_TEAM,
         score: card.grade.score,
         timeToMitigateMs: card.durations.timeToMitigate,
         lost: card.impact.lost,
@@ -122,15 +197,37 @@ export class Registry {
     );
   }
 
-  /** A drill stopped: score it if it ended, and archive its log (off the event loop: a flooded log can be megabytes). */
+  /**
+   * Resolves once the drills that ended in this process and match `which` are scored (or have failed
+   * to be), or after SCORE_WAIT_MS: a leaderboard read just after a drill ends then shows it.
+   */
+  async settledScores(which: (drill: { sessionId: string; scenarioId: string; team: string }) => boolean): Promise<void> {
+    const waiting = [...this.scoring].filter(([sessionId, s]) => which({ sessionId, ...s })).map(([, s]) => s.done);
+    if (waiting.length === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, SCORE_WAIT_MS);
+      timer.unref();
+    });
+    await Promise.race([Promise.all(waiting), timeout]);
+    clearTimeout(timer);
+  }
+
+  /**
+   * A drill stopped: score it if it ended (on the worker), then archive its log (gzipped off the event
+   * loop: a flooded log can be megabytes). Archived once scored (or once every try has failed), so a
+   * drill that is archived has been scored but for a failure; either starts in a later turn than the
+   * one that stopped the drill, which has its own work to do (a 6-hour log takes milliseconds to
+   * serialize). A drill the server stops before archiving is archived by recover() at the next start.
+   */
   private stopped(drill: LiveDrill): void {
-    try {
-      if (drill.status === 'ended') this.recordScore(drill);
-    } catch (error) {
-      this.logger.error({ err: error, sessionId: drill.id }, 'scoring a drill failed');
-    }
-    void gzip(drill.logText(this.nodeMajor))
-      .then((gz) => {
+    const scored = drill.status === 'ended' ? this.scoreLater(drill) : Promise.resolve();
+    void scored
+      .then(() => new Promise((resolve) => setImmediate(resolve)))
+      .then(async () => {
+        if (this.closed) return;
+        const gz = await gzip(drill.logText(this.nodeMajor));
+        if (this.closed) return;
         this.store.archive(drill.id, gz, new Date());
         this.archivedIds.add(drill.id);
         if (this.config.archiveAfterMs === 0) this.release(drill);
@@ -179,13 +276,15 @@ export class Registry {
       try {
         const drill = this.rebuild(stored);
         drill.team = this.leaderboard.meta(drill.id).team;
-        // A drill that ended just before a crash may not have been scored yet.
-        if (drill.status === 'ended' && !this.leaderboard.score(drill.id)) this.recordScore(drill);
         this.store.archive(drill.id, gzipSync(drill.logText(this.nodeMajor)), new Date());
       } catch (error) {
         this.logger.error({ err: error, sessionId: stored.id }, `the log of stopped drill ${stored.id} could not be archived`);
       }
     }
+    // Ended drills with no score (the process stopped, or every try failed, before it was recorded):
+    // scored on the worker as any ended drill is. They ended before this start: leaderboard reads do not wait for them.
+    const unscored = this.leaderboard.unscored();
+    if (unscored.length > 0) void this.scoreArchived(unscored);
     return this.drills.size;
   }
 
@@ -401,6 +500,8 @@ export class Registry {
 
   /** Stops every loop and records progress: a clean shutdown loses nothing. */
   close(): void {
+    this.closed = true;
+    for (const wait of this.retryWaits) wait.resolve();
     for (const t of this.timers) clearInterval(t);
     for (const drill of this.drills.values()) drill.stop();
     void this.reports.close();

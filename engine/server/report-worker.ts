@@ -1,25 +1,32 @@
 /**
- * The worker_threads side of reports.ts: scores a drill's log and renders its reports off the main
- * thread. Both re-simulate the drill (the untreated twin, the report's charts), which takes hundreds
- * of milliseconds for a long drill: on the main thread that would stall every live drill's tick.
+ * The worker_threads side of reports.ts: everything the server derives from a drill's log by
+ * simulating it again, off the main thread. A job is one of two tasks:
+ * - `reports`: scores the log and renders its reports (the untreated twin, the report's charts);
+ * - `replay`: builds the replay bundles (replay.ts: the log folded again for every tick's telemetry),
+ *   each encoded as JSON and gzipped here, so the main thread has nothing left to do but send bytes.
+ * Either takes hundreds of milliseconds for a long drill: on the main thread that would stall every
+ * live drill's tick.
  *
  * A job arrives in pieces, so that no single message is costly to copy on the main thread: `job`
  * (the scenario, seed and what to compute), then `events` in chunks, then `run`. Jobs run one at a
- * time, in the order their `run` arrives.
+ * time, in the order their `run` arrives. A replay's bytes go back transferred, not copied.
  *
  * Loaded in a worker through report-worker.mjs (which registers tsx).
  */
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { gzipSync } from 'node:zlib';
 import { createHeader } from '../core/log/log.ts';
 import type { EngineEvent } from '../protocol/events.ts';
+import type { Role } from '../protocol/messages.ts';
 import type { Scenario } from '../protocol/scenario.ts';
 import { renderHtml } from '../score/report-html.ts';
 import { renderJson } from '../score/report-json.ts';
 import { renderMarkdown } from '../score/report-markdown.ts';
 import { scoreLog, type Scorecard } from '../score/scorecard.ts';
 import { buildReport, type ReportModel } from '../score/timeline.ts';
+import { buildReplayBundles } from './replay.ts';
 
 /** What a drill's debrief serves: its scorecard (JSON), and its report in three formats. */
 export type ReportKind = 'score' | 'html' | 'md' | 'json';
@@ -29,23 +36,36 @@ export interface ReportWorkerData {
   kind: 'sevdrill-report';
 }
 
-/** Main thread → worker. */
-export type ReportRequest =
+/** What one job computes from a drill's scenario, seed and log. */
+export type ReportTask =
   | {
-      type: 'job';
-      id: number;
-      scenario: Scenario;
-      seed: number;
+      task: 'reports';
       nodeMajor: string;
       /** The scorecard, if already known (the leaderboard keeps an ended drill's): not computed again. */
       card: Scorecard | null;
       kinds: ReportKind[];
     }
+  | {
+      task: 'replay';
+      /** The rest of the replay source (replay.ts), as of the moment the job was made. */
+      sessionId: string;
+      tickMs: number;
+      phase: string;
+      now: number;
+      roles: Role[];
+    };
+
+/** Main thread → worker. */
+export type ReportRequest =
+  | ({ type: 'job'; id: number; scenario: Scenario; seed: number } & ReportTask)
   | { type: 'events'; id: number; events: EngineEvent[] }
   | { type: 'run'; id: number };
 
+/** What a job gives back: report bodies, or each role's replay bundle as gzipped JSON. */
+export type ReportResult = { task: 'reports'; bodies: Partial<Record<ReportKind, string>> } | { task: 'replay'; replays: Partial<Record<Role, Uint8Array<ArrayBuffer>>> };
+
 /** Worker → main thread. */
-export type ReportReply = { id: number; bodies: Partial<Record<ReportKind, string>> } | { id: number; error: string };
+export type ReportReply = ({ id: number } & ReportResult) | { id: number; error: string };
 
 const RENDER: Record<Exclude<ReportKind, 'score'>, (card: Scorecard, report: ReportModel) => string> = {
   html: renderHtml,
@@ -65,6 +85,30 @@ function computeReports(job: { scenario: Scenario; seed: number; nodeMajor: stri
     for (const format of formats) bodies[format] = RENDER[format](card, report);
   }
   return bodies;
+}
+
+/**
+ * Each role's bundle as `JSON.stringify(bundle)` would give it, gzipped, in a buffer of its own (so
+ * that it can be transferred). The samples, the bulk of every bundle and the same in each, are
+ * encoded once; they are its last key, so each role's JSON is its other keys', then theirs. (Less
+ * garbage here is less work for the collector's helper threads, which the main thread shares.)
+ */
+function computeReplays(job: Extract<ReportRequest, { type: 'job'; task: 'replay' }>, events: readonly EngineEvent[]): Partial<Record<Role, Uint8Array<ArrayBuffer>>> {
+  const source = { id: job.sessionId, scenario: job.scenario, seed: job.seed, tickMs: job.tickMs, phase: job.phase, now: job.now, events };
+  const replays: Partial<Record<Role, Uint8Array<ArrayBuffer>>> = {};
+  let samples: Buffer | undefined;
+  for (const [role, bundle] of buildReplayBundles(source, job.roles)) {
+    samples ??= Buffer.from(JSON.stringify(bundle.samples));
+    const rest = JSON.stringify({ ...bundle, samples: [] });
+    if (!rest.endsWith(',"samples":[]}')) throw new Error('invariant: the samples are not the last key of a replay bundle');
+    const json = Buffer.concat([Buffer.from(rest.slice(0, -'[]}'.length)), samples, Buffer.from('}')]);
+    replays[role] = new Uint8Array(gzipSync(json));
+  }
+  return replays;
+}
+
+function compute(job: Extract<ReportRequest, { type: 'job' }>, events: readonly EngineEvent[]): ReportResult {
+  return job.task === 'reports' ? { task: 'reports', bodies: computeReports(job, events) } : { task: 'replay', replays: computeReplays(job, events) };
 }
 
 /**
@@ -93,7 +137,9 @@ if (!isMainThread && parentPort && (workerData as Partial<ReportWorkerData> | nu
       jobs.delete(msg.id);
       if (!entry) return;
       try {
-        port.postMessage({ id: msg.id, bodies: computeReports(entry.job, entry.events) } satisfies ReportReply);
+        const result = compute(entry.job, entry.events);
+        const transfer = result.task === 'replay' ? Object.values(result.replays).map((bytes) => bytes.buffer) : [];
+        port.postMessage({ id: msg.id, ...result } satisfies ReportReply, transfer);
       } catch (error) {
         port.postMessage({ id: msg.id, error: error instanceof Error ? error.message : String(error) } satisfies ReportReply);
       }

@@ -1,32 +1,45 @@
 /**
- * A drill's scorecard and after-action report (html, md, json), served without simulating on the
- * request path.
+ * Everything the server derives from a drill's log by simulating it again, served without simulating
+ * on the request path: a drill's scorecard and after-action report (html, md, json), and its replay
+ * bundle (replay.ts).
  *
  * Scoring a log and building its report each re-simulate the drill (the untreated twin; the report's
  * charts): for a 6-hour drill that is ~0.3 s and ~0.15 s of CPU, and ~0.1 s more to render the HTML
- * (measured). Done in the request, that stalls every live drill's tick for as long.
+ * (measured); a replay bundle folds the log again for every tick's telemetry (~0.3 s, and ~4 MB of
+ * JSON to encode and gzip). Done in the request, that stalls every live drill's tick for as long.
  *
  * The choice: all of it runs on a worker thread (report-worker.ts), for ended and live drills alike.
  * The main thread only copies the log to the worker, in chunks of CHUNK_EVENTS (~1 ms of structured
  * clone each) with a turn of the event loop between them, so ticks run in between; what comes back
- * are strings, cheap to receive. (Slicing the computation on the main thread instead would need the
- * engine to yield mid-fold; a child process would cost more to start and to feed.)
+ * are strings, or a replay's gzipped bytes transferred without a copy. (Slicing the computation on
+ * the main thread instead would need the engine to yield mid-fold; a child process would cost more to
+ * start and to feed.)
  *
- * - A stopped drill (ended, failed or expired) has a final log, so its scorecard and all three reports
- *   are computed once, together, and kept in memory (the last few drills) and in the store
- *   (report_cache), which outlives a restart: an archived drill is served from there, and is never
- *   simulated again. The leaderboard's scorecard of an ended drill (registry.ts) is used, not recomputed.
- * - A live drill's report changes as it runs. It is computed on request for the log as it stands; a
- *   report is a function of the log alone, so the result is reused until the log grows.
+ * - A stopped drill (ended, failed or expired) has a final log, so its scorecard and reports are
+ *   computed once and kept in memory (the last few drills) and in the store (report_cache), which
+ *   outlives a restart: an archived drill is served from there, and is never simulated again. An
+ *   ended drill's scorecard is computed here alone when it ends, for the leaderboard (registry.ts,
+ *   which stores it); its three reports are computed together, with that scorecard, when first asked
+ *   for (a request that comes while the scorecard is being computed waits for it).
+ * - A stopped drill's replay bundles (one per role, from one fold) are computed once and kept in
+ *   memory, bounded by count and bytes. They are not stored: a 6-hour drill's are ~1.2 MB gzipped,
+ *   ~45 times its archived log, so storing them would multiply the database's size for a screen that
+ *   is opened a few times; after a restart the first replay of a drill costs one computation on the
+ *   worker, which stalls nothing.
+ * - A live drill's report and replay change as it runs. They are computed on request for the log as it
+ *   stands; a report is a function of the log alone, so it is reused until the log grows. So is a
+ *   replay bundle, whose samples run to the drill's `now` when it was computed: ticks that log nothing
+ *   move `now` on, so a live bundle may trail the drill by a few ticks (a true replay of its log still).
  * - Concurrent requests for the same result share one computation.
  */
 import { Worker } from 'node:worker_threads';
 import { ENGINE_VERSION } from '../core/log/version.ts';
 import type { EngineEvent } from '../protocol/events.ts';
+import type { Role } from '../protocol/messages.ts';
 import { SCORECARD_VERSION, type Scorecard } from '../score/scorecard.ts';
 import { REPORT_VERSION } from '../score/timeline.ts';
 import type { DrillView } from './archive.ts';
-import type { ReportKind, ReportReply, ReportRequest, ReportWorkerData } from './report-worker.ts';
+import type { ReportKind, ReportReply, ReportRequest, ReportResult, ReportTask, ReportWorkerData } from './report-worker.ts';
 import type { CachedReport, Store } from './store.ts';
 
 export type { ReportKind } from './report-worker.ts';
@@ -55,6 +68,9 @@ export function reportFormat(format: string): ReportKind | undefined {
 const REPORT_CACHE_VERSION = `${ENGINE_VERSION}/${SCORECARD_VERSION}/${REPORT_VERSION}`;
 
 const ALL_KINDS: readonly ReportKind[] = ['score', 'html', 'md', 'json'];
+const ALL_ROLES: readonly Role[] = ['facilitator', 'responder', 'observer'];
+/** How long the worker is kept after a drill's scorecard (ReportService.scorecard). */
+const SCORING_IDLE_MS = 5_000;
 /** Events per message to the worker: a 6-hour drill's whole log is ~750 events. */
 const CHUNK_EVENTS = 1000;
 // A job's heap: a 6-hour drill needs tens of MB; a log flooded to its byte budget, a few times that.
@@ -70,6 +86,16 @@ interface Entry {
   bodies: Bodies;
 }
 
+/** Replay bundles as gzipped JSON, by role. */
+type Replays = Partial<Record<Role, Buffer>>;
+
+interface ReplayEntry {
+  /** As for Entry. */
+  events: number;
+  replays: Replays;
+  bytes: number;
+}
+
 export interface ReportServiceOptions {
   /** Stamped in the reports' log header (as the /log endpoint does). */
   nodeMajor: string;
@@ -79,16 +105,24 @@ export interface ReportServiceOptions {
   idleMs?: number;
   /** Drills whose results are kept in memory (default 16; a 6-hour drill's are ~250 KB). */
   memoryEntries?: number;
+  /** Drills whose replay bundles are kept in memory (default 8), and their most bytes in all (default 32 MB; a 6-hour drill's are ~1.2 MB). */
+  replayEntries?: number;
+  replayBytes?: number;
 }
 
 export class ReportService {
   /** How each result was served, for tests and diagnostics. */
   readonly stats = { computed: 0, fromMemory: 0, fromStore: 0 };
+  readonly replayStats = { computed: 0, fromMemory: 0 };
   private readonly memory = new Map<string, Entry>();
+  private readonly replays = new Map<string, ReplayEntry>();
   /** Computations under way, by drill and log length. */
   private readonly pending = new Map<string, { kinds: readonly ReportKind[]; done: Promise<Bodies> }[]>();
+  private readonly pendingReplays = new Map<string, { roles: readonly Role[]; done: Promise<Replays> }[]>();
   private readonly pool: ReportPool;
   private readonly memoryEntries: number;
+  private readonly replayEntries: number;
+  private readonly replayBytes: number;
 
   constructor(
     private readonly store: Store,
@@ -98,29 +132,51 @@ export class ReportService {
   ) {
     this.pool = new ReportPool(options.workers ?? 1, options.idleMs ?? 30_000);
     this.memoryEntries = options.memoryEntries ?? 16;
+    this.replayEntries = options.replayEntries ?? 8;
+    this.replayBytes = options.replayBytes ?? 32 * 1024 * 1024;
   }
 
   /** One body of a drill: its scorecard (`score`, JSON) or its report in one format. */
-  async get(drill: DrillView, kind: ReportKind): Promise<string> {
+  get(drill: DrillView, kind: ReportKind): Promise<string> {
+    return this.body(drill, kind, false);
+  }
+
+  /**
+   * A stopped drill's scorecard, for the leaderboard (registry.ts: when the drill ends, or after a
+   * restart). Computed alone: the reports, which need it, are computed with it when first asked for.
+   * Not put in the store (the leaderboard keeps it); the worker is kept SCORING_IDLE_MS, for the
+   * debrief's report that usually follows, or the next drill's score.
+   */
+  async scorecard(drill: DrillView): Promise<Scorecard> {
+    return JSON.parse(await this.body(drill, 'score', true)) as Scorecard;
+  }
+
+  private async body(drill: DrillView, kind: ReportKind, scoring: boolean): Promise<string> {
     // A stopped drill's log never grows again (stopped drills take no commands, socket.ts).
     const final = drill.status !== 'live';
     const events = drill.events.length;
     const cached = this.fromMemory(drill.id, events, kind) ?? (final ? this.fromStore(drill.id, events, kind) : undefined);
     if (cached !== undefined) return cached;
-    const card = final ? this.scorecardOf(drill.id) : undefined;
+    const key = `${drill.id}|${events}`;
+    const jobs = this.pending.get(key) ?? [];
+    // A stopped drill's reports are computed with its scorecard: one under way (the drill has just ended) is waited for.
+    const scored = final && kind !== 'score' ? jobs.find((j) => j.kinds.includes('score') && !j.kinds.includes(kind)) : undefined;
+    if (scored) {
+      await scored.done.catch(() => undefined);
+      return this.body(drill, kind, scoring);
+    }
+    const card = final ? (this.scorecardOf(drill.id) ?? this.rememberedCard(drill.id, events)) : undefined;
     if (kind === 'score' && card) {
       const body = JSON.stringify(card);
       this.remember(drill.id, events, { score: body });
       return body;
     }
     // A computation under way for the same log that includes this kind is shared.
-    const key = `${drill.id}|${events}`;
-    const jobs = this.pending.get(key) ?? [];
     let job = jobs.find((j) => j.kinds.includes(kind));
     if (!job) {
-      // Once final, everything at once: every later request is then served from the cache.
-      const kinds = final ? ALL_KINDS : kind === 'score' ? [kind] : (['score', kind] as const);
-      const done = this.compute(drill, events, kinds, card ?? null, final).finally(() => {
+      // Once final, the three reports at once: every later request is then served from the cache.
+      const kinds = kind === 'score' ? [kind] : final ? ALL_KINDS : (['score', kind] as const);
+      const done = this.compute(drill, events, kinds, card ?? null, final, scoring).finally(() => {
         const left = (this.pending.get(key) ?? []).filter((j) => j !== job);
         if (left.length > 0) this.pending.set(key, left);
         else this.pending.delete(key);
@@ -133,18 +189,53 @@ export class ReportService {
     return body;
   }
 
+  /** A drill's replay bundle for one role, as gzipped JSON (replay.ts). */
+  async replay(drill: DrillView, role: Role): Promise<Buffer> {
+    const final = drill.status !== 'live';
+    const events = drill.events.length;
+    const entry = this.replays.get(drill.id);
+    const cached = entry?.events === events ? entry.replays[role] : undefined;
+    if (cached && entry) {
+      this.replayStats.fromMemory++;
+      // Most recently used last.
+      this.replays.delete(drill.id);
+      this.replays.set(drill.id, entry);
+      return cached;
+    }
+    const key = `${drill.id}|${events}`;
+    const jobs = this.pendingReplays.get(key) ?? [];
+    let job = jobs.find((j) => j.roles.includes(role));
+    if (!job) {
+      // Once final, every role's from one fold: the debrief's readers come in all roles, and each is then served from memory.
+      const roles = final ? ALL_ROLES : [role];
+      const done = this.computeReplays(drill, events, roles, final).finally(() => {
+        const left = (this.pendingReplays.get(key) ?? []).filter((j) => j !== job);
+        if (left.length > 0) this.pendingReplays.set(key, left);
+        else this.pendingReplays.delete(key);
+      });
+      job = { roles, done };
+      this.pendingReplays.set(key, [...jobs, job]);
+    }
+    const bytes = (await job.done)[role];
+    if (bytes === undefined) throw new Error(`invariant: the ${role} replay of ${drill.id} was not computed`);
+    return bytes;
+  }
+
   /** Stops the workers; computations under way fail. */
   close(): Promise<void> {
     return this.pool.close();
   }
 
-  private async compute(drill: DrillView, events: number, kinds: readonly ReportKind[], card: Scorecard | null, final: boolean): Promise<Bodies> {
-    const job = { scenario: drill.scenario, seed: drill.record.seed, nodeMajor: this.options.nodeMajor, card, kinds: [...kinds] };
-    // A live drill's report is likely to be asked for again soon; a stopped drill's never is.
-    const bodies = await this.pool.run(job, drill.events, events, final ? 0 : undefined);
+  private async compute(drill: DrillView, events: number, kinds: readonly ReportKind[], card: Scorecard | null, final: boolean, scoring: boolean): Promise<Bodies> {
+    const task: ReportTask = { task: 'reports', nodeMajor: this.options.nodeMajor, card, kinds: [...kinds] };
+    // A live drill's report is likely to be asked for again soon; a stopped drill's never is (but for its
+    // reports after its scorecard).
+    const result = await this.pool.run(drill, task, events, final ? (scoring ? SCORING_IDLE_MS : 0) : undefined);
+    if (result.task !== 'reports') throw new Error('invariant: a report job gave something else');
+    const bodies = result.bodies;
     this.stats.computed++;
     this.remember(drill.id, events, bodies);
-    if (final) {
+    if (final && !scoring) {
       const rows: CachedReport[] = Object.entries(bodies).map(([kind, body]) => ({ kind, events, version: REPORT_CACHE_VERSION, body }));
       try {
         this.store.saveReports(drill.id, rows, new Date());
@@ -153,6 +244,38 @@ export class ReportService {
       }
     }
     return bodies;
+  }
+
+  private async computeReplays(drill: DrillView, events: number, roles: readonly Role[], final: boolean): Promise<Replays> {
+    // Where the drill got to, now: a live drill moves on while the log is sent.
+    const task: ReportTask = { task: 'replay', sessionId: drill.id, tickMs: drill.tickMs, phase: drill.phase, now: drill.now, roles: [...roles] };
+    const result = await this.pool.run(drill, task, events, final ? 0 : undefined);
+    if (result.task !== 'replay') throw new Error('invariant: a replay job gave something else');
+    const replays: Replays = {};
+    let bytes = 0;
+    for (const [role, data] of Object.entries(result.replays) as [Role, Uint8Array][]) {
+      replays[role] = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+      bytes += data.byteLength;
+    }
+    this.replayStats.computed++;
+    this.replays.delete(drill.id);
+    this.replays.set(drill.id, { events, replays, bytes });
+    let total = 0;
+    for (const entry of this.replays.values()) total += entry.bytes;
+    // The least recently used first; the newest stays even when it alone is over the budget (it is being sent).
+    for (const [id, entry] of this.replays) {
+      if (this.replays.size <= 1 || (this.replays.size <= this.replayEntries && total <= this.replayBytes)) break;
+      this.replays.delete(id);
+      total -= entry.bytes;
+    }
+    return replays;
+  }
+
+  /** A stopped drill's scorecard, if memory holds its body. */
+  private rememberedCard(id: string, events: number): Scorecard | undefined {
+    const entry = this.memory.get(id);
+    const body = entry?.events === events ? entry.bodies.score : undefined;
+    return body === undefined ? undefined : (JSON.parse(body) as Scorecard);
   }
 
   private fromMemory(id: string, events: number, kind: ReportKind): string | undefined {
@@ -190,15 +313,16 @@ export class ReportService {
 
 interface Slot {
   worker: Worker;
-  jobs: Map<number, { resolve: (bodies: Bodies) => void; reject: (error: Error) => void; idleMs: number }>;
+  jobs: Map<number, { resolve: (result: ReportResult) => void; reject: (error: Error) => void; idleMs: number }>;
   idleTimer: NodeJS.Timeout | null;
 }
 
 /**
- * Worker threads running report jobs; a worker that fails fails its jobs and is replaced on the next.
+ * Worker threads running report and replay jobs; a worker that fails fails its jobs and is replaced on the next.
  * A worker costs ~40 MB while it lives (its isolate, the engine's modules, the heap of a job), so one
  * with nothing to do is not kept for long: after a stopped drill's job (computed once) it is stopped
- * at once, and after a live drill's once it has been idle for `idleMs`.
+ * at once (after its scorecard, a few seconds later), and after a live drill's once it has been idle
+ * for `idleMs`.
  */
 class ReportPool {
   private readonly slots: Slot[] = [];
@@ -210,19 +334,22 @@ class ReportPool {
     private readonly idleMs: number,
   ) {}
 
-  /** Computes `job` over the first `count` of `events`, sending them a chunk per turn of the event loop. */
-  async run(job: Omit<Extract<ReportRequest, { type: 'job' }>, 'type' | 'id'>, events: readonly EngineEvent[], count: number, idleMs = this.idleMs): Promise<Bodies> {
+  /** Computes `task` over the first `count` of the drill's events, sending them a chunk per turn of the event loop. */
+  async run(drill: DrillView, task: ReportTask, count: number, idleMs = this.idleMs): Promise<ReportResult> {
     if (this.closed) throw new Error('the report service is shutting down');
+    const events: readonly EngineEvent[] = drill.events;
+    const job = { scenario: drill.scenario, seed: drill.record.seed, ...task };
     const slot = this.slot();
     const id = this.nextId++;
-    const done = new Promise<Bodies>((resolve, reject) => slot.jobs.set(id, { resolve, reject, idleMs }));
+    const done = new Promise<ReportResult>((resolve, reject) => slot.jobs.set(id, { resolve, reject, idleMs }));
     if (slot.idleTimer) clearTimeout(slot.idleTimer);
     slot.idleTimer = null;
     // A busy worker keeps the process alive (a caller awaits it); an idle one must not.
     slot.worker.ref();
     slot.worker.postMessage({ type: 'job', id, ...job } satisfies ReportRequest);
+    // The first chunk too waits for a turn: the caller (a drill that has just ended) may have used most of this one.
     for (let from = 0; from < count && slot.jobs.has(id); from += CHUNK_EVENTS) {
-      if (from > 0) await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
       if (!slot.jobs.has(id)) break;
       slot.worker.postMessage({ type: 'events', id, events: events.slice(from, Math.min(count, from + CHUNK_EVENTS)) } satisfies ReportRequest);
     }
@@ -273,7 +400,7 @@ class ReportPool {
       }
     }
     if ('error' in reply) job.reject(new Error(reply.error));
-    else job.resolve(reply.bodies);
+    else job.resolve(reply);
   }
 
   /** Takes a worker out of the pool for good, failing its jobs. */

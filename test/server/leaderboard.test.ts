@@ -1,10 +1,11 @@
 /**
- * Scores live in the server's database: a drill is scored from its log when it ends, teams are
- * ranked per scenario and seed, a team sees its history, and a campaign adds up availability.
+ * Scores live in the server's database: a drill is scored from its log when it ends (on the report
+ * worker: the leaderboard's reads wait for it), teams are ranked per scenario and seed, a team sees
+ * its history, and a campaign adds up availability. A score whose computation fails is never lost.
  */
 import { describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../engine/server/app.ts';
-import { TestClient, createDrill, get, withServer } from './harness.ts';
+import { startServer, type RunningServer } from '../../engine/server/app.ts';
+import { TestClient, createDrill, get, testConfig, until, withServer } from './harness.ts';
 
 /** Plays retail-sev1 at speed 60: a good team responds; a passive one only watches. Then ends it. */
 async function play(server: RunningServer, team: string, respond: boolean, scenarioId = 'retail-sev1') {
@@ -104,4 +105,52 @@ describe('leaderboard, history and campaigns', () => {
       expect((await get(server, '/api/campaigns/nope')).status).toBe(404);
     });
   }, 90_000);
+
+  it('tries a failed score again, and scores at the next start a drill whose score was never recorded', async () => {
+    const config = testConfig();
+    /** A drill started and ended at once by its facilitator. */
+    const startAndEnd = async (server: RunningServer, team: string) => {
+      const creds = await createDrill(server, { scenarioId: 'retail-sev1', speed: 60, seed: 11, team });
+      const fac = await TestClient.join(server.url, { sessionId: creds.sessionId, token: creds.facilitatorToken, name: 'fac' });
+      for (const command of ['start', 'end']) {
+        fac.send({ type: 'control', command, clientActionId: command });
+        expect(await fac.reply(command)).toMatchObject({ type: 'ack' });
+      }
+      fac.close();
+      return creds.sessionId;
+    };
+    const listed = async (server: RunningServer) => {
+      const board = (await get(server, '/api/leaderboard/retail-sev1')).json as { seeds: { entries: { sessionId: string }[] }[] };
+      return board.seeds.flatMap((g) => g.entries.map((e) => e.sessionId));
+    };
+    const lines: string[] = [];
+    let server = await startServer(config, { log: (line) => lines.push(line) });
+    let lucky: string;
+    let unlucky: string;
+    try {
+      // The worker fails the first computation of a score (a crash, say): it is tried again a moment later.
+      const reports = server.registry.reports;
+      const real = reports.scorecard.bind(reports);
+      let failures = 1;
+      reports.scorecard = (drill) => (failures-- > 0 ? Promise.reject(new Error('the report worker exited (code 1)')) : real(drill));
+      lucky = await startAndEnd(server, 'red team');
+      expect(await listed(server)).toEqual([lucky]);
+      expect(lines.some((l) => l.includes('failed; trying again'))).toBe(true);
+      // Every try fails, and the server stops before the last: the drill has ended unscored...
+      failures = Infinity;
+      unlucky = await startAndEnd(server, 'blue team');
+      expect(server.registry.leaderboard.score(unlucky)).toBeUndefined();
+    } finally {
+      await server.close();
+    }
+    // ...until the next start, which scores it on the worker.
+    server = await startServer(config, { log: () => {} });
+    try {
+      await until(() => server.registry.leaderboard.score(unlucky) !== undefined, 20_000);
+      expect((await listed(server)).sort()).toEqual([lucky, unlucky].sort());
+      expect(server.registry.leaderboard.unscored()).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  }, 60_000);
 });

@@ -1,8 +1,9 @@
 /**
  * GET /api/sessions/:id/replay: the log as its reader may see it, plus the telemetry of every tick,
- * re-derived by re-running the engine from the log. The same access as the log (the facilitator at
- * any time, participants once the drill has ended); one sample per tick run, equal to what was
- * streamed live and to a fresh in-process run; and nothing hidden in a responder's or observer's bundle.
+ * re-derived by re-running the engine from the log (on the report worker). The same access as the log
+ * (the facilitator at any time, participants once the drill has ended); one sample per tick run, equal
+ * to what was streamed live and to a fresh in-process run; nothing hidden in a responder's or
+ * observer's bundle; and a 503 when the bundle cannot be computed.
  */
 import { describe, expect, it } from 'vitest';
 import { commandOf } from '../../engine/core/log/replay.ts';
@@ -157,6 +158,15 @@ describe('replay API', () => {
       expect(plain.headers.get('content-encoding')).toBeNull();
       expect(await plain.text()).toBe(ritaRes.text);
       expect(JSON.parse(await raw.text())).toEqual(pub);
+
+      // Bundles are built on the report worker; when it cannot compute one, the answer is a 503, as for
+      // a report (here: the service is stopping). An ended drill's bundles, computed already, are still served.
+      const other = await createDrill(server, { scenarioId: 'retail-sev1', speed: 60 });
+      await server.registry.reports.close();
+      for (const p of [`/api/sessions/${other.sessionId}/replay`, `/api/sessions/${other.sessionId}/report`]) {
+        expect(await get(server, p, bearer(other.facilitatorToken)), p).toMatchObject({ status: 503, json: { code: 'report-unavailable' } });
+      }
+      expect((await get(server, path, bearer(creds.facilitatorToken))).text).toBe(facRes.text);
 
       fac.close();
       rita.close();

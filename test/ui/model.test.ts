@@ -254,7 +254,7 @@ describe('folding the real retail-sev1 stream', () => {
     expect(m.incident).toEqual({ state: 'resolved', severity: 1, acknowledged: true, roles: { ic: 'alice', ops: 'bob', comms: 'carol' } });
     expect(m.approvals).toEqual({});
     expect(m.running).toEqual({});
-    expect(Object.keys(m.inForce)).toEqual(end.inForce);
+    expect(m.inForce).toEqual(end.inForce);
     expect(m.timeline).toHaveLength(events.length);
     expect(m.timeline).toEqual(events);
     expect(m.lastSeq).toBe(events.at(-1)?.seq);
@@ -292,12 +292,33 @@ describe('folding the real retail-sev1 stream', () => {
       session.submit({ actor: type === 'start' ? 'facilitator' : 'bob', type, ...(target ? { target } : {}), ...(params ? { params } : {}) });
       session.runUntil(at + 10_000);
       const m = applyEvents(fresh(), session.events.filter((e) => !isFacilitatorOnly(e)));
-      const inForce = Object.keys(m.inForce).sort();
-      expect(inForce).toEqual([...session.snapshot().inForce].sort());
+      expect(m.inForce).toEqual(session.snapshot().inForce);
       seen.push(Object.entries(m.inForce).sort().map(([id, n]) => `${id}×${n}`));
     }
     // After the breaker's 30 s and the second scale's 3 min: both scales and the breaker; then one revert each.
     expect(seen.slice(4)).toEqual([['breaker:checkout×1', 'scale:auth×1'], ['scale:auth×1'], []]);
+  });
+
+  it('joined with a scale in force twice: one revert leaves it in force, the second clears it, as in the engine', () => {
+    const session = createSession(scenario);
+    session.submit({ actor: 'facilitator', type: 'start' });
+    session.runUntil(60_000);
+    session.submit({ actor: 'bob', type: 'scale', target: 'auth' });
+    session.runUntil(250_000);
+    session.submit({ actor: 'bob', type: 'scale', target: 'auth' });
+    session.runUntil(450_000);
+    const joined = modelFromWelcome(welcomeFrom(session.snapshot()));
+    expect(joined.inForce).toEqual({ 'scale:auth': 2 });
+    const from = session.events.length;
+    session.submit({ actor: 'bob', type: 'revert', params: { action: 'scale:auth' } });
+    session.runUntil(460_000);
+    const once = applyEvents(joined, session.events.slice(from).filter((e) => !isFacilitatorOnly(e)));
+    expect(once.inForce).toEqual(session.snapshot().inForce);
+    expect(once.inForce).toEqual({ 'scale:auth': 1 });
+    const next = session.events.length;
+    session.submit({ actor: 'bob', type: 'revert', params: { action: 'scale:auth' } });
+    session.runUntil(470_000);
+    expect(applyEvents(once, session.events.slice(next).filter((e) => !isFacilitatorOnly(e))).inForce).toEqual({});
   });
 
   it('joined mid-drill with a scale in force: a second scale and one revert leave it in force, as in the engine', () => {
@@ -308,13 +329,14 @@ describe('folding the real retail-sev1 stream', () => {
     session.runUntil(250_000);
     const joined = modelFromWelcome(welcomeFrom(session.snapshot()));
     expect(joined.inForce).toEqual({ 'scale:auth': 1 });
+    // The snapshot carries the count, so a client that joins late stacks and reverts as the engine does.
     const from = session.events.length;
     session.submit({ actor: 'bob', type: 'scale', target: 'auth' });
     session.runUntil(500_000);
     session.submit({ actor: 'bob', type: 'revert', params: { action: 'scale:auth' } });
     session.runUntil(510_000);
     const m = applyEvents(joined, session.events.slice(from).filter((e) => !isFacilitatorOnly(e)));
-    expect(session.snapshot().inForce).toEqual(['scale:auth']);
+    expect(session.snapshot().inForce).toEqual({ 'scale:auth': 1 });
     expect(m.inForce).toEqual({ 'scale:auth': 1 });
   });
 

@@ -141,7 +141,7 @@ export function modelFromWelcome(w: WelcomeMessage): ViewModel {
     approvals: Object.fromEntries(s.pendingApprovals.map((p) => [p.request, { request: p.request, action: p.action, target: p.target, by: p.by, byId: p.byId ?? null, t: p.requestedAt }])),
     running: Object.fromEntries(s.runningActions.map((r) => [r.action, { ...r }])),
     // The snapshot names what is in force but not how many times: each counts once from here.
-    inForce: Object.fromEntries(s.inForce.map((id) => [id, 1])),
+    inForce: s.inForce,
     diagnoses: {},
     totals: { ...s.totals },
     timeline: [],

@@ -59,7 +59,9 @@ export function parseLog(text: string): ParsedLog {
   if (lines.length === 0) return { ok: false, line: 1, message: 'the log is empty' };
   let header: LogHeader;
   try {
-    header = JSON.parse(lines[0] as string) as LogHeader;
+    // Checked field by field below; the embedded scenario is the engine's own normalised output,
+    // bound to the header by its hash.
+    header = JSON.parse(lines[0] ?? '') as LogHeader;
   } catch {
     return { ok: false, line: 1, message: 'the header is not JSON' };
   }
@@ -91,6 +93,7 @@ function parseEvent(line: string): EngineEvent | string {
     return 'not JSON';
   }
   const checked = engineEventSchema.safeParse(value);
+  // The line as parsed, now known to be in the union (checked.data would reorder its keys).
   if (checked.success) return value as EngineEvent;
   const issue = checked.error.issues[0];
   const type = typeof value === 'object' && value !== null && 'type' in value ? String(value.type) : '?';

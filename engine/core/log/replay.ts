@@ -52,11 +52,12 @@ export function replayLog(text: string): ReplayResult {
   const replayed = session.events;
   // A live log can be fetched mid-tick, so the replay may run on past the last line, but only within
   // that line's tick; anything the log holds must match byte for byte, and nothing may be missing.
-  const lastT = events.length > 0 ? (events[events.length - 1] as EngineEvent).t : 0;
+  const lastT = events.at(-1)?.t ?? 0;
   const count = Math.max(events.length, replayed.filter((e, i) => i < events.length || e.t > lastT).length);
   for (let i = 0; i < count; i++) {
     const expected = lines[i + 1];
-    const actual = replayed[i] ? serializeEvent(replayed[i] as EngineEvent) : undefined;
+    const event = replayed[i];
+    const actual = event ? serializeEvent(event) : undefined;
     if (expected !== actual) {
       return { ok: false, line: i + 2, message: 'event differs', ...(expected !== undefined ? { expected } : {}), ...(actual !== undefined ? { actual } : {}) };
     }

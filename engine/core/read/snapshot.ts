@@ -18,7 +18,7 @@ export function buildSnapshot(state: SessionState, metrics: MetricsSample): Dril
       .map((a) => ({ alert: a.id, name: a.name ?? a.id, severity: a.severity })),
     pendingApprovals: [...state.pending].map(([request, p]) => ({ request, action: p.def.type, target: p.def.target, by: p.actor, ...(p.participant !== undefined ? { byId: p.participant } : {}), requestedAt: p.requestedAt })),
     runningActions: [...state.running].map(([action, r]) => ({ action, kind: r.def.type, target: r.def.target, by: r.actor, startedAt: r.startedAt, duration: r.def.duration })),
-    inForce: [...state.inForce.keys()],
+    inForce: Object.fromEntries(state.inForce),
     adviceShown: state.scenario.advice.filter((a) => a.at < state.now).map((a) => a.id),
     totals: { failed: Math.round(state.totals.failed), lost: round(state.totals.lost, 2) },
     metrics,

@@ -41,6 +41,7 @@ import { REPORT_VERSION } from '../score/timeline.ts';
 import type { DrillView } from './archive.ts';
 import type { ReportKind, ReportReply, ReportRequest, ReportResult, ReportTask, ReportWorkerData } from './report-worker.ts';
 import type { CachedReport, Store } from './store.ts';
+import { SharedJobs } from './shared-jobs.ts';
 
 export type { ReportKind } from './report-worker.ts';
 
@@ -117,8 +118,8 @@ export class ReportService {
   private readonly memory = new Map<string, Entry>();
   private readonly replays = new Map<string, ReplayEntry>();
   /** Computations under way, by drill and log length. */
-  private readonly pending = new Map<string, { kinds: readonly ReportKind[]; done: Promise<Bodies> }[]>();
-  private readonly pendingReplays = new Map<string, { roles: readonly Role[]; done: Promise<Replays> }[]>();
+  private readonly pending = new SharedJobs<ReportKind, Bodies>();
+  private readonly pendingReplays = new SharedJobs<Role, Replays>();
   private readonly pool: ReportPool;
   private readonly memoryEntries: number;
   private readonly replayEntries: number;
@@ -158,9 +159,8 @@ export class ReportService {
     const cached = this.fromMemory(drill.id, events, kind) ?? (final ? this.fromStore(drill.id, events, kind) : undefined);
     if (cached !== undefined) return cached;
     const key = `${drill.id}|${events}`;
-    const jobs = this.pending.get(key) ?? [];
     // A stopped drill's reports are computed with its scorecard: one under way (the drill has just ended) is waited for.
-    const scored = final && kind !== 'score' ? jobs.find((j) => j.kinds.includes('score') && !j.kinds.includes(kind)) : undefined;
+    const scored = final && kind !== 'score' ? this.pending.under(key).find((j) => j.parts.includes('score') && !j.parts.includes(kind)) : undefined;
     if (scored) {
       await scored.done.catch(() => undefined);
       return this.body(drill, kind, scoring);
@@ -172,19 +172,10 @@ export class ReportService {
       return body;
     }
     // A computation under way for the same log that includes this kind is shared.
-    let job = jobs.find((j) => j.kinds.includes(kind));
-    if (!job) {
-      // Once final, the three reports at once: every later request is then served from the cache.
-      const kinds = kind === 'score' ? [kind] : final ? ALL_KINDS : (['score', kind] as const);
-      const done = this.compute(drill, events, kinds, card ?? null, final, scoring).finally(() => {
-        const left = (this.pending.get(key) ?? []).filter((j) => j !== job);
-        if (left.length > 0) this.pending.set(key, left);
-        else this.pending.delete(key);
-      });
-      job = { kinds, done };
-      this.pending.set(key, [...jobs, job]);
-    }
-    const body = (await job.done)[kind];
+    // Once final, the three reports at once: every later request is then served from the cache.
+    const kinds = kind === 'score' ? [kind] : final ? ALL_KINDS : (['score', kind] as const);
+    const bodies = await this.pending.join(key, kind, kinds, () => this.compute(drill, events, kinds, card ?? null, final, scoring));
+    const body = bodies[kind];
     if (body === undefined) throw new Error(`invariant: the ${kind} report of ${drill.id} was not computed`);
     return body;
   }
@@ -203,20 +194,9 @@ export class ReportService {
       return cached;
     }
     const key = `${drill.id}|${events}`;
-    const jobs = this.pendingReplays.get(key) ?? [];
-    let job = jobs.find((j) => j.roles.includes(role));
-    if (!job) {
-      // Once final, every role's from one fold: the debrief's readers come in all roles, and each is then served from memory.
-      const roles = final ? ALL_ROLES : [role];
-      const done = this.computeReplays(drill, events, roles, final).finally(() => {
-        const left = (this.pendingReplays.get(key) ?? []).filter((j) => j !== job);
-        if (left.length > 0) this.pendingReplays.set(key, left);
-        else this.pendingReplays.delete(key);
-      });
-      job = { roles, done };
-      this.pendingReplays.set(key, [...jobs, job]);
-    }
-    const bytes = (await job.done)[role];
+    // Once final, every role's from one fold: the debrief's readers come in all roles, and each is then served from memory.
+    const roles = final ? ALL_ROLES : [role];
+    const bytes = (await this.pendingReplays.join(key, role, roles, () => this.computeReplays(drill, events, roles, final)))[role];
     if (bytes === undefined) throw new Error(`invariant: the ${role} replay of ${drill.id} was not computed`);
     return bytes;
   }

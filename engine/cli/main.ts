@@ -3,6 +3,7 @@ import { runExplore } from './explore.ts';
 import { EXIT_OK, EXIT_USAGE, UsageError } from './io.ts';
 import { runReplay } from './replay.ts';
 import { runRun } from './run.ts';
+import { runSamples } from './samples.ts';
 import { runScore } from './score.ts';
 import { runValidate } from './validate.ts';
 
@@ -14,6 +15,7 @@ commands:
   replay <log.jsonl>    re-simulate a log and check it is byte-identical
   explore <scenario>    run a scenario over many seeds in parallel; distributions of impact, time to mitigate and score
   score <log.jsonl>     score a run and write its after-action report (md, html or json)
+  samples <log.jsonl>   the per-tick telemetry of a run, re-derived by replay, as CSV or JSON Lines
 
 Run "sevdrill <command> --help" for a command's options.
 exit codes: 0 ok, 1 the input failed its check, 2 usage error
@@ -25,6 +27,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   replay: runReplay,
   score: runScore,
   explore: runExplore,
+  samples: runSamples,
 };
 
 export async function main(argv: string[]): Promise<number> {

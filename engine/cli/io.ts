@@ -6,6 +6,7 @@ import { formatDiagnostic, hasErrors } from '../scenario/diagnostics.ts';
 import { loadScenarioText } from '../scenario/load.ts';
 import { loadPlanText, type Plan } from '../scenario/plan.ts';
 import type { Scenario } from '../protocol/scenario.ts';
+import { parseLog, type ParsedLogFile } from '../core/log/log.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_INVALID = 1;
@@ -41,6 +42,16 @@ export async function readText(file: string): Promise<string | undefined> {
     process.stderr.write(`${file}:1:1: cannot read file: ${(error as NodeJS.ErrnoException).code ?? String(error)}\n`);
     return undefined;
   }
+}
+
+/** A log file, parsed and checked against the event union; a problem is printed as file:line. */
+export async function readLogFile(file: string): Promise<ParsedLogFile | undefined> {
+  const text = await readText(file);
+  if (text === undefined) return undefined;
+  const parsed = parseLog(text);
+  if (parsed.ok) return parsed;
+  process.stderr.write(`${file}:${parsed.line}: ${parsed.message}\n`);
+  return undefined;
 }
 
 export async function readScenarioFile(file: string): Promise<Scenario | undefined> {

@@ -3,14 +3,13 @@
  * telemetry of a run, re-derived by replaying its log (telemetry is streamed live and never logged),
  * so a drill can be charted in a team's own tools.
  */
-import { parseLog } from '../core/log/log.ts';
 import { foldCommands } from '../core/log/fold.ts';
 import { logEnd, loggedCommands } from '../core/log/replay.ts';
 import { parseDuration } from '../protocol/format.ts';
 import type { EngineEvent } from '../protocol/events.ts';
 import type { Scenario } from '../protocol/scenario.ts';
 import type { MetricsSample } from '../protocol/views.ts';
-import { EXIT_INVALID, EXIT_OK, UsageError, onePositional, parseCli, readText, writeText } from './io.ts';
+import { EXIT_INVALID, EXIT_OK, UsageError, onePositional, parseCli, readLogFile, writeText } from './io.ts';
 
 const SAMPLES_HELP = `usage: sevdrill samples <log.jsonl> [--every 10s] [--format csv|jsonl] [--out FILE]
 
@@ -48,13 +47,8 @@ export async function runSamples(argv: string[]): Promise<number> {
   if (format !== 'csv' && format !== 'jsonl') throw new UsageError('--format must be csv or jsonl');
   const every = values.every === undefined ? 0 : parseDuration(values.every);
   if (every === undefined || every < 0) throw new UsageError(`--every must be a duration such as 10s, 1m or 1h, not "${values.every}"`);
-  const text = await readText(file);
-  if (text === undefined) return EXIT_INVALID;
-  const parsed = parseLog(text);
-  if (!parsed.ok) {
-    process.stderr.write(`${file}:${parsed.line}: ${parsed.message}\n`);
-    return EXIT_INVALID;
-  }
+  const parsed = await readLogFile(file);
+  if (!parsed) return EXIT_INVALID;
   const samples = deriveSamples(parsed.header.scenario, parsed.header.seed, parsed.events, every);
   const output = format === 'csv' ? samplesCsv(samples) : samples.map((s) => `${JSON.stringify(s)}\n`).join('');
   if (values.out === undefined) process.stdout.write(output);

@@ -3,14 +3,13 @@
  * The log is replayed first; a log that does not replay byte for byte (edited, truncated, from another
  * engine version) is refused, so a tampered log cannot be scored.
  */
-import { parseLog } from '../core/log/log.ts';
-import { replayLog } from '../core/log/replay.ts';
+import { replayParsedLog } from '../core/log/replay.ts';
 import { renderHtml } from '../score/report-html.ts';
 import { renderJson } from '../score/report-json.ts';
 import { renderMarkdown } from '../score/report-markdown.ts';
 import { scoreLog } from '../score/scorecard.ts';
 import { buildReport } from '../score/timeline.ts';
-import { EXIT_INVALID, EXIT_OK, UsageError, paint, onePositional, parseCli, readText, useColor, writeText } from './io.ts';
+import { EXIT_INVALID, EXIT_OK, UsageError, paint, onePositional, parseCli, readLogFile, useColor, writeText } from './io.ts';
 
 const SCORE_HELP = `usage: sevdrill score <log.jsonl> [--format md|html|json] [--out FILE]
 
@@ -46,14 +45,9 @@ export async function runScore(argv: string[]): Promise<number> {
   const format = (values.format ?? 'md') as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, not "${values.format}"`);
 
-  const text = await readText(file);
-  if (text === undefined) return EXIT_INVALID;
-  const parsed = parseLog(text);
-  if (!parsed.ok) {
-    process.stderr.write(`${file}:${parsed.line}: ${parsed.message}\n`);
-    return EXIT_INVALID;
-  }
-  const replay = replayLog(text);
+  const parsed = await readLogFile(file);
+  if (!parsed) return EXIT_INVALID;
+  const replay = replayParsedLog(parsed);
   if (!replay.ok) {
     const parts = [`${file}:${replay.line}: ${replay.message}; the log does not replay identically, so it cannot be scored`];
     if (replay.expected !== undefined) parts.push(`  log:    ${replay.expected}`);

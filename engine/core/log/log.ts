@@ -49,9 +49,15 @@ export function serializeLog(header: LogHeader, events: readonly EngineEvent[]):
   return `${lines.join('\n')}\n`;
 }
 
-export type ParsedLog =
-  | { ok: true; header: LogHeader; events: EngineEvent[]; lines: string[] }
-  | { ok: false; line: number; message: string };
+/** A log that parsed: its header, its events and its raw lines (for byte-for-byte comparison). */
+export interface ParsedLogFile {
+  ok: true;
+  header: LogHeader;
+  events: EngineEvent[];
+  lines: string[];
+}
+
+export type ParsedLog = ParsedLogFile | { ok: false; line: number; message: string };
 
 export function parseLog(text: string): ParsedLog {
   const lines = text.split('\n');

@@ -2,7 +2,7 @@
  * Replay: the log's commands folded again (fold.ts) from its header, and the result compared line by
  * line with the original. The helpers here turn a log into the fold's inputs and say where it ends.
  */
-import { createHeader, parseLog, serializeEvent } from './log.ts';
+import { createHeader, parseLog, serializeEvent, type ParsedLogFile } from './log.ts';
 import { foldCommands } from './fold.ts';
 import type { CommandInput, TimedCommand } from '../../protocol/commands.ts';
 import type { EngineEvent, EventOf } from '../../protocol/events.ts';
@@ -44,8 +44,11 @@ export function logEnd(logged: readonly EngineEvent[]): number {
 
 export function replayLog(text: string): ReplayResult {
   const parsed = parseLog(text);
-  if (!parsed.ok) return parsed;
-  const { header, events, lines } = parsed;
+  return parsed.ok ? replayParsedLog(parsed) : parsed;
+}
+
+/** Replays a log that is already parsed (and so already checked against the event union). */
+export function replayParsedLog({ header, events, lines }: ParsedLogFile): ReplayResult {
   const session = foldCommands(header.scenario, header.seed, loggedCommands(events), { until: logEnd(events) });
   const expectedHeader = JSON.stringify(createHeader(header.scenario, header.seed, header.node));
   if (expectedHeader !== lines[0]) return { ok: false, line: 1, message: 'header differs', expected: lines[0], actual: expectedHeader };

@@ -13,8 +13,11 @@ import { join } from 'node:path';
 import { formatClock, formatDuration } from '../engine/protocol/format.ts';
 import { createHeader, serializeLog } from '../engine/core/log/log.ts';
 import { createStream } from '../engine/core/physics/rng.ts';
-import { runScenario } from '../engine/core/log/run.ts';
-import { computeTick, createSimState, drawNoise } from '../engine/core/physics/cascade.ts';
+import { FACILITATOR, runScenario } from '../engine/core/log/run.ts';
+import { calibrate, computeTick, stepsPerTick, type NoiseSource } from '../engine/core/physics/cascade.ts';
+import { createSimState, simArrays, type SimState } from '../engine/core/physics/sim-state.ts';
+import { timeOfDayMs, type TrafficShape } from '../engine/core/physics/traffic.ts';
+import { createSession, type Session } from '../engine/core/session.ts';
 import { summarizeRun } from '../engine/core/read/summary.ts';
 import { compileTopology } from '../engine/core/physics/topology.ts';
 import type { TimedCommand } from '../engine/protocol/commands.ts';
@@ -22,17 +25,24 @@ import { formatDiagnostic } from '../engine/scenario/diagnostics.ts';
 import { loadScenarioText } from '../engine/scenario/load.ts';
 import { loadPlanText } from '../engine/scenario/plan.ts';
 import type { Scenario } from '../engine/protocol/scenario.ts';
-import { DEFAULT_GENERATOR_SEED, buildScenario, generatePlan } from './generate.ts';
+import { CASCADE_ERROR_RATE, CASCADE_WITHIN_MS, DEFAULT_GENERATOR_SEED, buildScenario, cascadeShare, generatePlan } from './generate.ts';
 import { profile, type ProfileReport } from './profile.ts';
 import { fmt, linearFit, measure, time, type Summary } from './stats.ts';
 
-const GOALS = { simSpeedup: 20_000, engineVsBaseline: 3, logMiB: 10 } as const;
+/** Goals of issue 10 ("Speed"); speedupAt1000 is the goal for simSpeedupByServices["1000"]. */
+const GOALS = { simSpeedup: 500_000, speedupAt1000: 20_000, nsPerElementStep: 60, engineVsBaseline: 2, cascadeShare: 1 / 3, logMiB: 10 } as const;
+/** The generated size that nsPerElementStep, cascadeShare1000 and the speedup goal by size are measured on. */
+const REFERENCE_SIZE = 1000;
 
 /** The keys this section adds to the bench's JSON line. */
 export interface EngineFigures {
   simSpeedup: number;
   simSpeedupByServices: Record<string, number>;
+  /** Wall ns of the simulate phase per (service + edge) per physics step, on the 1,000-service topology. */
+  nsPerElementStep: number | null;
   engineVsBaseline: number;
+  /** Share of the 1,000-service topology's services above 5% errors 30 minutes after the root cause, untreated. */
+  cascadeShare1000: number;
   logMiB: number;
 }
 
@@ -85,20 +95,139 @@ function fullRun(w: Workload, file: string, commands = w.commands): { engine: nu
 /** Keeps the baseline's results observable, so no work can be optimised away. */
 let baselineSink = 0;
 
+/** The traffic shape the session builds from `scenario.traffic` (engine/core/state.ts). */
+function trafficShape(scenario: Scenario): TrafficShape {
+  return {
+    startMs: timeOfDayMs(scenario.traffic.startAt),
+    peakMs: timeOfDayMs(scenario.traffic.peakAt),
+    amplitude: scenario.traffic.dailyAmplitude,
+    correlationMs: scenario.traffic.correlation,
+  };
+}
+
 /**
- * The plain-loop baseline: the same per-tick arithmetic with no machines, events, alerts or log.
- * Same topology, same seeded noise streams and draws (three per service per tick, as the engine's
- * drawNoise), then computeTick, for the same number of ticks. Setup is timed too, as it is for the engine.
+ * The inputs the engine's faults and actions give the physics, set between ticks (rules/faults.ts,
+ * rules/actions.ts): everything else in the simulation state is the physics' own.
  */
-function baselineRun(w: Workload): void {
-  const topo = compileTopology(w.scenario);
+const MODIFIERS = [
+  'errAdd',
+  'errKey',
+  'latAdd',
+  'latVar',
+  'latMul',
+  'capMul',
+  'rpsMul',
+  'capScale',
+  'shed',
+  'restarting',
+  'edgeManualOpen',
+  'edgeDisabled',
+  'edgeRetries',
+  'edgeBudget',
+] as const satisfies readonly (keyof SimState)[];
+
+/**
+ * The modifiers of every tick of one engine run, stored as changes: tick t's changes are
+ * entries start[t] .. start[t + 1] - 1, each (array, index, value). The baseline replays them, so it
+ * runs the same physics as the engine (faults, the plan's actions, the cascade and its recovery),
+ * not a healthy system that would cost less; applying a few changes per tick costs next to nothing.
+ */
+interface ModifierTrace {
+  start: Int32Array;
+  which: Uint8Array;
+  index: Int32Array;
+  value: Float64Array;
+  /** The engine's whole simulation state at the end, to check the baseline against. */
+  final: (Float64Array | Int32Array | Uint8Array)[];
+}
+
+/** The session's simulation state. The bench reads it (and nothing else) to record the modifiers. */
+function simOf(session: Session): SimState {
+  const sim = (session as unknown as { state?: { sim?: SimState } }).state?.sim;
+  if (!sim?.errAdd) throw new Error('invariant: the bench cannot find the session\'s simulation state');
+  return sim;
+}
+
+/** Runs the workload as runScenario does (same time rule as log/fold.ts), one tick at a time, recording the modifiers. */
+function recordModifiers(w: Workload): ModifierTrace {
+  const { scenario } = w;
+  const session = createSession(scenario);
+  const sim = simOf(session);
+  const tick = session.tickMs;
+  const prev = MODIFIERS.map((key) => Float64Array.from(createSimState(compileTopology(scenario))[key]));
+  const start: number[] = [];
+  const which: number[] = [];
+  const index: number[] = [];
+  const value: number[] = [];
+  const runTo = (t: number): void => {
+    while (session.now < t && session.phase === 'running') {
+      session.runUntil(session.now + tick);
+      start.push(which.length);
+      MODIFIERS.forEach((key, k) => {
+        const cur = sim[key];
+        const old = prev[k] as Float64Array;
+        for (let i = 0; i < cur.length; i++) {
+          const x = cur[i] as number;
+          if (x === old[i] || (Number.isNaN(x) && Number.isNaN(old[i]))) continue;
+          old[i] = x;
+          which.push(k);
+          index.push(i);
+          value.push(x);
+        }
+      });
+    }
+  };
+  const inputs = [{ at: 0, actor: FACILITATOR, type: 'start' } as TimedCommand, ...[...w.commands].sort((a, b) => a.at - b.at)];
+  for (const { at, ...command } of inputs) {
+    const due = Math.ceil(at / tick) * tick;
+    if (due > scenario.duration) break;
+    runTo(due);
+    session.submit(command);
+  }
+  runTo(scenario.duration);
+  start.push(which.length);
+  if (start.length !== w.ticks + 1) throw new Error(`invariant: recorded ${start.length - 1} ticks, expected ${w.ticks}`);
+  return {
+    start: Int32Array.from(start),
+    which: Uint8Array.from(which),
+    index: Int32Array.from(index),
+    value: Float64Array.from(value),
+    final: simArrays(sim).map((a) => a.slice()),
+  };
+}
+
+/**
+ * The plain-loop baseline: the engine's physics with no machines, events, alerts or log. Same
+ * topology, calibration, traffic shape and seeded noise streams (drawTraffic, three draws per service
+ * every NOISE_MS, inside computeTick), the modifiers the engine's faults and plan set each tick
+ * (replayed), then computeTick, for the same number of ticks. Setup is timed too, as it is for the engine.
+ */
+function baselineRun(w: Workload, trace: ModifierTrace): SimState {
+  const { scenario } = w;
+  const topo = compileTopology(scenario);
   const sim = createSimState(topo);
-  const streams = topo.ids.map((id) => createStream(w.scenario.seed, `noise:${id}`));
+  const noise: NoiseSource = { streams: topo.ids.map((id) => createStream(scenario.seed, `noise:${id}`)), shape: trafficShape(scenario) };
+  const tickMs = scenario.tick;
+  const arrays = MODIFIERS.map((key) => sim[key]);
+  calibrate(topo, sim);
   for (let t = 0; t < w.ticks; t++) {
-    drawNoise(topo, sim, streams);
-    computeTick(topo, sim);
+    for (let c = trace.start[t] as number; c < (trace.start[t + 1] as number); c++) {
+      (arrays[trace.which[c] as number] as Float64Array)[trace.index[c] as number] = trace.value[c] as number;
+    }
+    computeTick(topo, sim, tickMs, t * tickMs, noise);
   }
   baselineSink += sim.errorRate[0] as number;
+  return sim;
+}
+
+/** The baseline must compute exactly what the engine computed: every array of the final state, bit for bit. */
+function checkBaseline(w: Workload, trace: ModifierTrace): void {
+  const mine = simArrays(baselineRun(w, trace));
+  const same = mine.length === trace.final.length && mine.every((a, i) => {
+    const b = trace.final[i] as typeof a;
+    return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+  });
+  if (!same) throw new Error(`invariant: the plain-loop baseline of ${w.label} does not reproduce the engine's simulation state`);
 }
 
 interface WorkloadResult {
@@ -132,7 +261,11 @@ function benchWorkload(w: Workload, file: string, runs: number, withBaseline: bo
     speedup: w.scenario.duration / m.total.median,
   };
   if (withBaseline) {
-    const b = measure(() => baselineRun(w), { warmup: 2, runs: baselineRuns });
+    const trace = recordModifiers(w);
+    checkBaseline(w, trace);
+    const b = measure(() => {
+      baselineRun(w, trace);
+    }, { warmup: 2, runs: baselineRuns });
     // Reading the sink keeps the baseline's work observable (and a NaN would mean a broken baseline).
     if (!Number.isFinite(baselineSink)) throw new Error('invariant: the baseline computed NaN');
     result.baseline = b.total;
@@ -171,15 +304,15 @@ function printProfile(report: ProfileReport, w: Workload, print: (line?: string)
   const fn = (name: string) => report.functions.find((f) => f.name.startsWith(`${name} `));
   const root = fn('runScenario')?.inclusive ?? 1;
   const share = (x: number) => pct(x / root);
-  const stages = ['runAgenda', 'applyFaults', 'drawNoise', 'computeTick', 'updateServices', 'updateJourneys', 'evaluateAlerts', 'flushMinuteIfDue', 'checkpointHash', 'createSession']
+  const stages = ['runAgenda', 'applyFaults', 'drawTraffic', 'computeTick', 'updateServices', 'updateJourneys', 'evaluateAlerts', 'flushMinuteIfDue', 'checkpointHash', 'createSession']
     .map((name) => ({ name, f: fn(name) }))
     .filter((x) => x.f !== undefined)
     .sort((a, b) => (b.f?.inclusive ?? 0) - (a.f?.inclusive ?? 0));
   print(`    by stage (inclusive, share of runScenario): ${stages.map((x) => `${x.name} ${share(x.f?.inclusive ?? 0)}`).join(' · ')}`);
   const hot = [...report.functions].sort((a, b) => b.self - a.self).slice(0, 10);
   print(`    hottest functions (self time): ${hot.map((f) => `${f.name} ${share(f.self)}`).join(' · ')}`);
-  const arithmetic = (fn('computeTick')?.inclusive ?? 0) + (fn('drawNoise')?.inclusive ?? 0);
-  print(`    the baseline's work (drawNoise + computeTick) is ${share(arithmetic)} of the simulate phase; the rest is what the engine adds around it.`);
+  const arithmetic = fn('computeTick')?.inclusive ?? 0;
+  print(`    the baseline's work (computeTick, traffic draws included) is ${share(arithmetic)} of the simulate phase; the rest is what the engine adds around it.`);
   const checkpoint = fn('checkpointHash');
   if (checkpoint && checkpoint.inclusive / root > 0.05) {
     print(
@@ -221,7 +354,7 @@ export async function runEngineBench(options: EngineBenchOptions): Promise<Engin
       `  log: ${r.events} events, ${fmt(r.bytes / MiB, 3)} MiB with the plan; untreated (no plan) ${untreated.events} events, ${fmt(untreated.bytes / MiB, 3)} MiB  (limit ${GOALS.logMiB} MiB: ${mark(Math.max(r.bytes, untreated.bytes) / MiB <= GOALS.logMiB)})`,
     );
     print(
-      `  plain-loop baseline (noise draws + computeTick, no machines/events/alerts/log): median ${ms(r.baseline?.median ?? NaN)} [${spread(r.baseline as Summary)}]`,
+      `  plain-loop baseline (computeTick with the run's fault and action modifiers replayed, no machines/events/alerts/log): median ${ms(r.baseline?.median ?? NaN)} [${spread(r.baseline as Summary)}]`,
     );
     print(`  engine / baseline: ${fmt(r.ratio ?? NaN)}× (simulate phase ${ms(r.engine.median)} vs ${ms(r.baseline?.median ?? NaN)}; goal ≤ ${GOALS.engineVsBaseline}×: ${mark((r.ratio ?? Infinity) <= GOALS.engineVsBaseline)})`);
     print(
@@ -282,6 +415,20 @@ export async function runEngineBench(options: EngineBenchOptions): Promise<Engin
           (growth <= 1.5 ? 'linear in services + edges.' : 'SUPERLINEAR — something grows faster than the graph.'),
       );
     }
+    const ref = results.find((x) => x.w.services === REFERENCE_SIZE);
+    let nsPerElementStep: number | null = null;
+    if (ref) {
+      const { steps } = stepsPerTick(ref.w.scenario.tick);
+      const elementSteps = ref.w.ticks * steps * (ref.w.services + ref.w.edges);
+      nsPerElementStep = (1e6 * ref.engine.median) / elementSteps;
+      print(
+        `  ${ref.w.label}: ${fmt(ref.speedup)}× real time (goal ≥ ${fmt(GOALS.speedupAt1000)}×: ${mark(ref.speedup >= GOALS.speedupAt1000)}); ` +
+          `simulate ${ms(ref.engine.median)} over ${ref.w.ticks} ticks × ${steps} steps × ${ref.w.services + ref.w.edges} (services + edges) = ` +
+          `${fmt(nsPerElementStep)} ns per element per step (goal ≤ ${GOALS.nsPerElementStep} ns: ${mark(nsPerElementStep <= GOALS.nsPerElementStep)})`,
+      );
+    } else {
+      print(`  nsPerElementStep: not measured (the ${REFERENCE_SIZE}-service topology is not in --services)`);
+    }
     const bw = results.find((x) => x.ratio !== undefined);
     if (bw) {
       print(
@@ -308,12 +455,23 @@ export async function runEngineBench(options: EngineBenchOptions): Promise<Engin
       }
     }
 
+    // Does the generated topology really cascade? Otherwise the figures above time a quiet system.
+    print();
+    const big = ref?.w.scenario ?? buildScenario({ services: REFERENCE_SIZE }).scenario;
+    const share = time(() => cascadeShare(big));
+    print(
+      `cascade (${REFERENCE_SIZE} generated services, untreated): ${pct(share.value)} of the services above ${pct(CASCADE_ERROR_RATE)} errors ` +
+        `${formatDuration(CASCADE_WITHIN_MS)} after the root cause (goal ≥ ${pct(GOALS.cascadeShare)}: ${mark(share.value >= GOALS.cascadeShare)}; measured in ${ms(share.ms)})`,
+    );
+
     const byServices: Record<string, number> = {};
     for (const x of results) byServices[String(x.w.services)] = Math.round(x.speedup);
     return {
       simSpeedup: Math.round(r.speedup),
       simSpeedupByServices: byServices,
+      nsPerElementStep: nsPerElementStep === null ? null : Math.round(nsPerElementStep * 10) / 10,
       engineVsBaseline: Math.round((r.ratio ?? NaN) * 100) / 100,
+      cascadeShare1000: Math.round(share.value * 1000) / 1000,
       logMiB: Math.round((r.bytes / MiB) * 1000) / 1000,
     };
   } finally {

@@ -4,25 +4,35 @@
  * Shape (N services, seeded by seedrandom so the same (N, seed) always gives the same scenario):
  * - layers: a few entry services (one journey each), then layers growing linearly in size down to a
  *   layer of leaves (databases, caches); every dependency points to a deeper layer, so the graph is a DAG;
+ * - a widely shared platform service among the leaves (sessions, routing config): every entry and ~30%
+ *   of the other services call it once per request, hard. It is the root cause's target;
  * - ~2 dependency edges per service: every non-entry service has at least one caller in the layer above,
  *   then random extra edges (mostly to the next layer); hard and soft, with calls, retries, timeouts and
  *   a few circuit breakers;
- * - latencies, timeouts, capacities and SLOs are sized from a no-fault estimate of the graph, so the
- *   system is healthy until a fault lands (timeouts ≥ 2.5× the callee's p99, capacity 2.5–4× its load);
- * - faults: a config deploy on a widely shared service (the root cause, fixed only by a rollback), a red
- *   herring latency spike on a leaf, a capacity loss that heals by itself, and a thundering herd that a
- *   restart of the root-cause service triggers;
+ * - latencies, timeouts, capacities, queues and SLOs are sized from a no-fault estimate of the graph, so
+ *   the system is healthy until a fault lands (timeouts ≥ 2.5× the callee's p99, capacity 2.5–4× its
+ *   load, queues of half the shortest caller timeout's worth of work);
+ * - faults: a config deploy on the shared service (the root cause, fixed only by a rollback: a quarter
+ *   of the keys hang past every timeout, so its queue fills, every call to it times out and is retried,
+ *   and its callers, then theirs, run out of workers: on 1,000 services over a third of them end up
+ *   above 5% errors), a red herring latency spike on a leaf, a capacity loss that heals by itself, and
+ *   a thundering herd that a restart of the root-cause service triggers;
  * - alerts per journey (errors page, latency tickets), plus one on the root-cause service;
+ * - actions: the rollback, a restart, a scale-up, a breaker, and a drain (load shed) per entry;
  * - 6 hours, 10 s ticks.
  *
+ * `generatePlan` is a reference response (roll back, then shed at the edge while the queues drain);
+ * `cascadeShare` measures how far the root cause spreads untreated.
  * `generateScenario` returns the input form (durations as text), exactly what a YAML file would hold;
  * `buildScenario` validates it with the same loader as a scenario file and returns the parsed scenario.
  */
 import seedrandom from 'seedrandom';
 import { formatDuration } from '../engine/protocol/format.ts';
 import type { TimedCommand } from '../engine/protocol/commands.ts';
+import { actionId } from '../engine/protocol/ids.ts';
 import type { Diagnostic } from '../engine/scenario/diagnostics.ts';
 import { loadScenarioText } from '../engine/scenario/load.ts';
+import { runScenario } from '../engine/core/log/run.ts';
 import type { Scenario, ScenarioInput } from '../engine/protocol/scenario.ts';
 
 type ServiceInput = ScenarioInput['services'][number];
@@ -39,6 +49,18 @@ export interface GenerateOptions {
 export const DEFAULT_GENERATOR_SEED = 42;
 export const ROOT_FAULT_ID = 'config-push';
 const FAULT_AT_MS = 5 * 60_000;
+/** Share of the services (entries aside, which all do) that call the shared root-cause service. */
+const SHARED_CALLER_SHARE = 0.3;
+/** Each service's queue holds this share of its shortest caller timeout's worth of work. */
+const QUEUE_SHARE_OF_TIMEOUT = 0.5;
+/** The root cause hits this share of keys, and a hit request hangs this many callers' timeouts before it fails. */
+const ROOT_FAULT_SCOPE = 0.25;
+const ROOT_FAULT_HANG = 4;
+/** The edge drains' share of customer traffic shed. */
+const DRAIN_SHED = 0.9;
+/** The cascade figure: share of services above this error rate, this long after the root cause lands. */
+export const CASCADE_ERROR_RATE = 0.05;
+export const CASCADE_WITHIN_MS = 30 * 60_000;
 
 interface Rng {
   (): number;
@@ -86,7 +108,6 @@ interface Node {
   id: string;
   layer: number;
   deps: { to: number; hard: boolean; calls: number; retries: number; breaker: boolean }[];
-  callers: number;
 }
 
 /** The input form of a synthetic scenario with `options.services` services. Pure and deterministic. */
@@ -106,7 +127,7 @@ export function generateScenario(options: GenerateOptions): ScenarioInput {
     for (let i = 0; i < size; i++) {
       const id = layer === 0 ? `entry-${i + 1}` : `svc-${layer}-${String(i + 1).padStart(width, '0')}`;
       (layerOf[layer] as number[]).push(nodes.length);
-      nodes.push({ id, layer, deps: [], callers: 0 });
+      nodes.push({ id, layer, deps: [] });
     }
   });
   const last = sizes.length - 1;
@@ -120,7 +141,6 @@ export function generateScenario(options: GenerateOptions): ScenarioInput {
       retries: pick(rng, [0, 1, 1, 2]),
       breaker: rng() < 0.1,
     });
-    (nodes[to] as Node).callers++;
     return true;
   };
 
@@ -128,29 +148,38 @@ export function generateScenario(options: GenerateOptions): ScenarioInput {
   for (let layer = 1; layer <= last; layer++) {
     for (const s of layerOf[layer] as number[]) addEdge(pick(rng, layerOf[layer - 1] as number[]), s);
   }
-  // 2. Extra edges, mostly to the next layer, until the graph has ~edgesPerService × n edges.
+  // 2. The root cause: a widely shared platform service (sessions, routing config) among the leaves.
+  //    Every entry calls it, and so does a share of the other services, once per request and hard: a
+  //    request cannot go on without it. Its failure reaches the customer journeys directly, and the
+  //    services that call it run out of workers while their calls to it time out and retry.
+  const rootIndex = pick(rng, layerOf[last] as number[]);
+  const root = nodes[rootIndex] as Node;
+  for (const [s, node] of nodes.entries()) {
+    if (node.layer < last && (node.layer === 0 || rng() < SHARED_CALLER_SHARE)) addEdge(s, rootIndex);
+  }
+  // 3. Extra edges, mostly to the next layer, until the graph has ~edgesPerService × n edges.
   const callers = nodes.map((_, i) => i).filter((i) => (nodes[i] as Node).layer < last);
   const target = Math.round(edgesPerService * n);
-  let edges = n - (sizes[0] as number);
+  let edges = nodes.reduce((sum, node) => sum + node.deps.length, 0);
   for (let attempt = 0; edges < target && attempt < target * 20; attempt++) {
     const from = pick(rng, callers);
     const layer = (nodes[from] as Node).layer;
     const toLayer = rng() < 0.7 ? layer + 1 : int(rng, layer + 1, last);
     if (addEdge(from, pick(rng, layerOf[toLayer] as number[]))) edges++;
   }
-
-  // 3. The root cause: the most widely shared service of the second layer. Every call to it is hard, so
-  //    its failure reaches the customer journeys (with retries amplifying the load on it).
-  const rootIndex = (layerOf[1] as number[]).reduce((best, s) =>
-    (nodes[s] as Node).callers > (nodes[best] as Node).callers ? s : best,
-  );
-  for (const node of nodes) for (const d of node.deps) if (d.to === rootIndex) d.hard = true;
-  const root = nodes[rootIndex] as Node;
   // A wide caller does not call every dependency on every request: scale calls by 2 / fan-out, so a
-  // request touches a bounded number of services and latency stays in the range of real systems.
+  // request touches a bounded number of services and latency stays in the range of real systems. The
+  // shared service is the exception: every request calls it once, and cannot go on without it.
   for (const node of nodes) {
-    const scale = Math.min(1, 2 / Math.max(1, node.deps.length));
-    for (const d of node.deps) d.calls = Math.max(0.05, Math.round(d.calls * scale * 100) / 100);
+    const scale = Math.min(1, 2 / Math.max(1, node.deps.filter((d) => d.to !== rootIndex).length));
+    for (const d of node.deps) {
+      if (d.to === rootIndex) {
+        d.hard = true;
+        d.calls = 1;
+      } else {
+        d.calls = Math.max(0.05, Math.round(d.calls * scale * 100) / 100);
+      }
+    }
   }
 
   // 4. Own latencies, then a no-fault estimate of each service's p50/p99 (callees first) to size timeouts.
@@ -187,16 +216,21 @@ export function generateScenario(options: GenerateOptions): ScenarioInput {
     for (const d of (nodes[s] as Node).deps) demand[d.to] = (demand[d.to] as number) + (demand[s] as number) * d.calls * 1.01;
   }
 
+  const timeoutOf = (s: number): number => Math.max(50, Math.ceil(2.5 * (est99[s] as number)));
+  const shortestCallerTimeout = new Float64Array(n).fill(Number.POSITIVE_INFINITY);
+  for (const node of nodes) for (const d of node.deps) shortestCallerTimeout[d.to] = Math.min(shortestCallerTimeout[d.to] as number, timeoutOf(d.to));
   const services: ServiceInput[] = nodes.map((node, s) => {
     const dependencies: DependencyInput[] = node.deps.map((d) => ({
       service: (nodes[d.to] as Node).id,
       kind: d.hard ? 'hard' : 'soft',
       calls: d.calls,
-      timeout: `${Math.max(50, Math.ceil(2.5 * (est99[d.to] as number)))}ms`,
+      timeout: `${timeoutOf(d.to)}ms`,
       retries: d.retries,
       ...(d.breaker && !d.hard ? { breaker: 0.5 } : {}),
     }));
     const critical = node.layer === 0 || s === rootIndex || rng() < 0.3;
+    const capacity = Math.ceil((demand[s] as number) * uniform(rng, 2.5, 4)) + 10;
+    const patience = shortestCallerTimeout[s] as number;
     const service: ServiceInput = {
       id: node.id,
       tier: critical ? 'critical' : 'standard',
@@ -206,7 +240,10 @@ export function generateScenario(options: GenerateOptions): ScenarioInput {
         p99Ms: (own[s] as (typeof own)[number]).p99,
         errorRate: (own[s] as (typeof own)[number]).errorRate,
       },
-      capacity: Math.ceil((demand[s] as number) * uniform(rng, 2.5, 4)) + 10,
+      capacity,
+      // A queue longer than its callers' patience only holds work nobody waits for: bound it to half the
+      // shortest caller timeout's worth of work. Entries keep the default, as their users wait longer.
+      ...(patience < Number.POSITIVE_INFINITY ? { queueLimit: Math.ceil((capacity * QUEUE_SHARE_OF_TIMEOUT * patience) / 1000) } : {}),
     };
     if (dependencies.length > 0) service.dependencies = dependencies;
     return service;
@@ -230,6 +267,7 @@ export function generateScenario(options: GenerateOptions): ScenarioInput {
   const midLayer = Math.min(2, last);
   const lossCandidates = (layerOf[midLayer] as number[]).filter((s) => s !== rootIndex && (nodes[s] as Node).id !== herring.id);
   const capacityLoss = nodes[pick(rng, lossCandidates.length > 0 ? lossCandidates : leaves)] as Node;
+  const rootTimeout = timeoutOf(rootIndex);
   const herdTarget = root.deps.length > 0 ? (nodes[(root.deps[0] as { to: number }).to] as Node) : root;
 
   const faults: ScenarioInput['faults'] = [
@@ -239,8 +277,8 @@ export function generateScenario(options: GenerateOptions): ScenarioInput {
       target: herring.id,
       at: '2m',
       for: '40m',
-      effect: { latencyMs: 20 },
-      facilitator: { note: 'Red herring: a slow leaf, well within its callers’ timeouts.' },
+      effect: { latencyFactor: 1.5 },
+      facilitator: { note: 'Red herring: a slow leaf, well within its callers’ timeouts and its own capacity.' },
     },
     {
       id: ROOT_FAULT_ID,
@@ -248,10 +286,17 @@ export function generateScenario(options: GenerateOptions): ScenarioInput {
       target: root.id,
       at: formatDuration(FAULT_AT_MS),
       rampUp: '30s',
-      effect: { errorRate: 0.6, latencyMs: 200 },
+      // The new rules break a share of the keys, and their failure path is slow: a hit request hangs
+      // well past its callers' timeouts before it fails. Retries of a hit key fail again.
+      scope: ROOT_FAULT_SCOPE,
+      effect: { errorRate: 1, latencyMs: ROOT_FAULT_HANG * rootTimeout },
       change: { summary: `${root.id} config v2: new routing rules`, author: 'deploy-bot' },
       rootCause: true,
-      facilitator: { note: 'The root cause. Only a rollback ends it.' },
+      facilitator: {
+        note:
+          'The root cause. Only a rollback ends it. Its queue fills with hung requests, every call to it times out and is retried, and ' +
+          'its callers run out of workers. After the rollback the storm drains slowly on a large system; shedding traffic at the edge for a moment speeds that up.',
+      },
     },
     {
       id: 'capacity-dip',
@@ -283,6 +328,15 @@ export function generateScenario(options: GenerateOptions): ScenarioInput {
     { type: 'rollback', target: root.id, duration: '4m', approval: true, resolves: [ROOT_FAULT_ID], description: `Roll back the ${root.id} config.` },
     { type: 'restart', target: root.id, duration: '2m', description: `Restart ${root.id}.` },
     { type: 'scale', target: root.id, duration: '5m', capacityFactor: 2, description: `Double ${root.id}'s capacity.` },
+    // A retry storm can outlive its cause: shedding most customer traffic at the edge for a moment lets
+    // every queue drain, and the system comes back once the shed is reverted.
+    ...entries.map((s) => ({
+      type: 'drain' as const,
+      target: (nodes[s] as Node).id,
+      duration: '30s',
+      shed: DRAIN_SHED,
+      description: `Shed ${100 * DRAIN_SHED}% of ${(nodes[s] as Node).id}'s traffic at the edge.`,
+    })),
   ];
   if (softOfEntry) {
     actions.push({
@@ -306,7 +360,7 @@ export function generateScenario(options: GenerateOptions): ScenarioInput {
     faults,
     alerts,
     logs: [
-      { service: root.id, whenFault: ROOT_FAULT_ID, lines: ['ERROR RouteTable: rule v2 rejected 61% of requests', `INFO  config v2 active (deploy-bot)`] },
+      { service: root.id, whenFault: ROOT_FAULT_ID, lines: [`ERROR RouteTable: rule v2 matches no route for ${100 * ROOT_FAULT_SCOPE}% of keys; lookups wait for a route until they time out`, `INFO  config v2 active (deploy-bot)`] },
       { service: root.id, lines: ['INFO  config v1 active', 'INFO  health: ok'] },
     ],
     advice: [
@@ -338,11 +392,16 @@ export function buildScenario(options: GenerateOptions): { scenario: Scenario; d
   return { scenario: result.scenario, diagnostics: result.diagnostics };
 }
 
-/** A reference response for a generated scenario: page, ack, declare, diagnose, roll back with approval, resolve. */
+/**
+ * A reference response for a generated scenario: page, ack, declare, diagnose, roll back with approval;
+ * then, as the retry storm can outlive the rollback, shed traffic at the edge while the queues drain,
+ * restore it, and resolve once every journey is back within its SLO.
+ */
 export function generatePlan(scenario: Scenario): TimedCommand[] {
   const rootFault = scenario.faults.find((f) => f.id === scenario.facilitator.rootCause);
   const rollback = scenario.actions.find((a) => a.type === 'rollback' && rootFault && a.resolves.includes(rootFault.id));
   if (!rootFault || !rollback) throw new Error('generatePlan: the scenario has no rollback for its root cause');
+  const drains = scenario.actions.filter((a) => a.type === 'drain');
   const t0 = rootFault.at ?? 0;
   const at = (minutes: number): number => t0 + minutes * 60_000;
   const commands: TimedCommand[] = [
@@ -355,12 +414,26 @@ export function generatePlan(scenario: Scenario): TimedCommand[] {
     { at: at(6), actor: 'bob', type: rollback.type, target: rollback.target },
   ];
   if (rollback.approval) {
-    commands.push({ at: at(6.5), actor: 'alice', type: 'approve', params: { request: rollback.id ?? `${rollback.type}:${rollback.target}` } });
+    commands.push({ at: at(6.5), actor: 'alice', type: 'approve', params: { request: actionId(rollback) } });
   }
+  // The rollback lands at about at(10.5); the queues it leaves behind drain behind the shed.
+  for (const drain of drains) commands.push({ at: at(11), actor: 'bob', type: 'drain', target: drain.target });
+  for (const drain of drains) commands.push({ at: at(13), actor: 'bob', type: 'revert', params: { action: actionId(drain) } });
   commands.push(
-    { at: at(15), actor: 'carol', type: 'status-update', params: { message: 'Config rolled back; journeys recovering.' } },
+    { at: at(15), actor: 'carol', type: 'status-update', params: { message: 'Config rolled back, queues drained; journeys recovering.' } },
     { at: at(20), actor: 'alice', type: 'resolve' },
     { at: at(21), actor: 'carol', type: 'status-update', params: { message: 'Resolved.' } },
   );
   return commands;
+}
+
+/**
+ * How far the root cause spreads, untreated: the share of services whose error rate is above
+ * CASCADE_ERROR_RATE `afterMs` after it lands (the bench's cascadeShare1000 figure).
+ */
+export function cascadeShare(scenario: Scenario, afterMs = CASCADE_WITHIN_MS): number {
+  const rootFault = scenario.faults.find((f) => f.id === scenario.facilitator.rootCause);
+  if (rootFault?.at === undefined) throw new Error('cascadeShare: the scenario has no scheduled root cause');
+  const sample = runScenario(scenario, { until: rootFault.at + afterMs }).sample();
+  return sample.services.filter((s) => s.errorRate > CASCADE_ERROR_RATE).length / sample.services.length;
 }

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --json] [-- --runs N] [-- --services 10,100,1000] [-- --profile auto|always|never]`
+ * `npm run bench [-- --json] [-- --runs N] [-- --services 10,100,1000] [-- --profile auto|always|never] [-- --sections engine,explore,server,ui]`
  *
  * Not a CI test: a report for people. Prints human-readable results as they come; with --json the last
  * line of stdout is one JSON object with every section's figures (sections merge their keys into it).
@@ -14,12 +14,15 @@ import { runServerBench } from './server.ts';
 import { now } from './stats.ts';
 import { runUiBench } from './ui.ts';
 
-const HELP = `usage: npm run bench -- [--json] [--runs N] [--services 10,100,1000] [--profile auto|always|never]
+const SECTIONS = ['engine', 'explore', 'server', 'ui'] as const;
+
+const HELP = `usage: npm run bench -- [--json] [--runs N] [--services 10,100,1000] [--profile auto|always|never] [--sections LIST]
 
   --json              end the output with one JSON object (the figures) on the last line
   --runs N            timed runs per measurement, after one untimed warm-up (default 5, at least 5)
   --services LIST     sizes of the generated topologies (default 10,100,1000)
   --profile MODE      CPU-profile the engine: auto (when it misses its goal), always or never (default auto)
+  --sections LIST     the sections to run, of ${SECTIONS.join(',')} (default all)
 `;
 
 const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
@@ -32,6 +35,7 @@ async function main(argv: string[]): Promise<number> {
       runs: { type: 'string', default: '5' },
       services: { type: 'string', default: '10,100,1000' },
       profile: { type: 'string', default: 'auto' },
+      sections: { type: 'string', default: SECTIONS.join(',') },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -46,6 +50,9 @@ async function main(argv: string[]): Promise<number> {
   if (services.some((n) => !Number.isInteger(n) || n < 4)) throw new Error('--services must list whole numbers ≥ 4');
   const profileMode = values.profile;
   if (profileMode !== 'auto' && profileMode !== 'always' && profileMode !== 'never') throw new Error('--profile must be auto, always or never');
+  const sections = new Set(values.sections.split(',').map((x) => x.trim()));
+  const unknown = [...sections].filter((x) => !(SECTIONS as readonly string[]).includes(x));
+  if (unknown.length > 0) throw new Error(`--sections: unknown section ${unknown.join(', ')} (choose from ${SECTIONS.join(', ')})`);
 
   const print = (line = ''): void => {
     process.stdout.write(`${line}\n`);
@@ -59,18 +66,18 @@ async function main(argv: string[]): Promise<number> {
   print();
 
   const figures: Record<string, unknown> = {};
-  print('== engine ==');
-  Object.assign(figures, await runEngineBench({ root, runs, services, baselineServices: 100, profile: profileMode, print }));
-  print();
-  print('== explore ==');
-  Object.assign(figures, await runExploreBench({ root, print }));
-  print();
-  print('== server ==');
-  Object.assign(figures, await runServerBench({ root, print }));
-  print();
-  print('== ui ==');
-  Object.assign(figures, await runUiBench({ root, print }));
-  print();
+  const run: Record<(typeof SECTIONS)[number], () => Promise<Record<string, unknown>>> = {
+    engine: async () => ({ ...(await runEngineBench({ root, runs, services, baselineServices: 100, profile: profileMode, print })) }),
+    explore: async () => ({ ...(await runExploreBench({ root, print })) }),
+    server: async () => ({ ...(await runServerBench({ root, print })) }),
+    ui: async () => ({ ...(await runUiBench({ root, print })) }),
+  };
+  for (const section of SECTIONS) {
+    if (!sections.has(section)) continue;
+    print(`== ${section} ==`);
+    Object.assign(figures, await run[section]());
+    print();
+  }
 
   print(`bench finished in ${((now() - started) / 1000).toFixed(1)} s; load average ${load()} (other processes on this machine skew wall times)`);
   if (values.json) print(JSON.stringify(figures));

@@ -21,8 +21,8 @@ its SLO. Telemetry is never logged, so this is how a run is charted outside sevd
                       of each window is kept
   --format csv|jsonl  csv (default): a header, then one row per tick per service or journey:
                         t,kind,id,rps,errorRate,p50Ms,p99Ms,saturation,backlog,state,inSlo,lag
-                      t is simulated ms; cells that do not apply to the row's kind are empty. backlog
-                      and lag stay empty until the model has queues and asynchronous edges.
+                      t is simulated ms; cells that do not apply to the row's kind are empty. lag stays
+                      empty until the model has asynchronous edges.
                       jsonl: one JSON object per tick, {t, services: [...], journeys: [...]}
   --out FILE          write to FILE instead of standard output
 
@@ -75,7 +75,7 @@ function deriveSamples(scenario: Scenario, seed: number, events: readonly Engine
 function samplesCsv(samples: readonly MetricsSample[]): string {
   const rows: string[] = [COLUMNS.join(',')];
   for (const { t, services, journeys } of samples) {
-    for (const s of services) rows.push([t, 'service', s.id, s.rps, s.errorRate, s.p50Ms, s.p99Ms, s.saturation, '', s.state, '', ''].join(','));
+    for (const s of services) rows.push([t, 'service', s.id, s.rps, s.errorRate, s.p50Ms, s.p99Ms, s.saturation, s.backlog, s.state, '', ''].join(','));
     for (const j of journeys) rows.push([t, 'journey', j.id, j.rps, j.errorRate, '', j.p99Ms, '', '', '', j.inSlo, ''].join(','));
   }
   return `${rows.join('\n')}\n`;

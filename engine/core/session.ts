@@ -11,7 +11,7 @@ import { checkpointHash } from './log/checkpoint.ts';
 import { applyCommand } from './rules/commands.ts';
 import { journeyMetrics } from './rules/journeys.ts';
 import { ms, rate } from './physics/round.ts';
-import { computeTick } from './physics/cascade.ts';
+import { calibrate } from './physics/cascade.ts';
 import { createState, type SessionState } from './state.ts';
 import { buildFacilitatorView, buildSnapshot } from './read/snapshot.ts';
 import type { DrillSnapshot, FacilitatorView, MetricsSample } from '../protocol/views.ts';
@@ -97,6 +97,7 @@ export class Session {
         p50Ms: ms(sim.p50[s] as number),
         p99Ms: ms(sim.p99[s] as number),
         saturation: rate(sim.saturation[s] as number),
+        backlog: Math.round(sim.backlog[s] as number),
       })),
       journeys: scenario.journeys.map((j, i) => {
         const m = journeyMetrics(this.state, i);
@@ -110,11 +111,9 @@ export function createSession(scenario: Scenario, options: SessionOptions = {}):
   return new Session(scenario, options);
 }
 
-/** Computes the no-fault, no-noise steady state: the yardstick for "degraded" and the starting metrics. */
+/** Sizes the services and settles the no-fault, no-noise steady state: the yardstick for "degraded". */
 function measureBaseline(state: SessionState): void {
-  // Twice, so retry amplification settles on last tick's (healthy) failure rates.
-  computeTick(state.topo, state.sim);
-  computeTick(state.topo, state.sim);
+  calibrate(state.topo, state.sim);
   state.baselineP99.set(state.sim.p99);
   state.baselineErr.set(state.sim.errorRate);
   state.baselineDegraded.set(state.sim.degraded);

@@ -10,8 +10,10 @@ import { Agenda } from './rules/agenda.ts';
 import { drillMachine } from './machines/drill.ts';
 import { incidentMachine } from './machines/incident.ts';
 import { serviceMachine } from './machines/service.ts';
-import { createStream, type Stream } from './physics/rng.ts';
-import { createSimState, type SimState } from './physics/cascade.ts';
+import { createStream } from './physics/rng.ts';
+import { createSimState, type SimState } from './physics/sim-state.ts';
+import { timeOfDayMs } from './physics/traffic.ts';
+import type { NoiseSource } from './physics/cascade.ts';
 import { compileTopology, type Topology } from './physics/topology.ts';
 import type { Role } from '../protocol/commands.ts';
 import type { DrillPhase, EngineEvent, EventOf, EventType, HealthLevel, IncidentStateName, PayloadOf, ServiceStateName } from '../protocol/events.ts';
@@ -47,7 +49,8 @@ export interface SessionState {
   readonly tickMs: number;
   readonly topo: Topology;
   readonly sim: SimState;
-  readonly noiseStreams: Stream[];
+  /** Each service's noise stream and the traffic shape: what the physics draws traffic from. */
+  readonly noise: NoiseSource;
   /** Baseline p99 of each service with no faults and no noise: the yardstick for "degraded". */
   readonly baselineP99: Float64Array;
   /** Healthy error and degraded rates: impact counts only what an incident adds on top of them. */
@@ -103,7 +106,15 @@ export function createState(scenario: Scenario, seed: number): SessionState {
     tickMs: scenario.tick,
     topo,
     sim: createSimState(topo),
-    noiseStreams: topo.ids.map((id) => createStream(seed, `noise:${id}`)),
+    noise: {
+      streams: topo.ids.map((id) => createStream(seed, `noise:${id}`)),
+      shape: {
+        startMs: timeOfDayMs(scenario.traffic.startAt),
+        peakMs: timeOfDayMs(scenario.traffic.peakAt),
+        amplitude: scenario.traffic.dailyAmplitude,
+        correlationMs: scenario.traffic.correlation,
+      },
+    },
     baselineP99: new Float64Array(topo.n),
     baselineErr: new Float64Array(topo.n),
     baselineDegraded: new Float64Array(topo.n),

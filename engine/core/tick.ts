@@ -1,7 +1,7 @@
 /**
  * One simulation step at time `state.now`:
  *   1. due agenda items (injects, expiries, completions, advice), in (due, order) order;
- *   2. fault modifiers and seeded noise, then the arithmetic;
+ *   2. fault modifiers, then the physics (fixed 2 s steps, with traffic and noise on their own grid);
  *   3. service health → machines; journeys → SLO, impact, mitigation; alerts → pages;
  *   4. at the end of each simulated minute an impact summary and a checkpoint hash;
  *   5. time moves on, and the drill ends when the scenario's time is up.
@@ -13,14 +13,13 @@ import { applyFaults, endFault, startFault } from './rules/faults.ts';
 import { flushMinuteIfDue, updateJourneys } from './rules/journeys.ts';
 import { sendDrill } from './machines/sync.ts';
 import { updateServices } from './rules/health.ts';
-import { computeTick, drawNoise } from './physics/cascade.ts';
+import { computeTick } from './physics/cascade.ts';
 import { emit, type SessionState } from './state.ts';
 
 export function runTick(state: SessionState): void {
   runAgenda(state);
   applyFaults(state);
-  drawNoise(state.topo, state.sim, state.noiseStreams);
-  computeTick(state.topo, state.sim);
+  computeTick(state.topo, state.sim, state.tickMs, state.now, state.noise);
   reportBreakers(state);
   updateServices(state);
   updateJourneys(state);

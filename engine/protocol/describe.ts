@@ -44,6 +44,7 @@ const ACTION_VERBS: Record<string, (target: string) => string> = {
   'cache-flush': (t) => `flush ${t}'s cache`,
   drain: (t) => `drain ${t}`,
   'rotate-cert': (t) => `rotate ${t}'s certificate`,
+  'retry-policy': (t) => `push a new retry policy to ${t}'s client`,
 };
 
 const SOURCE_NAMES: Record<string, string> = { assistant: 'the AI assistant', runbook: 'a runbook', wiki: 'the wiki', colleague: 'a colleague' };

@@ -2,10 +2,10 @@
  * Which completed actions stay in force, and how many times: the one rule the engine (which applies
  * and undoes the effects) and the console (which offers "Revert") both follow.
  *
- * A scale, a drain, a breaker or a flag leaves an effect in force when it completes; the others
+ * A scale, a drain, a breaker, a flag or a retry policy leaves an effect in force when it completes; the others
  * (rollback, restart, failover, ...) are over once they land. Scales stack: each completion doubles
  * capacity again and each revert undoes one. Drains, breakers and flags are switches: completing one
- * that is already in force changes nothing. A revert undoes one completion.
+ * that is already in force changes nothing (retry policies too). A revert undoes one completion.
  *
  * Zod-free and type-only imports, so the UI bundle can use it without pulling in zod.
  */
@@ -13,7 +13,7 @@ import type { EventOf } from './events.ts';
 import type { ActionType } from './scenario.ts';
 
 /** The action kinds whose effect stays in force after they complete, until reverted. */
-export const LASTING_ACTION_KINDS = ['scale', 'drain', 'breaker', 'flag'] as const satisfies readonly ActionType[];
+export const LASTING_ACTION_KINDS = ['scale', 'drain', 'breaker', 'flag', 'retry-policy'] as const satisfies readonly ActionType[];
 export type LastingActionKind = (typeof LASTING_ACTION_KINDS)[number];
 
 const LASTING: ReadonlySet<string> = new Set(LASTING_ACTION_KINDS);

@@ -45,6 +45,7 @@ export const ACTION_TYPES = [
   'cache-flush',
   'drain',
   'rotate-cert',
+  'retry-policy',
 ] as const;
 export const FAULT_KINDS = [
   'config-deploy',
@@ -79,6 +80,12 @@ const dependencySchema = z.strictObject({
   breaker: fraction
     .optional()
     .describe('An automatic circuit breaker: it opens while the failure rate of attempts is above this fraction.'),
+  backoff: duration
+    .prefault('100ms')
+    .describe('Base of the exponential backoff between attempts; each retry waits a jittered share of it (full jitter).'),
+  retryBudget: fraction
+    .optional()
+    .describe('A retry budget, as in Envoy: retries may be at most this share of the first attempts; the rest fail at once.'),
 });
 
 export const serviceSchema = z.strictObject({
@@ -91,7 +98,18 @@ export const serviceSchema = z.strictObject({
     p99Ms: positive.optional().describe('The p99 latency of the service itself; defaults to 3 × latencyMs.'),
     errorRate: fraction.default(0.001).describe('The fraction of requests that fail when all is well.'),
   }),
-  capacity: positive.describe('Requests per second the service can serve before it sheds load.'),
+  capacity: positive
+    .optional()
+    .describe('Requests per second the service can serve at its healthy latency. Sets its workers (concurrency) when those are not given.'),
+  concurrency: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe('Workers: requests in service at once. Each holds a worker for its own time plus the time its dependency calls take.'),
+  queueLimit: nonNegative
+    .optional()
+    .describe('Requests that may wait for a worker; more are refused at once. Defaults to 10 seconds of work at capacity.'),
   noise: z
     .strictObject({
       rps: fraction.default(0.03),
@@ -111,6 +129,9 @@ const journeySchema = z.strictObject({
   rps: positive.describe('Customer requests per second entering through the entry service.'),
   unit: z.string().default('requests').describe('What one request is, for reports: orders, page views…'),
   valuePerRequest: nonNegative.describe('Business value of one successful request, in dollars.'),
+  timeout: duration
+    .prefault('30s')
+    .describe('Users give up on a request after this long: a slower response counts as failed.'),
   degradedLoss: fraction
     .default(0)
     .describe('Share of the value lost when a request is served degraded (a soft fallback).'),
@@ -133,6 +154,12 @@ const faultSchema = z.strictObject({
   id,
   kind: z.enum(FAULT_KINDS),
   target: id.describe('The service the fault acts on.'),
+  scope: z
+    .number()
+    .gt(0)
+    .max(1)
+    .optional()
+    .describe('The share of keys (products, users, shards) the fault hits. A request for a hit key fails on every retry; the others are untouched.'),
   at: duration.optional().describe('When the fault starts. Omit it for a fault that only a trigger starts.'),
   trigger: z
     .strictObject({
@@ -194,6 +221,8 @@ export const actionSchema = z.strictObject({
   dependency: id.optional().describe('breaker and flag: the dependency of the target that is cut off.'),
   capacityFactor: positive.optional().describe('scale: multiplies the capacity of the target.'),
   shed: fraction.optional().describe('drain: the share of incoming traffic rejected early to protect the target.'),
+  retries: z.number().int().min(0).max(10).optional().describe('retry-policy: the new number of retries on the dependency.'),
+  retryBudget: fraction.optional().describe('retry-policy: the retry budget to set on the dependency.'),
   description: z.string().optional(),
   facilitator: z.strictObject({ note: note.optional() }).optional(),
 });
@@ -219,7 +248,30 @@ export const scenarioSchema = z.strictObject({
     })
     .prefault({}),
   seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
-  tick: duration.prefault('10s').describe('Simulated time per engine step.'),
+  tick: duration
+    .prefault('10s')
+    .describe('Simulated time between telemetry samples, alert evaluations and events. The physics itself runs in fixed steps of 2 s (of the tick, if shorter).'),
+  traffic: z
+    .strictObject({
+      startAt: z
+        .string()
+        .regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, 'write a time of day as HH:MM')
+        .default('14:00')
+        .describe('The time of day at which the drill starts.'),
+      dailyAmplitude: fraction
+        .default(0)
+        .describe('The daily shape: traffic swings by this share around its mean over 24 hours (0 = flat).'),
+      peakAt: z
+        .string()
+        .regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, 'write a time of day as HH:MM')
+        .default('20:00')
+        .describe('The time of day of the daily peak.'),
+      correlation: duration
+        .prefault('10m')
+        .describe('Time constant of the traffic noise: how long a random swing lasts (an AR(1) process).'),
+    })
+    .prefault({})
+    .describe('The shape of customer traffic. Journey and background rates are the rates at the drill start.'),
   duration: duration.describe('How long the scenario runs when nobody fixes anything.'),
   services: z.array(serviceSchema).min(1),
   journeys: z.array(journeySchema).min(1),

@@ -16,7 +16,8 @@ const serviceSampleSchema = z.object({
   errorRate: z.number(),
   p50Ms: z.number(),
   p99Ms: z.number(),
-  saturation: z.number(),
+  saturation: z.number().describe('Offered load ÷ what the workers can complete now; above 1 the backlog grows.'),
+  backlog: z.number().describe('Requests waiting for a worker at the end of the tick.'),
 });
 
 const journeySampleSchema = z.object({

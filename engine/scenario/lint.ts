@@ -25,6 +25,7 @@ export function lintScenario(s: Scenario): LintIssue[] {
   const ctx = { s, report, services: idsOf(s.services), faults: idsOf(s.faults), journeys: idsOf(s.journeys) };
   checkDuplicates(ctx);
   checkServiceRefs(ctx);
+  checkCapacity(ctx);
   checkFaultRefs(ctx);
   checkAlerts(ctx);
   checkFaults(ctx);
@@ -77,6 +78,15 @@ function checkDuplicates({ s, report }: Ctx): void {
 
 function unknown(kind: string, id: string, known: Set<string>): string {
   return `unknown ${kind} ${JSON.stringify(id)}${didYouMean(id, known)}`;
+}
+
+/** A service needs a size: capacity in rps, or workers. */
+function checkCapacity({ s, report }: Ctx): void {
+  s.services.forEach((service, i) => {
+    if (service.capacity === undefined && service.concurrency === undefined) {
+      report(['services', i], `service ${JSON.stringify(service.id)} needs "capacity" (requests per second) or "concurrency" (workers)`);
+    }
+  });
 }
 
 function checkServiceRefs({ s, report, services }: Ctx): void {
@@ -157,13 +167,22 @@ function checkFaults({ s, report, services }: Ctx): void {
 }
 
 /** Fields that only one kind of action reads; on any other kind they are silently ignored, so say so. */
-const ACTION_FIELDS = { dependency: ['breaker', 'flag'], capacityFactor: ['scale'], shed: ['drain'] } as const;
+const ACTION_FIELDS = {
+  dependency: ['breaker', 'flag', 'retry-policy'],
+  capacityFactor: ['scale'],
+  shed: ['drain'],
+  retries: ['retry-policy'],
+  retryBudget: ['retry-policy'],
+} as const;
 
 function checkActions({ s, report, services }: Ctx): void {
   s.actions.forEach((action, i) => {
     const what = `a ${action.type} action`;
     const target = s.services.find((service) => service.id === action.target);
-    if ((action.type === 'breaker' || action.type === 'flag') && action.dependency === undefined) {
+    if (action.type === 'retry-policy' && action.retries === undefined && action.retryBudget === undefined) {
+      report(['actions', i], `${what} needs "retries" or "retryBudget": the client setting it pushes`);
+    }
+    if ((action.type === 'breaker' || action.type === 'flag' || action.type === 'retry-policy') && action.dependency === undefined) {
       report(['actions', i], `${what} needs "dependency": the dependency of ${JSON.stringify(action.target)} it cuts off`);
     } else if (action.dependency !== undefined && target !== undefined && services.has(action.dependency)) {
       if (!target.dependencies.some((dep) => dep.service === action.dependency)) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { generatePlan, generateScenario, ROOT_FAULT_ID } from '../../bench/generate.ts';
+import { buildScenario, cascadeShare, generatePlan, generateScenario, ROOT_FAULT_ID } from '../../bench/generate.ts';
 import { runScenario } from '../../engine/core/log/run.ts';
 import { formatDiagnostic } from '../../engine/scenario/diagnostics.ts';
 import { loadScenarioText } from '../../engine/scenario/load.ts';
@@ -49,6 +49,14 @@ describe.each([10, 100, 1000])('generateScenario with %i services', (n) => {
     // The generated system is healthy until the root cause lands, then the rollback mitigates it.
     expect(planned.events.find((e) => e.type === 'journey.slo')?.t).toBeGreaterThanOrEqual(5 * 60_000);
     expect(planned.events.some((e) => e.type === 'incident.state' && e.to === 'mitigated')).toBe(true);
+  });
+});
+
+describe('the generated cascade', () => {
+  it('puts at least a third of the 1,000 services above 5% errors 30 minutes after the root cause, untreated', () => {
+    const { scenario } = buildScenario({ services: 1000 });
+    expect(cascadeShare(scenario, 0)).toBe(0);
+    expect(cascadeShare(scenario)).toBeGreaterThanOrEqual(1 / 3);
   });
 });
 

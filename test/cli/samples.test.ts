@@ -59,7 +59,7 @@ describe('sevdrill samples', () => {
     const at20 = live.find((s) => s.t === 20 * 60_000);
     const pricing = at20?.services.find((s) => s.id === 'pricing');
     const journey = at20?.journeys[0];
-    expect(csv).toContain(`1200000,service,pricing,${pricing?.rps},${pricing?.errorRate},${pricing?.p50Ms},${pricing?.p99Ms},${pricing?.saturation},,${pricing?.state},,`);
+    expect(csv).toContain(`1200000,service,pricing,${pricing?.rps},${pricing?.errorRate},${pricing?.p50Ms},${pricing?.p99Ms},${pricing?.saturation},${pricing?.backlog},${pricing?.state},,`);
     expect(csv).toContain(`1200000,journey,${journey?.id},${journey?.rps},${journey?.errorRate},,${journey?.p99Ms},,,,${journey?.inSlo},`);
   });
 

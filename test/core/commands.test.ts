@@ -169,18 +169,24 @@ describe('stale advice', () => {
   const scenario = loadScenario('retail-sev1');
   const advice = scenario.advice.find((a) => a.facilitator.label === 'stale');
 
-  it('following the stale wiki advice starts a thundering herd and costs more', () => {
+  it('following the stale wiki advice starts a thundering herd and costs more than the fix alone', () => {
     expect(advice?.proposes).toEqual({ type: 'restart', target: 'account' });
     const until = 3_600_000;
-    const untreated = runScenario(scenario, { until });
+    const fix = [
+      { at: 600_000, actor: 'bob', type: 'rollback', target: 'pricing' },
+      { at: 630_000, actor: 'alice', type: 'approve', params: { request: 'rollback:pricing' } },
+    ] as const;
+    const fixedOnly = runScenario(scenario, { until, commands: [...fix] });
     const followed = runScenario(scenario, {
       until,
-      commands: [{ at: advice?.at ?? 0, actor: 'dana', type: 'restart', target: 'account' }],
+      commands: [{ at: advice?.at ?? 0, actor: 'dana', type: 'restart', target: 'account' }, ...fix],
     });
     expect(ofType(followed.events, 'fault.started').map((e) => e.fault)).toContain('login-herd');
-    const lost = (s: typeof untreated) => summarizeRun(scenario, s.seed, s.events).totals.lost;
-    expect(lost(followed)).toBeGreaterThan(lost(untreated));
-    expect(followed.incidentState).not.toBe('mitigated');
+    const lost = (s: typeof fixedOnly) => summarizeRun(scenario, s.seed, s.events).totals.lost;
+    expect(lost(followed)).toBeGreaterThan(lost(fixedOnly));
+    // The herd keeps account pages failing after pricing is fixed: mitigation comes later.
+    const mitigatedAt = (s: typeof fixedOnly) => ofType(s.events, 'incident.state').find((e) => e.to === 'mitigated')?.t ?? Infinity;
+    expect(mitigatedAt(followed)).toBeGreaterThan(mitigatedAt(fixedOnly));
   });
 });
 

@@ -8,16 +8,16 @@ const completed = (action: string, kind: EventOf<'action.completed'>['kind']): E
 const reverted = (action: string, kind: EventOf<'action.reverted'>['kind']): EventOf<'action.reverted'> => ({ seq: 0, t: 0, type: 'action.reverted', action, kind, target: 'x', by: 'bob' });
 
 describe('in force', () => {
-  it('scale, drain, breaker and flag stay in force; the other kinds do not', () => {
-    expect([...LASTING_ACTION_KINDS]).toEqual(['scale', 'drain', 'breaker', 'flag']);
-    expect(ACTION_TYPES.filter(isLasting)).toEqual(['scale', 'flag', 'breaker', 'drain']);
+  it('scale, drain, breaker, flag and retry-policy stay in force; the other kinds do not', () => {
+    expect([...LASTING_ACTION_KINDS]).toEqual(['scale', 'drain', 'breaker', 'flag', 'retry-policy']);
+    expect(ACTION_TYPES.filter(isLasting)).toEqual(['scale', 'flag', 'breaker', 'drain', 'retry-policy']);
     for (const kind of ACTION_TYPES.filter((k) => !isLasting(k))) expect(countAfterCompletion(kind, 0)).toBe(0);
   });
 
   it('scales stack; switches do not; a revert undoes one', () => {
     expect(countAfterCompletion('scale', 0)).toBe(1);
     expect(countAfterCompletion('scale', 1)).toBe(2);
-    for (const kind of ['drain', 'breaker', 'flag']) {
+    for (const kind of ['drain', 'breaker', 'flag', 'retry-policy']) {
       expect(countAfterCompletion(kind, 0)).toBe(1);
       expect(countAfterCompletion(kind, 1)).toBe(1);
     }

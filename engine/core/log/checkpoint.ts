@@ -5,6 +5,7 @@
  * Numbers are hashed by their bits (no text conversion): this runs every simulated minute.
  */
 import { Hasher } from './hash.ts';
+import { simArrays } from '../physics/sim-state.ts';
 import type { SessionState } from '../state.ts';
 
 export function checkpointHash(state: SessionState): string {
@@ -13,9 +14,14 @@ export function checkpointHash(state: SessionState): string {
   const incident = state.incident.getSnapshot().context;
   h.num(incident.severity ?? -1).num(incident.acknowledged ? 1 : 0);
   for (const name of state.serviceState) h.str(name);
-  h.floats(sim.offered).floats(sim.errorRate).floats(sim.degraded).floats(sim.p99).floats(sim.capScale).floats(sim.shed);
-  h.floats(sim.edgeAttemptFail).bytes(sim.edgeManualOpen).bytes(sim.edgeDisabled).bytes(sim.edgeOpen).bytes(sim.restarting);
-  for (const stream of state.noiseStreams) {
+  // The whole physics state: queues, retry rings, AR(1) traffic, calibrated workers, every output.
+  h.num(sim.step).num(sim.nextNoiseAt);
+  for (const values of simArrays(sim)) {
+    if (values instanceof Uint8Array) h.bytes(values);
+    else if (values instanceof Int32Array) h.ints(values);
+    else h.floats(values);
+  }
+  for (const stream of state.noise.streams) {
     const rng = stream.state();
     h.num(rng.c).num(rng.s0).num(rng.s1).num(rng.s2);
   }

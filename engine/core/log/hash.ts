@@ -26,7 +26,22 @@ export class Hasher {
   }
 
   floats(values: Float64Array): this {
-    for (let i = 0; i < values.length; i++) this.num(values[i] as number);
+    // The same words as num() on each element (the bits, low word first), read through one view.
+    const words = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
+    let h1 = this.h1;
+    let h2 = this.h2;
+    for (let i = 0; i < words.length; i++) {
+      const w = words[i] as number;
+      h1 = Math.imul(h1 ^ w, 0x01000193);
+      h2 = Math.imul(h2 ^ w, 0x01000193) ^ (h1 >>> 15);
+    }
+    this.h1 = h1;
+    this.h2 = h2;
+    return this.num(values.length);
+  }
+
+  ints(values: Int32Array): this {
+    for (let i = 0; i < values.length; i++) this.word(values[i] as number);
     return this.num(values.length);
   }
 

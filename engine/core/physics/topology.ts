@@ -3,6 +3,7 @@
  * tight loops with no map lookups. Edges are stored grouped by caller (CSR layout).
  */
 import type { Scenario } from '../../protocol/scenario.ts';
+import { momentsFromPercentiles } from './latency.ts';
 
 export interface Topology {
   readonly n: number;
@@ -16,7 +17,15 @@ export interface Topology {
   readonly baseP50: Float64Array;
   readonly baseP99: Float64Array;
   readonly baseErr: Float64Array;
+  /** Mean and variance (ms, ms²) of the service's own work, from its p50 and p99. */
+  readonly ownMean: Float64Array;
+  readonly ownVar: Float64Array;
+  /** Capacity in rps at healthy latency, or NaN when the scenario gives workers instead. */
   readonly capacity: Float64Array;
+  /** Workers given by the scenario, or NaN: then they are sized from capacity (see calibrate). */
+  readonly concurrency: Float64Array;
+  /** Requests that may wait, or NaN for the default (10 s of work at capacity). */
+  readonly queueLimit: Float64Array;
   readonly noiseRps: Float64Array;
   readonly noiseLat: Float64Array;
   readonly noiseErr: Float64Array;
@@ -30,6 +39,12 @@ export interface Topology {
   readonly edgeFallbackMs: Float64Array;
   /** Automatic breaker threshold, or -1 when the edge has none. */
   readonly edgeBreaker: Float64Array;
+  readonly edgeBackoffMs: Float64Array;
+  /** Retry budget (share of first attempts), or -1 when the edge has none. */
+  readonly edgeBudget: Float64Array;
+  /** Journey j enters at service journeyEntry[j], with journeyTimeoutMs[j] of user patience. */
+  readonly journeyEntry: Int32Array;
+  readonly journeyTimeoutMs: Float64Array;
   readonly edgeCount: number;
 }
 
@@ -71,7 +86,11 @@ export function compileTopology(scenario: Scenario): Topology {
     baseP50: new Float64Array(n),
     baseP99: new Float64Array(n),
     baseErr: new Float64Array(n),
+    ownMean: new Float64Array(n),
+    ownVar: new Float64Array(n),
     capacity: new Float64Array(n),
+    concurrency: new Float64Array(n),
+    queueLimit: new Float64Array(n),
     noiseRps: new Float64Array(n),
     noiseLat: new Float64Array(n),
     noiseErr: new Float64Array(n),
@@ -83,6 +102,10 @@ export function compileTopology(scenario: Scenario): Topology {
     edgeRetries: new Int32Array(edgeCount),
     edgeFallbackMs: new Float64Array(edgeCount),
     edgeBreaker: new Float64Array(edgeCount),
+    edgeBackoffMs: new Float64Array(edgeCount),
+    edgeBudget: new Float64Array(edgeCount),
+    journeyEntry: Int32Array.from(scenario.journeys, (j) => at(j.entry)),
+    journeyTimeoutMs: Float64Array.from(scenario.journeys, (j) => j.timeout),
     edgeCount,
   };
 
@@ -93,7 +116,12 @@ export function compileTopology(scenario: Scenario): Topology {
     topo.baseP50[i] = s.baseline.latencyMs;
     topo.baseP99[i] = s.baseline.p99Ms ?? s.baseline.latencyMs * 3;
     topo.baseErr[i] = s.baseline.errorRate;
-    topo.capacity[i] = s.capacity;
+    const own = momentsFromPercentiles(topo.baseP50[i] as number, topo.baseP99[i] as number);
+    topo.ownMean[i] = own.mean;
+    topo.ownVar[i] = own.variance;
+    topo.capacity[i] = s.capacity ?? Number.NaN;
+    topo.concurrency[i] = s.concurrency ?? Number.NaN;
+    topo.queueLimit[i] = s.queueLimit ?? Number.NaN;
     topo.noiseRps[i] = s.noise.rps;
     topo.noiseLat[i] = s.noise.latency;
     topo.noiseErr[i] = s.noise.errorRate;
@@ -106,6 +134,8 @@ export function compileTopology(scenario: Scenario): Topology {
       topo.edgeRetries[e] = d.retries;
       topo.edgeFallbackMs[e] = d.fallbackLatencyMs;
       topo.edgeBreaker[e] = d.breaker ?? -1;
+      topo.edgeBackoffMs[e] = d.backoff;
+      topo.edgeBudget[e] = d.retryBudget ?? -1;
       e++;
     }
   });

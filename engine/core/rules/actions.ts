@@ -90,6 +90,11 @@ function setLastingEffect(state: SessionState, def: ActionDef, s: number, on: bo
   else if (def.type === 'drain') sim.shed[s] = on ? (def.shed ?? 0.5) : 0;
   else if (def.type === 'breaker' && edge >= 0) sim.edgeManualOpen[edge] = on ? 1 : 0;
   else if (def.type === 'flag' && edge >= 0) sim.edgeDisabled[edge] = on ? 1 : 0;
+  else if (def.type === 'retry-policy' && edge >= 0) {
+    // A client config push: the new retry settings, or the scenario's own ones back on revert.
+    sim.edgeRetries[edge] = on && def.retries !== undefined ? def.retries : (state.topo.edgeRetries[edge] as number);
+    sim.edgeBudget[edge] = on && def.retryBudget !== undefined ? def.retryBudget : (state.topo.edgeBudget[edge] as number);
+  }
 }
 
 function applyLastingEffect(state: SessionState, def: ActionDef, s: number): void {

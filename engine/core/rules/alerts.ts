@@ -16,6 +16,9 @@ function metricValue(state: SessionState, rule: AlertDef): number {
     const j = state.journeyIndex.get(rule.journey);
     if (j === undefined) throw new Error(`invariant: alert ${rule.id} watches an unknown journey`);
     if (rule.metric === 'rps') return journeyRps(state, j);
+    // Users' view: what they saw, including the requests they gave up on.
+    if (rule.metric === 'errorRate') return state.sim.journeyErrorRate[j] as number;
+    if (rule.metric === 'p99Ms') return state.sim.journeyP99[j] as number;
     s = state.journeyEntry[j];
   } else {
     s = state.topo.index.get(rule.service ?? '');

@@ -1,5 +1,5 @@
 /** Faults: starting and ending them, and folding the active ones into this tick's modifiers. */
-import { resetModifiers } from '../physics/cascade.ts';
+import { resetModifiers } from '../physics/sim-state.ts';
 import { emit, type SessionState } from '../state.ts';
 import { actionId } from '../../protocol/ids.ts';
 import type { ActionDef } from '../../protocol/scenario.ts';
@@ -54,10 +54,21 @@ export function applyFaults(state: SessionState): void {
     if (!def || s === undefined) continue;
     const strength = def.rampUp > 0 ? Math.min(1, (state.now - active.startedAt) / def.rampUp) : 1;
     const e = def.effect;
-    if (e.errorRate !== undefined) sim.errAdd[s] = (sim.errAdd[s] as number) + e.errorRate * strength;
-    if (e.latencyMs !== undefined) sim.latAdd[s] = (sim.latAdd[s] as number) + e.latencyMs * strength;
-    if (e.latencyFactor !== undefined) sim.latMul[s] = (sim.latMul[s] as number) * (1 + (e.latencyFactor - 1) * strength);
-    if (e.capacityFactor !== undefined) sim.capMul[s] = (sim.capMul[s] as number) * (1 + (e.capacityFactor - 1) * strength);
+    // A scoped fault hits a share of keys: its failures are keyed (retries of a hit key fail again),
+    // its latency lands on that share only, and it takes that share of the instances' capacity.
+    const scope = def.scope;
+    if (e.errorRate !== undefined) {
+      if (scope === undefined) sim.errAdd[s] = (sim.errAdd[s] as number) + e.errorRate * strength;
+      else sim.errKey[s] = Math.min(1, (sim.errKey[s] as number) + scope * e.errorRate * strength);
+    }
+    if (e.latencyMs !== undefined) {
+      const share = scope ?? 1;
+      const added = e.latencyMs * strength;
+      sim.latAdd[s] = (sim.latAdd[s] as number) + share * added;
+      sim.latVar[s] = (sim.latVar[s] as number) + share * (1 - share) * added * added;
+    }
+    if (e.latencyFactor !== undefined) sim.latMul[s] = (sim.latMul[s] as number) * (1 + (e.latencyFactor - 1) * strength * (scope ?? 1));
+    if (e.capacityFactor !== undefined) sim.capMul[s] = (sim.capMul[s] as number) * (1 + (e.capacityFactor - 1) * strength * (scope ?? 1));
     if (e.rpsFactor !== undefined) sim.rpsMul[s] = (sim.rpsMul[s] as number) * (1 + (e.rpsFactor - 1) * strength);
   }
 }

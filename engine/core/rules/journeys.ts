@@ -32,10 +32,10 @@ export function journeyMetrics(state: SessionState, j: number): JourneyMetrics {
   const { sim } = state;
   return {
     rps: journeyRps(state, j),
-    errorRate: sim.errorRate[s] as number,
+    errorRate: sim.journeyErrorRate[j] as number,
     degraded: sim.degraded[s] as number,
     p50Ms: sim.p50[s] as number,
-    p99Ms: sim.p99[s] as number,
+    p99Ms: sim.journeyP99[j] as number,
     saturation: sim.saturation[s] as number,
   };
 }
@@ -49,8 +49,8 @@ export function updateJourneys(state: SessionState): void {
     const def = defs[j] as JourneyDef;
     const runtime = state.journeys[j] as JourneyRuntime;
     const entry = state.journeyEntry[j] as number;
-    const errorRate = sim.errorRate[entry] as number;
-    const p99 = sim.p99[entry] as number;
+    const errorRate = sim.journeyErrorRate[j] as number;
+    const p99 = sim.journeyP99[j] as number;
     const inSlo = errorRate <= def.slo.errorRate && p99 <= def.slo.p99Ms;
     if (inSlo !== runtime.inSlo) {
       runtime.inSlo = inSlo;

@@ -1,0 +1,202 @@
+/**
+ * Every number the physics carries from one step to the next, in typed arrays: per service, per
+ * edge (the retry ring: RING slots per edge) and per journey. All of it is hashed into checkpoints
+ * (see simArrays), so two runs that agree on a checkpoint agree on the whole future.
+ */
+import type { Topology } from './topology.ts';
+
+/** Slots of each edge's retry ring: retries can be due up to RING - 1 steps ahead. */
+export const RING = 16;
+/** Per service, what its callers last composed against (step.ts publish): 7 numbers. */
+export const PUBLISHED = 7;
+
+export interface SimState {
+  /** Steps taken so far: the ring's clock. Sets the slot that is due now. */
+  step: number;
+  /** Simulated time of the next traffic and noise draw (traffic.ts). */
+  nextNoiseAt: number;
+  // Modifiers from faults, recomputed every tick.
+  readonly errAdd: Float64Array;
+  /** Failures keyed to a share of keys: a retry of a hit key fails again. */
+  readonly errKey: Float64Array;
+  readonly latAdd: Float64Array;
+  readonly latVar: Float64Array;
+  readonly latMul: Float64Array;
+  readonly capMul: Float64Array;
+  readonly rpsMul: Float64Array;
+  // Lasting effects of responders' actions.
+  readonly capScale: Float64Array;
+  readonly shed: Float64Array;
+  readonly restarting: Uint8Array;
+  readonly edgeManualOpen: Uint8Array;
+  readonly edgeDisabled: Uint8Array;
+  readonly edgeRetries: Int32Array;
+  readonly edgeBudget: Float64Array;
+  // Traffic and noise (traffic.ts): the AR(1) states and this tick's factors.
+  readonly trafficAr: Float64Array;
+  readonly latencyAr: Float64Array;
+  /** Customer traffic factor at each service this tick: daily shape × autocorrelated noise. */
+  readonly noiseRps: Float64Array;
+  readonly noiseLat: Float64Array;
+  readonly noiseErr: Float64Array;
+  // Calibrated once (calibrate.ts): workers and queue limit.
+  readonly workers: Float64Array;
+  readonly queueLimit: Float64Array;
+  /** √(2(workers + 1)) − 1: the exponent of Sakasegawa's queueing-wait formula. */
+  readonly waitExponent: Float64Array;
+  /** A memo of the last busy^waitExponent per service: a pure cache, not state. */
+  readonly lastBusy: Float64Array;
+  readonly lastBusyPower: Float64Array;
+  /** What callers last composed against, per service (step.ts publish). */
+  readonly published: Float64Array;
+  // Per-step state of each service (step.ts).
+  readonly backlog: Float64Array;
+  readonly inflow: Float64Array;
+  readonly arrivals: Float64Array;
+  readonly served: Float64Array;
+  readonly refused: Float64Array;
+  /** Requests per second the workers can complete at the current time in service. */
+  readonly throughput: Float64Array;
+  /** Mean and variance of the time a request holds a worker, in ms (own work plus dependency calls). */
+  readonly serviceMean: Float64Array;
+  readonly serviceVar: Float64Array;
+  /** The time in service the workers feel: serviceMean through a first-order lag (step.ts). */
+  readonly inServiceLag: Float64Array;
+  /** Log-normal parameters of that time, for callers' timeout arithmetic. */
+  readonly logMu: Float64Array;
+  readonly logSigma: Float64Array;
+  /** Queueing wait before a worker picks the request up, in ms. */
+  readonly waitMs: Float64Array;
+  /** Share of arrivals refused at once (queue full, shed, restarting). */
+  readonly refusedShare: Float64Array;
+  /** Failure of a served request: independent of retries, and keyed (fails again on retry). */
+  readonly failInd: Float64Array;
+  readonly failKey: Float64Array;
+  /** Share of successful responses that were served degraded (a fallback somewhere below). */
+  readonly degradedOk: Float64Array;
+  /** Services to compose again this step (set at a tick's start and when a retry allowance moves). */
+  readonly dirty: Uint8Array;
+  /** Services whose answer to callers changed this step. */
+  readonly changed: Uint8Array;
+  // Per-step state of each edge.
+  readonly ring: Float64Array;
+  /** Share of sent attempts that will be retried later, from the last step's outcomes. */
+  readonly edgeRetryShare: Float64Array;
+  /** Share of due retries the budget let through at the last step. */
+  readonly edgeRetryAllowed: Float64Array;
+  /** Mean time from sending an attempt to its failure, in ms: when its retry becomes due. */
+  readonly edgeFailMs: Float64Array;
+  /** Failure probability of one attempt (breakers watch it). */
+  readonly edgeAttemptFail: Float64Array;
+  readonly edgeOpen: Uint8Array;
+  // Per-tick sums over the tick's steps.
+  readonly sumArrivals: Float64Array;
+  readonly sumResponses: Float64Array;
+  readonly sumFailed: Float64Array;
+  readonly sumDegraded: Float64Array;
+  readonly sumSaturation: Float64Array;
+  readonly sumJourneyFail: Float64Array;
+  // Outputs of the last tick.
+  readonly offered: Float64Array;
+  readonly errorRate: Float64Array;
+  readonly degraded: Float64Array;
+  readonly p50: Float64Array;
+  readonly p99: Float64Array;
+  readonly saturation: Float64Array;
+  readonly journeyErrorRate: Float64Array;
+  readonly journeyP99: Float64Array;
+}
+
+export function createSimState(topo: Topology): SimState {
+  const n = topo.n;
+  const m = topo.edgeCount;
+  const jn = topo.journeyEntry.length;
+  const f = (len: number, fill = 0) => new Float64Array(len).fill(fill);
+  return {
+    step: 0,
+    nextNoiseAt: 0,
+    errAdd: f(n),
+    errKey: f(n),
+    latAdd: f(n),
+    latVar: f(n),
+    latMul: f(n, 1),
+    capMul: f(n, 1),
+    rpsMul: f(n, 1),
+    capScale: f(n, 1),
+    shed: f(n),
+    restarting: new Uint8Array(n),
+    edgeManualOpen: new Uint8Array(m),
+    edgeDisabled: new Uint8Array(m),
+    edgeRetries: Int32Array.from(topo.edgeRetries),
+    edgeBudget: Float64Array.from(topo.edgeBudget),
+    trafficAr: f(n),
+    latencyAr: f(n),
+    noiseRps: f(n, 1),
+    noiseLat: f(n, 1),
+    noiseErr: f(n, 1),
+    workers: f(n),
+    queueLimit: f(n),
+    waitExponent: f(n),
+    lastBusy: f(n, -1),
+    lastBusyPower: f(n),
+    published: f(n * PUBLISHED, -1),
+    backlog: f(n),
+    inflow: f(n),
+    arrivals: f(n),
+    served: f(n),
+    refused: f(n),
+    throughput: f(n, Number.POSITIVE_INFINITY),
+    serviceMean: f(n),
+    serviceVar: f(n),
+    inServiceLag: f(n),
+    logMu: f(n),
+    logSigma: f(n),
+    waitMs: f(n),
+    refusedShare: f(n),
+    failInd: f(n),
+    failKey: f(n),
+    degradedOk: f(n),
+    dirty: new Uint8Array(n).fill(1),
+    changed: new Uint8Array(n).fill(1),
+    ring: f(m * RING),
+    edgeRetryShare: f(m),
+    edgeRetryAllowed: f(m, 1),
+    edgeFailMs: f(m),
+    edgeAttemptFail: f(m),
+    edgeOpen: new Uint8Array(m),
+    sumArrivals: f(n),
+    sumResponses: f(n),
+    sumFailed: f(n),
+    sumDegraded: f(n),
+    sumSaturation: f(n),
+    sumJourneyFail: f(jn),
+    offered: f(n),
+    errorRate: f(n),
+    degraded: f(n),
+    p50: f(n),
+    p99: f(n),
+    saturation: f(n),
+    journeyErrorRate: f(jn),
+    journeyP99: f(jn),
+  };
+}
+
+/** Scratch arrays: cleared or overwritten before every use, so they carry nothing into the future. */
+const SCRATCH: ReadonlySet<string> = new Set(['lastBusy', 'lastBusyPower', 'inflow', 'dirty', 'changed', 'sumArrivals', 'sumResponses', 'sumFailed', 'sumDegraded', 'sumSaturation', 'sumJourneyFail']);
+let stateKeys: (keyof SimState)[] | undefined;
+
+/** Every typed array of the state but the scratch ones, in a fixed order, for the checkpoint hash. */
+export function simArrays(sim: SimState): (Float64Array | Int32Array | Uint8Array)[] {
+  stateKeys ??= (Object.keys(sim) as (keyof SimState)[]).filter((k) => !SCRATCH.has(k) && typeof sim[k] === 'object').sort();
+  return stateKeys.map((k) => sim[k] as Float64Array | Int32Array | Uint8Array);
+}
+
+export function resetModifiers(sim: SimState): void {
+  sim.errAdd.fill(0);
+  sim.errKey.fill(0);
+  sim.latAdd.fill(0);
+  sim.latVar.fill(0);
+  sim.latMul.fill(1);
+  sim.capMul.fill(1);
+  sim.rpsMul.fill(1);
+}

@@ -1,0 +1,352 @@
+/**
+ * One fixed physics step (cascade.ts STEP_MS of simulated time), in two passes over the dependency graph.
+ *
+ * 1. Demand, callers first. Arrivals join the service's queue; its workers complete requests at
+ *    `throughput` (workers ÷ time in service); what does not fit waits (the backlog) and what does not
+ *    fit in the queue is refused at once. Every completed request calls its dependencies, whether or
+ *    not its own caller is still waiting: work for callers that timed out is still done (wasted work).
+ *    Retries that fall due now come out of each edge's ring; a retry budget caps them. The attempts
+ *    sent now schedule their own retries into later slots, spread over the failure time plus the
+ *    jittered backoff, so retries arrive later rather than in the same instant.
+ * 2. Health, callees first. A callee's response to an attempt is: refused fast, or queued for its wait
+ *    and then served in a log-normal time; the attempt times out when wait + service outlives the
+ *    caller's timeout. Failures come in two kinds: independent ones (a retry may succeed) and keyed
+ *    ones (the request is for a broken key, so every retry fails too). Retries multiply attempts and
+ *    time in service; a worker is held for all of it, so a slow dependency takes its callers'
+ *    throughput away: that is how a cascade spreads upwards.
+ */
+import { PUBLISHED as PUBLISHED_SLOTS, RING as RING_SLOTS, type SimState } from './sim-state.ts';
+import { upperTail as upperTailOf } from './latency.ts';
+import type { Topology } from './topology.ts';
+
+// Local copies: an imported binding is read through a getter on every use in the hot loops.
+const RING = RING_SLOTS;
+const PUBLISHED = PUBLISHED_SLOTS;
+const upperTail = upperTailOf;
+
+/** Latency of an attempt that is refused (connection refused, queue full, breaker open), in ms. */
+export const FAST_FAIL_MS = 2;
+const RING_MASK = RING - 1;
+const BREAKER_CLOSE_RATIO = 0.8;
+/** Utilisation above which the queueing wait formula is capped: beyond it the backlog speaks. */
+const MAX_WAIT_UTILISATION = 0.95;
+/** The wait reported when no worker is left to serve the queue: longer than any timeout. */
+const STUCK_WAIT_MS = 3_600_000;
+
+/** Spreads `amount` uniformly over [lo, hi) (in steps from now) into the ring's later slots. */
+function spread(ring: Float64Array, base: number, head: number, lo: number, hi: number, amount: number): void {
+  const width = hi - lo;
+  for (let k = Math.floor(lo); k < hi; k++) {
+    const from = k > lo ? k : lo;
+    if (k >= RING - 1) {
+      // Anything due later than the ring reaches waits in its last slot.
+      const last = base + ((head + RING - 1) & RING_MASK);
+      ring[last] = (ring[last] as number) + (amount * (hi - from)) / width;
+      return;
+    }
+    // Nothing comes back within the step that sent it: the earliest is the next step.
+    const slot = base + ((head + (k < 1 ? 1 : k)) & RING_MASK);
+    ring[slot] = (ring[slot] as number) + (amount * ((hi < k + 1 ? hi : k + 1) - from)) / width;
+  }
+}
+
+export function demandPass(topo: Topology, sim: SimState, stepMs: number): void {
+  const { order, edgeStart, edgeTo, edgeCalls, edgeBackoffMs } = topo;
+  const { inflow, backlog, ring, edgeRetryShare, edgeRetryAllowed, edgeFailMs, edgeBudget } = sim;
+  const dt = stepMs / 1000;
+  const head = sim.step & RING_MASK;
+  for (let k = 0; k < topo.n; k++) {
+    const s = order[k] as number;
+    const ext = ((topo.baseRps[s] as number) + (topo.extRps[s] as number)) * (sim.noiseRps[s] as number);
+    const a = ((inflow[s] as number) + ext) * (sim.rpsMul[s] as number);
+    inflow[s] = 0;
+    sim.arrivals[s] = a;
+    const shed = a * (sim.shed[s] as number);
+    let served = 0;
+    let refused = shed;
+    if (sim.restarting[s]) {
+      refused = a;
+      backlog[s] = 0;
+    } else {
+      const q = backlog[s] as number;
+      served = Math.min(sim.throughput[s] as number, q / dt + a - shed);
+      let next = q + (a - shed - served) * dt;
+      const limit = sim.queueLimit[s] as number;
+      if (next > limit) {
+        refused += (next - limit) / dt;
+        next = limit;
+      }
+      backlog[s] = next;
+    }
+    sim.served[s] = served;
+    sim.refused[s] = refused;
+
+    const end = edgeStart[s + 1] as number;
+    for (let e = edgeStart[s] as number; e < end; e++) {
+      const base = e * RING;
+      const slot = base + head;
+      const due = ring[slot] as number;
+      ring[slot] = 0;
+      if (sim.edgeDisabled[e] || sim.edgeOpen[e]) continue;
+      const first = served * (edgeCalls[e] as number);
+      let retries = due;
+      const budget = edgeBudget[e] as number;
+      if (budget >= 0 && due > budget * first) retries = budget * first;
+      if (due > 1e-9 && edgeRetryAllowed[e] !== retries / due) {
+        edgeRetryAllowed[e] = retries / due;
+        sim.dirty[s] = 1;
+      }
+      const sent = first + retries;
+      const d = edgeTo[e] as number;
+      inflow[d] = (inflow[d] as number) + sent;
+      const later = sent * (edgeRetryShare[e] as number);
+      if (later > 0) {
+        const lo = (edgeFailMs[e] as number) / stepMs;
+        spread(ring, base, head, lo, lo + (2 * (edgeBackoffMs[e] as number)) / stepMs + 1, later);
+      }
+    }
+  }
+}
+
+/** Failure of a call after retries, attempts per call and the related sums, for one edge. */
+function callOutcome(q: number, keyed: number, retries: number, allowed: number, out: Float64Array): void {
+  let fail = q;
+  let attemptsFree = 1;
+  let term = 1;
+  let attemptsKeyed = 1;
+  let keyedTerm = 1;
+  for (let r = 0; r < retries; r++) {
+    fail = q * (1 - allowed + allowed * fail);
+    term *= q * allowed;
+    attemptsFree += term;
+    keyedTerm *= allowed;
+    attemptsKeyed += keyedTerm;
+  }
+  out[0] = fail;
+  out[1] = keyed * attemptsKeyed + (1 - keyed) * attemptsFree;
+}
+const outcome = new Float64Array(2);
+
+/** Shares move callers when they change by more than this; times by this share of themselves. */
+const SHARE_TOLERANCE = 1e-6;
+const TIME_TOLERANCE = 1e-5;
+const movedShare = (now: number, seen: number): boolean => Math.abs(now - seen) > SHARE_TOLERANCE;
+const movedTime = (now: number, seen: number): boolean => Math.abs(now - seen) > TIME_TOLERANCE * (seen + 1);
+
+/**
+ * Whether a service's answer moved enough since its callers last recomposed against it, and if so,
+ * records what they will see now. Callers recompose only then: below these tolerances their
+ * composition would change in the sixth significant digit, and skipping it saves most of the work.
+ * The published values are state (hashed), so the skip is as deterministic as the rest.
+ */
+function publish(sim: SimState, s: number, mean: number, variance: number): boolean {
+  const seen = sim.published;
+  const base = s * PUBLISHED;
+  const fi = sim.failInd[s] as number;
+  const fk = sim.failKey[s] as number;
+  const dg = sim.degradedOk[s] as number;
+  if (
+    !movedShare(fi, seen[base] as number) &&
+    !movedShare(fk, seen[base + 1] as number) &&
+    !movedShare(dg, seen[base + 2] as number) &&
+    !movedTime(mean, seen[base + 3] as number) &&
+    !movedTime(Math.sqrt(variance), seen[base + 4] as number)
+  ) {
+    return false;
+  }
+  seen[base] = fi;
+  seen[base + 1] = fk;
+  seen[base + 2] = dg;
+  seen[base + 3] = mean;
+  seen[base + 4] = Math.sqrt(variance);
+  return true;
+}
+
+/** The queue's part of what callers see: the wait and the share refused. */
+function publishQueue(sim: SimState, s: number, wait: number, refused: number): boolean {
+  const seen = sim.published;
+  const base = s * PUBLISHED;
+  if (!movedTime(wait, seen[base + 5] as number) && !movedShare(refused, seen[base + 6] as number)) return false;
+  seen[base + 5] = wait;
+  seen[base + 6] = refused;
+  return true;
+}
+
+/**
+ * A service's time in service and failure, composed from its own work and its dependency calls as
+ * the callees answer now. Returns whether anything a caller reads changed.
+ */
+function compose(topo: Topology, sim: SimState, s: number): boolean {
+  const { edgeStart, edgeTo, edgeHard, edgeCalls, edgeTimeout, edgeFallbackMs, edgeBreaker, edgeBackoffMs } = topo;
+  const { serviceMean, serviceVar, logMu, logSigma, waitMs, refusedShare, failInd, failKey, degradedOk } = sim;
+  const { edgeAttemptFail, edgeOpen, edgeRetryShare, edgeFailMs, edgeRetryAllowed, edgeRetries } = sim;
+  const latScale = (sim.latMul[s] as number) * (sim.noiseLat[s] as number);
+  let mean = (topo.ownMean[s] as number) * latScale + (sim.latAdd[s] as number);
+  let variance = (topo.ownVar[s] as number) * latScale * latScale + (sim.latVar[s] as number);
+  let okFree = 1 - Math.min(1, (topo.baseErr[s] as number) * (sim.noiseErr[s] as number) + (sim.errAdd[s] as number));
+  let okKeyed = 1 - (sim.errKey[s] as number);
+  let notDegraded = 1;
+
+  const end = edgeStart[s + 1] as number;
+  for (let e = edgeStart[s] as number; e < end; e++) {
+    const d = edgeTo[e] as number;
+    const calls = edgeCalls[e] as number;
+    if (sim.edgeDisabled[e]) {
+      notDegraded = 0;
+      mean += edgeFallbackMs[e] as number;
+      continue;
+    }
+    // One attempt, as the callee answers it now.
+    const refusedD = refusedShare[d] as number;
+    const timeout = edgeTimeout[e] as number;
+    const slack = timeout - (waitMs[d] as number);
+    const late = slack <= 0 ? 1 : upperTail((Math.log(slack) - (logMu[d] as number)) / (logSigma[d] as number));
+    const keyed = failKey[d] as number;
+    const q = refusedD + (1 - refusedD) * (late + (1 - late) * (failInd[d] as number));
+    const attemptFail = keyed + (1 - keyed) * q;
+    edgeAttemptFail[e] = attemptFail;
+    // An automatic breaker closes only once failures fall 20% below its threshold, so it does not flap.
+    const threshold = edgeBreaker[e] as number;
+    const closeBelow = edgeOpen[e] ? threshold * BREAKER_CLOSE_RATIO : threshold;
+    const open = sim.edgeManualOpen[e] === 1 || (threshold >= 0 && attemptFail > closeBelow);
+    edgeOpen[e] = open ? 1 : 0;
+    if (open) {
+      // Fails fast in the caller: no load, no time, no retries.
+      edgeRetryShare[e] = 0;
+      if (edgeHard[e]) okFree = 0;
+      else {
+        notDegraded = 0;
+        mean += (edgeFallbackMs[e] as number) * calls;
+      }
+      continue;
+    }
+    callOutcome(q, keyed, edgeRetries[e] as number, edgeRetryAllowed[e] as number, outcome);
+    const freeFail = outcome[0] as number;
+    const attempts = outcome[1] as number;
+    edgeRetryShare[e] = (attempts - 1) / attempts;
+    // Time of one attempt: refused fast, timed out at the timeout, or waited and served.
+    const servedMean = Math.min(serviceMean[d] as number, Math.max(slack, 0));
+    const slow = (waitMs[d] as number) + servedMean;
+    const pSlow = (1 - refusedD) * (1 - late);
+    const pLate = (1 - refusedD) * late;
+    const attemptMean = refusedD * FAST_FAIL_MS + pLate * timeout + pSlow * slow;
+    const second =
+      refusedD * FAST_FAIL_MS * FAST_FAIL_MS + pLate * timeout * timeout + pSlow * (slow * slow + Math.min(serviceVar[d] as number, slack * slack));
+    const attemptVar = Math.max(0, second - attemptMean * attemptMean);
+    // Mean time until a failing attempt is known to have failed: when its retry can start.
+    const servedFail = keyed + (1 - keyed) * (failInd[d] as number);
+    edgeFailMs[e] = attemptFail > 1e-12 ? (refusedD * FAST_FAIL_MS + pLate * timeout + pSlow * servedFail * slow) / attemptFail : 0;
+    const backoff = edgeBackoffMs[e] as number;
+    const callMean = attempts * attemptMean + (attempts - 1) * backoff;
+    const callVar = attempts * attemptVar + (attempts - 1) * (attemptMean + backoff) * (attemptMean + backoff);
+    mean += calls * callMean;
+    variance += calls * callVar;
+    // Successful answers that were themselves degraded (a fallback further down) degrade this one too.
+    const degradedD = degradedOk[d] as number;
+    if (degradedD > 0) notDegraded *= calls === 1 ? 1 - degradedD : (1 - degradedD) ** calls;
+    if (edgeHard[e]) {
+      if (calls === 1) {
+        okFree *= 1 - freeFail;
+        okKeyed *= 1 - keyed;
+      } else {
+        okFree *= (1 - freeFail) ** calls;
+        okKeyed *= (1 - keyed) ** calls;
+      }
+    } else {
+      const callFail = keyed + (1 - keyed) * freeFail;
+      notDegraded *= calls === 1 ? 1 - callFail : (1 - callFail) ** calls;
+      mean += (edgeFallbackMs[e] as number) * callFail * calls;
+    }
+  }
+
+  failInd[s] = 1 - okFree;
+  failKey[s] = 1 - okKeyed;
+  degradedOk[s] = 1 - notDegraded;
+  serviceMean[s] = mean;
+  serviceVar[s] = variance;
+  const changed = publish(sim, s, mean, variance);
+  // Log-normal fit of the time in service (see latency.ts).
+  const s2 = Math.log1p(variance / (mean * mean));
+  const sigma = Math.sqrt(s2);
+  const mu = Math.log(mean) - s2 / 2;
+  logSigma[s] = sigma > 1e-6 ? sigma : 1e-6;
+  logMu[s] = mu;
+  return changed;
+}
+
+/**
+ * The health pass, callees first. A service is composed again only when something it reads changed
+ * this step (a callee's answer, its retry allowance) or at a tick's start (new noise and modifiers);
+ * otherwise its last composition stands, which is exactly what recomputing would give.
+ */
+export function healthPass(topo: Topology, sim: SimState, stepMs: number): void {
+  const { order, edgeStart, edgeTo } = topo;
+  const { inServiceLag } = sim;
+  const { waitMs, refusedShare, dirty, changed, restarting, workers: baseWorkers, capMul, capScale, serviceMean, throughput: throughputs } = sim;
+  const { arrivals: arrivalsOf, refused: refusedOf, served: servedOf, backlog, waitExponent, lastBusy, lastBusyPower, failInd, failKey, degradedOk } = sim;
+  const { sumArrivals, sumResponses, sumFailed, sumDegraded, sumSaturation } = sim;
+  for (let k = topo.n - 1; k >= 0; k--) {
+    const s = order[k] as number;
+    let stale = dirty[s] === 1;
+    const end = edgeStart[s + 1] as number;
+    for (let e = edgeStart[s] as number; !stale && e < end; e++) stale = changed[edgeTo[e] as number] === 1;
+    dirty[s] = 0;
+    let changedNow = stale && compose(topo, sim, s);
+
+    const workers = restarting[s] ? 0 : (baseWorkers[s] as number) * (capMul[s] as number) * (capScale[s] as number);
+    const mean = serviceMean[s] as number;
+    // Workers feel a change in time in service only as the requests they hold finish: a first-order
+    // lag with the time in service as its time constant. Without it, a caller and its callee can
+    // swing in lockstep every step (callee overloaded, caller times out and slows, callee recovers).
+    const lagged = inServiceLag[s] as number;
+    const held = lagged + ((mean - lagged) * stepMs) / (stepMs + lagged);
+    inServiceLag[s] = held;
+    const throughput = (1000 * workers) / held;
+    throughputs[s] = throughput;
+    const arrivals = arrivalsOf[s] as number;
+    const refused = refusedOf[s] as number;
+    const served = servedOf[s] as number;
+    const queued = backlog[s] as number;
+    // Queueing wait: the backlog ahead, plus the random wait of a busy M/M/c (Sakasegawa's formula).
+    // With no worker left, whatever waits in the queue waits for good (a caller's timeout ends it).
+    let wait = throughput > 0 ? (1000 * queued) / throughput : queued > 0 ? STUCK_WAIT_MS : 0;
+    const busy = throughput > 0 ? Math.min((arrivals - refused) / throughput, MAX_WAIT_UTILISATION) : 0;
+    // Negligible below half load unless the service has very few workers (busy^5 or steeper).
+    if ((busy > 0.5 || (busy > 0.05 && workers < 8)) && workers >= 1) {
+      // busy^k is the costly part; in a steady state busy repeats exactly, so keep the last one.
+      if (busy !== lastBusy[s]) {
+        lastBusy[s] = busy;
+        lastBusyPower[s] = busy ** (waitExponent[s] as number);
+      }
+      wait += (mean * (lastBusyPower[s] as number)) / (workers * (1 - busy));
+    }
+    const refusedNow = arrivals > 0 ? Math.min(1, refused / arrivals) : restarting[s] ? 1 : 0;
+    waitMs[s] = wait;
+    refusedShare[s] = refusedNow;
+    if (publishQueue(sim, s, wait, refusedNow)) changedNow = true;
+    changed[s] = changedNow ? 1 : 0;
+
+    // Telemetry of this step, summed over the tick (latency is read at the tick's end: cascade.ts).
+    const ok = (1 - (failInd[s] as number)) * (1 - (failKey[s] as number));
+    sumArrivals[s] = (sumArrivals[s] as number) + arrivals;
+    sumResponses[s] = (sumResponses[s] as number) + served + refused;
+    sumFailed[s] = (sumFailed[s] as number) + refused + served * (1 - ok);
+    sumDegraded[s] = (sumDegraded[s] as number) + served * ok * (degradedOk[s] as number);
+    const utilisation = throughput > 0 ? arrivals / throughput : arrivals > 0 ? 10 : 0;
+    sumSaturation[s] = (sumSaturation[s] as number) + (utilisation < 10 ? utilisation : 10);
+  }
+  journeysPass(topo, sim);
+}
+
+/** What a journey's users see: their entry service's answer, or a failure once they stop waiting. */
+function journeysPass(topo: Topology, sim: SimState): void {
+  for (let j = 0; j < topo.journeyEntry.length; j++) {
+    const s = topo.journeyEntry[j] as number;
+    const refused = sim.refusedShare[s] as number;
+    const slack = (topo.journeyTimeoutMs[j] as number) - (sim.waitMs[s] as number);
+    const late = slack <= 0 ? 1 : upperTail((Math.log(slack) - (sim.logMu[s] as number)) / (sim.logSigma[s] as number));
+    const fail = 1 - (1 - (sim.failInd[s] as number)) * (1 - (sim.failKey[s] as number));
+    const failed = refused + (1 - refused) * (late + (1 - late) * fail);
+    sim.sumJourneyFail[j] = (sim.sumJourneyFail[j] as number) + failed;
+  }
+}

@@ -124,7 +124,8 @@ function text(e: EngineEvent, names: DescribeNames): string {
           : e.triggeredBy
             ? `set off by ${orUnknown(e.action)} (run by ${e.triggeredBy})`
             : '';
-      return `Fault ${e.fault} (${e.kind}) started on ${e.target}${cause ? `, ${cause}` : ''}`;
+      const where = e.from !== undefined ? `the calls from ${e.from} to ${e.target}` : e.target;
+      return `Fault ${e.fault} (${e.kind}) started on ${where}${cause ? `, ${cause}` : ''}`;
     }
     case 'fault.ended':
       return `Fault ${e.fault} ended: ${e.reason === 'fixed' ? `fixed by ${orUnknown(e.action)}` : e.reason}`;

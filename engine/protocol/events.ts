@@ -119,6 +119,8 @@ const faultStartedEvent = event('fault.started', {
   fault: z.string(),
   kind: z.enum(FAULT_KINDS),
   target: z.string(),
+  /** On a fault on one call: the calling service (the fault is on from → target). */
+  from: z.string().optional(),
   scheduled: z.literal(true).optional(),
   injectedBy: name.optional(),
   triggeredBy: name.optional(),

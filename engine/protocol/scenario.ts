@@ -154,6 +154,13 @@ const faultSchema = z.strictObject({
   id,
   kind: z.enum(FAULT_KINDS),
   target: id.describe('The service the fault acts on.'),
+  from: id
+    .optional()
+    .describe('Puts the fault on the calls from this service to `target` (one edge), not on `target` itself: a bad address, a firewall rule, a slow network path.'),
+  failure: z
+    .enum(['fast', 'timeout'])
+    .optional()
+    .describe('Edge faults: how a failing call fails. fast: refused at once (connection refused; the default). timeout: no answer, the caller waits its whole timeout (a blackhole).'),
   scope: z
     .number()
     .gt(0)
@@ -173,7 +180,11 @@ const faultSchema = z.strictObject({
   rampUp: duration.prefault('0s').describe('The effect grows linearly to full strength over this time.'),
   effect: faultEffectSchema,
   change: z
-    .strictObject({ summary: z.string(), author: z.string().default('deploy-bot') })
+    .strictObject({
+      summary: z.string(),
+      author: z.string().default('deploy-bot'),
+      service: id.optional().describe('The service the change is announced on, when it is not the one it hurts (a flag service whose flip breaks checkout).'),
+    })
     .optional()
     .describe('Announces a visible change (deploy, config push) when the fault starts: the clue responders can find.'),
   rootCause: z.boolean().default(false),
@@ -306,4 +317,5 @@ export type JourneyDef = Scenario['journeys'][number];
 export type AlertDef = Scenario['alerts'][number];
 export type AdviceDef = Scenario['advice'][number];
 export type ActionDef = Scenario['actions'][number];
+export type FaultDef = Scenario['faults'][number];
 export type ActionType = (typeof ACTION_TYPES)[number];

@@ -103,6 +103,8 @@ function checkServiceRefs({ s, report, services }: Ctx): void {
   s.journeys.forEach((journey, i) => check(journey.entry, ['journeys', i, 'entry']));
   s.faults.forEach((fault, i) => {
     check(fault.target, ['faults', i, 'target']);
+    check(fault.from, ['faults', i, 'from']);
+    check(fault.change?.service, ['faults', i, 'change', 'service']);
     check(fault.trigger?.target, ['faults', i, 'trigger', 'target']);
   });
   s.alerts.forEach((alert, i) => check(alert.service, ['alerts', i, 'service']));
@@ -156,6 +158,7 @@ function checkFaults({ s, report, services }: Ctx): void {
         );
       }
     }
+    checkEdgeFault(fault, i, s, report, services);
     if (fault.for !== undefined && fault.rampUp > fault.for) {
       report(
         ['faults', i, 'rampUp'],
@@ -164,6 +167,27 @@ function checkFaults({ s, report, services }: Ctx): void {
       );
     }
   });
+}
+
+/** Effects an edge fault does not read: it acts on one call, not on a service's capacity or traffic. */
+const SERVICE_ONLY_EFFECTS = ['capacityFactor', 'rpsFactor', 'latencyFactor'] as const;
+
+/** A fault on one call needs that call to exist; `failure` only means something on a call. */
+function checkEdgeFault(fault: Scenario['faults'][number], i: number, s: Scenario, report: Ctx['report'], services: Set<string>): void {
+  const name = JSON.stringify(fault.id);
+  if (fault.from === undefined) {
+    if (fault.failure !== undefined) report(['faults', i, 'failure'], `fault ${name}: "failure" applies to a fault on one call; add "from" (the calling service)`);
+    return;
+  }
+  const caller = s.services.find((service) => service.id === fault.from);
+  if (caller && services.has(fault.target) && !caller.dependencies.some((d) => d.service === fault.target)) {
+    report(['faults', i, 'from'], `fault ${name} is on the call from ${JSON.stringify(fault.from)} to ${JSON.stringify(fault.target)}, but ${JSON.stringify(fault.from)} does not call ${JSON.stringify(fault.target)}`);
+  }
+  for (const field of SERVICE_ONLY_EFFECTS) {
+    if (fault.effect[field] !== undefined) {
+      report(['faults', i, 'effect', field], `fault ${name} is on one call: "${field}" acts on a service and is ignored here`, 'warning');
+    }
+  }
 }
 
 /** Fields that only one kind of action reads; on any other kind they are silently ignored, so say so. */

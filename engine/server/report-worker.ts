@@ -119,7 +119,7 @@ function compute(job: Extract<ReportRequest, { type: 'job' }>, events: readonly 
 function yieldToTicks(): void {
   try {
     const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isSafeInteger(tid) && tid > 0) setPriority(tid, 10);
+    if (Number.isSafeInteger(tid) && tid > 0) setPriority(tid, 19);
   } catch {
     // Not Linux, or not permitted: the normal priority.
   }

@@ -58,6 +58,14 @@ describe('the generated cascade', () => {
     expect(cascadeShare(scenario, 0)).toBe(0);
     expect(cascadeShare(scenario)).toBeGreaterThanOrEqual(1 / 3);
   });
+
+  it('keeps every number finite deep into the storm (rounding once turned a share into NaN at 00:21:50)', () => {
+    const { scenario } = buildScenario({ services: 1000 });
+    const sample = runScenario(scenario, { until: 40 * 60_000 }).sample();
+    for (const m of [...sample.services, ...sample.journeys]) {
+      for (const v of [m.rps, m.errorRate, m.p99Ms]) expect(Number.isFinite(v), m.id).toBe(true);
+    }
+  });
 });
 
 describe('generateScenario determinism', () => {

@@ -259,3 +259,67 @@ describe('traffic', () => {
     expect(avg(at(6)) / avg(at(0.1))).toBeGreaterThan(1.2);
   });
 });
+
+describe('faults on one call', () => {
+  /** front and batch both call pay; the fault is on front → pay only. */
+  const twoCallers = (fault: Partial<ScenarioInput['faults'][number]>): Scenario =>
+    scenarioSchema.parse({
+      id: 'edge',
+      title: 'Edge fault',
+      briefing: 'Two callers of one service.',
+      seed: 5,
+      duration: '1h',
+      services: [
+        // An asynchronous web tier: waiting on pay costs it no worker.
+        { id: 'front', tier: 'critical', baseline: { latencyMs: 20 }, concurrency: 100_000, dependencies: [{ service: 'pay', kind: 'hard', timeout: '1s', retries: 1 }] },
+        { id: 'batch', tier: 'standard', baseline: { latencyMs: 20 }, capacity: 1000, dependencies: [{ service: 'pay', kind: 'hard', timeout: '1s', retries: 1 }] },
+        { id: 'pay', tier: 'critical', baseline: { latencyMs: 50, p99Ms: 150 }, capacity: 1000 },
+      ],
+      journeys: [
+        { id: 'shop', name: 'Shop', entry: 'front', rps: 100, valuePerRequest: 1, slo: { errorRate: 0.01, p99Ms: 3000 } },
+        { id: 'jobs', name: 'Jobs', entry: 'batch', rps: 50, valuePerRequest: 1, slo: { errorRate: 0.01, p99Ms: 3000 } },
+      ],
+      faults: [{ id: 'bad-address', kind: 'config-deploy', target: 'pay', from: 'front', at: '5m', effect: { errorRate: 1 }, rootCause: true, ...fault }],
+      actions: [{ type: 'rollback', target: 'front', resolves: ['bad-address'] }],
+      objectives: { ack: '5m', declare: '10m', mitigate: '30m', resolve: '45m' },
+    });
+  const at10 = (scenario: Scenario) => runScenario(scenario, { until: 10 * 60_000 }).sample();
+
+  it('refused fast: the caller fails at once and no load reaches the callee; its other caller is untouched', () => {
+    const m = at10(twoCallers({ failure: 'fast' }));
+    expect(journey(m, 'shop').errorRate).toBeGreaterThan(0.99);
+    expect(service(m, 'front').p99Ms).toBeLessThan(400);
+    expect(service(m, 'pay').rps).toBeLessThan(60);
+    expect(journey(m, 'jobs').errorRate).toBeLessThan(0.01);
+  });
+
+  it('blackholed: the caller waits its whole timeout on every attempt, and still no load reaches the callee', () => {
+    const m = at10(twoCallers({ failure: 'timeout' }));
+    expect(journey(m, 'shop').errorRate).toBeGreaterThan(0.99);
+    // Two attempts of 1 s, plus the backoff between them.
+    expect(service(m, 'front').p50Ms).toBeGreaterThan(2000);
+    expect(service(m, 'pay').rps).toBeLessThan(60);
+    expect(journey(m, 'jobs').errorRate).toBeLessThan(0.01);
+  });
+
+  it('slow: added latency past the timeout fails the caller while the callee still does the work', () => {
+    const m = at10(twoCallers({ effect: { latencyMs: 1500 } }));
+    expect(journey(m, 'shop').errorRate).toBeGreaterThan(0.99);
+    // Every call to pay is tried twice, and pay serves every attempt: wasted work.
+    expect(service(m, 'pay').rps).toBeGreaterThan(240);
+    expect(journey(m, 'jobs').errorRate).toBeLessThan(0.01);
+  });
+
+  it('scoped: a bad address for 10% of merchants fails at least 10% of orders, retries or not', () => {
+    const m = at10(twoCallers({ scope: 0.1 }));
+    expect(journey(m, 'shop').errorRate).toBeGreaterThanOrEqual(0.1);
+    expect(journey(m, 'shop').errorRate).toBeLessThan(0.12);
+  });
+
+  it('the log names the call, and a change can be announced on another service', () => {
+    const session = runScenario(twoCallers({ change: { summary: 'payment endpoint moved', author: 'ops', service: 'batch' } }), { until: 6 * 60_000 });
+    const started = session.events.find((e) => e.type === 'fault.started');
+    expect(started).toMatchObject({ fault: 'bad-address', target: 'pay', from: 'front' });
+    expect(session.events.find((e) => e.type === 'change.deployed')).toMatchObject({ service: 'batch', summary: 'payment endpoint moved' });
+  });
+});

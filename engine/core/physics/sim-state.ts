@@ -24,6 +24,14 @@ export interface SimState {
   readonly latMul: Float64Array;
   readonly capMul: Float64Array;
   readonly rpsMul: Float64Array;
+  /** Edge faults: shares of attempts refused or blackholed before they reach the callee (independent and keyed), and added delay in ms. */
+  readonly edgeRefuse: Float64Array;
+  readonly edgeHang: Float64Array;
+  readonly edgeRefuseKeyed: Float64Array;
+  readonly edgeHangKeyed: Float64Array;
+  readonly edgeDelay: Float64Array;
+  /** Share of attempts on each edge that reach the callee (the rest stopped by an edge fault), from the last composition. */
+  readonly edgeReach: Float64Array;
   // Lasting effects of responders' actions.
   readonly capScale: Float64Array;
   readonly shed: Float64Array;
@@ -122,6 +130,12 @@ export function createSimState(topo: Topology): SimState {
     latMul: f(n, 1),
     capMul: f(n, 1),
     rpsMul: f(n, 1),
+    edgeRefuse: f(m),
+    edgeHang: f(m),
+    edgeRefuseKeyed: f(m),
+    edgeHangKeyed: f(m),
+    edgeDelay: f(m),
+    edgeReach: f(m, 1),
     capScale: f(n, 1),
     shed: f(n),
     restarting: new Uint8Array(n),
@@ -199,4 +213,9 @@ export function resetModifiers(sim: SimState): void {
   sim.latMul.fill(1);
   sim.capMul.fill(1);
   sim.rpsMul.fill(1);
+  sim.edgeRefuse.fill(0);
+  sim.edgeHang.fill(0);
+  sim.edgeRefuseKeyed.fill(0);
+  sim.edgeHangKeyed.fill(0);
+  sim.edgeDelay.fill(0);
 }

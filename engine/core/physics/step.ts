@@ -98,7 +98,8 @@ export function demandPass(topo: Topology, sim: SimState, stepMs: number): void 
       }
       const sent = first + retries;
       const d = edgeTo[e] as number;
-      inflow[d] = (inflow[d] as number) + sent;
+      // Attempts an edge fault stops never reach the callee (but fail, and are retried).
+      inflow[d] = (inflow[d] as number) + sent * (sim.edgeReach[e] as number);
       const later = sent * (edgeRetryShare[e] as number);
       if (later > 0) {
         const lo = (edgeFailMs[e] as number) / stepMs;
@@ -108,24 +109,35 @@ export function demandPass(topo: Topology, sim: SimState, stepMs: number): void 
   }
 }
 
-/** Failure of a call after retries, attempts per call and the related sums, for one edge. */
+/**
+ * One call on an edge, retries included: out[0] the failure of a call for a key the fault does not
+ * hit, out[1] the mean attempts per call and out[2] the mean of their square (for the variance of
+ * the call's time). With attempt failure q and each retry allowed with probability `allowed`,
+ * P(more than k attempts) is (q·allowed)^k for a free key and allowed^k for a hit one; E[N] sums
+ * those, E[N²] sums them weighted by 2k + 1.
+ */
 function callOutcome(q: number, keyed: number, retries: number, allowed: number, out: Float64Array): void {
   let fail = q;
   let attemptsFree = 1;
+  let squareFree = 1;
   let term = 1;
   let attemptsKeyed = 1;
+  let squareKeyed = 1;
   let keyedTerm = 1;
-  for (let r = 0; r < retries; r++) {
+  for (let k = 1; k <= retries; k++) {
     fail = q * (1 - allowed + allowed * fail);
     term *= q * allowed;
     attemptsFree += term;
+    squareFree += (2 * k + 1) * term;
     keyedTerm *= allowed;
     attemptsKeyed += keyedTerm;
+    squareKeyed += (2 * k + 1) * keyedTerm;
   }
   out[0] = fail;
   out[1] = keyed * attemptsKeyed + (1 - keyed) * attemptsFree;
+  out[2] = keyed * squareKeyed + (1 - keyed) * squareFree;
 }
-const outcome = new Float64Array(2);
+const outcome = new Float64Array(3);
 
 /** Shares move callers when they change by more than this; times by this share of themselves. */
 const SHARE_TOLERANCE = 1e-6;
@@ -196,13 +208,27 @@ function compose(topo: Topology, sim: SimState, s: number): boolean {
       mean += edgeFallbackMs[e] as number;
       continue;
     }
-    // One attempt, as the callee answers it now.
-    const refusedD = refusedShare[d] as number;
+    // One attempt. An edge fault may stop it before it reaches the callee: refused at once, or
+    // blackholed (the caller waits its whole timeout); keyed edge failures stop every retry of a hit key.
     const timeout = edgeTimeout[e] as number;
-    const slack = timeout - (waitMs[d] as number);
+    const edgeFast = sim.edgeRefuse[e] as number;
+    const edgeHang = Math.min(1 - edgeFast, sim.edgeHang[e] as number);
+    const pass = 1 - edgeFast - edgeHang;
+    const keyedFast = sim.edgeRefuseKeyed[e] as number;
+    const keyedHang = Math.min(1 - keyedFast, sim.edgeHangKeyed[e] as number);
+    const keyedPass = 1 - keyedFast - keyedHang;
+    sim.edgeReach[e] = pass * keyedPass;
+    // Past the edge, as the callee answers it now: refused, too late, or served (and maybe failed).
+    const refusedD = refusedShare[d] as number;
+    const delay = sim.edgeDelay[e] as number;
+    const slack = timeout - (waitMs[d] as number) - delay;
     const late = slack <= 0 ? 1 : upperTail((Math.log(slack) - (logMu[d] as number)) / (logSigma[d] as number));
-    const keyed = failKey[d] as number;
-    const q = refusedD + (1 - refusedD) * (late + (1 - late) * (failInd[d] as number));
+    const keyed = Math.min(1, 1 - (1 - (failKey[d] as number)) * keyedPass);
+    const pFast = edgeFast + pass * refusedD;
+    const pLate = edgeHang + pass * (1 - refusedD) * late;
+    const pSlow = pass * (1 - refusedD) * (1 - late);
+    // Clamped: rounding can put the sum of shares a hair above 1, and a power of a negative base is NaN.
+    const q = Math.min(1, pFast + pLate + pSlow * (failInd[d] as number));
     const attemptFail = keyed + (1 - keyed) * q;
     edgeAttemptFail[e] = attemptFail;
     // An automatic breaker closes only once failures fall 20% below its threshold, so it does not flap.
@@ -224,21 +250,23 @@ function compose(topo: Topology, sim: SimState, s: number): boolean {
     const freeFail = outcome[0] as number;
     const attempts = outcome[1] as number;
     edgeRetryShare[e] = (attempts - 1) / attempts;
-    // Time of one attempt: refused fast, timed out at the timeout, or waited and served.
+    // Time of one attempt: refused fast, timed out at the timeout, or waited, delayed and served.
     const servedMean = Math.min(serviceMean[d] as number, Math.max(slack, 0));
-    const slow = (waitMs[d] as number) + servedMean;
-    const pSlow = (1 - refusedD) * (1 - late);
-    const pLate = (1 - refusedD) * late;
-    const attemptMean = refusedD * FAST_FAIL_MS + pLate * timeout + pSlow * slow;
-    const second =
-      refusedD * FAST_FAIL_MS * FAST_FAIL_MS + pLate * timeout * timeout + pSlow * (slow * slow + Math.min(serviceVar[d] as number, slack * slack));
+    const slow = (waitMs[d] as number) + delay + servedMean;
+    const freeMean = pFast * FAST_FAIL_MS + pLate * timeout + pSlow * slow;
+    const freeSecond = pFast * FAST_FAIL_MS * FAST_FAIL_MS + pLate * timeout * timeout + pSlow * (slow * slow + Math.min(serviceVar[d] as number, slack * slack));
+    const attemptMean = keyedFast * FAST_FAIL_MS + keyedHang * timeout + keyedPass * freeMean;
+    const second = keyedFast * FAST_FAIL_MS * FAST_FAIL_MS + keyedHang * timeout * timeout + keyedPass * freeSecond;
     const attemptVar = Math.max(0, second - attemptMean * attemptMean);
     // Mean time until a failing attempt is known to have failed: when its retry can start.
-    const servedFail = keyed + (1 - keyed) * (failInd[d] as number);
-    edgeFailMs[e] = attemptFail > 1e-12 ? (refusedD * FAST_FAIL_MS + pLate * timeout + pSlow * servedFail * slow) / attemptFail : 0;
+    const servedFail = (failKey[d] as number) + (1 - (failKey[d] as number)) * (failInd[d] as number);
+    const failedTime = keyedFast * FAST_FAIL_MS + keyedHang * timeout + keyedPass * (pFast * FAST_FAIL_MS + pLate * timeout + pSlow * servedFail * slow);
+    edgeFailMs[e] = attemptFail > 1e-12 ? failedTime / attemptFail : 0;
     const backoff = edgeBackoffMs[e] as number;
     const callMean = attempts * attemptMean + (attempts - 1) * backoff;
-    const callVar = attempts * attemptVar + (attempts - 1) * (attemptMean + backoff) * (attemptMean + backoff);
+    // Var(time) of a random number N of attempts: E[N]·Var(attempt) + Var(N)·(attempt + backoff)².
+    const attemptsVar = Math.max(0, (outcome[2] as number) - attempts * attempts);
+    const callVar = attempts * attemptVar + attemptsVar * (attemptMean + backoff) * (attemptMean + backoff);
     mean += calls * callMean;
     variance += calls * callVar;
     // Successful answers that were themselves degraded (a fallback further down) degrade this one too.
@@ -259,9 +287,9 @@ function compose(topo: Topology, sim: SimState, s: number): boolean {
     }
   }
 
-  failInd[s] = 1 - okFree;
-  failKey[s] = 1 - okKeyed;
-  degradedOk[s] = 1 - notDegraded;
+  failInd[s] = Math.min(1, Math.max(0, 1 - okFree));
+  failKey[s] = Math.min(1, Math.max(0, 1 - okKeyed));
+  degradedOk[s] = Math.min(1, Math.max(0, 1 - notDegraded));
   serviceMean[s] = mean;
   serviceVar[s] = variance;
   const changed = publish(sim, s, mean, variance);

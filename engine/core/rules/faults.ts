@@ -2,7 +2,8 @@
 import { resetModifiers } from '../physics/sim-state.ts';
 import { emit, type SessionState } from '../state.ts';
 import { actionId } from '../../protocol/ids.ts';
-import type { ActionDef } from '../../protocol/scenario.ts';
+import type { ActionDef, FaultDef } from '../../protocol/scenario.ts';
+import { findEdge, serviceIndex } from '../physics/topology.ts';
 import type { PayloadOf } from '../../protocol/events.ts';
 
 export function isFaultActive(state: SessionState, faultId: string): boolean {
@@ -18,9 +19,9 @@ export function startFault(state: SessionState, i: number, cause: FaultCause): v
   if (!def) throw new Error(`invariant: no fault ${i}`);
   if (state.activeFaults.has(i)) return;
   state.activeFaults.set(i, { startedAt: state.now });
-  emit(state, 'fault.started', { fault: def.id, kind: def.kind, target: def.target, ...cause });
+  emit(state, 'fault.started', { fault: def.id, kind: def.kind, target: def.target, ...(def.from !== undefined ? { from: def.from } : {}), ...cause });
   if (def.change) {
-    emit(state, 'change.deployed', { service: def.target, summary: def.change.summary, author: def.change.author });
+    emit(state, 'change.deployed', { service: def.change.service ?? def.target, summary: def.change.summary, author: def.change.author });
   }
   if (def.for !== undefined) {
     state.agenda.schedule(state.now + def.for, { kind: 'fault-expire', fault: i, startedAt: state.now });
@@ -53,6 +54,10 @@ export function applyFaults(state: SessionState): void {
     const s = def ? topo.index.get(def.target) : undefined;
     if (!def || s === undefined) continue;
     const strength = def.rampUp > 0 ? Math.min(1, (state.now - active.startedAt) / def.rampUp) : 1;
+    if (def.from !== undefined) {
+      applyEdgeFault(state, def, s, strength);
+      continue;
+    }
     const e = def.effect;
     // A scoped fault hits a share of keys: its failures are keyed (retries of a hit key fail again),
     // its latency lands on that share only, and it takes that share of the instances' capacity.
@@ -71,4 +76,20 @@ export function applyFaults(state: SessionState): void {
     if (e.capacityFactor !== undefined) sim.capMul[s] = (sim.capMul[s] as number) * (1 + (e.capacityFactor - 1) * strength * (scope ?? 1));
     if (e.rpsFactor !== undefined) sim.rpsMul[s] = (sim.rpsMul[s] as number) * (1 + (e.rpsFactor - 1) * strength);
   }
+}
+
+/**
+ * A fault on one call (from → target): its failures stop the attempt before it reaches the callee,
+ * fast (refused) or after the caller's whole timeout (a blackhole); its latency delays the call.
+ * Scoped, its failures are keyed like a service fault's: a retry for a hit key fails again.
+ */
+function applyEdgeFault(state: SessionState, def: FaultDef, target: number, strength: number): void {
+  const { sim, topo } = state;
+  const e = findEdge(topo, serviceIndex(topo, def.from ?? ''), target);
+  if (e < 0) throw new Error(`invariant: fault ${def.id} is on a call that a validated scenario does not have`);
+  const share = (def.effect.errorRate ?? 0) * strength * (def.scope ?? 1);
+  const hang = def.failure === 'timeout';
+  const into = def.scope === undefined ? (hang ? sim.edgeHang : sim.edgeRefuse) : hang ? sim.edgeHangKeyed : sim.edgeRefuseKeyed;
+  into[e] = Math.min(1, (into[e] as number) + share);
+  if (def.effect.latencyMs !== undefined) sim.edgeDelay[e] = (sim.edgeDelay[e] as number) + def.effect.latencyMs * strength;
 }

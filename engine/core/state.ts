@@ -59,8 +59,6 @@ export interface SessionState {
   readonly actionsById: ReadonlyMap<string, ActionDef>;
   readonly faultIndex: ReadonlyMap<string, number>;
   readonly journeyIndex: ReadonlyMap<string, number>;
-  /** The entry service of each journey: a journey's numbers are its entry service's. */
-  readonly journeyEntry: Int32Array;
 
   now: number;
   seq: number;
@@ -121,7 +119,6 @@ export function createState(scenario: Scenario, seed: number): SessionState {
     actionsById: new Map(scenario.actions.map((a) => [actionId(a), a])),
     faultIndex: new Map(scenario.faults.map((f, i) => [f.id, i])),
     journeyIndex: new Map(scenario.journeys.map((j, i) => [j.id, i])),
-    journeyEntry: Int32Array.from(scenario.journeys, (j) => topo.index.get(j.entry) ?? -1),
     now: 0,
     seq: 0,
     log: [],

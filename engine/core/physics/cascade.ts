@@ -5,7 +5,7 @@
  */
 import { FAST_FAIL_MS, demandPass, healthPass } from './step.ts';
 import { Z99 } from './latency.ts';
-import type { SimState } from './sim-state.ts';
+import { clearTickSums, type SimState } from './sim-state.ts';
 import type { Topology } from './topology.ts';
 import { NOISE_MS, drawTraffic, type TrafficShape } from './traffic.ts';
 import type { Stream } from './rng.ts';
@@ -31,15 +31,6 @@ const WARM_UP_STEPS = 30;
 export function stepsPerTick(tickMs: number): { steps: number; stepMs: number } {
   const steps = Math.max(1, Math.ceil(tickMs / STEP_MS));
   return { steps, stepMs: tickMs / steps };
-}
-
-function clearSums(sim: SimState): void {
-  sim.sumArrivals.fill(0);
-  sim.sumResponses.fill(0);
-  sim.sumFailed.fill(0);
-  sim.sumDegraded.fill(0);
-  sim.sumSaturation.fill(0);
-  sim.sumJourneyFail.fill(0);
 }
 
 /**
@@ -74,7 +65,7 @@ function finishTick(topo: Topology, sim: SimState, steps: number): void {
  */
 export function computeTick(topo: Topology, sim: SimState, tickMs: number, now: number, noise?: NoiseSource): void {
   const { steps, stepMs } = stepsPerTick(tickMs);
-  clearSums(sim);
+  clearTickSums(sim);
   // New modifiers: every service is composed again at the tick's first step.
   sim.dirty.fill(1);
   for (let i = 0; i < steps; i++) {

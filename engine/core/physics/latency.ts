@@ -16,13 +16,21 @@ const TAIL_PER_UNIT = 128;
 const TAIL = Float64Array.from({ length: 2 * TAIL_RANGE * TAIL_PER_UNIT + 2 }, (_, i) => tailExact(i / TAIL_PER_UNIT - TAIL_RANGE));
 
 /** P(Z > z) for a standard normal, interpolated from the table (error below 2e-4). */
-export function upperTail(z: number): number {
+function upperTail(z: number): number {
   if (z >= TAIL_RANGE) return 0;
   if (z <= -TAIL_RANGE) return 1;
   const x = (z + TAIL_RANGE) * TAIL_PER_UNIT;
   const i = x | 0;
   const lo = TAIL[i] as number;
   return lo + ((TAIL[i + 1] as number) - lo) * (x - i);
+}
+
+/**
+ * The share of requests that outlive `slack` ms when their time is log-normal(mu, sigma): an attempt
+ * that times out, or a user who gives up. No slack left means all of them.
+ */
+export function shareLater(slack: number, mu: number, sigma: number): number {
+  return slack <= 0 ? 1 : upperTail((Math.log(slack) - mu) / sigma);
 }
 
 /** Mean and variance of a log-normal given its p50 and p99 (how scenarios state latency). */

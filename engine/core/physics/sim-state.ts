@@ -196,7 +196,13 @@ export function createSimState(topo: Topology): SimState {
 }
 
 /** Scratch arrays: cleared or overwritten before every use, so they carry nothing into the future. */
-const SCRATCH: ReadonlySet<string> = new Set(['lastBusy', 'lastBusyPower', 'inflow', 'dirty', 'changed', 'sumArrivals', 'sumResponses', 'sumFailed', 'sumDegraded', 'sumSaturation', 'sumJourneyFail']);
+/** The per-tick sums: cleared at each tick's start, read at its end. */
+const TICK_SUMS = ['sumArrivals', 'sumResponses', 'sumFailed', 'sumDegraded', 'sumSaturation', 'sumJourneyFail'] as const;
+const SCRATCH: ReadonlySet<string> = new Set(['lastBusy', 'lastBusyPower', 'inflow', 'dirty', 'changed', ...TICK_SUMS]);
+
+export function clearTickSums(sim: SimState): void {
+  for (const key of TICK_SUMS) sim[key].fill(0);
+}
 let stateKeys: (keyof SimState)[] | undefined;
 
 /** Every typed array of the state but the scratch ones, in a fixed order, for the checkpoint hash. */

@@ -16,13 +16,13 @@
  *    throughput away: that is how a cascade spreads upwards.
  */
 import { PUBLISHED as PUBLISHED_SLOTS, RING as RING_SLOTS, type SimState } from './sim-state.ts';
-import { upperTail as upperTailOf } from './latency.ts';
+import { shareLater as shareLaterOf } from './latency.ts';
 import type { Topology } from './topology.ts';
 
 // Local copies: an imported binding is read through a getter on every use in the hot loops.
 const RING = RING_SLOTS;
 const PUBLISHED = PUBLISHED_SLOTS;
-const upperTail = upperTailOf;
+const shareLater = shareLaterOf;
 
 /** Latency of an attempt that is refused (connection refused, queue full, breaker open), in ms. */
 export const FAST_FAIL_MS = 2;
@@ -222,7 +222,7 @@ function compose(topo: Topology, sim: SimState, s: number): boolean {
     const refusedD = refusedShare[d] as number;
     const delay = sim.edgeDelay[e] as number;
     const slack = timeout - (waitMs[d] as number) - delay;
-    const late = slack <= 0 ? 1 : upperTail((Math.log(slack) - (logMu[d] as number)) / (logSigma[d] as number));
+    const late = shareLater(slack, logMu[d] as number, logSigma[d] as number);
     const keyed = Math.min(1, 1 - (1 - (failKey[d] as number)) * keyedPass);
     const pFast = edgeFast + pass * refusedD;
     const pLate = edgeHang + pass * (1 - refusedD) * late;
@@ -372,7 +372,7 @@ function journeysPass(topo: Topology, sim: SimState): void {
     const s = topo.journeyEntry[j] as number;
     const refused = sim.refusedShare[s] as number;
     const slack = (topo.journeyTimeoutMs[j] as number) - (sim.waitMs[s] as number);
-    const late = slack <= 0 ? 1 : upperTail((Math.log(slack) - (sim.logMu[s] as number)) / (sim.logSigma[s] as number));
+    const late = shareLater(slack, sim.logMu[s] as number, sim.logSigma[s] as number);
     const fail = 1 - (1 - (sim.failInd[s] as number)) * (1 - (sim.failKey[s] as number));
     const failed = refused + (1 - refused) * (late + (1 - late) * fail);
     sim.sumJourneyFail[j] = (sim.sumJourneyFail[j] as number) + failed;

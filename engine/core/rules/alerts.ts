@@ -19,7 +19,7 @@ function metricValue(state: SessionState, rule: AlertDef): number {
     // Users' view: what they saw, including the requests they gave up on.
     if (rule.metric === 'errorRate') return state.sim.journeyErrorRate[j] as number;
     if (rule.metric === 'p99Ms') return state.sim.journeyP99[j] as number;
-    s = state.journeyEntry[j];
+    s = state.topo.journeyEntry[j];
   } else {
     s = state.topo.index.get(rule.service ?? '');
   }

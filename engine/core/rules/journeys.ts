@@ -23,12 +23,12 @@ export interface JourneyMetrics {
 /** Customer requests per second this tick: the journey's traffic with its entry service's noise. */
 export function journeyRps(state: SessionState, j: number): number {
   const def = state.scenario.journeys[j] as JourneyDef;
-  return def.rps * (state.sim.noiseRps[state.journeyEntry[j] as number] as number);
+  return def.rps * (state.sim.noiseRps[state.topo.journeyEntry[j] as number] as number);
 }
 
 /** A journey's numbers for display; the tick loop reads the arrays directly instead. */
 export function journeyMetrics(state: SessionState, j: number): JourneyMetrics {
-  const s = state.journeyEntry[j] as number;
+  const s = state.topo.journeyEntry[j] as number;
   const { sim } = state;
   return {
     rps: journeyRps(state, j),
@@ -48,7 +48,7 @@ export function updateJourneys(state: SessionState): void {
   for (let j = 0; j < defs.length; j++) {
     const def = defs[j] as JourneyDef;
     const runtime = state.journeys[j] as JourneyRuntime;
-    const entry = state.journeyEntry[j] as number;
+    const entry = state.topo.journeyEntry[j] as number;
     const errorRate = sim.journeyErrorRate[j] as number;
     const p99 = sim.journeyP99[j] as number;
     const inSlo = errorRate <= def.slo.errorRate && p99 <= def.slo.p99Ms;

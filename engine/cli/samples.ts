@@ -14,22 +14,24 @@ import { EXIT_INVALID, EXIT_OK, UsageError, onePositional, parseCli, readLogFile
 const SAMPLES_HELP = `usage: sevdrill samples <log.jsonl> [--every 10s] [--format csv|jsonl] [--out FILE]
 
 Replays a log and prints the telemetry of every tick: per service its request rate, error rate, p50
-and p99 latency, saturation and state; per journey its rate, error rate, p99 and whether it is within
-its SLO. Telemetry is never logged, so this is how a run is charted outside sevdrill.
+and p99 latency, saturation, backlog and state; per journey its rate, error rate, p99 and whether it
+is within its SLO; per topic (asynchronous edge) its publish rate and consumer lag. Telemetry is never logged, so this is how a run is charted outside sevdrill.
 
   --every DURATION    one sample per DURATION of simulated time (default: every tick); the first tick
                       of each window is kept
-  --format csv|jsonl  csv (default): a header, then one row per tick per service or journey:
-                        t,kind,id,rps,errorRate,p50Ms,p99Ms,saturation,backlog,state,inSlo,lag
-                      t is simulated ms; cells that do not apply to the row's kind are empty. lag stays
-                      empty until the model has asynchronous edges.
-                      jsonl: one JSON object per tick, {t, services: [...], journeys: [...]}
+  --format csv|jsonl  csv (default): a header, then one row per tick per service, journey or topic
+                      (asynchronous edge):
+                        t,kind,id,rps,errorRate,p50Ms,p99Ms,saturation,backlog,state,inSlo,lag,lagSeconds
+                      t is simulated ms; cells that do not apply to the row's kind are empty. A topic's
+                      rps is messages published per second, lag the messages not yet consumed and
+                      lagSeconds the age of the oldest one.
+                      jsonl: one JSON object per tick, {t, services: [...], journeys: [...], topics: [...]}
   --out FILE          write to FILE instead of standard output
 
 exit codes: 0 ok, 1 the log is unreadable or invalid, 2 usage error
 `;
 
-const COLUMNS = ['t', 'kind', 'id', 'rps', 'errorRate', 'p50Ms', 'p99Ms', 'saturation', 'backlog', 'state', 'inSlo', 'lag'] as const;
+const COLUMNS = ['t', 'kind', 'id', 'rps', 'errorRate', 'p50Ms', 'p99Ms', 'saturation', 'backlog', 'state', 'inSlo', 'lag', 'lagSeconds'] as const;
 
 export async function runSamples(argv: string[]): Promise<number> {
   const { values, positionals } = parseCli(argv, {
@@ -74,9 +76,10 @@ function deriveSamples(scenario: Scenario, seed: number, events: readonly Engine
 
 function samplesCsv(samples: readonly MetricsSample[]): string {
   const rows: string[] = [COLUMNS.join(',')];
-  for (const { t, services, journeys } of samples) {
-    for (const s of services) rows.push([t, 'service', s.id, s.rps, s.errorRate, s.p50Ms, s.p99Ms, s.saturation, s.backlog, s.state, '', ''].join(','));
-    for (const j of journeys) rows.push([t, 'journey', j.id, j.rps, j.errorRate, '', j.p99Ms, '', '', '', j.inSlo, ''].join(','));
+  for (const { t, services, journeys, topics } of samples) {
+    for (const s of services) rows.push([t, 'service', s.id, s.rps, s.errorRate, s.p50Ms, s.p99Ms, s.saturation, s.backlog, s.state, '', '', ''].join(','));
+    for (const j of journeys) rows.push([t, 'journey', j.id, j.rps, j.errorRate, '', j.p99Ms, '', '', '', j.inSlo, '', ''].join(','));
+    for (const q of topics) rows.push([t, 'topic', q.id, q.rps, '', '', '', '', '', '', '', q.lag, q.lagSeconds].join(','));
   }
   return `${rows.join('\n')}\n`;
 }

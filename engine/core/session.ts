@@ -12,6 +12,7 @@ import { applyCommand } from './rules/commands.ts';
 import { journeyMetrics } from './rules/journeys.ts';
 import { ms, rate } from './physics/round.ts';
 import { calibrate } from './physics/cascade.ts';
+import { edgeCaller } from './physics/topology.ts';
 import { createState, type SessionState } from './state.ts';
 import { buildFacilitatorView, buildSnapshot } from './read/snapshot.ts';
 import type { DrillSnapshot, FacilitatorView, MetricsSample } from '../protocol/views.ts';
@@ -102,6 +103,18 @@ export class Session {
       journeys: scenario.journeys.map((j, i) => {
         const m = journeyMetrics(this.state, i);
         return { id: j.id, inSlo: this.state.journeys[i]?.inSlo ?? true, rps: Math.round(m.rps), errorRate: rate(m.errorRate), p99Ms: ms(m.p99Ms) };
+      }),
+      topics: topo.topicIds.map((id, t) => {
+        const e = topo.topicEdge[t] as number;
+        return {
+          id,
+          from: topo.ids[edgeCaller(topo, e)] as string,
+          to: topo.ids[topo.edgeTo[e] as number] as string,
+          rps: Math.round(sim.topicRate[t] as number),
+          consumed: Math.round(sim.topicConsumed[t] as number),
+          lag: Math.round(sim.topicLag[t] as number),
+          lagSeconds: ms(sim.topicLagSeconds[t] as number),
+        };
       }),
     };
   }

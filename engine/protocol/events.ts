@@ -68,7 +68,13 @@ const serviceStateEvent = event('service.state', {
   p99Ms: z.number(),
 });
 
-const journeySloEvent = event('journey.slo', { journey: z.string(), ok: z.boolean(), errorRate: z.number(), p99Ms: z.number() });
+const journeySloEvent = event('journey.slo', {
+  journey: z.string(),
+  ok: z.boolean(),
+  errorRate: z.number(),
+  p99Ms: z.number(),
+  lagSeconds: z.number().optional().describe("Only for a journey with a topic: the age of that topic's oldest unconsumed message."),
+});
 
 /** One journey's share of a simulated minute: what the incident added on top of healthy rates. */
 export const journeyMinute = z.object({
@@ -92,6 +98,7 @@ const alertFiringEvent = event('alert.firing', {
   severity: z.enum(ALERT_SEVERITIES),
   service: z.string().optional(),
   journey: z.string().optional(),
+  topic: z.string().optional(),
   metric: z.enum(METRICS),
   value: z.number(),
   threshold: z.number(),

@@ -54,7 +54,15 @@ export const formatCount = (x: number): string => Math.round(x).toLocaleString('
 /** A ratio as a percentage, e.g. 0.1234 → "12.3%" (`digits` decimals). */
 export const formatPercent = (x: number, digits = 1): string => `${(x * 100).toFixed(digits)}%`;
 
-const METRIC_NAMES: Record<string, string> = { errorRate: 'error rate', p50Ms: 'p50', p99Ms: 'p99', rps: 'load', saturation: 'saturation' };
+const METRIC_NAMES: Record<string, string> = {
+  errorRate: 'error rate',
+  p50Ms: 'p50',
+  p99Ms: 'p99',
+  rps: 'load',
+  saturation: 'saturation',
+  lag: 'consumer lag',
+  lagSeconds: 'consumer lag',
+};
 
 /** A metric's name in prose, e.g. "errorRate" → "error rate"; unknown metrics as given. */
 export const metricName = (metric: string): string => METRIC_NAMES[metric] ?? metric;
@@ -64,6 +72,8 @@ export function formatMetric(metric: string, value: number): string {
   if (metric === 'errorRate' || metric === 'saturation') return formatPercent(value);
   if (metric === 'p50Ms' || metric === 'p99Ms') return `${formatCount(value)} ms`;
   if (metric === 'rps') return `${formatCount(value)} rps`;
+  if (metric === 'lag') return `${formatCount(value)} messages`;
+  if (metric === 'lagSeconds') return `${formatCount(value)} s`;
   return String(value);
 }
 

@@ -11,3 +11,6 @@ export const actionId = (def: { readonly id?: string | undefined; readonly type:
  * report name it. Not an action id: an action with an explicit `id` still has this key.
  */
 export const proposalKey = (p: { readonly type: string; readonly target: string }): string => `${p.type}:${p.target}`;
+
+/** The name of an asynchronous edge's topic when the scenario gives none: "<caller>-<consumer>". */
+export const defaultTopic = (caller: string, consumer: string): string => `${caller}-${consumer}`;

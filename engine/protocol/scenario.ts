@@ -59,7 +59,9 @@ export const FAULT_KINDS = [
   'thundering-herd',
   'noise',
 ] as const;
-export const METRICS = ['errorRate', 'p50Ms', 'p99Ms', 'rps', 'saturation'] as const;
+export const METRICS = ['errorRate', 'p50Ms', 'p99Ms', 'rps', 'saturation', 'lag', 'lagSeconds'] as const;
+/** Metrics of a topic (an asynchronous edge), not of a service or a journey. */
+export const TOPIC_METRICS = ['lag', 'lagSeconds'] as const;
 export const ADVICE_SOURCES = ['assistant', 'runbook', 'wiki', 'colleague'] as const;
 const ADVICE_LABELS = ['correct', 'stale', 'harmful'] as const;
 export const ALERT_SEVERITIES = ['page', 'ticket'] as const;
@@ -69,8 +71,13 @@ const note = z.string().describe('Free text for the facilitator only.');
 const dependencySchema = z.strictObject({
   service: id.describe('The service that is called.'),
   kind: z
-    .enum(['hard', 'soft'])
-    .describe('hard: a failed call fails the request. soft: a failed call falls back to a degraded result.'),
+    .enum(['hard', 'soft', 'async'])
+    .describe(
+      'hard: a failed call fails the request. soft: a failed call falls back to a degraded result. async: the caller publishes a message to a topic and moves on; the service consumes it at its own pace (a slow consumer builds lag, never fails the caller).',
+    ),
+  topic: id
+    .optional()
+    .describe('async only: the name of the topic, for alerts and SLOs on its lag. Defaults to "<caller>-<service>".'),
   calls: positive.default(1).describe('Calls made to the dependency per request served.'),
   timeout: duration.prefault('1s').describe('The caller gives up on an attempt after this long.'),
   retries: z.number().int().min(0).max(10).default(0).describe('Extra attempts after a failed or timed-out call.'),
@@ -135,9 +142,15 @@ const journeySchema = z.strictObject({
   degradedLoss: fraction
     .default(0)
     .describe('Share of the value lost when a request is served degraded (a soft fallback).'),
+  topic: id
+    .optional()
+    .describe('A topic (asynchronous edge) the journey\'s work goes through after its response, e.g. orders on their way to fulfilment; its lag counts against slo.lagSeconds.'),
   slo: z.strictObject({
     errorRate: fraction.describe('The journey is out of SLO while its error rate is above this.'),
     p99Ms: positive.describe('The journey is out of SLO while its p99 latency is above this.'),
+    lagSeconds: positive
+      .optional()
+      .describe('With `topic`: the journey is also out of SLO while the oldest unconsumed message on that topic is older than this many seconds.'),
     target: z.number().min(0.5).max(0.99999).default(0.999).describe('Availability objective; sets the error budget.'),
   }),
 });
@@ -196,7 +209,8 @@ export const alertSchema = z.strictObject({
   name: z.string().optional(),
   service: id.optional(),
   journey: id.optional(),
-  metric: z.enum(METRICS),
+  topic: id.optional().describe('A topic (asynchronous edge): watch its lag or lagSeconds.'),
+  metric: z.enum(METRICS).describe('lag (unconsumed messages) and lagSeconds (age of the oldest one) apply to a topic only.'),
   op: z.enum(['>', '<']).default('>'),
   threshold: z.number().finite(),
   for: duration.prefault('0s').describe('The condition must hold this long before the alert fires.'),

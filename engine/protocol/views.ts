@@ -28,12 +28,23 @@ const journeySampleSchema = z.object({
   p99Ms: z.number(),
 });
 
+const topicSampleSchema = z.object({
+  id: z.string(),
+  from: z.string().describe('The producer.'),
+  to: z.string().describe('The consumer.'),
+  rps: z.number().describe('Messages published per second.'),
+  consumed: z.number().describe('Messages consumed successfully per second.'),
+  lag: z.number().describe('Messages published and not yet consumed.'),
+  lagSeconds: z.number().describe('Age of the oldest unconsumed message, in seconds (lag ÷ publish rate).'),
+});
+
 /** Live telemetry for one tick; streamed, never logged (replay derives it again). */
 export const metricsSampleSchema = z
   .object({
     t: z.number(),
     services: z.array(serviceSampleSchema),
     journeys: z.array(journeySampleSchema),
+    topics: z.array(topicSampleSchema).describe('One per asynchronous edge; empty when the scenario has none.'),
   })
   .describe("Telemetry for one tick; streamed, never logged (replay derives it again).");
 

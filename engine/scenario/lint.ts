@@ -8,6 +8,7 @@ import { formatDuration } from '../protocol/format.ts';
 import { actionId } from '../protocol/ids.ts';
 import { didYouMean, type PathSegment, type Severity } from './diagnostics.ts';
 import type { Scenario } from '../protocol/scenario.ts';
+import { checkTopics } from './lint-topics.ts';
 
 export interface LintIssue {
   path: PathSegment[];
@@ -28,6 +29,7 @@ export function lintScenario(s: Scenario): LintIssue[] {
   checkCapacity(ctx);
   checkFaultRefs(ctx);
   checkAlerts(ctx);
+  checkTopics(s, report);
   checkFaults(ctx);
   checkActions(ctx);
   checkAdvice(ctx);
@@ -129,8 +131,8 @@ function checkFaultRefs({ s, report, faults }: Ctx): void {
 function checkAlerts({ s, report, journeys }: Ctx): void {
   s.alerts.forEach((alert, i) => {
     const name = JSON.stringify(alert.id);
-    if (alert.service === undefined && alert.journey === undefined) {
-      report(['alerts', i], `alert ${name} watches nothing: give it a "service" or a "journey"`);
+    if (alert.service === undefined && alert.journey === undefined && alert.topic === undefined) {
+      report(['alerts', i], `alert ${name} watches nothing: give it a "service", a "journey" or a "topic"`);
     } else if (alert.service !== undefined && alert.journey !== undefined) {
       report(['alerts', i, 'journey'], `alert ${name} has both "service" and "journey": choose one`);
     }

@@ -51,7 +51,7 @@ describe('sevdrill samples', () => {
     const r = sevdrill('samples', file, '--every', '5m', '--out', out);
     expect(r.code).toBe(0);
     const csv = readFileSync(out, 'utf8').trimEnd().split('\n');
-    expect(csv[0]).toBe('t,kind,id,rps,errorRate,p50Ms,p99Ms,saturation,backlog,state,inSlo,lag');
+    expect(csv[0]).toBe('t,kind,id,rps,errorRate,p50Ms,p99Ms,saturation,backlog,state,inSlo,lag,lagSeconds');
     const perTick = scenario.services.length + scenario.journeys.length;
     expect(csv.length - 1).toBe(8 * perTick);
     const times = [...new Set(csv.slice(1).map((row) => Number(row.split(',')[0])))];
@@ -59,8 +59,8 @@ describe('sevdrill samples', () => {
     const at20 = live.find((s) => s.t === 20 * 60_000);
     const pricing = at20?.services.find((s) => s.id === 'pricing');
     const journey = at20?.journeys[0];
-    expect(csv).toContain(`1200000,service,pricing,${pricing?.rps},${pricing?.errorRate},${pricing?.p50Ms},${pricing?.p99Ms},${pricing?.saturation},${pricing?.backlog},${pricing?.state},,`);
-    expect(csv).toContain(`1200000,journey,${journey?.id},${journey?.rps},${journey?.errorRate},,${journey?.p99Ms},,,,${journey?.inSlo},`);
+    expect(csv).toContain(`1200000,service,pricing,${pricing?.rps},${pricing?.errorRate},${pricing?.p50Ms},${pricing?.p99Ms},${pricing?.saturation},${pricing?.backlog},${pricing?.state},,,`);
+    expect(csv).toContain(`1200000,journey,${journey?.id},${journey?.rps},${journey?.errorRate},,${journey?.p99Ms},,,,${journey?.inSlo},,`);
   });
 
   it('refuses a bad option with exit 2, and a broken log with exit 1 and the line', () => {

@@ -390,7 +390,7 @@ describe('applySample', () => {
 
   it('ignores services and journeys the scenario does not have', () => {
     const m = fresh();
-    const next = applySample(m, { t: 10_000, services: [{ id: 'ghost', state: 'down', rps: 1, errorRate: 1, p50Ms: 1, p99Ms: 1, saturation: 1, backlog: 1 }], journeys: [{ id: 'ghost', inSlo: false, rps: 1, errorRate: 1, p99Ms: 1 }] });
+    const next = applySample(m, { t: 10_000, services: [{ id: 'ghost', state: 'down', rps: 1, errorRate: 1, p50Ms: 1, p99Ms: 1, saturation: 1, backlog: 1 }], journeys: [{ id: 'ghost', inSlo: false, rps: 1, errorRate: 1, p99Ms: 1 }], topics: [] });
     expect(next.services).toEqual(m.services);
     expect(next.journeys).toEqual(m.journeys);
   });

@@ -153,7 +153,7 @@ function alertsFromSnapshot(scenario: ScenarioView, s: DrillSnapshot): ViewModel
   const alerts: ViewModel['alerts'] = {};
   for (const a of s.firingAlerts) {
     const def = scenario.alerts.find((x) => x.id === a.alert);
-    alerts[a.alert] = { id: a.alert, name: a.name, severity: a.severity, target: def?.service ?? def?.journey ?? '', firing: true, since: s.now, value: Number.NaN, threshold: def?.threshold ?? Number.NaN };
+    alerts[a.alert] = { id: a.alert, name: a.name, severity: a.severity, target: def?.service ?? def?.journey ?? def?.topic ?? '', firing: true, since: s.now, value: Number.NaN, threshold: def?.threshold ?? Number.NaN };
   }
   return alerts;
 }
@@ -198,7 +198,7 @@ export function applyEvent(model: ViewModel, e: EngineEvent): ViewModel {
         ...next,
         alerts: {
           ...model.alerts,
-          [e.alert]: { id: e.alert, name: e.name, severity: e.severity, target: e.service ?? e.journey ?? '', firing: true, since: e.t, value: e.value, threshold: e.threshold },
+          [e.alert]: { id: e.alert, name: e.name, severity: e.severity, target: e.service ?? e.journey ?? e.topic ?? '', firing: true, since: e.t, value: e.value, threshold: e.threshold },
         },
       };
     case 'alert.resolved': {

@@ -24,6 +24,8 @@ export interface NoiseSource {
 const STEP_MS = 2000;
 /** Default queue limit: this many seconds of work at the service's healthy throughput. */
 const DEFAULT_QUEUE_SECONDS = 10;
+/** A topic's lag in seconds is capped here (a week) when nothing is being published any more. */
+const MAX_LAG_SECONDS = 7 * 24 * 3600;
 /** Steps run before the drill starts, so queues and retries begin in their healthy steady state. */
 const WARM_UP_STEPS = 30;
 
@@ -50,6 +52,15 @@ function finishTick(topo: Topology, sim: SimState, steps: number): void {
     const mu = sim.logMu[s] as number;
     sim.p50[s] = refused >= 0.5 ? FAST_FAIL_MS : wait + Math.exp(mu);
     sim.p99[s] = refused >= 0.99 ? FAST_FAIL_MS : wait + Math.exp(mu + Z99 * (sim.logSigma[s] as number));
+  }
+  for (let t = 0; t < topo.topicIds.length; t++) {
+    const rate = (sim.sumPublished[t] as number) / steps;
+    const lag = sim.topicLag[t] as number;
+    sim.topicRate[t] = rate;
+    sim.topicConsumed[t] = (sim.sumConsumed[t] as number) / steps;
+    // The age of the oldest unconsumed message, as lag exporters estimate it: the lag over the
+    // publish rate (exact for first-in, first-out consumption at a steady rate).
+    sim.topicLagSeconds[t] = lag <= 0 ? 0 : Math.min(MAX_LAG_SECONDS, lag / Math.max(rate, 1e-9));
   }
   for (let j = 0; j < topo.journeyEntry.length; j++) {
     const s = topo.journeyEntry[j] as number;

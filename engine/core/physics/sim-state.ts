@@ -97,6 +97,11 @@ export interface SimState {
   /** Failure probability of one attempt (breakers watch it). */
   readonly edgeAttemptFail: Float64Array;
   readonly edgeOpen: Uint8Array;
+  // Per topic (asynchronous edge).
+  /** Messages published and not yet consumed successfully: the consumer lag. */
+  readonly topicLag: Float64Array;
+  /** Messages per second published this step (scratch: the producer writes it, the consumer reads it). */
+  readonly topicIn: Float64Array;
   // Per-tick sums over the tick's steps.
   readonly sumArrivals: Float64Array;
   readonly sumResponses: Float64Array;
@@ -104,6 +109,8 @@ export interface SimState {
   readonly sumDegraded: Float64Array;
   readonly sumSaturation: Float64Array;
   readonly sumJourneyFail: Float64Array;
+  readonly sumPublished: Float64Array;
+  readonly sumConsumed: Float64Array;
   // Outputs of the last tick.
   readonly offered: Float64Array;
   readonly errorRate: Float64Array;
@@ -113,12 +120,17 @@ export interface SimState {
   readonly saturation: Float64Array;
   readonly journeyErrorRate: Float64Array;
   readonly journeyP99: Float64Array;
+  /** Per topic: messages published and consumed per second, and the age of the oldest unconsumed message. */
+  readonly topicRate: Float64Array;
+  readonly topicConsumed: Float64Array;
+  readonly topicLagSeconds: Float64Array;
 }
 
 export function createSimState(topo: Topology): SimState {
   const n = topo.n;
   const m = topo.edgeCount;
   const jn = topo.journeyEntry.length;
+  const tn = topo.topicIds.length;
   const f = (len: number, fill = 0) => new Float64Array(len).fill(fill);
   return {
     step: 0,
@@ -178,12 +190,16 @@ export function createSimState(topo: Topology): SimState {
     edgeFailMs: f(m),
     edgeAttemptFail: f(m),
     edgeOpen: new Uint8Array(m),
+    topicLag: f(tn),
+    topicIn: f(tn),
     sumArrivals: f(n),
     sumResponses: f(n),
     sumFailed: f(n),
     sumDegraded: f(n),
     sumSaturation: f(n),
     sumJourneyFail: f(jn),
+    sumPublished: f(tn),
+    sumConsumed: f(tn),
     offered: f(n),
     errorRate: f(n),
     degraded: f(n),
@@ -192,13 +208,16 @@ export function createSimState(topo: Topology): SimState {
     saturation: f(n),
     journeyErrorRate: f(jn),
     journeyP99: f(jn),
+    topicRate: f(tn),
+    topicConsumed: f(tn),
+    topicLagSeconds: f(tn),
   };
 }
 
 /** Scratch arrays: cleared or overwritten before every use, so they carry nothing into the future. */
 /** The per-tick sums: cleared at each tick's start, read at its end. */
-const TICK_SUMS = ['sumArrivals', 'sumResponses', 'sumFailed', 'sumDegraded', 'sumSaturation', 'sumJourneyFail'] as const;
-const SCRATCH: ReadonlySet<string> = new Set(['lastBusy', 'lastBusyPower', 'inflow', 'dirty', 'changed', ...TICK_SUMS]);
+const TICK_SUMS = ['sumArrivals', 'sumResponses', 'sumFailed', 'sumDegraded', 'sumSaturation', 'sumJourneyFail', 'sumPublished', 'sumConsumed'] as const;
+const SCRATCH: ReadonlySet<string> = new Set(['lastBusy', 'lastBusyPower', 'inflow', 'topicIn', 'dirty', 'changed', ...TICK_SUMS]);
 
 export function clearTickSums(sim: SimState): void {
   for (const key of TICK_SUMS) sim[key].fill(0);

@@ -51,8 +51,8 @@ function spread(ring: Float64Array, base: number, head: number, lo: number, hi: 
 }
 
 export function demandPass(topo: Topology, sim: SimState, stepMs: number): void {
-  const { order, edgeStart, edgeTo, edgeCalls, edgeBackoffMs } = topo;
-  const { inflow, backlog, ring, edgeRetryShare, edgeRetryAllowed, edgeFailMs, edgeBudget } = sim;
+  const { order, edgeStart, edgeTo, edgeCalls, edgeBackoffMs, edgeTopic, consumeStart } = topo;
+  const { inflow, backlog, ring, edgeRetryShare, edgeRetryAllowed, edgeFailMs, edgeBudget, topicIn } = sim;
   const dt = stepMs / 1000;
   const head = sim.step & RING_MASK;
   for (let k = 0; k < topo.n; k++) {
@@ -78,6 +78,8 @@ export function demandPass(topo: Topology, sim: SimState, stepMs: number): void 
       }
       backlog[s] = next;
     }
+    // A consumer spends what its workers have left after the synchronous requests on its topics.
+    if ((consumeStart[s + 1] as number) > (consumeStart[s] as number)) served = consume(topo, sim, s, served, dt);
     sim.served[s] = served;
     sim.refused[s] = refused;
 
@@ -88,6 +90,12 @@ export function demandPass(topo: Topology, sim: SimState, stepMs: number): void 
       const due = ring[slot] as number;
       ring[slot] = 0;
       if (sim.edgeDisabled[e] || sim.edgeOpen[e]) continue;
+      const topic = edgeTopic[e] as number;
+      if (topic >= 0) {
+        // Published and forgotten: the message waits on the topic for its consumer (consume below).
+        topicIn[topic] = (topicIn[topic] as number) + served * (edgeCalls[e] as number);
+        continue;
+      }
       const first = served * (edgeCalls[e] as number);
       let retries = due;
       const budget = edgeBudget[e] as number;
@@ -107,6 +115,44 @@ export function demandPass(topo: Topology, sim: SimState, stepMs: number): void 
       }
     }
   }
+}
+
+/**
+ * A consumer's turn at its topics (asynchronous edges): it takes what is waiting (the lag plus this
+ * step's messages) with the throughput its workers have left after `served` synchronous requests,
+ * shared across its topics in proportion to what each has waiting. Delivery is at least once: a
+ * message whose processing fails is redelivered, so only successes shorten the lag, and a consumer
+ * whose own dependency is down makes no progress. The producer never waits for any of this.
+ * Returns the requests served this step, messages included.
+ */
+function consume(topo: Topology, sim: SimState, s: number, served: number, dt: number): number {
+  const { consumeStart, consumeTopic } = topo;
+  const { topicLag, topicIn, sumPublished, sumConsumed } = sim;
+  const c0 = consumeStart[s] as number;
+  const c1 = consumeStart[s + 1] as number;
+  let waiting = 0;
+  let published = 0;
+  for (let c = c0; c < c1; c++) {
+    const t = consumeTopic[c] as number;
+    waiting += (topicLag[t] as number) / dt + (topicIn[t] as number);
+    published += topicIn[t] as number;
+  }
+  const spare = sim.restarting[s] ? 0 : Math.max(0, (sim.throughput[s] as number) - served);
+  const consumed = waiting < spare ? waiting : spare;
+  const share = waiting > 0 ? consumed / waiting : 0;
+  const ok = (1 - (sim.failInd[s] as number)) * (1 - (sim.failKey[s] as number));
+  for (let c = c0; c < c1; c++) {
+    const t = consumeTopic[c] as number;
+    const incoming = topicIn[t] as number;
+    const done = ((topicLag[t] as number) / dt + incoming) * share * ok;
+    topicLag[t] = Math.max(0, (topicLag[t] as number) + (incoming - done) * dt);
+    sumPublished[t] = (sumPublished[t] as number) + incoming;
+    sumConsumed[t] = (sumConsumed[t] as number) + done;
+    topicIn[t] = 0;
+  }
+  // The consumer's load: messages arriving, or those it works through while it catches up.
+  sim.arrivals[s] = (sim.arrivals[s] as number) + Math.max(published, consumed);
+  return served + consumed;
 }
 
 /**
@@ -201,6 +247,9 @@ function compose(topo: Topology, sim: SimState, s: number): boolean {
 
   const end = edgeStart[s + 1] as number;
   for (let e = edgeStart[s] as number; e < end; e++) {
+    // Publishing to a topic costs the caller nothing and never fails it: its consumer's state is
+    // the topic's lag (consume), not this request's answer.
+    if ((topo.edgeTopic[e] as number) >= 0) continue;
     const d = edgeTo[e] as number;
     const calls = edgeCalls[e] as number;
     if (sim.edgeDisabled[e]) {

@@ -4,6 +4,7 @@
  */
 import type { Scenario } from '../../protocol/scenario.ts';
 import { momentsFromPercentiles } from './latency.ts';
+import { defaultTopic } from '../../protocol/ids.ts';
 
 export interface Topology {
   readonly n: number;
@@ -42,9 +43,20 @@ export interface Topology {
   readonly edgeBackoffMs: Float64Array;
   /** Retry budget (share of first attempts), or -1 when the edge has none. */
   readonly edgeBudget: Float64Array;
+  /** The topic of an asynchronous edge (an index into topicIds), or -1 for a synchronous call. */
+  readonly edgeTopic: Int32Array;
+  /** Topics: one per asynchronous edge, in scenario order, with the edge each one is. */
+  readonly topicIds: readonly string[];
+  readonly topicIndex: ReadonlyMap<string, number>;
+  readonly topicEdge: Int32Array;
+  /** Topics consumed by service s are consumeTopic[consumeStart[s] .. consumeStart[s + 1] - 1]. */
+  readonly consumeStart: Int32Array;
+  readonly consumeTopic: Int32Array;
   /** Journey j enters at service journeyEntry[j], with journeyTimeoutMs[j] of user patience. */
   readonly journeyEntry: Int32Array;
   readonly journeyTimeoutMs: Float64Array;
+  /** The topic whose lag counts against journey j's SLO, or -1. */
+  readonly journeyTopic: Int32Array;
   readonly edgeCount: number;
 }
 
@@ -52,6 +64,13 @@ export interface Topology {
 export function serviceIndex(topo: Topology, id: string): number {
   const s = topo.index.get(id);
   if (s === undefined) throw new Error(`invariant: no service "${id}" in a validated scenario`);
+  return s;
+}
+
+/** The service that makes the calls of edge e. */
+export function edgeCaller(topo: Topology, e: number): number {
+  let s = 0;
+  while ((topo.edgeStart[s + 1] as number) <= e) s++;
   return s;
 }
 
@@ -104,8 +123,15 @@ export function compileTopology(scenario: Scenario): Topology {
     edgeBreaker: new Float64Array(edgeCount),
     edgeBackoffMs: new Float64Array(edgeCount),
     edgeBudget: new Float64Array(edgeCount),
+    edgeTopic: new Int32Array(edgeCount).fill(-1),
+    topicIds: [] as string[],
+    topicIndex: new Map<string, number>(),
+    topicEdge: new Int32Array(0),
+    consumeStart: new Int32Array(n + 1),
+    consumeTopic: new Int32Array(0),
     journeyEntry: Int32Array.from(scenario.journeys, (j) => at(j.entry)),
     journeyTimeoutMs: Float64Array.from(scenario.journeys, (j) => j.timeout),
+    journeyTopic: new Int32Array(0),
     edgeCount,
   };
 
@@ -136,14 +162,37 @@ export function compileTopology(scenario: Scenario): Topology {
       topo.edgeBreaker[e] = d.breaker ?? -1;
       topo.edgeBackoffMs[e] = d.backoff;
       topo.edgeBudget[e] = d.retryBudget ?? -1;
+      if (d.kind === 'async') {
+        topo.edgeTopic[e] = topo.topicIds.length;
+        topo.topicIndex.set(d.topic ?? defaultTopic(s.id, d.service), topo.topicIds.length);
+        topo.topicIds.push(d.topic ?? defaultTopic(s.id, d.service));
+      }
       e++;
     }
   });
   topo.edgeStart[n] = e;
+  compileTopics(topo);
+  topo.journeyTopic = Int32Array.from(scenario.journeys, (j) => (j.topic === undefined ? -1 : (topo.topicIndex.get(j.topic) ?? -1)));
   for (const j of scenario.journeys) topo.extRps[at(j.entry)] = (topo.extRps[at(j.entry)] as number) + j.rps;
 
   topo.order.set(topologicalOrder(topo));
   return topo;
+}
+
+/** Each topic's edge, and the topics each service consumes (CSR, like the edges). */
+function compileTopics(topo: { -readonly [K in keyof Topology]: Topology[K] }): void {
+  const edges: number[] = [];
+  for (let e = 0; e < topo.edgeCount; e++) if ((topo.edgeTopic[e] as number) >= 0) edges.push(e);
+  topo.topicEdge = Int32Array.from(edges);
+  const byConsumer: number[][] = Array.from({ length: topo.n }, () => []);
+  edges.forEach((e, t) => byConsumer[topo.edgeTo[e] as number]?.push(t));
+  topo.consumeTopic = Int32Array.from(byConsumer.flat());
+  let at = 0;
+  byConsumer.forEach((list, s) => {
+    topo.consumeStart[s] = at;
+    at += list.length;
+  });
+  topo.consumeStart[topo.n] = at;
 }
 
 /** Kahn's algorithm; ties are broken by scenario order so the result is stable. */

@@ -11,6 +11,11 @@ import { emit, type SessionState } from '../state.ts';
 
 /** The watched value this tick. A journey's numbers are its entry service's, except its own traffic. */
 function metricValue(state: SessionState, rule: AlertDef): number {
+  if (rule.topic !== undefined) {
+    const t = state.topo.topicIndex.get(rule.topic);
+    if (t === undefined) throw new Error(`invariant: alert ${rule.id} watches an unknown topic`);
+    return rule.metric === 'lagSeconds' ? (state.sim.topicLagSeconds[t] as number) : (state.sim.topicLag[t] as number);
+  }
   let s: number | undefined;
   if (rule.journey !== undefined) {
     const j = state.journeyIndex.get(rule.journey);
@@ -36,6 +41,10 @@ function metricValue(state: SessionState, rule: AlertDef): number {
       return sim.offered[s] as number;
     case 'saturation':
       return sim.saturation[s] as number;
+    case 'lag':
+    case 'lagSeconds':
+      // The validator keeps lag metrics on topics; a service has no lag.
+      throw new Error(`invariant: alert ${rule.id} watches ${rule.metric} on a service or journey`);
   }
 }
 
@@ -60,7 +69,7 @@ export function evaluateAlerts(state: SessionState): void {
       alert: rule.id,
       name: rule.name ?? rule.id,
       severity: rule.severity,
-      ...(rule.service !== undefined ? { service: rule.service } : { journey: rule.journey }),
+      ...(rule.service !== undefined ? { service: rule.service } : rule.topic !== undefined ? { topic: rule.topic } : { journey: rule.journey }),
       metric: rule.metric,
       value: round(value, 4),
       threshold: rule.threshold,

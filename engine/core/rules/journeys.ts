@@ -51,10 +51,13 @@ export function updateJourneys(state: SessionState): void {
     const entry = state.topo.journeyEntry[j] as number;
     const errorRate = sim.journeyErrorRate[j] as number;
     const p99 = sim.journeyP99[j] as number;
-    const inSlo = errorRate <= def.slo.errorRate && p99 <= def.slo.p99Ms;
+    // A journey with a topic also waits on its consumer: orders placed but not yet fulfilled.
+    const topic = state.topo.journeyTopic[j] as number;
+    const lagSeconds = topic >= 0 ? (sim.topicLagSeconds[topic] as number) : 0;
+    const inSlo = errorRate <= def.slo.errorRate && p99 <= def.slo.p99Ms && !(def.slo.lagSeconds !== undefined && lagSeconds > def.slo.lagSeconds);
     if (inSlo !== runtime.inSlo) {
       runtime.inSlo = inSlo;
-      emit(state, 'journey.slo', { journey: def.id, ok: inSlo, errorRate: rate(errorRate), p99Ms: ms(p99) });
+      emit(state, 'journey.slo', { journey: def.id, ok: inSlo, errorRate: rate(errorRate), p99Ms: ms(p99), ...(topic >= 0 ? { lagSeconds: ms(lagSeconds) } : {}) });
       if (!inSlo) state.impactStarted = true;
     }
     if (!inSlo) allInSlo = false;

@@ -125,6 +125,7 @@ function legend(uid: string): HTMLElement {
     { class: 'legend', 'aria-label': 'Legend' },
     ...STATES.map((st) => h('li', {}, state(st), st)),
     h('li', {}, line('soft ok'), 'soft'),
+    h('li', { class: 'legend-async', title: 'Asynchronous: messages on a topic, consumed later' }, line('async ok'), 'async'),
     h('li', { title: `Edge colour and width: the callee's error rate (amber ≥ ${EDGE_WARN * 100}%, red ≥ ${EDGE_FAIL * 100}%)` }, line('hard fail'), `callee ≥ ${EDGE_FAIL * 100}% errors`),
   );
 }
@@ -222,6 +223,7 @@ export function createGraphView(root: HTMLElement, ctx: ViewContext): View {
 
   function rebuild(model: ViewModel): void {
     const scenario = model.scenario;
+    root.classList.toggle('has-async', scenario.services.some((s) => (s.dependencies ?? []).some((d) => d.kind === 'async')));
     topo = buildTopology(
       scenario.services.map((s) => ({ id: s.id, dependencies: (s.dependencies ?? []).map((d) => ({ service: d.service, kind: d.kind })) })),
       scenario.journeys.map((j) => j.entry),

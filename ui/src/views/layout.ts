@@ -14,7 +14,7 @@ import { hashString } from '../../../engine/protocol/hash.ts';
 
 export interface GraphServiceInput {
   id: string;
-  dependencies?: readonly { service: string; kind: 'hard' | 'soft' }[];
+  dependencies?: readonly { service: string; kind: 'hard' | 'soft' | 'async' }[];
 }
 
 export interface GraphEdge {
@@ -22,7 +22,7 @@ export interface GraphEdge {
   id: string;
   source: string;
   target: string;
-  kind: 'hard' | 'soft';
+  kind: 'hard' | 'soft' | 'async';
 }
 
 export interface Topology {

@@ -63,8 +63,12 @@ export function updateJourneys(state: SessionState): void {
     if (!inSlo) allInSlo = false;
     const requests = journeyRps(state, j) * tickSec;
     // Impact is what the incident adds: failures and fallbacks beyond the journey's healthy rates.
+    // While its topic lags past the SLO, every request answered now will be late downstream (an
+    // order that ships late): it counts as served degraded.
     const failed = requests * Math.max(0, errorRate - (state.baselineErr[entry] as number));
-    const degraded = requests * Math.max(0, (sim.degraded[entry] as number) - (state.baselineDegraded[entry] as number));
+    const late = def.slo.lagSeconds !== undefined && lagSeconds > def.slo.lagSeconds;
+    const degradedShare = late ? 1 - errorRate : Math.max(0, (sim.degraded[entry] as number) - (state.baselineDegraded[entry] as number));
+    const degraded = requests * degradedShare;
     const lost = (failed + degraded * def.degradedLoss) * def.valuePerRequest;
     const minute = runtime.minute;
     minute.requests += requests;
@@ -83,7 +87,9 @@ function trackMitigation(state: SessionState, allInSlo: boolean): void {
     return;
   }
   if (Number.isNaN(state.allInSloSince)) state.allInSloSince = state.now;
-  const active = ['detected', 'acknowledged', 'declared'].includes(state.incidentState);
+  // "Back" within SLO: a page that comes before any journey has left its SLO (a lag or saturation
+  // alert, say) has mitigated nothing yet.
+  const active = state.impactStarted && ['detected', 'acknowledged', 'declared'].includes(state.incidentState);
   if (active && state.now - state.allInSloSince >= MITIGATION_HOLD_MS) sendIncident(state, { type: 'MITIGATED' });
 }
 

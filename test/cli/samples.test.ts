@@ -19,18 +19,18 @@ function sevdrill(...args: string[]) {
 }
 
 /** A live-style run of the first 40 minutes with the reference plan, keeping every streamed sample. */
-function liveRun() {
-  const scenario = loadScenario('retail-sev1');
+function liveRun(id = 'retail-sev1') {
+  const scenario = loadScenario(id);
   const session = createSession(scenario);
   const live: MetricsSample[] = [];
   const keep = (s: MetricsSample) => live.push(s);
   session.submit({ actor: FACILITATOR, type: 'start' });
-  for (const { at, ...command } of loadPlan('retail-sev1').filter((c) => c.at < 40 * 60_000)) {
+  for (const { at, ...command } of loadPlan(id).filter((c) => c.at < 40 * 60_000)) {
     session.runUntil(Math.ceil(at / session.tickMs) * session.tickMs, keep);
     session.submit(command);
   }
   session.runUntil(40 * 60_000, keep);
-  const file = join(dir, 'live.jsonl');
+  const file = join(dir, `${id}.jsonl`);
   writeFileSync(file, serializeLog(createHeader(scenario, session.seed, '20'), session.events));
   return { file, live, scenario };
 }
@@ -61,6 +61,19 @@ describe('sevdrill samples', () => {
     const journey = at20?.journeys[0];
     expect(csv).toContain(`1200000,service,pricing,${pricing?.rps},${pricing?.errorRate},${pricing?.p50Ms},${pricing?.p99Ms},${pricing?.saturation},${pricing?.backlog},${pricing?.state},,,`);
     expect(csv).toContain(`1200000,journey,${journey?.id},${journey?.rps},${journey?.errorRate},,${journey?.p99Ms},,,,${journey?.inSlo},,`);
+  });
+
+  it('gives each topic (asynchronous edge) a row with its publish rate and lag', () => {
+    const pipeline = liveRun('order-pipeline');
+    const r = sevdrill('samples', pipeline.file, '--every', '1m');
+    expect(r.code).toBe(0);
+    const rows = r.stdout.trimEnd().split('\n');
+    const at18 = pipeline.live.find((s) => s.t === 18 * 60_000);
+    const orders = at18?.topics.find((q) => q.id === 'orders');
+    // Eleven minutes into the blackhole: ~60 orders a second published, almost none consumed.
+    expect(orders?.lag).toBeGreaterThan(30_000);
+    expect(rows).toContain(`1080000,topic,orders,${orders?.rps},,,,,,,,${orders?.lag},${orders?.lagSeconds}`);
+    expect(rows.filter((row) => row.split(',')[1] === 'topic')).toHaveLength(2 * 40);
   });
 
   it('refuses a bad option with exit 2, and a broken log with exit 1 and the line', () => {

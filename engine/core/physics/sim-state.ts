@@ -97,6 +97,12 @@ export interface SimState {
   /** Failure probability of one attempt (breakers watch it). */
   readonly edgeAttemptFail: Float64Array;
   readonly edgeOpen: Uint8Array;
+  /**
+   * Caches in front of dependencies (cache.ts), per edge; empty when the scenario has none. The
+   * current hit ratio, and the share of the last composed miss calls that succeeded (what fills it).
+   */
+  readonly cacheHit: Float64Array;
+  readonly cacheFill: Float64Array;
   // Per-tick sums over the tick's steps.
   readonly sumArrivals: Float64Array;
   readonly sumResponses: Float64Array;
@@ -119,6 +125,9 @@ export function createSimState(topo: Topology): SimState {
   const n = topo.n;
   const m = topo.edgeCount;
   const jn = topo.journeyEntry.length;
+  const cached = topo.cacheEdges.length > 0 ? m : 0;
+  const cacheHit = new Float64Array(cached);
+  topo.cacheEdges.forEach((e, c) => (cacheHit[e] = topo.cacheHitRatio[c] as number));
   const f = (len: number, fill = 0) => new Float64Array(len).fill(fill);
   return {
     step: 0,
@@ -178,6 +187,8 @@ export function createSimState(topo: Topology): SimState {
     edgeFailMs: f(m),
     edgeAttemptFail: f(m),
     edgeOpen: new Uint8Array(m),
+    cacheHit,
+    cacheFill: f(cached),
     sumArrivals: f(n),
     sumResponses: f(n),
     sumFailed: f(n),
@@ -199,6 +210,8 @@ export function createSimState(topo: Topology): SimState {
 /** The per-tick sums: cleared at each tick's start, read at its end. */
 const TICK_SUMS = ['sumArrivals', 'sumResponses', 'sumFailed', 'sumDegraded', 'sumSaturation', 'sumJourneyFail'] as const;
 const SCRATCH: ReadonlySet<string> = new Set(['lastBusy', 'lastBusyPower', 'inflow', 'dirty', 'changed', ...TICK_SUMS]);
+/** State of an optional feature: empty when the scenario does not use it, and then not hashed, so its checkpoints stay as they were. */
+const FEATURE: ReadonlySet<string> = new Set(['cacheHit', 'cacheFill']);
 
 export function clearTickSums(sim: SimState): void {
   for (const key of TICK_SUMS) sim[key].fill(0);
@@ -207,8 +220,13 @@ let stateKeys: (keyof SimState)[] | undefined;
 
 /** Every typed array of the state but the scratch ones, in a fixed order, for the checkpoint hash. */
 export function simArrays(sim: SimState): (Float64Array | Int32Array | Uint8Array)[] {
-  stateKeys ??= (Object.keys(sim) as (keyof SimState)[]).filter((k) => !SCRATCH.has(k) && typeof sim[k] === 'object').sort();
-  return stateKeys.map((k) => sim[k] as Float64Array | Int32Array | Uint8Array);
+  const keys = (stateKeys ??= (Object.keys(sim) as (keyof SimState)[]).filter((k) => !SCRATCH.has(k) && typeof sim[k] === 'object').sort());
+  const arrays: (Float64Array | Int32Array | Uint8Array)[] = [];
+  for (const k of keys) {
+    const values = sim[k] as Float64Array | Int32Array | Uint8Array;
+    if (values.length > 0 || !FEATURE.has(k)) arrays.push(values);
+  }
+  return arrays;
 }
 
 export function resetModifiers(sim: SimState): void {

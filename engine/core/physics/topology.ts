@@ -42,6 +42,14 @@ export interface Topology {
   readonly edgeBackoffMs: Float64Array;
   /** Retry budget (share of first attempts), or -1 when the edge has none. */
   readonly edgeBudget: Float64Array;
+  /**
+   * Edges with a cache in front of their callee (cache.ts), and per such edge its caller, warm hit
+   * ratio and warm-up time constant. Empty when the scenario has no cache: then nothing costs anything.
+   */
+  readonly cacheEdges: Int32Array;
+  readonly cacheCaller: Int32Array;
+  readonly cacheHitRatio: Float64Array;
+  readonly cacheWarmupMs: Float64Array;
   /** Journey j enters at service journeyEntry[j], with journeyTimeoutMs[j] of user patience. */
   readonly journeyEntry: Int32Array;
   readonly journeyTimeoutMs: Float64Array;
@@ -75,6 +83,7 @@ export function compileTopology(scenario: Scenario): Topology {
   };
 
   const edgeCount = services.reduce((sum, s) => sum + s.dependencies.length, 0);
+  const cacheCount = services.reduce((sum, s) => sum + s.dependencies.filter((d) => d.cache !== undefined).length, 0);
   const topo = {
     n,
     ids,
@@ -104,12 +113,17 @@ export function compileTopology(scenario: Scenario): Topology {
     edgeBreaker: new Float64Array(edgeCount),
     edgeBackoffMs: new Float64Array(edgeCount),
     edgeBudget: new Float64Array(edgeCount),
+    cacheEdges: new Int32Array(cacheCount),
+    cacheCaller: new Int32Array(cacheCount),
+    cacheHitRatio: new Float64Array(cacheCount),
+    cacheWarmupMs: new Float64Array(cacheCount),
     journeyEntry: Int32Array.from(scenario.journeys, (j) => at(j.entry)),
     journeyTimeoutMs: Float64Array.from(scenario.journeys, (j) => j.timeout),
     edgeCount,
   };
 
   let e = 0;
+  let c = 0;
   services.forEach((s, i) => {
     topo.critical[i] = s.tier === 'critical' ? 1 : 0;
     topo.baseRps[i] = s.baseline.rps;
@@ -136,6 +150,13 @@ export function compileTopology(scenario: Scenario): Topology {
       topo.edgeBreaker[e] = d.breaker ?? -1;
       topo.edgeBackoffMs[e] = d.backoff;
       topo.edgeBudget[e] = d.retryBudget ?? -1;
+      if (d.cache) {
+        topo.cacheEdges[c] = e;
+        topo.cacheCaller[c] = i;
+        topo.cacheHitRatio[c] = d.cache.hitRatio;
+        topo.cacheWarmupMs[c] = d.cache.warmup;
+        c++;
+      }
       e++;
     }
   });

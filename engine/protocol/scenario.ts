@@ -93,6 +93,15 @@ const dependencySchema = z.strictObject({
   retryBudget: fraction
     .optional()
     .describe('A retry budget, as in Envoy: retries may be at most this share of the first attempts; the rest fail at once.'),
+  cache: z
+    .strictObject({
+      hitRatio: fraction.describe('The share of calls the cache answers when it is warm.'),
+      warmup: duration
+        .prefault('5m')
+        .describe('Time constant with which an emptied cache fills back towards hitRatio, while the dependency answers its misses.'),
+    })
+    .optional()
+    .describe('The caller keeps a cache in front of this dependency: a hit is answered at once and costs the dependency nothing; a miss is a normal call. A flush empties it.'),
 });
 
 export const serviceSchema = z.strictObject({
@@ -161,6 +170,10 @@ const faultEffectSchema = z.strictObject({
   latencyFactor: positive.optional().describe('Multiplies the latency of the target itself.'),
   capacityFactor: nonNegative.optional().describe('Multiplies the capacity of the target (0.5 = half the capacity).'),
   rpsFactor: positive.optional().describe('Multiplies the traffic arriving at the target.'),
+  flushCaches: z
+    .boolean()
+    .optional()
+    .describe('Empties every cache in front of the target (with `from`: only that caller\'s) when the fault starts: an impulse, not a lasting effect.'),
 });
 
 const faultSchema = z.strictObject({

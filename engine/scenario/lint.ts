@@ -27,6 +27,7 @@ export function lintScenario(s: Scenario): LintIssue[] {
   checkDuplicates(ctx);
   checkServiceRefs(ctx);
   checkCapacity(ctx);
+  checkCaches(ctx);
   checkFaultRefs(ctx);
   checkAlerts(ctx);
   checkTopics(s, report);
@@ -89,6 +90,17 @@ function checkCapacity({ s, report }: Ctx): void {
       report(['services', i], `service ${JSON.stringify(service.id)} needs "capacity" (requests per second) or "concurrency" (workers)`);
     }
   });
+}
+
+/** A cache that warms back in no time would make a flush invisible (and divide by zero). */
+function checkCaches({ s, report }: Ctx): void {
+  s.services.forEach((service, i) =>
+    service.dependencies.forEach((dep, j) => {
+      if (dep.cache !== undefined && dep.cache.warmup <= 0) {
+        report(['services', i, 'dependencies', j, 'cache', 'warmup'], `the cache of ${JSON.stringify(service.id)} in front of ${JSON.stringify(dep.service)} needs a "warmup" longer than 0s`);
+      }
+    }),
+  );
 }
 
 function checkServiceRefs({ s, report, services }: Ctx): void {
@@ -161,6 +173,7 @@ function checkFaults({ s, report, services }: Ctx): void {
       }
     }
     checkEdgeFault(fault, i, s, report, services);
+    checkFlush(fault, i, s, report, services);
     if (fault.for !== undefined && fault.rampUp > fault.for) {
       report(
         ['faults', i, 'rampUp'],
@@ -189,6 +202,23 @@ function checkEdgeFault(fault: Scenario['faults'][number], i: number, s: Scenari
     if (fault.effect[field] !== undefined) {
       report(['faults', i, 'effect', field], `fault ${name} is on one call: "${field}" acts on a service and is ignored here`, 'warning');
     }
+  }
+}
+
+/** A flush needs a cache to empty: one in front of the target (with `from`, the one on that call). */
+function checkFlush(fault: Scenario['faults'][number], i: number, s: Scenario, report: Ctx['report'], services: Set<string>): void {
+  if (fault.effect.flushCaches !== true || !services.has(fault.target)) return;
+  const name = JSON.stringify(fault.id);
+  const target = JSON.stringify(fault.target);
+  const path = ['faults', i, 'effect', 'flushCaches'];
+  if (fault.from !== undefined) {
+    const dep = s.services.find((service) => service.id === fault.from)?.dependencies.find((d) => d.service === fault.target);
+    // A call that does not exist is reported by checkEdgeFault.
+    if (dep !== undefined && dep.cache === undefined) {
+      report(path, `fault ${name} flushes the cache ${JSON.stringify(fault.from)} keeps in front of ${target}, but that dependency has no "cache"`);
+    }
+  } else if (!s.services.some((service) => service.dependencies.some((d) => d.service === fault.target && d.cache !== undefined))) {
+    report(path, `fault ${name} flushes the caches in front of ${target}, but no caller of ${target} has a "cache" on it`);
   }
 }
 

@@ -123,7 +123,7 @@ export class Registry {
   private scoreLater(drill: DrillView): Promise<void> {
     const under = this.scoring.get(drill.id);
     if (under) return under.done;
-    const done = this.score(drill).finally(() => this.scoring.delete(drill.id));
+    const done = this.score(drill, true).finally(() => this.scoring.delete(drill.id));
     this.scoring.set(drill.id, { scenarioId: drill.scenario.id, team: drill.team ?? UNNAMED_TEAM, done });
     return done;
   }
@@ -138,16 +138,17 @@ export class Registry {
       } catch (error) {
         this.logger.error({ err: error, sessionId: id }, `the archive of drill ${id} could not be read to score it`);
       }
-      if (drill) await this.score(drill);
+      if (drill) await this.score(drill, false);
     }
   }
 
-  private async score(drill: DrillView): Promise<void> {
+  /** `archive`: the drill has just stopped, and its log is archived next (stopped()): gzipped with its scorecard. */
+  private async score(drill: DrillView, archive: boolean): Promise<void> {
     // Listed as being scored at once (scoreLater), started in a turn of its own.
     await new Promise((resolve) => setImmediate(resolve));
     for (let attempt = 0; !this.closed; attempt++) {
       try {
-        const card = await this.reports.scorecard(drill);
+        const card = await this.reports.scorecard(drill, { archive });
         if (this.closed) return;
         this.recordScore(drill, card);
         return;
@@ -214,11 +215,13 @@ export class Registry {
   }
 
   /**
-   * A drill stopped: score it if it ended (on the worker), then archive its log (gzipped off the event
-   * loop: a flooded log can be megabytes). Archived once scored (or once every try has failed), so a
-   * drill that is archived has been scored but for a failure; either starts in a later turn than the
-   * one that stopped the drill, which has its own work to do (a 6-hour log takes milliseconds to
-   * serialize). A drill the server stops before archiving is archived by recover() at the next start.
+   * A drill stopped: score it if it ended (on the worker), then archive its log. Archived once scored
+   * (or once every try has failed), so a drill that is archived has been scored but for a failure;
+   * either starts in a later turn than the one that stopped the drill, which has its own work to do.
+   * The log is serialized and gzipped on the report worker, with the scorecard (reports.ts): on the
+   * main thread a 6-hour log took milliseconds, in the turn in which the score came back, and a
+   * flooded log can be megabytes. A drill the server stops before archiving is archived by recover()
+   * at the next start.
    */
   private stopped(drill: LiveDrill): void {
     const scored = drill.status === 'ended' ? this.scoreLater(drill) : Promise.resolve();
@@ -226,13 +229,24 @@ export class Registry {
       .then(() => new Promise((resolve) => setImmediate(resolve)))
       .then(async () => {
         if (this.closed) return;
-        const gz = await gzip(drill.logText(this.nodeMajor));
-        if (this.closed) return;
+        const gz = await this.archivedLog(drill);
+        if (this.closed || !gz) return;
         this.store.archive(drill.id, gz, new Date());
         this.archivedIds.add(drill.id);
         if (this.config.archiveAfterMs === 0) this.release(drill);
       })
       .catch((error: unknown) => this.logger.error({ err: error, sessionId: drill.id }, 'archiving a drill failed; it stays in memory'));
+  }
+
+  /** A stopped drill's log, gzipped, from the report worker; if the worker cannot, serialized here and gzipped on the thread pool. */
+  private async archivedLog(drill: LiveDrill): Promise<Buffer | undefined> {
+    try {
+      return await this.reports.archive(drill);
+    } catch (error) {
+      if (this.closed) return undefined;
+      this.logger.warn({ err: error, sessionId: drill.id }, `the report worker could not archive drill ${drill.id}; archiving it on the main thread`);
+      return gzip(drill.logText(this.nodeMajor));
+    }
   }
 
   /** Archives stopped drills out of memory, and closes drills nobody has touched or watched for too long. */

@@ -4,20 +4,22 @@
  * - `reports`: scores the log and renders its reports (the untreated twin, the report's charts);
  * - `replay`: builds the replay bundles (replay.ts: the log folded again for every tick's telemetry),
  *   each encoded as JSON and gzipped here, so the main thread has nothing left to do but send bytes.
- * Either takes hundreds of milliseconds for a long drill: on the main thread that would stall every
- * live drill's tick.
+ * - `archive`: a stopped drill's log as the store archives it (its text, gzipped), also computed with
+ *   an ended drill's scorecard (`reports` with `archive`), whose job already holds the log.
+ * Either of the first two takes hundreds of milliseconds for a long drill: on the main thread that
+ * would stall every live drill's tick. The third takes milliseconds (a 6-hour log is ~180 kB of JSON),
+ * but it comes when a drill ends, in the same turn as its score.
  *
  * A job arrives in pieces, so that no single message is costly to copy on the main thread: `job`
  * (the scenario, seed and what to compute), then `events` in chunks, then `run`. Jobs run one at a
- * time, in the order their `run` arrives. A replay's bytes go back transferred, not copied.
+ * time, in the order their `run` arrives. Bytes (a replay's, an archive's) go back transferred, not
+ * copied.
  *
- * Loaded in a worker through report-worker.mjs (which registers tsx).
+ * Loaded in a worker through report-worker.mjs (which registers tsx, and lowers this thread's priority).
  */
-import { readlinkSync } from 'node:fs';
-import { setPriority } from 'node:os';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { gzipSync } from 'node:zlib';
-import { createHeader } from '../core/log/log.ts';
+import { createHeader, serializeLog } from '../core/log/log.ts';
 import type { EngineEvent } from '../protocol/events.ts';
 import type { Role } from '../protocol/messages.ts';
 import type { Scenario } from '../protocol/scenario.ts';
@@ -44,6 +46,8 @@ export type ReportTask =
       /** The scorecard, if already known (the leaderboard keeps an ended drill's): not computed again. */
       card: Scorecard | null;
       kinds: ReportKind[];
+      /** Also the log as archived (`archive` below): a drill that has just ended is scored, then archived. */
+      archive: boolean;
     }
   | {
       task: 'replay';
@@ -53,6 +57,11 @@ export type ReportTask =
       phase: string;
       now: number;
       roles: Role[];
+    }
+  | {
+      task: 'archive';
+      /** Stamped in the log's header, as the /log endpoint does. */
+      nodeMajor: string;
     };
 
 /** Main thread → worker. */
@@ -61,8 +70,11 @@ export type ReportRequest =
   | { type: 'events'; id: number; events: EngineEvent[] }
   | { type: 'run'; id: number };
 
-/** What a job gives back: report bodies, or each role's replay bundle as gzipped JSON. */
-export type ReportResult = { task: 'reports'; bodies: Partial<Record<ReportKind, string>> } | { task: 'replay'; replays: Partial<Record<Role, Uint8Array<ArrayBuffer>>> };
+/** What a job gives back: report bodies (and the gzipped log, if asked for), each role's replay bundle as gzipped JSON, or the gzipped log. */
+export type ReportResult =
+  | { task: 'reports'; bodies: Partial<Record<ReportKind, string>>; archive?: Uint8Array<ArrayBuffer> }
+  | { task: 'replay'; replays: Partial<Record<Role, Uint8Array<ArrayBuffer>>> }
+  | { task: 'archive'; archive: Uint8Array<ArrayBuffer> };
 
 /** Worker → main thread. */
 export type ReportReply = ({ id: number } & ReportResult) | { id: number; error: string };
@@ -107,26 +119,24 @@ function computeReplays(job: Extract<ReportRequest, { type: 'job'; task: 'replay
   return replays;
 }
 
-function compute(job: Extract<ReportRequest, { type: 'job' }>, events: readonly EngineEvent[]): ReportResult {
-  return job.task === 'reports' ? { task: 'reports', bodies: computeReports(job, events) } : { task: 'replay', replays: computeReplays(job, events) };
+/** The log exactly as LiveDrill.logText gives it, gzipped as the registry archives it, in a buffer of its own (so that it can be transferred). */
+function archiveLog(job: { scenario: Scenario; seed: number; nodeMajor: string }, events: readonly EngineEvent[]): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(gzipSync(serializeLog(createHeader(job.scenario, job.seed, job.nodeMajor), events)));
 }
 
-/**
- * Puts this thread below the main thread, whose event loop runs every drill's ticks: when the cores are
- * busy the scheduler then gives them to the ticks first, and a report just takes longer. On Linux a
- * thread's own id (from /proc/thread-self) names that thread alone; elsewhere this does nothing.
- */
-function yieldToTicks(): void {
-  try {
-    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isSafeInteger(tid) && tid > 0) setPriority(tid, 19);
-  } catch {
-    // Not Linux, or not permitted: the normal priority.
-  }
+function compute(job: Extract<ReportRequest, { type: 'job' }>, events: readonly EngineEvent[]): ReportResult {
+  if (job.task === 'reports') return { task: 'reports', bodies: computeReports(job, events), ...(job.archive ? { archive: archiveLog(job, events) } : {}) };
+  if (job.task === 'replay') return { task: 'replay', replays: computeReplays(job, events) };
+  return { task: 'archive', archive: archiveLog(job, events) };
+}
+
+/** The buffers of a result, to transfer rather than copy. */
+function transferable(result: ReportResult): ArrayBuffer[] {
+  if (result.task === 'replay') return Object.values(result.replays).map((bytes) => bytes.buffer);
+  return result.archive ? [result.archive.buffer] : [];
 }
 
 if (!isMainThread && parentPort && (workerData as Partial<ReportWorkerData> | null)?.kind === 'sevdrill-report') {
-  yieldToTicks();
   const port = parentPort;
   const jobs = new Map<number, { job: Extract<ReportRequest, { type: 'job' }>; events: EngineEvent[] }>();
   port.on('message', (msg: ReportRequest) => {
@@ -138,8 +148,7 @@ if (!isMainThread && parentPort && (workerData as Partial<ReportWorkerData> | nu
       if (!entry) return;
       try {
         const result = compute(entry.job, entry.events);
-        const transfer = result.task === 'replay' ? Object.values(result.replays).map((bytes) => bytes.buffer) : [];
-        port.postMessage({ id: msg.id, ...result } satisfies ReportReply, transfer);
+        port.postMessage({ id: msg.id, ...result } satisfies ReportReply, transferable(result));
       } catch (error) {
         port.postMessage({ id: msg.id, error: error instanceof Error ? error.message : String(error) } satisfies ReportReply);
       }

@@ -30,6 +30,10 @@
  *   stands; a report is a function of the log alone, so it is reused until the log grows. So is a
  *   replay bundle, whose samples run to the drill's `now` when it was computed: ticks that log nothing
  *   move `now` on, so a live bundle may trail the drill by a few ticks (a true replay of its log still).
+ * - A stopped drill's log is archived (registry.ts) as computed here too, gzipped: for an ended drill
+ *   with its scorecard, whose job already holds the log; for another, on its own. Serializing and
+ *   gzipping a 6-hour log takes the main thread milliseconds, in the very turn in which the drill's
+ *   score comes back (and records it, and answers the leaderboard reads that waited for it).
  * - Concurrent requests for the same result share one computation.
  */
 import { Worker } from 'node:worker_threads';
@@ -87,6 +91,9 @@ interface Entry {
   bodies: Bodies;
 }
 
+/** A buffer transferred from the worker, as a Buffer (no copy). */
+const asBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
 /** Replay bundles as gzipped JSON, by role. */
 type Replays = Partial<Record<Role, Buffer>>;
 
@@ -95,6 +102,12 @@ interface ReplayEntry {
   events: number;
   replays: Replays;
   bytes: number;
+}
+
+/** A scorecard asked for by the leaderboard (registry.ts), not by a request. */
+export interface Scoring {
+  /** The drill has just stopped and is archived next: its gzipped log is computed with the scorecard. */
+  archive: boolean;
 }
 
 export interface ReportServiceOptions {
@@ -117,6 +130,8 @@ export class ReportService {
   readonly replayStats = { computed: 0, fromMemory: 0 };
   private readonly memory = new Map<string, Entry>();
   private readonly replays = new Map<string, ReplayEntry>();
+  /** Gzipped logs computed with an ended drill's scorecard, until the registry archives them (archive()). */
+  private readonly archives = new Map<string, { events: number; gz: Buffer }>();
   /** Computations under way, by drill and log length. */
   private readonly pending = new SharedJobs<ReportKind, Bodies>();
   private readonly pendingReplays = new SharedJobs<Role, Replays>();
@@ -139,20 +154,21 @@ export class ReportService {
 
   /** One body of a drill: its scorecard (`score`, JSON) or its report in one format. */
   get(drill: DrillView, kind: ReportKind): Promise<string> {
-    return this.body(drill, kind, false);
+    return this.body(drill, kind, null);
   }
 
   /**
    * A stopped drill's scorecard, for the leaderboard (registry.ts: when the drill ends, or after a
    * restart). Computed alone: the reports, which need it, are computed with it when first asked for.
    * Not put in the store (the leaderboard keeps it); the worker is kept SCORING_IDLE_MS, for the
-   * debrief's report that usually follows, or the next drill's score.
+   * debrief's report that usually follows, or the next drill's score. With `archive`, for a drill that
+   * has just stopped, its log is gzipped with it, for archive() to give.
    */
-  async scorecard(drill: DrillView): Promise<Scorecard> {
-    return JSON.parse(await this.body(drill, 'score', true)) as Scorecard;
+  async scorecard(drill: DrillView, scoring: Scoring = { archive: false }): Promise<Scorecard> {
+    return JSON.parse(await this.body(drill, 'score', scoring)) as Scorecard;
   }
 
-  private async body(drill: DrillView, kind: ReportKind, scoring: boolean): Promise<string> {
+  private async body(drill: DrillView, kind: ReportKind, scoring: Scoring | null): Promise<string> {
     // A stopped drill's log never grows again (stopped drills take no commands, socket.ts).
     const final = drill.status !== 'live';
     const events = drill.events.length;
@@ -201,18 +217,39 @@ export class ReportService {
     return bytes;
   }
 
+  /**
+   * A stopped drill's log as the store archives it: `drill.logText(nodeMajor)`, gzipped. The one
+   * computed with the drill's scorecard, if any (then forgotten), else computed on the worker.
+   */
+  async archive(drill: DrillView): Promise<Buffer> {
+    const events = drill.events.length;
+    const kept = this.archives.get(drill.id);
+    this.archives.delete(drill.id);
+    if (kept?.events === events) return kept.gz;
+    const result = await this.pool.run(drill, { task: 'archive', nodeMajor: this.options.nodeMajor }, events, 0);
+    if (result.task !== 'archive') throw new Error('invariant: an archive job gave something else');
+    return asBuffer(result.archive);
+  }
+
   /** Stops the workers; computations under way fail. */
   close(): Promise<void> {
     return this.pool.close();
   }
 
-  private async compute(drill: DrillView, events: number, kinds: readonly ReportKind[], card: Scorecard | null, final: boolean, scoring: boolean): Promise<Bodies> {
-    const task: ReportTask = { task: 'reports', nodeMajor: this.options.nodeMajor, card, kinds: [...kinds] };
+  private async compute(drill: DrillView, events: number, kinds: readonly ReportKind[], card: Scorecard | null, final: boolean, scoring: Scoring | null): Promise<Bodies> {
+    // A drill scored as it stops is archived next (registry.ts): its log with its scorecard, from the log the job holds.
+    const task: ReportTask = { task: 'reports', nodeMajor: this.options.nodeMajor, card, kinds: [...kinds], archive: final && scoring?.archive === true };
     // A live drill's report is likely to be asked for again soon; a stopped drill's never is (but for its
     // reports after its scorecard).
     const result = await this.pool.run(drill, task, events, final ? (scoring ? SCORING_IDLE_MS : 0) : undefined);
     if (result.task !== 'reports') throw new Error('invariant: a report job gave something else');
     const bodies = result.bodies;
+    if (result.archive) {
+      this.archives.delete(drill.id);
+      this.archives.set(drill.id, { events, gz: asBuffer(result.archive) });
+      // Taken at once (registry.ts); bounded all the same, should the server stop first.
+      while (this.archives.size > this.memoryEntries) this.archives.delete(this.archives.keys().next().value as string);
+    }
     this.stats.computed++;
     this.remember(drill.id, events, bodies);
     if (final && !scoring) {
@@ -234,7 +271,7 @@ export class ReportService {
     const replays: Replays = {};
     let bytes = 0;
     for (const [role, data] of Object.entries(result.replays) as [Role, Uint8Array][]) {
-      replays[role] = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+      replays[role] = asBuffer(data);
       bytes += data.byteLength;
     }
     this.replayStats.computed++;
@@ -295,6 +332,8 @@ interface Slot {
   worker: Worker;
   jobs: Map<number, { resolve: (result: ReportResult) => void; reject: (error: Error) => void; idleMs: number }>;
   idleTimer: NodeJS.Timeout | null;
+  /** performance.now() until which the worker is kept once idle: the latest its jobs asked for. */
+  keepUntil: number;
 }
 
 /**
@@ -302,7 +341,10 @@ interface Slot {
  * A worker costs ~40 MB while it lives (its isolate, the engine's modules, the heap of a job), so one
  * with nothing to do is not kept for long: after a stopped drill's job (computed once) it is stopped
  * at once (after its scorecard, a few seconds later), and after a live drill's once it has been idle
- * for `idleMs`.
+ * for `idleMs`. Each job's wish counts from its own end, and the latest wins: a stopped drill's job
+ * does not stop a worker that a live drill's job keeps. (Starting one again is not free: ~0.6 s of
+ * CPU on its own thread, and as much again on the threads V8 shares between every isolate of the
+ * process, at the main thread's priority, to compile the engine anew and collect its garbage.)
  */
 class ReportPool {
   private readonly slots: Slot[] = [];
@@ -357,7 +399,7 @@ class ReportPool {
       execArgv: [],
       resourceLimits: { maxOldGenerationSizeMb: MAX_OLD_GENERATION_MB, maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
     });
-    const slot: Slot = { worker, jobs: new Map(), idleTimer: null };
+    const slot: Slot = { worker, jobs: new Map(), idleTimer: null, keepUntil: 0 };
     this.slots.push(slot);
     worker.on('message', (reply: ReportReply) => void this.answer(slot, reply));
     worker.on('messageerror', (error) => void this.retire(slot, error));
@@ -370,12 +412,14 @@ class ReportPool {
     const job = slot.jobs.get(reply.id);
     if (!job) return;
     slot.jobs.delete(reply.id);
+    const now = performance.now();
+    slot.keepUntil = Math.max(slot.keepUntil, now + job.idleMs);
     if (slot.jobs.size === 0) {
       // Stopped before the caller hears back, so that its memory is given back by then.
-      if (job.idleMs === 0) await this.retire(slot, new Error('invariant: the report worker had no job'));
+      if (slot.keepUntil <= now) await this.retire(slot, new Error('invariant: the report worker had no job'));
       else {
         slot.worker.unref();
-        slot.idleTimer = setTimeout(() => void this.retire(slot, new Error('invariant: the report worker had no job')), job.idleMs);
+        slot.idleTimer = setTimeout(() => void this.retire(slot, new Error('invariant: the report worker had no job')), slot.keepUntil - now);
         slot.idleTimer.unref();
       }
     }

@@ -4,6 +4,7 @@
  * alerts, impact and events; machines only hear about threshold crossings.
  */
 import { FAST_FAIL_MS, demandPass, healthPass } from './step.ts';
+import { warmCaches } from './cache.ts';
 import { Z99 } from './latency.ts';
 import { clearTickSums, type SimState } from './sim-state.ts';
 import type { Topology } from './topology.ts';
@@ -90,6 +91,7 @@ export function computeTick(topo: Topology, sim: SimState, tickMs: number, now: 
     }
     demandPass(topo, sim, stepMs);
     healthPass(topo, sim, stepMs);
+    if (topo.cacheEdges.length > 0) warmCaches(topo, sim, stepMs);
     sim.step++;
   }
   finishTick(topo, sim, steps);

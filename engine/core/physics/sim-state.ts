@@ -102,6 +102,12 @@ export interface SimState {
   readonly topicLag: Float64Array;
   /** Messages per second published this step (scratch: the producer writes it, the consumer reads it). */
   readonly topicIn: Float64Array;
+  /**
+   * Caches in front of dependencies (cache.ts), per edge; empty when the scenario has none. The
+   * current hit ratio, and the share of the last composed miss calls that succeeded (what fills it).
+   */
+  readonly cacheHit: Float64Array;
+  readonly cacheFill: Float64Array;
   // Per-tick sums over the tick's steps.
   readonly sumArrivals: Float64Array;
   readonly sumResponses: Float64Array;
@@ -131,6 +137,9 @@ export function createSimState(topo: Topology): SimState {
   const m = topo.edgeCount;
   const jn = topo.journeyEntry.length;
   const tn = topo.topicIds.length;
+  const cached = topo.cacheEdges.length > 0 ? m : 0;
+  const cacheHit = new Float64Array(cached);
+  topo.cacheEdges.forEach((e, c) => (cacheHit[e] = topo.cacheHitRatio[c] as number));
   const f = (len: number, fill = 0) => new Float64Array(len).fill(fill);
   return {
     step: 0,
@@ -192,6 +201,8 @@ export function createSimState(topo: Topology): SimState {
     edgeOpen: new Uint8Array(m),
     topicLag: f(tn),
     topicIn: f(tn),
+    cacheHit,
+    cacheFill: f(cached),
     sumArrivals: f(n),
     sumResponses: f(n),
     sumFailed: f(n),

@@ -53,6 +53,8 @@ function spread(ring: Float64Array, base: number, head: number, lo: number, hi: 
 export function demandPass(topo: Topology, sim: SimState, stepMs: number): void {
   const { order, edgeStart, edgeTo, edgeCalls, edgeBackoffMs, edgeTopic, consumeStart } = topo;
   const { inflow, backlog, ring, edgeRetryShare, edgeRetryAllowed, edgeFailMs, edgeBudget, topicIn } = sim;
+  const { cacheHit } = sim;
+  const cached = cacheHit.length > 0;
   const dt = stepMs / 1000;
   const head = sim.step & RING_MASK;
   for (let k = 0; k < topo.n; k++) {
@@ -96,7 +98,8 @@ export function demandPass(topo: Topology, sim: SimState, stepMs: number): void 
         topicIn[topic] = (topicIn[topic] as number) + served * (edgeCalls[e] as number);
         continue;
       }
-      const first = served * (edgeCalls[e] as number);
+      // A cache in the caller answers its hits (cache.ts): only the misses are sent.
+      const first = served * (edgeCalls[e] as number) * (cached ? 1 - (cacheHit[e] as number) : 1);
       let retries = due;
       const budget = edgeBudget[e] as number;
       if (budget >= 0 && due > budget * first) retries = budget * first;
@@ -237,7 +240,8 @@ function publishQueue(sim: SimState, s: number, wait: number, refused: number): 
 function compose(topo: Topology, sim: SimState, s: number): boolean {
   const { edgeStart, edgeTo, edgeHard, edgeCalls, edgeTimeout, edgeFallbackMs, edgeBreaker, edgeBackoffMs } = topo;
   const { serviceMean, serviceVar, logMu, logSigma, waitMs, refusedShare, failInd, failKey, degradedOk } = sim;
-  const { edgeAttemptFail, edgeOpen, edgeRetryShare, edgeFailMs, edgeRetryAllowed, edgeRetries } = sim;
+  const { edgeAttemptFail, edgeOpen, edgeRetryShare, edgeFailMs, edgeRetryAllowed, edgeRetries, cacheHit, cacheFill } = sim;
+  const cached = cacheHit.length > 0;
   const latScale = (sim.latMul[s] as number) * (sim.noiseLat[s] as number);
   let mean = (topo.ownMean[s] as number) * latScale + (sim.latAdd[s] as number);
   let variance = (topo.ownVar[s] as number) * latScale * latScale + (sim.latVar[s] as number);
@@ -255,8 +259,11 @@ function compose(topo: Topology, sim: SimState, s: number): boolean {
     if (sim.edgeDisabled[e]) {
       notDegraded = 0;
       mean += edgeFallbackMs[e] as number;
+      if (cached) cacheFill[e] = 0;
       continue;
     }
+    // The share of calls its cache does not answer (1 without a cache).
+    const miss = cached ? 1 - (cacheHit[e] as number) : 1;
     // One attempt. An edge fault may stop it before it reaches the callee: refused at once, or
     // blackholed (the caller waits its whole timeout); keyed edge failures stop every retry of a hit key.
     const timeout = edgeTimeout[e] as number;
@@ -272,7 +279,7 @@ function compose(topo: Topology, sim: SimState, s: number): boolean {
     const delay = sim.edgeDelay[e] as number;
     const slack = timeout - (waitMs[d] as number) - delay;
     const late = shareLater(slack, logMu[d] as number, logSigma[d] as number);
-    const keyed = Math.min(1, 1 - (1 - (failKey[d] as number)) * keyedPass);
+    let keyed = Math.min(1, 1 - (1 - (failKey[d] as number)) * keyedPass);
     const pFast = edgeFast + pass * refusedD;
     const pLate = edgeHang + pass * (1 - refusedD) * late;
     const pSlow = pass * (1 - refusedD) * (1 - late);
@@ -286,9 +293,16 @@ function compose(topo: Topology, sim: SimState, s: number): boolean {
     const open = sim.edgeManualOpen[e] === 1 || (threshold >= 0 && attemptFail > closeBelow);
     edgeOpen[e] = open ? 1 : 0;
     if (open) {
-      // Fails fast in the caller: no load, no time, no retries.
+      // Fails fast in the caller: no load, no time, no retries. Cache hits are still answered.
       edgeRetryShare[e] = 0;
-      if (edgeHard[e]) okFree = 0;
+      if (cached) cacheFill[e] = 0;
+      if (miss < 1) {
+        if (edgeHard[e]) okFree *= (1 - miss) ** calls;
+        else {
+          notDegraded *= (1 - miss) ** calls;
+          mean += (edgeFallbackMs[e] as number) * calls * miss;
+        }
+      } else if (edgeHard[e]) okFree = 0;
       else {
         notDegraded = 0;
         mean += (edgeFallbackMs[e] as number) * calls;
@@ -296,7 +310,7 @@ function compose(topo: Topology, sim: SimState, s: number): boolean {
       continue;
     }
     callOutcome(q, keyed, edgeRetries[e] as number, edgeRetryAllowed[e] as number, outcome);
-    const freeFail = outcome[0] as number;
+    let freeFail = outcome[0] as number;
     const attempts = outcome[1] as number;
     edgeRetryShare[e] = (attempts - 1) / attempts;
     // Time of one attempt: refused fast, timed out at the timeout, or waited, delayed and served.
@@ -312,14 +326,28 @@ function compose(topo: Topology, sim: SimState, s: number): boolean {
     const failedTime = keyedFast * FAST_FAIL_MS + keyedHang * timeout + keyedPass * (pFast * FAST_FAIL_MS + pLate * timeout + pSlow * servedFail * slow);
     edgeFailMs[e] = attemptFail > 1e-12 ? failedTime / attemptFail : 0;
     const backoff = edgeBackoffMs[e] as number;
-    const callMean = attempts * attemptMean + (attempts - 1) * backoff;
+    let callMean = attempts * attemptMean + (attempts - 1) * backoff;
     // Var(time) of a random number N of attempts: E[N]·Var(attempt) + Var(N)·(attempt + backoff)².
     const attemptsVar = Math.max(0, (outcome[2] as number) - attempts * attempts);
-    const callVar = attempts * attemptVar + attemptsVar * (attemptMean + backoff) * (attemptMean + backoff);
+    let callVar = attempts * attemptVar + attemptsVar * (attemptMean + backoff) * (attemptMean + backoff);
+    let degradedD = degradedOk[d] as number;
+    if (cached) {
+      // What fills the cache (cache.ts): misses answered successfully, retries included.
+      cacheFill[e] = (1 - keyed) * (1 - freeFail);
+      if (miss < 1) {
+        // A call is a hit (0 ms, never fails, never degraded) or, with probability `miss`, the call above.
+        callVar = miss * callVar + miss * (1 - miss) * callMean * callMean;
+        callMean *= miss;
+        degradedD *= miss;
+        // Broken keys fail only when missed; the free failure is the rest, among calls not keyed-failed.
+        const keyedCall = miss * keyed;
+        freeFail = keyedCall < 1 ? (miss * (1 - keyed) * freeFail) / (1 - keyedCall) : 0;
+        keyed = keyedCall;
+      }
+    }
     mean += calls * callMean;
     variance += calls * callVar;
     // Successful answers that were themselves degraded (a fallback further down) degrade this one too.
-    const degradedD = degradedOk[d] as number;
     if (degradedD > 0) notDegraded *= calls === 1 ? 1 - degradedD : (1 - degradedD) ** calls;
     if (edgeHard[e]) {
       if (calls === 1) {

@@ -52,6 +52,14 @@ export interface Topology {
   /** Topics consumed by service s are consumeTopic[consumeStart[s] .. consumeStart[s + 1] - 1]. */
   readonly consumeStart: Int32Array;
   readonly consumeTopic: Int32Array;
+  /**
+   * Edges with a cache in front of their callee (cache.ts), and per such edge its caller, warm hit
+   * ratio and warm-up time constant. Empty when the scenario has no cache: then nothing costs anything.
+   */
+  readonly cacheEdges: Int32Array;
+  readonly cacheCaller: Int32Array;
+  readonly cacheHitRatio: Float64Array;
+  readonly cacheWarmupMs: Float64Array;
   /** Journey j enters at service journeyEntry[j], with journeyTimeoutMs[j] of user patience. */
   readonly journeyEntry: Int32Array;
   readonly journeyTimeoutMs: Float64Array;
@@ -94,6 +102,7 @@ export function compileTopology(scenario: Scenario): Topology {
   };
 
   const edgeCount = services.reduce((sum, s) => sum + s.dependencies.length, 0);
+  const cacheCount = services.reduce((sum, s) => sum + s.dependencies.filter((d) => d.cache !== undefined).length, 0);
   const topo = {
     n,
     ids,
@@ -129,6 +138,10 @@ export function compileTopology(scenario: Scenario): Topology {
     topicEdge: new Int32Array(0),
     consumeStart: new Int32Array(n + 1),
     consumeTopic: new Int32Array(0),
+    cacheEdges: new Int32Array(cacheCount),
+    cacheCaller: new Int32Array(cacheCount),
+    cacheHitRatio: new Float64Array(cacheCount),
+    cacheWarmupMs: new Float64Array(cacheCount),
     journeyEntry: Int32Array.from(scenario.journeys, (j) => at(j.entry)),
     journeyTimeoutMs: Float64Array.from(scenario.journeys, (j) => j.timeout),
     journeyTopic: new Int32Array(0),
@@ -136,6 +149,7 @@ export function compileTopology(scenario: Scenario): Topology {
   };
 
   let e = 0;
+  let c = 0;
   services.forEach((s, i) => {
     topo.critical[i] = s.tier === 'critical' ? 1 : 0;
     topo.baseRps[i] = s.baseline.rps;
@@ -166,6 +180,13 @@ export function compileTopology(scenario: Scenario): Topology {
         topo.edgeTopic[e] = topo.topicIds.length;
         topo.topicIndex.set(d.topic ?? defaultTopic(s.id, d.service), topo.topicIds.length);
         topo.topicIds.push(d.topic ?? defaultTopic(s.id, d.service));
+      }
+      if (d.cache) {
+        topo.cacheEdges[c] = e;
+        topo.cacheCaller[c] = i;
+        topo.cacheHitRatio[c] = d.cache.hitRatio;
+        topo.cacheWarmupMs[c] = d.cache.warmup;
+        c++;
       }
       e++;
     }

@@ -12,6 +12,7 @@ import { actionId } from '../../protocol/ids.ts';
 import { countAfterCompletion, countAfterRevert, isLasting } from '../../protocol/in-force.ts';
 import { decide, holdForApproval } from './approvals.ts';
 import { findEdge, serviceIndex } from '../physics/topology.ts';
+import { flushCaches } from '../physics/cache.ts';
 import type { CommandError, CommandInput } from '../../protocol/commands.ts';
 
 const fail = (code: string, message: string, path?: string): CommandError => ({
@@ -99,6 +100,8 @@ function setLastingEffect(state: SessionState, def: ActionDef, s: number, on: bo
 
 function applyLastingEffect(state: SessionState, def: ActionDef, s: number): void {
   if (def.type === 'restart') endRestart(state, s);
+  // Empties the caches callers keep in front of the target: under load, the misses land on it at once.
+  if (def.type === 'cache-flush') flushCaches(state.topo, state.sim, s);
   if (!isLasting(def.type)) return;
   const id = actionId(def);
   const count = state.inForce.get(id) ?? 0;

@@ -4,6 +4,7 @@ import { emit, type SessionState } from '../state.ts';
 import { actionId } from '../../protocol/ids.ts';
 import type { ActionDef, FaultDef } from '../../protocol/scenario.ts';
 import { findEdge, serviceIndex } from '../physics/topology.ts';
+import { flushCaches } from '../physics/cache.ts';
 import type { PayloadOf } from '../../protocol/events.ts';
 
 export function isFaultActive(state: SessionState, faultId: string): boolean {
@@ -20,6 +21,10 @@ export function startFault(state: SessionState, i: number, cause: FaultCause): v
   if (state.activeFaults.has(i)) return;
   state.activeFaults.set(i, { startedAt: state.now });
   emit(state, 'fault.started', { fault: def.id, kind: def.kind, target: def.target, ...(def.from !== undefined ? { from: def.from } : {}), ...cause });
+  // An impulse at the start, not a modifier: the caches then warm back (or not) by themselves.
+  if (def.effect.flushCaches === true) {
+    flushCaches(state.topo, state.sim, serviceIndex(state.topo, def.target), def.from !== undefined ? serviceIndex(state.topo, def.from) : -1);
+  }
   if (def.change) {
     emit(state, 'change.deployed', { service: def.change.service ?? def.target, summary: def.change.summary, author: def.change.author });
   }

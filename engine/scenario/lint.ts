@@ -5,7 +5,7 @@
  * by reading the file one field at a time.
  */
 import { formatDuration } from '../protocol/format.ts';
-import { actionId } from '../protocol/ids.ts';
+import { actionId, faultTargets } from '../protocol/ids.ts';
 import { didYouMean, type PathSegment, type Severity } from './diagnostics.ts';
 import type { Scenario } from '../protocol/scenario.ts';
 
@@ -102,7 +102,7 @@ function checkServiceRefs({ s, report, services }: Ctx): void {
   );
   s.journeys.forEach((journey, i) => check(journey.entry, ['journeys', i, 'entry']));
   s.faults.forEach((fault, i) => {
-    check(fault.target, ['faults', i, 'target']);
+    for (const [target, path] of targetsOf(fault, i)) check(target, path);
     check(fault.from, ['faults', i, 'from']);
     check(fault.change?.service, ['faults', i, 'change', 'service']);
     check(fault.trigger?.target, ['faults', i, 'trigger', 'target']);
@@ -114,6 +114,15 @@ function checkServiceRefs({ s, report, services }: Ctx): void {
     check(action.target, ['actions', i, 'target']);
     check(action.dependency, ['actions', i, 'dependency']);
   });
+}
+
+type FaultDef = Scenario['faults'][number];
+
+/** A fault's targets with the path of each: `target` itself, or `target[j]` in a list. */
+function targetsOf(fault: FaultDef, i: number): [string, PathSegment[]][] {
+  return typeof fault.target === 'string'
+    ? [[fault.target, ['faults', i, 'target']]]
+    : fault.target.map((target, j) => [target, ['faults', i, 'target', j]]);
 }
 
 function checkFaultRefs({ s, report, faults }: Ctx): void {
@@ -158,6 +167,7 @@ function checkFaults({ s, report, services }: Ctx): void {
         );
       }
     }
+    checkTargetDuplicates(fault, i, report);
     checkEdgeFault(fault, i, s, report, services);
     if (fault.for !== undefined && fault.rampUp > fault.for) {
       report(
@@ -169,19 +179,33 @@ function checkFaults({ s, report, services }: Ctx): void {
   });
 }
 
+/** A service listed twice would get the effect twice: almost surely a slip. */
+function checkTargetDuplicates(fault: FaultDef, i: number, report: Ctx['report']): void {
+  const first = new Map<string, PathSegment[]>();
+  for (const [target, path] of targetsOf(fault, i)) {
+    const earlier = first.get(target);
+    if (earlier === undefined) first.set(target, path);
+    else report(path, `fault ${JSON.stringify(fault.id)} lists ${JSON.stringify(target)} twice: already at target[${String(earlier[3])}]`);
+  }
+}
+
 /** Effects an edge fault does not read: it acts on one call, not on a service's capacity or traffic. */
 const SERVICE_ONLY_EFFECTS = ['capacityFactor', 'rpsFactor', 'latencyFactor'] as const;
 
 /** A fault on one call needs that call to exist; `failure` only means something on a call. */
-function checkEdgeFault(fault: Scenario['faults'][number], i: number, s: Scenario, report: Ctx['report'], services: Set<string>): void {
+function checkEdgeFault(fault: FaultDef, i: number, s: Scenario, report: Ctx['report'], services: Set<string>): void {
   const name = JSON.stringify(fault.id);
   if (fault.from === undefined) {
     if (fault.failure !== undefined) report(['faults', i, 'failure'], `fault ${name}: "failure" applies to a fault on one call; add "from" (the calling service)`);
     return;
   }
   const caller = s.services.find((service) => service.id === fault.from);
-  if (caller && services.has(fault.target) && !caller.dependencies.some((d) => d.service === fault.target)) {
-    report(['faults', i, 'from'], `fault ${name} is on the call from ${JSON.stringify(fault.from)} to ${JSON.stringify(fault.target)}, but ${JSON.stringify(fault.from)} does not call ${JSON.stringify(fault.target)}`);
+  // With several targets, each is one call from `from`; point at the target that is not called.
+  const several = typeof fault.target !== 'string';
+  for (const [target, path] of targetsOf(fault, i)) {
+    if (caller && services.has(target) && !caller.dependencies.some((d) => d.service === target)) {
+      report(several ? path : ['faults', i, 'from'], `fault ${name} is on the call from ${JSON.stringify(fault.from)} to ${JSON.stringify(target)}, but ${JSON.stringify(fault.from)} does not call ${JSON.stringify(target)}`);
+    }
   }
   for (const field of SERVICE_ONLY_EFFECTS) {
     if (fault.effect[field] !== undefined) {
@@ -350,7 +374,7 @@ function checkUnusedServices({ s, report, services }: Ctx): void {
     for (const dep of byId.get(id)?.dependencies ?? []) queue.push(dep.service);
   }
   const dependedOn = new Set(s.services.flatMap((service) => service.dependencies.filter((d) => d.service !== service.id).map((d) => d.service)));
-  const mentioned = new Set([...s.faults.map((f) => f.target), ...s.alerts.map((a) => a.service), ...s.logs.map((l) => l.service)]);
+  const mentioned = new Set([...s.faults.flatMap((f) => faultTargets(f)), ...s.alerts.map((a) => a.service), ...s.logs.map((l) => l.service)]);
   s.services.forEach((service, i) => {
     if (!reached.has(service.id) && !dependedOn.has(service.id) && !mentioned.has(service.id)) {
       report(['services', i, 'id'], `service ${JSON.stringify(service.id)} is unused: no journey reaches it and nothing depends on it`, 'warning');

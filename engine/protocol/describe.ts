@@ -52,6 +52,10 @@ const SOURCE_NAMES: Record<string, string> = { assistant: 'the AI assistant', ru
 /** Ends a sentence; never capitalises, because sentences may start with a service id or a name. */
 const sentence = (s: string) => (/[.!?…”"]$/.test(s) ? s : `${s}.`);
 
+/** "a", "a and b", "a, b and c". */
+const listed = (items: readonly string[]): string =>
+  items.length < 2 ? (items[0] ?? '?') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1] as string}`;
+
 const orUnknown = (v: string | number | boolean | null | undefined): string => (v === undefined || v === null ? '?' : String(v));
 
 /** What a command asked for: "declare Sev 1" (infinitive) or "declared Sev 1" (past, once accepted). */
@@ -124,7 +128,8 @@ function text(e: EngineEvent, names: DescribeNames): string {
           : e.triggeredBy
             ? `set off by ${orUnknown(e.action)} (run by ${e.triggeredBy})`
             : '';
-      const where = e.from !== undefined ? `the calls from ${e.from} to ${e.target}` : e.target;
+      const to = listed(e.targets ?? [e.target]);
+      const where = e.from !== undefined ? `the calls from ${e.from} to ${to}` : to;
       return `Fault ${e.fault} (${e.kind}) started on ${where}${cause ? `, ${cause}` : ''}`;
     }
     case 'fault.ended':
@@ -169,6 +174,8 @@ function text(e: EngineEvent, names: DescribeNames): string {
       return `${e.by} bypassed the approval for ${e.request} (break glass)`;
     case 'action.started':
       return `Action ${e.action} started (by ${e.by}; lands in ${formatDuration(e.duration)})`;
+    case 'action.progress':
+      return `Action ${e.action}: ${e.done}/${e.of} instances done`;
     case 'action.completed':
       return `Action ${e.action} completed`;
     case 'action.reverted':

@@ -125,8 +125,11 @@ const breakerClosedEvent = event('breaker.closed', breaker);
 const faultStartedEvent = event('fault.started', {
   fault: z.string(),
   kind: z.enum(FAULT_KINDS),
+  /** The service the fault acts on: its first, when it has several. */
   target: z.string(),
-  /** On a fault on one call: the calling service (the fault is on from → target). */
+  /** Every service the fault acts on, in the scenario's order; only when there are several. */
+  targets: z.array(z.string()).optional(),
+  /** On a fault on one call: the calling service (the fault is on from → each target). */
   from: z.string().optional(),
   scheduled: z.literal(true).optional(),
   injectedBy: name.optional(),
@@ -160,6 +163,8 @@ const approvalDeniedEvent = event('approval.denied', decision);
 
 const action = { action: z.string(), kind: z.enum(ACTION_TYPES), target: z.string(), by: name };
 const actionStartedEvent = event('action.started', { ...action, duration: z.number() });
+/** A rollback or restart of a service with several instances: one more batch has landed (never the last: that is action.completed). */
+const actionProgressEvent = event('action.progress', { ...action, done: z.number().int().positive(), of: z.number().int().positive() });
 const actionCompletedEvent = event('action.completed', action);
 const actionRevertedEvent = event('action.reverted', action);
 
@@ -196,6 +201,7 @@ export const engineEventSchema = z.discriminatedUnion('type', [
   approvalGrantedEvent,
   approvalDeniedEvent,
   actionStartedEvent,
+  actionProgressEvent,
   actionCompletedEvent,
   actionRevertedEvent,
   diagnosisEvent,

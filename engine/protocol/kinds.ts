@@ -43,6 +43,7 @@ export function kindOf(e: EngineEvent): EventKind {
     case 'approval.denied':
     case 'approval.bypassed':
     case 'action.started':
+    case 'action.progress':
     case 'action.completed':
     case 'action.reverted':
     case 'diagnosis':

@@ -126,6 +126,13 @@ export const serviceSchema = z.strictObject({
   queueLimit: nonNegative
     .optional()
     .describe('Requests that may wait for a worker; more are refused at once. Defaults to 10 seconds of work at capacity.'),
+  instances: z
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .optional()
+    .describe('Instances (or rollout batches) the service runs as; 1 when omitted. A rollback or restart of a service with several rolls out one batch at a time over the action\'s duration, so its effect moves in steps.'),
   noise: z
     .strictObject({
       rps: fraction.default(0.03),
@@ -179,10 +186,12 @@ const faultEffectSchema = z.strictObject({
 const faultSchema = z.strictObject({
   id,
   kind: z.enum(FAULT_KINDS),
-  target: id.describe('The service the fault acts on.'),
+  target: z
+    .union([id, z.array(id).min(1).meta({ uniqueItems: true })])
+    .describe('The service the fault acts on, or a list of services that each get the whole effect (one bad config pushed to several services).'),
   from: id
     .optional()
-    .describe('Puts the fault on the calls from this service to `target` (one edge), not on `target` itself: a bad address, a firewall rule, a slow network path.'),
+    .describe('Puts the fault on the calls from this service to `target` (one edge, or one per target), not on `target` itself: a bad address, a firewall rule, a slow network path.'),
   failure: z
     .enum(['fast', 'timeout'])
     .optional()

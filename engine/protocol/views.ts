@@ -81,10 +81,13 @@ export const drillSnapshotSchema = z
   })
   .describe("The drill's state at one moment: enough to draw the console without the event history.");
 
+/** A fault's first target, and all of them only when it has several (as in the fault.started event). */
+const faultTargetShape = { target: z.string(), targets: z.array(z.string()).optional() };
+
 export const facilitatorViewSchema = z
   .object({
-    activeFaults: z.array(z.object({ fault: z.string(), target: z.string(), startedAt: z.number() })),
-    upcomingInjects: z.array(z.object({ fault: z.string(), target: z.string(), at: z.number() })),
+    activeFaults: z.array(z.object({ fault: z.string(), ...faultTargetShape, startedAt: z.number() })),
+    upcomingInjects: z.array(z.object({ fault: z.string(), ...faultTargetShape, at: z.number() })),
     adviceLabels: z.record(z.string(), z.string()),
   })
   .describe('The hidden state only the facilitator sees.');

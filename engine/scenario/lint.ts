@@ -5,7 +5,7 @@
  * by reading the file one field at a time.
  */
 import { formatDuration } from '../protocol/format.ts';
-import { actionId } from '../protocol/ids.ts';
+import { actionId, faultTargets } from '../protocol/ids.ts';
 import { didYouMean, type PathSegment, type Severity } from './diagnostics.ts';
 import type { Scenario } from '../protocol/scenario.ts';
 import { checkTopics } from './lint-topics.ts';
@@ -116,7 +116,7 @@ function checkServiceRefs({ s, report, services }: Ctx): void {
   );
   s.journeys.forEach((journey, i) => check(journey.entry, ['journeys', i, 'entry']));
   s.faults.forEach((fault, i) => {
-    check(fault.target, ['faults', i, 'target']);
+    for (const [target, path] of targetsOf(fault, i)) check(target, path);
     check(fault.from, ['faults', i, 'from']);
     check(fault.change?.service, ['faults', i, 'change', 'service']);
     check(fault.trigger?.target, ['faults', i, 'trigger', 'target']);
@@ -128,6 +128,15 @@ function checkServiceRefs({ s, report, services }: Ctx): void {
     check(action.target, ['actions', i, 'target']);
     check(action.dependency, ['actions', i, 'dependency']);
   });
+}
+
+type FaultDef = Scenario['faults'][number];
+
+/** A fault's targets with the path of each: `target` itself, or `target[j]` in a list. */
+function targetsOf(fault: FaultDef, i: number): [string, PathSegment[]][] {
+  return typeof fault.target === 'string'
+    ? [[fault.target, ['faults', i, 'target']]]
+    : fault.target.map((target, j) => [target, ['faults', i, 'target', j]]);
 }
 
 function checkFaultRefs({ s, report, faults }: Ctx): void {
@@ -172,6 +181,7 @@ function checkFaults({ s, report, services }: Ctx): void {
         );
       }
     }
+    checkTargetDuplicates(fault, i, report);
     checkEdgeFault(fault, i, s, report, services);
     checkFlush(fault, i, s, report, services);
     if (fault.for !== undefined && fault.rampUp > fault.for) {
@@ -184,19 +194,33 @@ function checkFaults({ s, report, services }: Ctx): void {
   });
 }
 
+/** A service listed twice would get the effect twice: almost surely a slip. */
+function checkTargetDuplicates(fault: FaultDef, i: number, report: Ctx['report']): void {
+  const first = new Map<string, PathSegment[]>();
+  for (const [target, path] of targetsOf(fault, i)) {
+    const earlier = first.get(target);
+    if (earlier === undefined) first.set(target, path);
+    else report(path, `fault ${JSON.stringify(fault.id)} lists ${JSON.stringify(target)} twice: already at target[${String(earlier[3])}]`);
+  }
+}
+
 /** Effects an edge fault does not read: it acts on one call, not on a service's capacity or traffic. */
 const SERVICE_ONLY_EFFECTS = ['capacityFactor', 'rpsFactor', 'latencyFactor'] as const;
 
 /** A fault on one call needs that call to exist; `failure` only means something on a call. */
-function checkEdgeFault(fault: Scenario['faults'][number], i: number, s: Scenario, report: Ctx['report'], services: Set<string>): void {
+function checkEdgeFault(fault: FaultDef, i: number, s: Scenario, report: Ctx['report'], services: Set<string>): void {
   const name = JSON.stringify(fault.id);
   if (fault.from === undefined) {
     if (fault.failure !== undefined) report(['faults', i, 'failure'], `fault ${name}: "failure" applies to a fault on one call; add "from" (the calling service)`);
     return;
   }
   const caller = s.services.find((service) => service.id === fault.from);
-  if (caller && services.has(fault.target) && !caller.dependencies.some((d) => d.service === fault.target)) {
-    report(['faults', i, 'from'], `fault ${name} is on the call from ${JSON.stringify(fault.from)} to ${JSON.stringify(fault.target)}, but ${JSON.stringify(fault.from)} does not call ${JSON.stringify(fault.target)}`);
+  // With several targets, each is one call from `from`; point at the target that is not called.
+  const several = typeof fault.target !== 'string';
+  for (const [target, path] of targetsOf(fault, i)) {
+    if (caller && services.has(target) && !caller.dependencies.some((d) => d.service === target)) {
+      report(several ? path : ['faults', i, 'from'], `fault ${name} is on the call from ${JSON.stringify(fault.from)} to ${JSON.stringify(target)}, but ${JSON.stringify(fault.from)} does not call ${JSON.stringify(target)}`);
+    }
   }
   for (const field of SERVICE_ONLY_EFFECTS) {
     if (fault.effect[field] !== undefined) {
@@ -205,20 +229,23 @@ function checkEdgeFault(fault: Scenario['faults'][number], i: number, s: Scenari
   }
 }
 
-/** A flush needs a cache to empty: one in front of the target (with `from`, the one on that call). */
+/** A flush needs a cache to empty: one in front of each target (with `from`, the one on that call). */
 function checkFlush(fault: Scenario['faults'][number], i: number, s: Scenario, report: Ctx['report'], services: Set<string>): void {
-  if (fault.effect.flushCaches !== true || !services.has(fault.target)) return;
+  if (fault.effect.flushCaches !== true) return;
   const name = JSON.stringify(fault.id);
-  const target = JSON.stringify(fault.target);
   const path = ['faults', i, 'effect', 'flushCaches'];
-  if (fault.from !== undefined) {
-    const dep = s.services.find((service) => service.id === fault.from)?.dependencies.find((d) => d.service === fault.target);
-    // A call that does not exist is reported by checkEdgeFault.
-    if (dep !== undefined && dep.cache === undefined) {
-      report(path, `fault ${name} flushes the cache ${JSON.stringify(fault.from)} keeps in front of ${target}, but that dependency has no "cache"`);
+  for (const id of faultTargets(fault)) {
+    if (!services.has(id)) continue;
+    const target = JSON.stringify(id);
+    if (fault.from !== undefined) {
+      const dep = s.services.find((service) => service.id === fault.from)?.dependencies.find((d) => d.service === id);
+      // A call that does not exist is reported by checkEdgeFault.
+      if (dep !== undefined && dep.cache === undefined) {
+        report(path, `fault ${name} flushes the cache ${JSON.stringify(fault.from)} keeps in front of ${target}, but that dependency has no "cache"`);
+      }
+    } else if (!s.services.some((service) => service.dependencies.some((d) => d.service === id && d.cache !== undefined))) {
+      report(path, `fault ${name} flushes the caches in front of ${target}, but no caller of ${target} has a "cache" on it`);
     }
-  } else if (!s.services.some((service) => service.dependencies.some((d) => d.service === fault.target && d.cache !== undefined))) {
-    report(path, `fault ${name} flushes the caches in front of ${target}, but no caller of ${target} has a "cache" on it`);
   }
 }
 
@@ -382,7 +409,7 @@ function checkUnusedServices({ s, report, services }: Ctx): void {
     for (const dep of byId.get(id)?.dependencies ?? []) queue.push(dep.service);
   }
   const dependedOn = new Set(s.services.flatMap((service) => service.dependencies.filter((d) => d.service !== service.id).map((d) => d.service)));
-  const mentioned = new Set([...s.faults.map((f) => f.target), ...s.alerts.map((a) => a.service), ...s.logs.map((l) => l.service)]);
+  const mentioned = new Set([...s.faults.flatMap((f) => faultTargets(f)), ...s.alerts.map((a) => a.service), ...s.logs.map((l) => l.service)]);
   s.services.forEach((service, i) => {
     if (!reached.has(service.id) && !dependedOn.has(service.id) && !mentioned.has(service.id)) {
       report(['services', i, 'id'], `service ${JSON.stringify(service.id)} is unused: no journey reaches it and nothing depends on it`, 'warning');

@@ -4,6 +4,7 @@
  */
 import type { EngineEvent } from '../protocol/events.ts';
 import type { Scenario } from '../protocol/scenario.ts';
+import { faultTargetFields } from '../protocol/ids.ts';
 
 export interface Milestones {
   /** The root-cause fault started (scheduled, injected or triggered). */
@@ -23,14 +24,19 @@ export interface Milestones {
   resolved: number | null;
 }
 
-export function rootCauseFault(scenario: Scenario): { id: string; target: string } | undefined {
+/** The root-cause fault: `target` is its first service, `targets` all of them when it has several. */
+export function rootCauseFault(scenario: Scenario): { id: string; target: string; targets?: string[] } | undefined {
   const byId = scenario.faults.find((f) => f.id === scenario.facilitator.rootCause);
   const fault = byId ?? scenario.faults.find((f) => f.rootCause) ?? scenario.faults.find((f) => f.kind !== 'noise');
-  return fault ? { id: fault.id, target: fault.target } : undefined;
+  return fault ? { id: fault.id, ...faultTargetFields(fault) } : undefined;
 }
 
 export function findMilestones(scenario: Scenario, events: readonly EngineEvent[]): Milestones {
   const root = rootCauseFault(scenario);
+  // Looking at any service the root-cause fault hurts identifies it.
+  // A fault on one call shows from both ends: the caller's timeouts or the callee's missing load.
+  const rootFault = scenario.faults.find((f) => f.id === root?.id);
+  const rootTargets = new Set(root ? [...(root.targets ?? [root.target]), ...(rootFault?.from !== undefined ? [rootFault.from] : [])] : []);
   const m: Milestones = {
     started: null,
     impactStart: null,
@@ -63,7 +69,7 @@ export function findMilestones(scenario: Scenario, events: readonly EngineEvent[
         break;
       case 'diagnosis':
         if (m.impactStart !== null) m.investigating ??= e.t;
-        if (e.target === root?.target) m.identified ??= e.t;
+        if (rootTargets.has(e.target)) m.identified ??= e.t;
         break;
     }
   }

@@ -213,7 +213,7 @@ export function renderHtml(card: Scorecard, report: ReportModel): string {
     `<div><dt>scenario</dt><dd><code>${esc(report.scenarioId)}</code></dd></div>`,
     `<div><dt>seed</dt><dd>${esc(report.seed)}</dd></div>`,
     `<div><dt>ran to</dt><dd>${esc(clock(report.endedAt))}${report.endReason ? ` (${esc(report.endReason)})` : ''}</dd></div>`,
-    `<div><dt>root cause</dt><dd>${report.rootCause ? `<code>${esc(report.rootCause.id)}</code> (${esc(report.rootCause.kind)} on ${esc(report.rootCause.target)})` : '—'}</dd></div>`,
+    `<div><dt>root cause</dt><dd>${report.rootCause ? `<code>${esc(report.rootCause.id)}</code> (${esc(report.rootCause.kind)} on ${esc((report.rootCause.targets ?? [report.rootCause.target]).join(', '))})` : '—'}</dd></div>`,
     '</dl>',
     `<div class="score ${scoreClass}" role="group" aria-label="score"><span class="score-value" data-score="${esc(card.grade.score)}">${esc(card.grade.score.toFixed(1))}</span><span class="score-max">/ 100</span></div>`,
     '</header>',

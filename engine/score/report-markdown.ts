@@ -53,7 +53,7 @@ export function renderMarkdown(card: Scorecard, report: ReportModel): string {
   push(`# After-action report: ${mdEscape(report.title)}`, '');
   push(
     `**Score: ${card.grade.score.toFixed(1)} / 100** · scenario \`${report.scenarioId}\` · seed ${report.seed} · ran to ${clock(report.endedAt)}${report.endReason ? ` (${mdEscape(report.endReason)})` : ''}` +
-      (report.rootCause ? ` · root cause \`${report.rootCause.id}\` (${mdEscape(report.rootCause.kind)} on ${mdEscape(report.rootCause.target)})` : ''),
+      (report.rootCause ? ` · root cause \`${report.rootCause.id}\` (${mdEscape(report.rootCause.kind)} on ${mdEscape((report.rootCause.targets ?? [report.rootCause.target]).join(', '))})` : ''),
     '',
   );
 

@@ -18,7 +18,8 @@ export interface Scorecard {
   title: string;
   seed: number;
   endedAt: number;
-  rootCause: { id: string; target: string } | null;
+  /** `targets` only when the root-cause fault has several. */
+  rootCause: { id: string; target: string; targets?: string[] } | null;
   milestones: Milestones;
   durations: Durations;
   objectives: Record<string, number>;

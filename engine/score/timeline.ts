@@ -14,7 +14,7 @@ import type { MetricsSample } from '../protocol/views.ts';
 import { CONTROL_COMMANDS, type CommandParams } from '../protocol/commands.ts';
 import { commandPhrase, describe, namesOf, type DescribeNames } from '../protocol/describe.ts';
 import type { EngineEvent, EventOf } from '../protocol/events.ts';
-import { actionId, proposalKey } from '../protocol/ids.ts';
+import { actionId, faultTargetFields, proposalKey } from '../protocol/ids.ts';
 import { kindOf } from '../protocol/kinds.ts';
 import { ACTION_TYPES, type Scenario } from '../protocol/scenario.ts';
 import type { Milestones } from './milestones.ts';
@@ -165,7 +165,8 @@ export interface ReportModel {
   seed: number;
   endedAt: number;
   endReason: string | null;
-  rootCause: { id: string; target: string; kind: string } | null;
+  /** `targets` only when the root-cause fault has several. */
+  rootCause: { id: string; target: string; targets?: string[]; kind: string } | null;
   responseTimes: ResponseTime[];
   markers: MilestoneMarker[];
   journeys: JourneyReport[];
@@ -194,7 +195,7 @@ export function buildReport(header: LogHeader, events: readonly EngineEvent[], c
     seed: header.seed,
     endedAt: card.endedAt,
     endReason: ended?.reason ?? null,
-    rootCause: root ? { id: root.id, target: root.target, kind: root.kind } : null,
+    rootCause: root ? { id: root.id, ...faultTargetFields(root), kind: root.kind } : null,
     responseTimes: responseTimes(card),
     markers: markersOf(card.milestones),
     journeys: journeyReports(header, events, card),
@@ -335,7 +336,7 @@ function actionIdOf(scenario: Scenario, e: EventOf<'command'>): string | null {
 const commandKind = ({ command }: EventOf<'command'>): string =>
   ACTIONS.has(command) ? 'request' : command === 'approve' || command === 'deny' ? 'decision' : command;
 
-/** Later events that belong to an action: its approval, start, completion, revert, and the faults it fixed or set off. */
+/** Later events that belong to an action: its approval, start, progress, completion, revert, and the faults it fixed or set off. */
 function concernsAction(e: EngineEvent, id: string): boolean {
   switch (e.type) {
     case 'approval.requested':
@@ -344,6 +345,7 @@ function concernsAction(e: EngineEvent, id: string): boolean {
     case 'approval.bypassed':
       return e.request === id;
     case 'action.started':
+    case 'action.progress':
     case 'action.completed':
     case 'action.reverted':
     case 'fault.started':

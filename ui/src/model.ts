@@ -64,6 +64,8 @@ export interface RunningActionView {
   by: string;
   startedAt: number;
   duration: number;
+  /** A rolling rollback or restart: instances done so far, of how many (from action.progress). */
+  progress?: { done: number; of: number };
 }
 
 export interface Series {
@@ -221,6 +223,11 @@ export function applyEvent(model: ViewModel, e: EngineEvent): ViewModel {
         ...next,
         running: { ...model.running, [e.action]: { action: e.action, kind: e.kind, target: e.target, by: e.by, startedAt: e.t, duration: e.duration } },
       };
+    case 'action.progress': {
+      const r = model.running[e.action];
+      if (!r) return next;
+      return { ...next, running: { ...model.running, [e.action]: { ...r, progress: { done: e.done, of: e.of } } } };
+    }
     case 'action.completed':
       return { ...next, running: without(model.running, e.action), inForce: applyInForce(model.inForce, e) };
     case 'action.reverted':

@@ -4,6 +4,7 @@
  */
 import { isFaultActive } from '../rules/faults.ts';
 import { round } from '../physics/round.ts';
+import { faultTargetFields } from '../../protocol/ids.ts';
 import type { DrillSnapshot, FacilitatorView, MetricsSample } from '../../protocol/views.ts';
 import type { SessionState } from '../state.ts';
 
@@ -28,9 +29,9 @@ export function buildSnapshot(state: SessionState, metrics: MetricsSample): Dril
 export function buildFacilitatorView(state: SessionState): FacilitatorView {
   const { faults } = state.scenario;
   return {
-    activeFaults: [...state.activeFaults].map(([i, f]) => ({ fault: faults[i]?.id ?? '', target: faults[i]?.target ?? '', startedAt: f.startedAt })),
+    activeFaults: [...state.activeFaults].map(([i, f]) => ({ fault: faults[i]?.id ?? '', ...faultTargetFields(faults[i] ?? { target: '' }), startedAt: f.startedAt })),
     upcomingInjects: faults.flatMap((f) =>
-      f.at !== undefined && f.at >= state.now && !isFaultActive(state, f.id) ? [{ fault: f.id, target: f.target, at: f.at }] : [],
+      f.at !== undefined && f.at >= state.now && !isFaultActive(state, f.id) ? [{ fault: f.id, ...faultTargetFields(f), at: f.at }] : [],
     ),
     adviceLabels: Object.fromEntries(state.scenario.advice.map((a) => [a.id, a.facilitator.label])),
   };

@@ -1,7 +1,8 @@
 /**
  * Remediation actions: request (held for a second person's approval where the scenario asks for
  * controlled friction: approvals.ts), start, complete and revert. Effects land when an action
- * completes, never before; restarts take the service away while they run.
+ * completes, never before; restarts take the service away while they run. A rollback or restart of a
+ * service with several instances rolls out one instance at a time instead (rollouts.ts).
  */
 import type { ActionDef } from '../../protocol/scenario.ts';
 import { endFault, startFault, triggerFaults } from './faults.ts';
@@ -13,6 +14,7 @@ import { countAfterCompletion, countAfterRevert, isLasting } from '../../protoco
 import { decide, holdForApproval } from './approvals.ts';
 import { findEdge, serviceIndex } from '../physics/topology.ts';
 import { flushCaches } from '../physics/cache.ts';
+import { beginRollout, rollingInstances } from './rollouts.ts';
 import type { CommandError, CommandInput } from '../../protocol/commands.ts';
 
 const fail = (code: string, message: string, path?: string): CommandError => ({
@@ -52,14 +54,17 @@ export function decideApproval(state: SessionState, cmd: CommandInput, approve: 
 
 function beginAction(state: SessionState, def: ActionDef, actor: string, approvedBy: string | null): void {
   const id = actionId(def);
-  state.running.set(id, { def, actor, startedAt: state.now, approvedBy });
+  const run = { def, actor, startedAt: state.now, approvedBy };
+  state.running.set(id, run);
   emit(state, 'action.started', { action: id, kind: def.type, target: def.target, by: actor, duration: def.duration });
-  if (def.type === 'restart') {
+  // A single instance is out of service while it restarts; several restart one at a time (rollouts.ts).
+  if (def.type === 'restart' && rollingInstances(state, def) === 0) {
     const s = serviceIndex(state.topo, def.target);
     state.sim.restarting[s] = 1;
     sendService(state, s, { type: 'RESTART_BEGIN' });
   }
   state.agenda.schedule(state.now + def.duration, { kind: 'action-complete', action: id, startedAt: state.now });
+  beginRollout(state, id, run);
 }
 
 export function completeAction(state: SessionState, id: string): void {
@@ -102,6 +107,7 @@ function applyLastingEffect(state: SessionState, def: ActionDef, s: number): voi
   if (def.type === 'restart') endRestart(state, s);
   // Empties the caches callers keep in front of the target: under load, the misses land on it at once.
   if (def.type === 'cache-flush') flushCaches(state.topo, state.sim, s);
+  if (def.type === 'restart' && rollingInstances(state, def) === 0) endRestart(state, s);
   if (!isLasting(def.type)) return;
   const id = actionId(def);
   const count = state.inForce.get(id) ?? 0;

@@ -6,7 +6,9 @@ export type AgendaItem =
   | { kind: 'fault-start'; fault: number }
   | { kind: 'fault-expire'; fault: number; startedAt: number }
   | { kind: 'advice'; advice: number }
-  | { kind: 'action-complete'; action: string; startedAt: number };
+  | { kind: 'action-complete'; action: string; startedAt: number }
+  /** The next batch of a rolling rollback or restart (rollouts.ts). */
+  | { kind: 'action-batch'; action: string; startedAt: number };
 
 interface Entry {
   due: number;

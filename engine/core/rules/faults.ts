@@ -1,7 +1,8 @@
 /** Faults: starting and ending them, and folding the active ones into this tick's modifiers. */
 import { resetModifiers } from '../physics/sim-state.ts';
 import { emit, type SessionState } from '../state.ts';
-import { actionId } from '../../protocol/ids.ts';
+import { actionId, faultTargetFields, faultTargets } from '../../protocol/ids.ts';
+import { applyRollingRestarts, rolloutRemaining } from './rollouts.ts';
 import type { ActionDef, FaultDef } from '../../protocol/scenario.ts';
 import { findEdge, serviceIndex } from '../physics/topology.ts';
 import { flushCaches } from '../physics/cache.ts';
@@ -20,13 +21,16 @@ export function startFault(state: SessionState, i: number, cause: FaultCause): v
   if (!def) throw new Error(`invariant: no fault ${i}`);
   if (state.activeFaults.has(i)) return;
   state.activeFaults.set(i, { startedAt: state.now });
-  emit(state, 'fault.started', { fault: def.id, kind: def.kind, target: def.target, ...(def.from !== undefined ? { from: def.from } : {}), ...cause });
+  const targets = faultTargetFields(def);
+  emit(state, 'fault.started', { fault: def.id, kind: def.kind, ...targets, ...(def.from !== undefined ? { from: def.from } : {}), ...cause });
   // An impulse at the start, not a modifier: the caches then warm back (or not) by themselves.
   if (def.effect.flushCaches === true) {
-    flushCaches(state.topo, state.sim, serviceIndex(state.topo, def.target), def.from !== undefined ? serviceIndex(state.topo, def.from) : -1);
+    const from = def.from !== undefined ? serviceIndex(state.topo, def.from) : -1;
+    for (const target of faultTargets(def)) flushCaches(state.topo, state.sim, serviceIndex(state.topo, target), from);
   }
   if (def.change) {
-    emit(state, 'change.deployed', { service: def.change.service ?? def.target, summary: def.change.summary, author: def.change.author });
+    // One change, announced once: on the service it names, else on the first it hurts.
+    emit(state, 'change.deployed', { service: def.change.service ?? targets.target, summary: def.change.summary, author: def.change.author });
   }
   if (def.for !== undefined) {
     state.agenda.schedule(state.now + def.for, { kind: 'fault-expire', fault: i, startedAt: state.now });
@@ -50,41 +54,53 @@ export function triggerFaults(state: SessionState, action: ActionDef, actor: str
   });
 }
 
-/** Rebuilds the fault modifiers for the current tick from the active faults, with linear ramp-up. */
+/**
+ * Rebuilds the fault modifiers for the current tick from the active faults, with linear ramp-up and,
+ * while a rolling rollback or restart that resolves one is under way, its fading; then the capacity a
+ * rolling restart holds out of service.
+ */
 export function applyFaults(state: SessionState): void {
-  const { sim, topo, scenario } = state;
-  resetModifiers(sim);
+  const { topo, scenario } = state;
+  resetModifiers(state.sim);
   for (const [i, active] of state.activeFaults) {
     const def = scenario.faults[i];
-    const s = def ? topo.index.get(def.target) : undefined;
-    if (!def || s === undefined) continue;
-    const strength = def.rampUp > 0 ? Math.min(1, (state.now - active.startedAt) / def.rampUp) : 1;
-    if (def.from !== undefined) {
-      applyEdgeFault(state, def, s, strength);
-      continue;
+    if (!def) continue;
+    const ramp = def.rampUp > 0 ? Math.min(1, (state.now - active.startedAt) / def.rampUp) : 1;
+    const strength = state.running.size > 0 ? ramp * rolloutRemaining(state, def.id) : ramp;
+    // Every target gets the whole effect, as if each had a fault of its own.
+    for (const target of faultTargets(def)) {
+      const s = topo.index.get(target);
+      if (s === undefined) continue;
+      if (def.from !== undefined) applyEdgeFault(state, def, s, strength);
+      else applyServiceFault(state, def, s, strength);
     }
-    const e = def.effect;
-    // A scoped fault hits a share of keys: its failures are keyed (retries of a hit key fail again),
-    // its latency lands on that share only, and it takes that share of the instances' capacity.
-    const scope = def.scope;
-    if (e.errorRate !== undefined) {
-      if (scope === undefined) sim.errAdd[s] = (sim.errAdd[s] as number) + e.errorRate * strength;
-      else sim.errKey[s] = Math.min(1, (sim.errKey[s] as number) + scope * e.errorRate * strength);
-    }
-    if (e.latencyMs !== undefined) {
-      const share = scope ?? 1;
-      const added = e.latencyMs * strength;
-      sim.latAdd[s] = (sim.latAdd[s] as number) + share * added;
-      sim.latVar[s] = (sim.latVar[s] as number) + share * (1 - share) * added * added;
-    }
-    if (e.latencyFactor !== undefined) sim.latMul[s] = (sim.latMul[s] as number) * (1 + (e.latencyFactor - 1) * strength * (scope ?? 1));
-    if (e.capacityFactor !== undefined) sim.capMul[s] = (sim.capMul[s] as number) * (1 + (e.capacityFactor - 1) * strength * (scope ?? 1));
-    if (e.rpsFactor !== undefined) sim.rpsMul[s] = (sim.rpsMul[s] as number) * (1 + (e.rpsFactor - 1) * strength);
   }
+  if (state.running.size > 0) applyRollingRestarts(state);
+}
+
+function applyServiceFault(state: SessionState, def: FaultDef, s: number, strength: number): void {
+  const { sim } = state;
+  const e = def.effect;
+  // A scoped fault hits a share of keys: its failures are keyed (retries of a hit key fail again),
+  // its latency lands on that share only, and it takes that share of the instances' capacity.
+  const scope = def.scope;
+  if (e.errorRate !== undefined) {
+    if (scope === undefined) sim.errAdd[s] = (sim.errAdd[s] as number) + e.errorRate * strength;
+    else sim.errKey[s] = Math.min(1, (sim.errKey[s] as number) + scope * e.errorRate * strength);
+  }
+  if (e.latencyMs !== undefined) {
+    const share = scope ?? 1;
+    const added = e.latencyMs * strength;
+    sim.latAdd[s] = (sim.latAdd[s] as number) + share * added;
+    sim.latVar[s] = (sim.latVar[s] as number) + share * (1 - share) * added * added;
+  }
+  if (e.latencyFactor !== undefined) sim.latMul[s] = (sim.latMul[s] as number) * (1 + (e.latencyFactor - 1) * strength * (scope ?? 1));
+  if (e.capacityFactor !== undefined) sim.capMul[s] = (sim.capMul[s] as number) * (1 + (e.capacityFactor - 1) * strength * (scope ?? 1));
+  if (e.rpsFactor !== undefined) sim.rpsMul[s] = (sim.rpsMul[s] as number) * (1 + (e.rpsFactor - 1) * strength);
 }
 
 /**
- * A fault on one call (from → target): its failures stop the attempt before it reaches the callee,
+ * A fault on one call (from → one of its targets): its failures stop the attempt before it reaches the callee,
  * fast (refused) or after the caller's whole timeout (a blackhole); its latency delays the call.
  * Scoped, its failures are keyed like a service fault's: a retry for a hit key fails again.
  */

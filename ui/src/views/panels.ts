@@ -107,7 +107,8 @@ export function createActionsView(root: HTMLElement, ctx: ViewContext): View {
     update(m) {
       const selected = ctx.selected();
       const defs = m.scenario.actions.filter((a) => selected === null || a.target === selected);
-      const key = `${selected}|${m.phase}|${m.role}|${Object.keys(m.running).join()}|${Object.keys(m.approvals).join()}|${Object.keys(m.inForce).join()}`;
+      const progress = Object.values(m.running).map((r) => r.progress?.done ?? 0);
+      const key = `${selected}|${m.phase}|${m.role}|${Object.keys(m.running).join()}|${progress.join()}|${Object.keys(m.approvals).join()}|${Object.keys(m.inForce).join()}`;
       if (key === lastKey) return;
       lastKey = key;
       approvals.replaceChildren(
@@ -126,13 +127,15 @@ export function createActionsView(root: HTMLElement, ctx: ViewContext): View {
       list.replaceChildren(
         ...defs.map((a) => {
           const id = actionId(a);
-          const busy = m.running[id] !== undefined;
+          const running = m.running[id];
+          const busy = running !== undefined;
+          const progress = running?.progress ? ` ${running.progress.done}/${running.progress.of} instances` : '';
           const b = h('button', { type: 'button', disabled: !canAct(m) || busy || m.approvals[id] !== undefined, text: `${a.type} ${a.target}` });
           b.addEventListener('click', () => void run(ctx, `${a.type} ${a.target}`, ctx.link?.act(a.type, a.target)));
           const extra = m.inForce[id] !== undefined ? h('button', { type: 'button', disabled: !canAct(m), text: 'Revert' }) : null;
           extra?.addEventListener('click', () => void run(ctx, `Revert ${id}`, ctx.link?.act('revert', undefined, { action: id })));
           const dur = `${Math.round(a.duration / 1000)} s`;
-          return h('p', { class: 'action' }, b, ` ${dur}${a.approval ? ' · needs approval' : ''}${busy ? ' · running' : ''}${a.description ? ` — ${a.description}` : ''} `, extra);
+          return h('p', { class: 'action' }, b, ` ${dur}${a.approval ? ' · needs approval' : ''}${busy ? ` · running${progress}` : ''}${a.description ? ` — ${a.description}` : ''} `, extra);
         }),
       );
     },

@@ -25,6 +25,7 @@ export function lintScenario(s: Scenario): LintIssue[] {
   const ctx = { s, report, services: idsOf(s.services), faults: idsOf(s.faults), journeys: idsOf(s.journeys) };
   checkDuplicates(ctx);
   checkServiceRefs(ctx);
+  checkJourneys(ctx);
   checkCapacity(ctx);
   checkFaultRefs(ctx);
   checkAlerts(ctx);
@@ -113,6 +114,28 @@ function checkServiceRefs({ s, report, services }: Ctx): void {
   s.actions.forEach((action, i) => {
     check(action.target, ['actions', i, 'target']);
     check(action.dependency, ['actions', i, 'dependency']);
+  });
+}
+
+/** A route names dependencies of the journey's entry, each once; users reload or leave, not both. */
+function checkJourneys({ s, report }: Ctx): void {
+  s.journeys.forEach((journey, i) => {
+    const name = JSON.stringify(journey.id);
+    const users = journey.users;
+    if (users !== undefined && users.refresh + users.abandon > 1) {
+      report(['journeys', i, 'users'], `journey ${name}: "refresh" and "abandon" are shares of the same users and add up to more than 1`);
+    }
+    const entry = s.services.find((service) => service.id === journey.entry);
+    if (journey.route === undefined || entry === undefined) return;
+    const deps = new Set(entry.dependencies.map((d) => d.service));
+    const seen = new Set<string>();
+    journey.route.forEach((id, j) => {
+      const path = ['journeys', i, 'route', j];
+      if (!deps.has(id)) {
+        report(path, `journey ${name}: ${JSON.stringify(id)} is not a dependency of its entry ${JSON.stringify(journey.entry)}${didYouMean(id, deps)}`);
+      } else if (seen.has(id)) report(path, `journey ${name}: ${JSON.stringify(id)} is already in its route`);
+      seen.add(id);
+    });
   });
 }
 

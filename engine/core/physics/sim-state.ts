@@ -4,6 +4,7 @@
  * (see simArrays), so two runs that agree on a checkpoint agree on the whole future.
  */
 import type { Topology } from './topology.ts';
+import { setEdgeWeights } from './routes.ts';
 
 /** Slots of each edge's retry ring: retries can be due up to RING - 1 steps ahead. */
 export const RING = 16;
@@ -24,6 +25,8 @@ export interface SimState {
   readonly latMul: Float64Array;
   readonly capMul: Float64Array;
   readonly rpsMul: Float64Array;
+  /** Arrivals users add at each entry this step: reloads less those who left (users.ts). */
+  readonly extraRps: Float64Array;
   /** Edge faults: shares of attempts refused or blackholed before they reach the callee (independent and keyed), and added delay in ms. */
   readonly edgeRefuse: Float64Array;
   readonly edgeHang: Float64Array;
@@ -97,6 +100,23 @@ export interface SimState {
   /** Failure probability of one attempt (breakers watch it). */
   readonly edgeAttemptFail: Float64Array;
   readonly edgeOpen: Uint8Array;
+  /** Routes (routes.ts; empty without them): share of the caller's traffic that makes each call. */
+  readonly edgeWeight: Float64Array;
+  // Per-step state of each journey. Routes: its share of its entry's arrivals, and its own composition.
+  readonly journeyShare: Float64Array;
+  readonly journeyMean: Float64Array;
+  readonly journeyVar: Float64Array;
+  readonly journeyOkFree: Float64Array;
+  readonly journeyOkKeyed: Float64Array;
+  readonly journeyNotDegraded: Float64Array;
+  readonly journeyLogMu: Float64Array;
+  readonly journeyLogSigma: Float64Array;
+  /** Users (users.ts; empty without them): reloads due at the next step (rps), and the recent failure share. */
+  readonly journeyReload: Float64Array;
+  readonly journeyFailRecent: Float64Array;
+  /** This step's arrivals of each journey, and the share of them that failed. */
+  readonly journeyArrivals: Float64Array;
+  readonly journeyFailNow: Float64Array;
   // Per-tick sums over the tick's steps.
   readonly sumArrivals: Float64Array;
   readonly sumResponses: Float64Array;
@@ -104,6 +124,9 @@ export interface SimState {
   readonly sumDegraded: Float64Array;
   readonly sumSaturation: Float64Array;
   readonly sumJourneyFail: Float64Array;
+  readonly sumJourneyDegraded: Float64Array;
+  readonly sumJourneyArrivals: Float64Array;
+  readonly sumJourneyGone: Float64Array;
   // Outputs of the last tick.
   readonly offered: Float64Array;
   readonly errorRate: Float64Array;
@@ -113,14 +136,21 @@ export interface SimState {
   readonly saturation: Float64Array;
   readonly journeyErrorRate: Float64Array;
   readonly journeyP99: Float64Array;
+  /** Routed journeys: their share served degraded. Users: their requests a second (reloads included), and those that leavers no longer send. */
+  readonly journeyDegraded: Float64Array;
+  readonly journeyRps: Float64Array;
+  readonly journeyGoneRps: Float64Array;
 }
 
 export function createSimState(topo: Topology): SimState {
   const n = topo.n;
   const m = topo.edgeCount;
   const jn = topo.journeyEntry.length;
+  // A feature the scenario does not use keeps empty arrays: they cost nothing and leave the checkpoint hash as it was.
+  const jr = topo.routes ? jn : 0;
+  const ju = topo.users ? jn : 0;
   const f = (len: number, fill = 0) => new Float64Array(len).fill(fill);
-  return {
+  const sim: SimState = {
     step: 0,
     nextNoiseAt: 0,
     errAdd: f(n),
@@ -130,6 +160,7 @@ export function createSimState(topo: Topology): SimState {
     latMul: f(n, 1),
     capMul: f(n, 1),
     rpsMul: f(n, 1),
+    extraRps: f(n),
     edgeRefuse: f(m),
     edgeHang: f(m),
     edgeRefuseKeyed: f(m),
@@ -178,12 +209,28 @@ export function createSimState(topo: Topology): SimState {
     edgeFailMs: f(m),
     edgeAttemptFail: f(m),
     edgeOpen: new Uint8Array(m),
+    edgeWeight: f(topo.routes ? m : 0, 1),
+    journeyShare: topo.routes ? Float64Array.from(topo.routes.share0) : f(0),
+    journeyMean: f(jr),
+    journeyVar: f(jr),
+    journeyOkFree: f(jr),
+    journeyOkKeyed: f(jr),
+    journeyNotDegraded: f(jr),
+    journeyLogMu: f(jr),
+    journeyLogSigma: f(jr),
+    journeyReload: f(ju),
+    journeyFailRecent: f(ju),
+    journeyArrivals: f(jn),
+    journeyFailNow: f(jn),
     sumArrivals: f(n),
     sumResponses: f(n),
     sumFailed: f(n),
     sumDegraded: f(n),
     sumSaturation: f(n),
     sumJourneyFail: f(jn),
+    sumJourneyDegraded: f(jr),
+    sumJourneyArrivals: f(ju),
+    sumJourneyGone: f(ju),
     offered: f(n),
     errorRate: f(n),
     degraded: f(n),
@@ -192,13 +239,36 @@ export function createSimState(topo: Topology): SimState {
     saturation: f(n),
     journeyErrorRate: f(jn),
     journeyP99: f(jn),
+    journeyDegraded: f(jr),
+    journeyRps: f(ju),
+    journeyGoneRps: f(ju),
   };
+  const routes = topo.routes;
+  if (routes) for (let s = 0; s < n; s++) if ((routes.byEntryStart[s + 1] as number) > (routes.byEntryStart[s] as number)) setEdgeWeights(routes, sim, s, topo.edgeStart);
+  return sim;
 }
 
 /** Scratch arrays: cleared or overwritten before every use, so they carry nothing into the future. */
 /** The per-tick sums: cleared at each tick's start, read at its end. */
-const TICK_SUMS = ['sumArrivals', 'sumResponses', 'sumFailed', 'sumDegraded', 'sumSaturation', 'sumJourneyFail'] as const;
-const SCRATCH: ReadonlySet<string> = new Set(['lastBusy', 'lastBusyPower', 'inflow', 'dirty', 'changed', ...TICK_SUMS]);
+const TICK_SUMS = ['sumArrivals', 'sumResponses', 'sumFailed', 'sumDegraded', 'sumSaturation', 'sumJourneyFail', 'sumJourneyDegraded', 'sumJourneyArrivals', 'sumJourneyGone'] as const;
+const SCRATCH: ReadonlySet<string> = new Set(['lastBusy', 'lastBusyPower', 'inflow', 'extraRps', 'journeyArrivals', 'journeyFailNow', 'dirty', 'changed', ...TICK_SUMS]);
+/** Arrays of optional features: left out of the hash while empty, so scenarios without the feature keep their checkpoints. */
+const OPTIONAL: ReadonlySet<string> = new Set([
+  'edgeWeight',
+  'journeyShare',
+  'journeyMean',
+  'journeyVar',
+  'journeyOkFree',
+  'journeyOkKeyed',
+  'journeyNotDegraded',
+  'journeyLogMu',
+  'journeyLogSigma',
+  'journeyReload',
+  'journeyFailRecent',
+  'journeyDegraded',
+  'journeyRps',
+  'journeyGoneRps',
+]);
 
 export function clearTickSums(sim: SimState): void {
   for (const key of TICK_SUMS) sim[key].fill(0);
@@ -207,8 +277,9 @@ let stateKeys: (keyof SimState)[] | undefined;
 
 /** Every typed array of the state but the scratch ones, in a fixed order, for the checkpoint hash. */
 export function simArrays(sim: SimState): (Float64Array | Int32Array | Uint8Array)[] {
-  stateKeys ??= (Object.keys(sim) as (keyof SimState)[]).filter((k) => !SCRATCH.has(k) && typeof sim[k] === 'object').sort();
-  return stateKeys.map((k) => sim[k] as Float64Array | Int32Array | Uint8Array);
+  const keys = (stateKeys ??= (Object.keys(sim) as (keyof SimState)[]).filter((k) => !SCRATCH.has(k) && typeof sim[k] === 'object').sort());
+  const arrays = keys.map((k) => sim[k] as Float64Array | Int32Array | Uint8Array);
+  return arrays.filter((values, i) => values.length > 0 || !OPTIONAL.has(keys[i] as string));
 }
 
 export function resetModifiers(sim: SimState): void {

@@ -4,6 +4,8 @@
  */
 import type { Scenario } from '../../protocol/scenario.ts';
 import { momentsFromPercentiles } from './latency.ts';
+import { compileRoutes, type RouteTables } from './routes.ts';
+import { compileUsers, type UserTables } from './users.ts';
 
 export interface Topology {
   readonly n: number;
@@ -45,6 +47,11 @@ export interface Topology {
   /** Journey j enters at service journeyEntry[j], with journeyTimeoutMs[j] of user patience. */
   readonly journeyEntry: Int32Array;
   readonly journeyTimeoutMs: Float64Array;
+  /** Each journey's customer requests per second at the drill's start. */
+  readonly journeyRps: Float64Array;
+  /** Journeys' routes (routes.ts) and users' reactions to failures (users.ts); null when no journey has any. */
+  readonly routes: RouteTables | null;
+  readonly users: UserTables | null;
   readonly edgeCount: number;
 }
 
@@ -106,6 +113,9 @@ export function compileTopology(scenario: Scenario): Topology {
     edgeBudget: new Float64Array(edgeCount),
     journeyEntry: Int32Array.from(scenario.journeys, (j) => at(j.entry)),
     journeyTimeoutMs: Float64Array.from(scenario.journeys, (j) => j.timeout),
+    journeyRps: Float64Array.from(scenario.journeys, (j) => j.rps),
+    routes: null as RouteTables | null,
+    users: compileUsers(scenario),
     edgeCount,
   };
 
@@ -142,6 +152,7 @@ export function compileTopology(scenario: Scenario): Topology {
   topo.edgeStart[n] = e;
   for (const j of scenario.journeys) topo.extRps[at(j.entry)] = (topo.extRps[at(j.entry)] as number) + j.rps;
 
+  topo.routes = compileRoutes(scenario, topo.journeyEntry, topo.edgeStart, topo.edgeTo, index);
   topo.order.set(topologicalOrder(topo));
   return topo;
 }

@@ -130,4 +130,13 @@ function measureBaseline(state: SessionState): void {
   state.baselineP99.set(state.sim.p99);
   state.baselineErr.set(state.sim.errorRate);
   state.baselineDegraded.set(state.sim.degraded);
+  const { topo, sim } = state;
+  for (let j = 0; j < topo.journeyEntry.length; j++) {
+    const routed = topo.routes?.routed[j] === 1;
+    const entry = topo.journeyEntry[j] as number;
+    state.baselineJourneyErr[j] = routed ? (sim.journeyErrorRate[j] as number) : (sim.errorRate[entry] as number);
+    state.baselineJourneyDegraded[j] = routed ? (sim.journeyDegraded[j] as number) : (sim.degraded[entry] as number);
+    // Leavers a healthy journey loses anyway (to its healthy failures): what users.ts takes at that failure share.
+    if (topo.users !== null) state.baselineJourneyGone[j] = (topo.journeyRps[j] as number) * (topo.users.abandon[j] as number) * (sim.journeyFailRecent[j] as number);
+  }
 }

@@ -56,6 +56,10 @@ export interface SessionState {
   /** Healthy error and degraded rates: impact counts only what an incident adds on top of them. */
   readonly baselineErr: Float64Array;
   readonly baselineDegraded: Float64Array;
+  /** The same per journey (a routed journey has its own), and the requests leavers no longer send when healthy (users.ts). */
+  readonly baselineJourneyErr: Float64Array;
+  readonly baselineJourneyDegraded: Float64Array;
+  readonly baselineJourneyGone: Float64Array;
   readonly actionsById: ReadonlyMap<string, ActionDef>;
   readonly faultIndex: ReadonlyMap<string, number>;
   readonly journeyIndex: ReadonlyMap<string, number>;
@@ -116,6 +120,9 @@ export function createState(scenario: Scenario, seed: number): SessionState {
     baselineP99: new Float64Array(topo.n),
     baselineErr: new Float64Array(topo.n),
     baselineDegraded: new Float64Array(topo.n),
+    baselineJourneyErr: new Float64Array(scenario.journeys.length),
+    baselineJourneyDegraded: new Float64Array(scenario.journeys.length),
+    baselineJourneyGone: new Float64Array(scenario.journeys.length),
     actionsById: new Map(scenario.actions.map((a) => [actionId(a), a])),
     faultIndex: new Map(scenario.faults.map((f, i) => [f.id, i])),
     journeyIndex: new Map(scenario.journeys.map((j, i) => [j.id, i])),

@@ -155,6 +155,17 @@ const journeySchema = z.strictObject({
   timeout: duration
     .prefault('30s')
     .describe('Users give up on a request after this long: a slower response counts as failed.'),
+  route: z
+    .array(id)
+    .optional()
+    .describe('The dependencies of the entry service that this journey calls (default: all of them), so journeys that share an entry can take different paths.'),
+  users: z
+    .strictObject({
+      refresh: z.number().min(0).lt(1).default(0).describe('Share of users who reload a failed page: their reload arrives again, and may fail again.'),
+      abandon: fraction.default(0).describe('Share of users who leave after a failure: the journey loses that share of its recent failures as traffic until it recovers.'),
+    })
+    .optional()
+    .describe('How users react to failures (default: they neither reload nor leave).'),
   degradedLoss: fraction
     .default(0)
     .describe('Share of the value lost when a request is served degraded (a soft fallback).'),

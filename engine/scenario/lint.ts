@@ -26,6 +26,7 @@ export function lintScenario(s: Scenario): LintIssue[] {
   const ctx = { s, report, services: idsOf(s.services), faults: idsOf(s.faults), journeys: idsOf(s.journeys) };
   checkDuplicates(ctx);
   checkServiceRefs(ctx);
+  checkJourneys(ctx);
   checkCapacity(ctx);
   checkCaches(ctx);
   checkFaultRefs(ctx);
@@ -137,6 +138,28 @@ function targetsOf(fault: FaultDef, i: number): [string, PathSegment[]][] {
   return typeof fault.target === 'string'
     ? [[fault.target, ['faults', i, 'target']]]
     : fault.target.map((target, j) => [target, ['faults', i, 'target', j]]);
+}
+
+/** A route names dependencies of the journey's entry, each once; users reload or leave, not both. */
+function checkJourneys({ s, report }: Ctx): void {
+  s.journeys.forEach((journey, i) => {
+    const name = JSON.stringify(journey.id);
+    const users = journey.users;
+    if (users !== undefined && users.refresh + users.abandon > 1) {
+      report(['journeys', i, 'users'], `journey ${name}: "refresh" and "abandon" are shares of the same users and add up to more than 1`);
+    }
+    const entry = s.services.find((service) => service.id === journey.entry);
+    if (journey.route === undefined || entry === undefined) return;
+    const deps = new Set(entry.dependencies.map((d) => d.service));
+    const seen = new Set<string>();
+    journey.route.forEach((id, j) => {
+      const path = ['journeys', i, 'route', j];
+      if (!deps.has(id)) {
+        report(path, `journey ${name}: ${JSON.stringify(id)} is not a dependency of its entry ${JSON.stringify(journey.entry)}${didYouMean(id, deps)}`);
+      } else if (seen.has(id)) report(path, `journey ${name}: ${JSON.stringify(id)} is already in its route`);
+      seen.add(id);
+    });
+  });
 }
 
 function checkFaultRefs({ s, report, faults }: Ctx): void {

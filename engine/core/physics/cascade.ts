@@ -10,6 +10,7 @@ import { clearTickSums, type SimState } from './sim-state.ts';
 import type { Topology } from './topology.ts';
 import { NOISE_MS, drawTraffic, type TrafficShape } from './traffic.ts';
 import type { Stream } from './rng.ts';
+import { journeyDemand, usersAfterStep } from './users.ts';
 
 /** Where a tick's traffic and noise come from: each service's stream and the scenario's shape. */
 export interface NoiseSource {
@@ -63,10 +64,22 @@ function finishTick(topo: Topology, sim: SimState, steps: number): void {
     // publish rate (exact for first-in, first-out consumption at a steady rate).
     sim.topicLagSeconds[t] = lag <= 0 ? 0 : Math.min(MAX_LAG_SECONDS, lag / Math.max(rate, 1e-9));
   }
+  const routed = topo.routes?.routed;
   for (let j = 0; j < topo.journeyEntry.length; j++) {
     const s = topo.journeyEntry[j] as number;
     sim.journeyErrorRate[j] = (sim.sumJourneyFail[j] as number) / steps;
-    sim.journeyP99[j] = Math.min(topo.journeyTimeoutMs[j] as number, sim.p99[s] as number);
+    let p99 = sim.p99[s] as number;
+    if (routed !== undefined && routed[j] === 1) {
+      // Its own time in service after the entry's wait.
+      const own = (sim.waitMs[s] as number) + Math.exp((sim.journeyLogMu[j] as number) + Z99 * (sim.journeyLogSigma[j] as number));
+      p99 = (sim.refusedShare[s] as number) >= 0.99 ? FAST_FAIL_MS : own;
+      sim.journeyDegraded[j] = (sim.sumJourneyDegraded[j] as number) / steps;
+    }
+    sim.journeyP99[j] = Math.min(topo.journeyTimeoutMs[j] as number, p99);
+    if (topo.users !== null) {
+      sim.journeyRps[j] = (sim.sumJourneyArrivals[j] as number) / steps;
+      sim.journeyGoneRps[j] = (sim.sumJourneyGone[j] as number) / steps;
+    }
   }
 }
 
@@ -89,9 +102,11 @@ export function computeTick(topo: Topology, sim: SimState, tickMs: number, now: 
         sim.dirty.fill(1);
       }
     }
+    if (topo.routes !== null || topo.users !== null) journeyDemand(topo, sim);
     demandPass(topo, sim, stepMs);
     healthPass(topo, sim, stepMs);
     if (topo.cacheEdges.length > 0) warmCaches(topo, sim, stepMs);
+    if (topo.users !== null) usersAfterStep(topo, topo.users, sim, stepMs);
     sim.step++;
   }
   finishTick(topo, sim, steps);
@@ -119,4 +134,6 @@ export function calibrate(topo: Topology, sim: SimState): void {
     sim.inServiceLag[s] = sim.serviceMean[s] as number;
   }
   for (let i = 0; i < WARM_UP_STEPS; i++) computeTick(topo, sim, STEP_MS, 0);
+  // Users' memory of failures is slower than the warm-up: start it at its healthy value.
+  if (topo.users !== null) sim.journeyFailRecent.set(sim.journeyErrorRate);
 }

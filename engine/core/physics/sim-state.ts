@@ -4,6 +4,7 @@
  * (see simArrays), so two runs that agree on a checkpoint agree on the whole future.
  */
 import type { Topology } from './topology.ts';
+import { setEdgeWeights } from './routes.ts';
 
 /** Slots of each edge's retry ring: retries can be due up to RING - 1 steps ahead. */
 export const RING = 16;
@@ -24,6 +25,8 @@ export interface SimState {
   readonly latMul: Float64Array;
   readonly capMul: Float64Array;
   readonly rpsMul: Float64Array;
+  /** Arrivals users add at each entry this step: reloads less those who left (users.ts). */
+  readonly extraRps: Float64Array;
   /** Edge faults: shares of attempts refused or blackholed before they reach the callee (independent and keyed), and added delay in ms. */
   readonly edgeRefuse: Float64Array;
   readonly edgeHang: Float64Array;
@@ -108,6 +111,23 @@ export interface SimState {
    */
   readonly cacheHit: Float64Array;
   readonly cacheFill: Float64Array;
+  /** Routes (routes.ts; empty without them): share of the caller's traffic that makes each call. */
+  readonly edgeWeight: Float64Array;
+  // Per-step state of each journey. Routes: its share of its entry's arrivals, and its own composition.
+  readonly journeyShare: Float64Array;
+  readonly journeyMean: Float64Array;
+  readonly journeyVar: Float64Array;
+  readonly journeyOkFree: Float64Array;
+  readonly journeyOkKeyed: Float64Array;
+  readonly journeyNotDegraded: Float64Array;
+  readonly journeyLogMu: Float64Array;
+  readonly journeyLogSigma: Float64Array;
+  /** Users (users.ts; empty without them): reloads due at the next step (rps), and the recent failure share. */
+  readonly journeyReload: Float64Array;
+  readonly journeyFailRecent: Float64Array;
+  /** This step's arrivals of each journey, and the share of them that failed. */
+  readonly journeyArrivals: Float64Array;
+  readonly journeyFailNow: Float64Array;
   // Per-tick sums over the tick's steps.
   readonly sumArrivals: Float64Array;
   readonly sumResponses: Float64Array;
@@ -117,6 +137,9 @@ export interface SimState {
   readonly sumJourneyFail: Float64Array;
   readonly sumPublished: Float64Array;
   readonly sumConsumed: Float64Array;
+  readonly sumJourneyDegraded: Float64Array;
+  readonly sumJourneyArrivals: Float64Array;
+  readonly sumJourneyGone: Float64Array;
   // Outputs of the last tick.
   readonly offered: Float64Array;
   readonly errorRate: Float64Array;
@@ -130,6 +153,10 @@ export interface SimState {
   readonly topicRate: Float64Array;
   readonly topicConsumed: Float64Array;
   readonly topicLagSeconds: Float64Array;
+  /** Routed journeys: their share served degraded. Users: their requests a second (reloads included), and those that leavers no longer send. */
+  readonly journeyDegraded: Float64Array;
+  readonly journeyRps: Float64Array;
+  readonly journeyGoneRps: Float64Array;
 }
 
 export function createSimState(topo: Topology): SimState {
@@ -140,8 +167,11 @@ export function createSimState(topo: Topology): SimState {
   const cached = topo.cacheEdges.length > 0 ? m : 0;
   const cacheHit = new Float64Array(cached);
   topo.cacheEdges.forEach((e, c) => (cacheHit[e] = topo.cacheHitRatio[c] as number));
+  // A feature the scenario does not use keeps empty arrays: they cost nothing and leave the checkpoint hash as it was.
+  const jr = topo.routes ? jn : 0;
+  const ju = topo.users ? jn : 0;
   const f = (len: number, fill = 0) => new Float64Array(len).fill(fill);
-  return {
+  const sim: SimState = {
     step: 0,
     nextNoiseAt: 0,
     errAdd: f(n),
@@ -151,6 +181,7 @@ export function createSimState(topo: Topology): SimState {
     latMul: f(n, 1),
     capMul: f(n, 1),
     rpsMul: f(n, 1),
+    extraRps: f(n),
     edgeRefuse: f(m),
     edgeHang: f(m),
     edgeRefuseKeyed: f(m),
@@ -203,6 +234,19 @@ export function createSimState(topo: Topology): SimState {
     topicIn: f(tn),
     cacheHit,
     cacheFill: f(cached),
+    edgeWeight: f(topo.routes ? m : 0, 1),
+    journeyShare: topo.routes ? Float64Array.from(topo.routes.share0) : f(0),
+    journeyMean: f(jr),
+    journeyVar: f(jr),
+    journeyOkFree: f(jr),
+    journeyOkKeyed: f(jr),
+    journeyNotDegraded: f(jr),
+    journeyLogMu: f(jr),
+    journeyLogSigma: f(jr),
+    journeyReload: f(ju),
+    journeyFailRecent: f(ju),
+    journeyArrivals: f(jn),
+    journeyFailNow: f(jn),
     sumArrivals: f(n),
     sumResponses: f(n),
     sumFailed: f(n),
@@ -211,6 +255,9 @@ export function createSimState(topo: Topology): SimState {
     sumJourneyFail: f(jn),
     sumPublished: f(tn),
     sumConsumed: f(tn),
+    sumJourneyDegraded: f(jr),
+    sumJourneyArrivals: f(ju),
+    sumJourneyGone: f(ju),
     offered: f(n),
     errorRate: f(n),
     degraded: f(n),
@@ -222,13 +269,31 @@ export function createSimState(topo: Topology): SimState {
     topicRate: f(tn),
     topicConsumed: f(tn),
     topicLagSeconds: f(tn),
+    journeyDegraded: f(jr),
+    journeyRps: f(ju),
+    journeyGoneRps: f(ju),
   };
+  const routes = topo.routes;
+  if (routes) for (let s = 0; s < n; s++) if ((routes.byEntryStart[s + 1] as number) > (routes.byEntryStart[s] as number)) setEdgeWeights(routes, sim, s, topo.edgeStart);
+  return sim;
 }
 
 /** Scratch arrays: cleared or overwritten before every use, so they carry nothing into the future. */
 /** The per-tick sums: cleared at each tick's start, read at its end. */
-const TICK_SUMS = ['sumArrivals', 'sumResponses', 'sumFailed', 'sumDegraded', 'sumSaturation', 'sumJourneyFail', 'sumPublished', 'sumConsumed'] as const;
-const SCRATCH: ReadonlySet<string> = new Set(['lastBusy', 'lastBusyPower', 'inflow', 'topicIn', 'dirty', 'changed', ...TICK_SUMS]);
+const TICK_SUMS = [
+  'sumArrivals',
+  'sumResponses',
+  'sumFailed',
+  'sumDegraded',
+  'sumSaturation',
+  'sumJourneyFail',
+  'sumPublished',
+  'sumConsumed',
+  'sumJourneyDegraded',
+  'sumJourneyArrivals',
+  'sumJourneyGone',
+] as const;
+const SCRATCH: ReadonlySet<string> = new Set(['lastBusy', 'lastBusyPower', 'inflow', 'topicIn', 'extraRps', 'journeyArrivals', 'journeyFailNow', 'dirty', 'changed', ...TICK_SUMS]);
 
 export function clearTickSums(sim: SimState): void {
   for (const key of TICK_SUMS) sim[key].fill(0);

@@ -18,6 +18,7 @@
 import { PUBLISHED as PUBLISHED_SLOTS, RING as RING_SLOTS, type SimState } from './sim-state.ts';
 import { shareLater as shareLaterOf } from './latency.ts';
 import type { Topology } from './topology.ts';
+import { addCall, mixJourneys, startJourneys, updateShares } from './routes.ts';
 
 // Local copies: an imported binding is read through a getter on every use in the hot loops.
 const RING = RING_SLOTS;
@@ -57,11 +58,15 @@ export function demandPass(topo: Topology, sim: SimState, stepMs: number): void 
   const cached = cacheHit.length > 0;
   const dt = stepMs / 1000;
   const head = sim.step & RING_MASK;
+  const routes = topo.routes;
   for (let k = 0; k < topo.n; k++) {
     const s = order[k] as number;
-    const ext = ((topo.baseRps[s] as number) + (topo.extRps[s] as number)) * (sim.noiseRps[s] as number);
-    const a = ((inflow[s] as number) + ext) * (sim.rpsMul[s] as number);
+    // Customer traffic, plus what its users add (reloads) or take away (those who left): users.ts.
+    const ext = ((topo.baseRps[s] as number) + (topo.extRps[s] as number)) * (sim.noiseRps[s] as number) + (sim.extraRps[s] as number);
+    const total = (inflow[s] as number) + ext;
+    const a = total * (sim.rpsMul[s] as number);
     inflow[s] = 0;
+    if (routes !== null && (routes.byEntryStart[s + 1] as number) > (routes.byEntryStart[s] as number)) updateShares(routes, sim, s, total, edgeStart);
     sim.arrivals[s] = a;
     const shed = a * (sim.shed[s] as number);
     let served = 0;
@@ -92,14 +97,16 @@ export function demandPass(topo: Topology, sim: SimState, stepMs: number): void 
       const due = ring[slot] as number;
       ring[slot] = 0;
       if (sim.edgeDisabled[e] || sim.edgeOpen[e]) continue;
+      // With routes, only the share of the traffic whose route makes this call makes it.
+      const calls = routes === null ? served * (edgeCalls[e] as number) : served * (edgeCalls[e] as number) * (sim.edgeWeight[e] as number);
       const topic = edgeTopic[e] as number;
       if (topic >= 0) {
         // Published and forgotten: the message waits on the topic for its consumer (consume below).
-        topicIn[topic] = (topicIn[topic] as number) + served * (edgeCalls[e] as number);
+        topicIn[topic] = (topicIn[topic] as number) + calls;
         continue;
       }
       // A cache in the caller answers its hits (cache.ts): only the misses are sent.
-      const first = served * (edgeCalls[e] as number) * (cached ? 1 - (cacheHit[e] as number) : 1);
+      const first = cached ? calls * (1 - (cacheHit[e] as number)) : calls;
       let retries = due;
       const budget = edgeBudget[e] as number;
       if (budget >= 0 && due > budget * first) retries = budget * first;
@@ -233,9 +240,13 @@ function publishQueue(sim: SimState, s: number, wait: number, refused: number): 
   return true;
 }
 
+/** The entry's composition to mix with its routed journeys (routes.ts mixJourneys). */
+const mixture = new Float64Array(5);
+
 /**
  * A service's time in service and failure, composed from its own work and its dependency calls as
- * the callees answer now. Returns whether anything a caller reads changed.
+ * the callees answer now. An entry of routed journeys also composes each of them over its own calls,
+ * and is their mixture with the rest of its traffic (routes.ts). Returns whether anything a caller reads changed.
  */
 function compose(topo: Topology, sim: SimState, s: number): boolean {
   const { edgeStart, edgeTo, edgeHard, edgeCalls, edgeTimeout, edgeFallbackMs, edgeBreaker, edgeBackoffMs } = topo;
@@ -248,18 +259,26 @@ function compose(topo: Topology, sim: SimState, s: number): boolean {
   let okFree = 1 - Math.min(1, (topo.baseErr[s] as number) * (sim.noiseErr[s] as number) + (sim.errAdd[s] as number));
   let okKeyed = 1 - (sim.errKey[s] as number);
   let notDegraded = 1;
+  const routes = topo.routes;
+  const routed = routes !== null && (routes.byEntryStart[s + 1] as number) > (routes.byEntryStart[s] as number);
+  if (routed) startJourneys(routes, sim, s, mean, variance, okFree, okKeyed);
 
+  const start = edgeStart[s] as number;
   const end = edgeStart[s + 1] as number;
-  for (let e = edgeStart[s] as number; e < end; e++) {
+  for (let e = start; e < end; e++) {
     // Publishing to a topic costs the caller nothing and never fails it: its consumer's state is
     // the topic's lag (consume), not this request's answer.
-    if ((topo.edgeTopic[e] as number) >= 0) continue;
+    if ((topo.edgeTopic[e] as number) >= 0) {
+      if (routed) addCall(routes, sim, s, e - start, 0, 0, 1, 1, 1);
+      continue;
+    }
     const d = edgeTo[e] as number;
     const calls = edgeCalls[e] as number;
     if (sim.edgeDisabled[e]) {
       notDegraded = 0;
       mean += edgeFallbackMs[e] as number;
       if (cached) cacheFill[e] = 0;
+      if (routed) addCall(routes, sim, s, e - start, edgeFallbackMs[e] as number, 0, 1, 1, 0);
       continue;
     }
     // The share of calls its cache does not answer (1 without a cache).
@@ -307,6 +326,7 @@ function compose(topo: Topology, sim: SimState, s: number): boolean {
         notDegraded = 0;
         mean += (edgeFallbackMs[e] as number) * calls;
       }
+      if (routed) addCall(routes, sim, s, e - start, edgeHard[e] ? 0 : (edgeFallbackMs[e] as number) * calls, 0, edgeHard[e] ? 0 : 1, 1, edgeHard[e] ? 1 : 0);
       continue;
     }
     callOutcome(q, keyed, edgeRetries[e] as number, edgeRetryAllowed[e] as number, outcome);
@@ -348,20 +368,39 @@ function compose(topo: Topology, sim: SimState, s: number): boolean {
     mean += calls * callMean;
     variance += calls * callVar;
     // Successful answers that were themselves degraded (a fallback further down) degrade this one too.
-    if (degradedD > 0) notDegraded *= calls === 1 ? 1 - degradedD : (1 - degradedD) ** calls;
+    const passedOn = degradedD > 0 ? (calls === 1 ? 1 - degradedD : (1 - degradedD) ** calls) : 1;
+    notDegraded *= passedOn;
+    // The call's factors on the request's success (free and keyed) and undegraded share, and its fallback time.
+    let callOk = 1;
+    let callOkKeyed = 1;
+    let fallback = 1;
+    let fallbackMean = 0;
     if (edgeHard[e]) {
-      if (calls === 1) {
-        okFree *= 1 - freeFail;
-        okKeyed *= 1 - keyed;
-      } else {
-        okFree *= (1 - freeFail) ** calls;
-        okKeyed *= (1 - keyed) ** calls;
-      }
+      callOk = calls === 1 ? 1 - freeFail : (1 - freeFail) ** calls;
+      callOkKeyed = calls === 1 ? 1 - keyed : (1 - keyed) ** calls;
+      okFree *= callOk;
+      okKeyed *= callOkKeyed;
     } else {
       const callFail = keyed + (1 - keyed) * freeFail;
-      notDegraded *= calls === 1 ? 1 - callFail : (1 - callFail) ** calls;
-      mean += (edgeFallbackMs[e] as number) * callFail * calls;
+      fallback = calls === 1 ? 1 - callFail : (1 - callFail) ** calls;
+      fallbackMean = (edgeFallbackMs[e] as number) * callFail * calls;
+      notDegraded *= fallback;
+      mean += fallbackMean;
     }
+    if (routed) addCall(routes, sim, s, e - start, calls * callMean + fallbackMean, calls * callVar, callOk, callOkKeyed, passedOn * fallback);
+  }
+  if (routed) {
+    mixture[0] = mean;
+    mixture[1] = variance;
+    mixture[2] = okFree;
+    mixture[3] = okKeyed;
+    mixture[4] = notDegraded;
+    mixJourneys(routes, sim, s, mixture);
+    mean = mixture[0] as number;
+    variance = mixture[1] as number;
+    okFree = mixture[2] as number;
+    okKeyed = mixture[3] as number;
+    notDegraded = mixture[4] as number;
   }
 
   failInd[s] = Math.min(1, Math.max(0, 1 - okFree));
@@ -443,15 +482,29 @@ export function healthPass(topo: Topology, sim: SimState, stepMs: number): void 
   journeysPass(topo, sim);
 }
 
-/** What a journey's users see: their entry service's answer, or a failure once they stop waiting. */
+/**
+ * What a journey's users see: their entry service's answer, or a failure once they stop waiting. A
+ * routed journey sees the entry's queue, but its own time in service and failures (routes.ts).
+ */
 function journeysPass(topo: Topology, sim: SimState): void {
+  const routed = topo.routes?.routed;
   for (let j = 0; j < topo.journeyEntry.length; j++) {
     const s = topo.journeyEntry[j] as number;
     const refused = sim.refusedShare[s] as number;
     const slack = (topo.journeyTimeoutMs[j] as number) - (sim.waitMs[s] as number);
-    const late = shareLater(slack, sim.logMu[s] as number, sim.logSigma[s] as number);
-    const fail = 1 - (1 - (sim.failInd[s] as number)) * (1 - (sim.failKey[s] as number));
-    const failed = refused + (1 - refused) * (late + (1 - late) * fail);
+    let failed: number;
+    if (routed !== undefined && routed[j] === 1) {
+      const late = shareLater(slack, sim.journeyLogMu[j] as number, sim.journeyLogSigma[j] as number);
+      const ok = Math.min(1, Math.max(0, (sim.journeyOkFree[j] as number) * (sim.journeyOkKeyed[j] as number)));
+      failed = refused + (1 - refused) * (late + (1 - late) * (1 - ok));
+      const degraded = Math.min(1, Math.max(0, 1 - (sim.journeyNotDegraded[j] as number)));
+      sim.sumJourneyDegraded[j] = (sim.sumJourneyDegraded[j] as number) + (1 - failed) * degraded;
+    } else {
+      const late = shareLater(slack, sim.logMu[s] as number, sim.logSigma[s] as number);
+      const fail = 1 - (1 - (sim.failInd[s] as number)) * (1 - (sim.failKey[s] as number));
+      failed = refused + (1 - refused) * (late + (1 - late) * fail);
+    }
+    sim.journeyFailNow[j] = failed;
     sim.sumJourneyFail[j] = (sim.sumJourneyFail[j] as number) + failed;
   }
 }

@@ -5,6 +5,8 @@
 import type { Scenario } from '../../protocol/scenario.ts';
 import { momentsFromPercentiles } from './latency.ts';
 import { defaultTopic } from '../../protocol/ids.ts';
+import { compileRoutes, type RouteTables } from './routes.ts';
+import { compileUsers, type UserTables } from './users.ts';
 
 export interface Topology {
   readonly n: number;
@@ -65,6 +67,11 @@ export interface Topology {
   readonly journeyTimeoutMs: Float64Array;
   /** The topic whose lag counts against journey j's SLO, or -1. */
   readonly journeyTopic: Int32Array;
+  /** Each journey's customer requests per second at the drill's start. */
+  readonly journeyRps: Float64Array;
+  /** Journeys' routes (routes.ts) and users' reactions to failures (users.ts); null when no journey has any. */
+  readonly routes: RouteTables | null;
+  readonly users: UserTables | null;
   readonly edgeCount: number;
 }
 
@@ -145,6 +152,9 @@ export function compileTopology(scenario: Scenario): Topology {
     journeyEntry: Int32Array.from(scenario.journeys, (j) => at(j.entry)),
     journeyTimeoutMs: Float64Array.from(scenario.journeys, (j) => j.timeout),
     journeyTopic: new Int32Array(0),
+    journeyRps: Float64Array.from(scenario.journeys, (j) => j.rps),
+    routes: null as RouteTables | null,
+    users: compileUsers(scenario),
     edgeCount,
   };
 
@@ -196,6 +206,7 @@ export function compileTopology(scenario: Scenario): Topology {
   topo.journeyTopic = Int32Array.from(scenario.journeys, (j) => (j.topic === undefined ? -1 : (topo.topicIndex.get(j.topic) ?? -1)));
   for (const j of scenario.journeys) topo.extRps[at(j.entry)] = (topo.extRps[at(j.entry)] as number) + j.rps;
 
+  topo.routes = compileRoutes(scenario, topo.journeyEntry, topo.edgeStart, topo.edgeTo, index);
   topo.order.set(topologicalOrder(topo));
   return topo;
 }

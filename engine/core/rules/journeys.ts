@@ -20,10 +20,20 @@ export interface JourneyMetrics {
   saturation: number;
 }
 
-/** Customer requests per second this tick: the journey's traffic with its entry service's noise. */
+/**
+ * Customer requests per second this tick: the journey's traffic with its entry service's noise; with
+ * `users`, as a dashboard counts them: reloads included, those who left not.
+ */
 export function journeyRps(state: SessionState, j: number): number {
+  if (state.topo.users !== null) return state.sim.journeyRps[j] as number;
   const def = state.scenario.journeys[j] as JourneyDef;
   return def.rps * (state.sim.noiseRps[state.topo.journeyEntry[j] as number] as number);
+}
+
+/** Share of the journey's requests served degraded: its entry's, or for a routed journey its own. */
+function journeyDegraded(state: SessionState, j: number): number {
+  const { topo, sim } = state;
+  return topo.routes?.routed[j] === 1 ? (sim.journeyDegraded[j] as number) : (sim.degraded[topo.journeyEntry[j] as number] as number);
 }
 
 /** A journey's numbers for display; the tick loop reads the arrays directly instead. */
@@ -33,7 +43,7 @@ export function journeyMetrics(state: SessionState, j: number): JourneyMetrics {
   return {
     rps: journeyRps(state, j),
     errorRate: sim.journeyErrorRate[j] as number,
-    degraded: sim.degraded[s] as number,
+    degraded: journeyDegraded(state, j),
     p50Ms: sim.p50[s] as number,
     p99Ms: sim.journeyP99[j] as number,
     saturation: sim.saturation[s] as number,
@@ -48,7 +58,6 @@ export function updateJourneys(state: SessionState): void {
   for (let j = 0; j < defs.length; j++) {
     const def = defs[j] as JourneyDef;
     const runtime = state.journeys[j] as JourneyRuntime;
-    const entry = state.topo.journeyEntry[j] as number;
     const errorRate = sim.journeyErrorRate[j] as number;
     const p99 = sim.journeyP99[j] as number;
     // A journey with a topic also waits on its consumer: orders placed but not yet fulfilled.
@@ -65,11 +74,19 @@ export function updateJourneys(state: SessionState): void {
     // Impact is what the incident adds: failures and fallbacks beyond the journey's healthy rates.
     // While its topic lags past the SLO, every request answered now will be late downstream (an
     // order that ships late): it counts as served degraded.
-    const failed = requests * Math.max(0, errorRate - (state.baselineErr[entry] as number));
+    let failed = requests * Math.max(0, errorRate - (state.baselineJourneyErr[j] as number));
     const late = def.slo.lagSeconds !== undefined && lagSeconds > def.slo.lagSeconds;
-    const degradedShare = late ? 1 - errorRate : Math.max(0, (sim.degraded[entry] as number) - (state.baselineDegraded[entry] as number));
+    const degradedShare = late ? 1 - errorRate : Math.max(0, journeyDegraded(state, j) - (state.baselineJourneyDegraded[j] as number));
     const degraded = requests * degradedShare;
-    const lost = (failed + degraded * def.degradedLoss) * def.valuePerRequest;
+    let gone = 0;
+    if (def.users !== undefined && state.topo.users !== null) {
+      // A failure its user reloads is not lost (the reload is among the requests, and fails or not on
+      // its own): only the share not reloaded finally fails. Users who left take the requests they
+      // would have made with them: those are lost too, though they never fail.
+      failed *= 1 - def.users.refresh;
+      gone = Math.max(0, (sim.journeyGoneRps[j] as number) - (state.baselineJourneyGone[j] as number)) * tickSec;
+    }
+    const lost = (failed + gone + degraded * def.degradedLoss) * def.valuePerRequest;
     const minute = runtime.minute;
     minute.requests += requests;
     minute.failed += failed;

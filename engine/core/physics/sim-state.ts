@@ -40,6 +40,15 @@ export interface SimState {
   readonly edgeDisabled: Uint8Array;
   readonly edgeRetries: Int32Array;
   readonly edgeBudget: Float64Array;
+  /**
+   * Retry throttling and adaptive throttling in force (a retry-policy action can change them): as in
+   * the topology, 0 = none. These and the throttle state below are empty arrays unless the scenario
+   * names a throttle somewhere (topo.throttled), so other scenarios keep their checkpoints.
+   */
+  readonly edgeThrottleTokens: Float64Array;
+  readonly edgeThrottleRatio: Float64Array;
+  readonly edgeAdaptiveK: Float64Array;
+  readonly edgeAdaptiveWindowMs: Float64Array;
   // Traffic and noise (traffic.ts): the AR(1) states and this tick's factors.
   readonly trafficAr: Float64Array;
   readonly latencyAr: Float64Array;
@@ -97,6 +106,12 @@ export interface SimState {
   /** Failure probability of one attempt (breakers watch it). */
   readonly edgeAttemptFail: Float64Array;
   readonly edgeOpen: Uint8Array;
+  /** Adaptive throttling (step.ts): attempts the caller made and attempts the callee accepted, per second, averaged over the window. */
+  readonly edgeRequestRate: Float64Array;
+  readonly edgeAcceptRate: Float64Array;
+  /** Share of attempts the caller rejects locally now, and share of attempts accepted at the last composition. */
+  readonly edgeReject: Float64Array;
+  readonly edgeAcceptShare: Float64Array;
   // Per-tick sums over the tick's steps.
   readonly sumArrivals: Float64Array;
   readonly sumResponses: Float64Array;
@@ -120,6 +135,7 @@ export function createSimState(topo: Topology): SimState {
   const m = topo.edgeCount;
   const jn = topo.journeyEntry.length;
   const f = (len: number, fill = 0) => new Float64Array(len).fill(fill);
+  const throttle = (values: Float64Array) => (topo.throttled ? Float64Array.from(values) : f(0));
   return {
     step: 0,
     nextNoiseAt: 0,
@@ -143,6 +159,10 @@ export function createSimState(topo: Topology): SimState {
     edgeDisabled: new Uint8Array(m),
     edgeRetries: Int32Array.from(topo.edgeRetries),
     edgeBudget: Float64Array.from(topo.edgeBudget),
+    edgeThrottleTokens: throttle(topo.edgeThrottleTokens),
+    edgeThrottleRatio: throttle(topo.edgeThrottleRatio),
+    edgeAdaptiveK: throttle(topo.edgeAdaptiveK),
+    edgeAdaptiveWindowMs: throttle(topo.edgeAdaptiveWindowMs),
     trafficAr: f(n),
     latencyAr: f(n),
     noiseRps: f(n, 1),
@@ -178,6 +198,10 @@ export function createSimState(topo: Topology): SimState {
     edgeFailMs: f(m),
     edgeAttemptFail: f(m),
     edgeOpen: new Uint8Array(m),
+    edgeRequestRate: f(topo.throttled ? m : 0),
+    edgeAcceptRate: f(topo.throttled ? m : 0),
+    edgeReject: f(topo.throttled ? m : 0),
+    edgeAcceptShare: f(topo.throttled ? m : 0, 1),
     sumArrivals: f(n),
     sumResponses: f(n),
     sumFailed: f(n),
@@ -203,12 +227,28 @@ const SCRATCH: ReadonlySet<string> = new Set(['lastBusy', 'lastBusyPower', 'infl
 export function clearTickSums(sim: SimState): void {
   for (const key of TICK_SUMS) sim[key].fill(0);
 }
+/** State that exists only in scenarios that use it: left out of the checkpoint while empty. */
+const OPTIONAL: ReadonlySet<string> = new Set([
+  'edgeThrottleTokens',
+  'edgeThrottleRatio',
+  'edgeAdaptiveK',
+  'edgeAdaptiveWindowMs',
+  'edgeRequestRate',
+  'edgeAcceptRate',
+  'edgeReject',
+  'edgeAcceptShare',
+]);
 let stateKeys: (keyof SimState)[] | undefined;
 
-/** Every typed array of the state but the scratch ones, in a fixed order, for the checkpoint hash. */
+/** Every typed array of the state but the scratch ones (and empty optional ones), in a fixed order, for the checkpoint hash. */
 export function simArrays(sim: SimState): (Float64Array | Int32Array | Uint8Array)[] {
   stateKeys ??= (Object.keys(sim) as (keyof SimState)[]).filter((k) => !SCRATCH.has(k) && typeof sim[k] === 'object').sort();
-  return stateKeys.map((k) => sim[k] as Float64Array | Int32Array | Uint8Array);
+  const out: (Float64Array | Int32Array | Uint8Array)[] = [];
+  for (const k of stateKeys) {
+    const values = sim[k] as Float64Array | Int32Array | Uint8Array;
+    if (values.length > 0 || !OPTIONAL.has(k)) out.push(values);
+  }
+  return out;
 }
 
 export function resetModifiers(sim: SimState): void {

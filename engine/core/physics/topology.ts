@@ -42,6 +42,14 @@ export interface Topology {
   readonly edgeBackoffMs: Float64Array;
   /** Retry budget (share of first attempts), or -1 when the edge has none. */
   readonly edgeBudget: Float64Array;
+  /** Retry throttling (gRPC token bucket): maxTokens and tokenRatio, 0 when the edge has none. */
+  readonly edgeThrottleTokens: Float64Array;
+  readonly edgeThrottleRatio: Float64Array;
+  /** Adaptive throttling: K (0 when the edge has none) and the window in ms. */
+  readonly edgeAdaptiveK: Float64Array;
+  readonly edgeAdaptiveWindowMs: Float64Array;
+  /** Whether any dependency or action names a throttle: only then does the state carry throttle arrays. */
+  readonly throttled: boolean;
   /** Journey j enters at service journeyEntry[j], with journeyTimeoutMs[j] of user patience. */
   readonly journeyEntry: Int32Array;
   readonly journeyTimeoutMs: Float64Array;
@@ -104,6 +112,11 @@ export function compileTopology(scenario: Scenario): Topology {
     edgeBreaker: new Float64Array(edgeCount),
     edgeBackoffMs: new Float64Array(edgeCount),
     edgeBudget: new Float64Array(edgeCount),
+    edgeThrottleTokens: new Float64Array(edgeCount),
+    edgeThrottleRatio: new Float64Array(edgeCount),
+    edgeAdaptiveK: new Float64Array(edgeCount),
+    edgeAdaptiveWindowMs: new Float64Array(edgeCount),
+    throttled: scenario.actions.some((a) => a.retryThrottle !== undefined || a.adaptiveThrottle !== undefined),
     journeyEntry: Int32Array.from(scenario.journeys, (j) => at(j.entry)),
     journeyTimeoutMs: Float64Array.from(scenario.journeys, (j) => j.timeout),
     edgeCount,
@@ -136,6 +149,11 @@ export function compileTopology(scenario: Scenario): Topology {
       topo.edgeBreaker[e] = d.breaker ?? -1;
       topo.edgeBackoffMs[e] = d.backoff;
       topo.edgeBudget[e] = d.retryBudget ?? -1;
+      topo.edgeThrottleTokens[e] = d.retryThrottle?.maxTokens ?? 0;
+      topo.edgeThrottleRatio[e] = d.retryThrottle?.tokenRatio ?? 0;
+      topo.edgeAdaptiveK[e] = d.adaptiveThrottle?.k ?? 0;
+      topo.edgeAdaptiveWindowMs[e] = d.adaptiveThrottle?.window ?? 0;
+      if (d.retryThrottle !== undefined || d.adaptiveThrottle !== undefined) topo.throttled = true;
       e++;
     }
   });

@@ -68,6 +68,18 @@ export const ALERT_SEVERITIES = ['page', 'ticket'] as const;
 
 const note = z.string().describe('Free text for the facilitator only.');
 
+/** gRPC's retryThrottling: a per-client token bucket that stops retries while failures outweigh successes. */
+const retryThrottleSchema = z.strictObject({
+  maxTokens: z.number().positive().max(1000).describe('Tokens each client\'s bucket holds (gRPC maxTokens); it starts full. A failed attempt takes one token; retries are allowed only while the bucket is more than half full.'),
+  tokenRatio: z.number().positive().max(1).describe('Tokens a successful attempt puts back (gRPC tokenRatio): retries stop once more than tokenRatio / (1 + tokenRatio) of attempts fail.'),
+});
+
+/** The SRE book's client-side adaptive throttling ("Handling Overload"). */
+const adaptiveThrottleSchema = z.strictObject({
+  k: z.number().min(1).max(100).default(2).describe('K: the client sends up to K times what the callee accepted over the window; it rejects the rest locally, with probability max(0, (requests − K·accepts) / (requests + 1)).'),
+  window: duration.prefault('2m').describe('The trailing window over which requests and accepts are counted.'),
+});
+
 const dependencySchema = z.strictObject({
   service: id.describe('The service that is called.'),
   kind: z
@@ -102,6 +114,12 @@ const dependencySchema = z.strictObject({
     })
     .optional()
     .describe('The caller keeps a cache in front of this dependency: a hit is answered at once and costs the dependency nothing; a miss is a normal call. A flush empties it.'),
+  retryThrottle: retryThrottleSchema
+    .optional()
+    .describe('Token-bucket retry throttling, as in gRPC: each client process keeps a bucket; every failed attempt takes a token, every success puts tokenRatio back, and retries are sent only while it is more than half full.'),
+  adaptiveThrottle: adaptiveThrottleSchema
+    .optional()
+    .describe('Client-side adaptive throttling (SRE book): the caller rejects attempts locally (fast errors, no load on the callee) once it sends more than K times what the callee accepts.'),
 });
 
 export const serviceSchema = z.strictObject({
@@ -281,6 +299,8 @@ export const actionSchema = z.strictObject({
   shed: fraction.optional().describe('drain: the share of incoming traffic rejected early to protect the target.'),
   retries: z.number().int().min(0).max(10).optional().describe('retry-policy: the new number of retries on the dependency.'),
   retryBudget: fraction.optional().describe('retry-policy: the retry budget to set on the dependency.'),
+  retryThrottle: retryThrottleSchema.optional().describe('retry-policy: the token-bucket retry throttling to set on the dependency.'),
+  adaptiveThrottle: adaptiveThrottleSchema.optional().describe('retry-policy: the client-side adaptive throttling to set on the dependency.'),
   description: z.string().optional(),
   facilitator: z.strictObject({ note: note.optional() }).optional(),
 });

@@ -79,7 +79,7 @@ describe('degraded results propagate up through hard dependencies', () => {
         dependencies:
           s.id === 'api'
             ? [{ service: 'db', kind: 'hard' as const, timeout: '200ms' }, { service: 'recs', kind: 'soft' as const, timeout: '100ms' }]
-            : s.dependencies.filter((d) => d.service !== 'recs').map((d) => ({ ...d, cache: undefined, timeout: `${d.timeout}ms`, backoff: `${d.backoff}ms` })),
+            : s.dependencies.filter((d) => d.service !== 'recs').map((d) => ({ ...d, cache: undefined, adaptiveThrottle: undefined, timeout: `${d.timeout}ms`, backoff: `${d.backoff}ms` })),
       })),
       faults: [{ id: 'recs-down', kind: 'dependency-outage', target: 'recs', at: '1m', effect: { errorRate: 1 } }],
       actions: [{ type: 'restart', target: 'recs', resolves: ['recs-down'] }],
@@ -118,7 +118,7 @@ describe('circuit breakers', () => {
         ...s,
         baseline: { ...s.baseline },
         noise: { ...s.noise },
-        dependencies: s.dependencies.map((d) => ({ ...d, cache: undefined, timeout: `${d.timeout}ms`, backoff: `${d.backoff}ms`, ...(d.service === 'api' ? { breaker: 0.5 } : {}) })),
+        dependencies: s.dependencies.map((d) => ({ ...d, cache: undefined, adaptiveThrottle: undefined, timeout: `${d.timeout}ms`, backoff: `${d.backoff}ms`, ...(d.service === 'api' ? { breaker: 0.5 } : {}) })),
       })),
     });
     expect(apiLoad(withBreaker)).toBe(0);
@@ -132,7 +132,7 @@ describe('circuit breakers', () => {
         ...s,
         baseline: { ...s.baseline },
         noise: { ...s.noise, errorRate: 0.5 },
-        dependencies: s.dependencies.map((d) => ({ ...d, cache: undefined, timeout: `${d.timeout}ms`, backoff: `${d.backoff}ms`, ...(d.service === 'api' ? { breaker: 0.5 } : {}) })),
+        dependencies: s.dependencies.map((d) => ({ ...d, cache: undefined, adaptiveThrottle: undefined, timeout: `${d.timeout}ms`, backoff: `${d.backoff}ms`, ...(d.service === 'api' ? { breaker: 0.5 } : {}) })),
       })),
       // Hovers right at the threshold: noisy 50% failures.
       faults: [{ id: 'api-flaky', kind: 'code-deploy', target: 'api', at: '1m', effect: { errorRate: 0.499 }, rootCause: true }],

@@ -195,7 +195,7 @@ describe('keyed (scoped) failures', () => {
         ...s,
         baseline: { ...s.baseline },
         noise: { ...s.noise },
-        dependencies: s.dependencies.map((d) => ({ ...d, cache: undefined, timeout: `${d.timeout}ms`, backoff: `${d.backoff}ms`, ...(d.service === 'api' ? { retries } : {}) })),
+        dependencies: s.dependencies.map((d) => ({ ...d, cache: undefined, adaptiveThrottle: undefined, timeout: `${d.timeout}ms`, backoff: `${d.backoff}ms`, ...(d.service === 'api' ? { retries } : {}) })),
       })),
       faults: [{ id: 'bad-key', kind: 'config-deploy', target: 'api', at: '5m', ...(scope !== undefined ? { scope } : {}), effect: { errorRate: scope === undefined ? 0.2 : 1 }, rootCause: true }],
     });

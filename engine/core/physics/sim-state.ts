@@ -43,6 +43,15 @@ export interface SimState {
   readonly edgeDisabled: Uint8Array;
   readonly edgeRetries: Int32Array;
   readonly edgeBudget: Float64Array;
+  /**
+   * Retry throttling and adaptive throttling in force (a retry-policy action can change them): as in
+   * the topology, 0 = none. These and the throttle state below are empty arrays unless the scenario
+   * names a throttle somewhere (topo.throttled), so other scenarios keep their checkpoints.
+   */
+  readonly edgeThrottleTokens: Float64Array;
+  readonly edgeThrottleRatio: Float64Array;
+  readonly edgeAdaptiveK: Float64Array;
+  readonly edgeAdaptiveWindowMs: Float64Array;
   // Traffic and noise (traffic.ts): the AR(1) states and this tick's factors.
   readonly trafficAr: Float64Array;
   readonly latencyAr: Float64Array;
@@ -128,6 +137,12 @@ export interface SimState {
   /** This step's arrivals of each journey, and the share of them that failed. */
   readonly journeyArrivals: Float64Array;
   readonly journeyFailNow: Float64Array;
+  /** Adaptive throttling (step.ts): attempts the caller made and attempts the callee accepted, per second, averaged over the window. */
+  readonly edgeRequestRate: Float64Array;
+  readonly edgeAcceptRate: Float64Array;
+  /** Share of attempts the caller rejects locally now, and share of attempts accepted at the last composition. */
+  readonly edgeReject: Float64Array;
+  readonly edgeAcceptShare: Float64Array;
   // Per-tick sums over the tick's steps.
   readonly sumArrivals: Float64Array;
   readonly sumResponses: Float64Array;
@@ -171,6 +186,7 @@ export function createSimState(topo: Topology): SimState {
   const jr = topo.routes ? jn : 0;
   const ju = topo.users ? jn : 0;
   const f = (len: number, fill = 0) => new Float64Array(len).fill(fill);
+  const throttle = (values: Float64Array) => (topo.throttled ? Float64Array.from(values) : f(0));
   const sim: SimState = {
     step: 0,
     nextNoiseAt: 0,
@@ -195,6 +211,10 @@ export function createSimState(topo: Topology): SimState {
     edgeDisabled: new Uint8Array(m),
     edgeRetries: Int32Array.from(topo.edgeRetries),
     edgeBudget: Float64Array.from(topo.edgeBudget),
+    edgeThrottleTokens: throttle(topo.edgeThrottleTokens),
+    edgeThrottleRatio: throttle(topo.edgeThrottleRatio),
+    edgeAdaptiveK: throttle(topo.edgeAdaptiveK),
+    edgeAdaptiveWindowMs: throttle(topo.edgeAdaptiveWindowMs),
     trafficAr: f(n),
     latencyAr: f(n),
     noiseRps: f(n, 1),
@@ -247,6 +267,10 @@ export function createSimState(topo: Topology): SimState {
     journeyFailRecent: f(ju),
     journeyArrivals: f(jn),
     journeyFailNow: f(jn),
+    edgeRequestRate: f(topo.throttled ? m : 0),
+    edgeAcceptRate: f(topo.throttled ? m : 0),
+    edgeReject: f(topo.throttled ? m : 0),
+    edgeAcceptShare: f(topo.throttled ? m : 0, 1),
     sumArrivals: f(n),
     sumResponses: f(n),
     sumFailed: f(n),
@@ -300,7 +324,11 @@ export function clearTickSums(sim: SimState): void {
 }
 let stateKeys: (keyof SimState)[] | undefined;
 
-/** Every typed array of the state but the scratch ones, in a fixed order, for the checkpoint hash. */
+/**
+ * Every typed array of the state but the scratch ones, in a fixed order, for the checkpoint hash. The
+ * arrays of a feature a scenario does not use (topics, caches, routes, users, throttles) are empty,
+ * and the checkpoint skips empty arrays, so such a scenario hashes as it did before the feature.
+ */
 export function simArrays(sim: SimState): (Float64Array | Int32Array | Uint8Array)[] {
   stateKeys ??= (Object.keys(sim) as (keyof SimState)[]).filter((k) => !SCRATCH.has(k) && typeof sim[k] === 'object').sort();
   return stateKeys.map((k) => sim[k] as Float64Array | Int32Array | Uint8Array);

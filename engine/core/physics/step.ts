@@ -59,6 +59,7 @@ export function demandPass(topo: Topology, sim: SimState, stepMs: number): void 
   const dt = stepMs / 1000;
   const head = sim.step & RING_MASK;
   const routes = topo.routes;
+  const throttled = sim.edgeAdaptiveK.length > 0;
   for (let k = 0; k < topo.n; k++) {
     const s = order[k] as number;
     // Customer traffic, plus what its users add (reloads) or take away (those who left): users.ts.
@@ -96,7 +97,11 @@ export function demandPass(topo: Topology, sim: SimState, stepMs: number): void 
       const slot = base + head;
       const due = ring[slot] as number;
       ring[slot] = 0;
-      if (sim.edgeDisabled[e] || sim.edgeOpen[e]) continue;
+      if (sim.edgeDisabled[e] || sim.edgeOpen[e]) {
+        // Nothing is sent, but an adaptive throttle's window still moves on and forgets.
+        if (throttled && (sim.edgeAdaptiveK[e] as number) > 0) adaptiveThrottle(sim, e, s, 0, dt);
+        continue;
+      }
       // With routes, only the share of the traffic whose route makes this call makes it.
       const calls = routes === null ? served * (edgeCalls[e] as number) : served * (edgeCalls[e] as number) * (sim.edgeWeight[e] as number);
       const topic = edgeTopic[e] as number;
@@ -115,6 +120,7 @@ export function demandPass(topo: Topology, sim: SimState, stepMs: number): void 
         sim.dirty[s] = 1;
       }
       const sent = first + retries;
+      if (throttled && (sim.edgeAdaptiveK[e] as number) > 0) adaptiveThrottle(sim, e, s, sent, dt);
       const d = edgeTo[e] as number;
       // Attempts an edge fault stops never reach the callee (but fail, and are retried).
       inflow[d] = (inflow[d] as number) + sent * (sim.edgeReach[e] as number);
@@ -163,6 +169,51 @@ function consume(topo: Topology, sim: SimState, s: number, served: number, dt: n
   // The consumer's load: messages arriving, or those it works through while it catches up.
   sim.arrivals[s] = (sim.arrivals[s] as number) + Math.max(published, consumed);
   return served + consumed;
+}
+
+/**
+ * Client-side adaptive throttling (SRE book, "Handling Overload"): the caller rejects each attempt
+ * locally with probability max(0, (requests − K·accepts) / (requests + 1)), counted over a trailing
+ * window. The fluid model keeps the two counts as rates (per second) averaged by an exponential
+ * moving average with time constant window / 2, which has the same mean age as the window, and takes
+ * the count as rate × window. Requests are every attempt the caller makes (first attempts, retries,
+ * including the ones it then rejects); accepts are those the callee answered in time (an error the
+ * callee returns is accepted; a refusal, a timeout or a rejection is not). A new share moves the
+ * caller's composition (compose folds it into the attempt's fast failures), from the next step.
+ */
+function adaptiveThrottle(sim: SimState, e: number, s: number, sent: number, dt: number): void {
+  const window = (sim.edgeAdaptiveWindowMs[e] as number) / 1000;
+  const alpha = dt / (window / 2 + dt);
+  const requestRate = sim.edgeRequestRate[e] as number;
+  const acceptRate = sim.edgeAcceptRate[e] as number;
+  const requests = requestRate + (sent - requestRate) * alpha;
+  const accepts = acceptRate + (sent * (sim.edgeAcceptShare[e] as number) - acceptRate) * alpha;
+  sim.edgeRequestRate[e] = requests;
+  sim.edgeAcceptRate[e] = accepts;
+  const reject = Math.max(0, ((requests - (sim.edgeAdaptiveK[e] as number) * accepts) * window) / (requests * window + 1));
+  if (movedShare(reject, sim.edgeReject[e] as number)) {
+    sim.edgeReject[e] = reject;
+    sim.dirty[s] = 1;
+  }
+}
+
+/**
+ * gRPC retry throttling, for many clients that each keep a bucket and all see the attempt failure f.
+ * A bucket moves by +ratio per success and −1 per failure: a drift of δ = ratio·(1 − f) − f and a
+ * variance of σ² = f(1 − f)(1 + ratio)² per attempt, between 0 and maxTokens. A client that sends
+ * more than a few attempts a second crosses its whole bucket within one step, so each bucket is taken
+ * in its stationary state: a random walk with drift reflected at both ends, whose level has density
+ * ∝ exp(2δx/σ²). The share of clients above half, the share of retries allowed, is then exactly
+ * 1 / (1 + exp(−maxTokens·δ/σ²)): all of them while successes outweigh failures, none once failures
+ * do (f above ratio / (1 + ratio)), and a ramp between whose width shrinks as maxTokens grows. That
+ * ramp is what the spread of many clients' buckets looks like; it also keeps the loop (fewer retries,
+ * less load, fewer failures) from flipping the retries on and off every step.
+ */
+function bucketAllows(f: number, maxTokens: number, ratio: number): number {
+  const drift = ratio - (1 + ratio) * f;
+  const variance = f * (1 - f) * (1 + ratio) * (1 + ratio);
+  // ±Infinity when every attempt succeeds or fails: then 1 or 0.
+  return 1 / (1 + Math.exp((-maxTokens * drift) / variance));
 }
 
 /**
@@ -253,6 +304,7 @@ function compose(topo: Topology, sim: SimState, s: number): boolean {
   const { serviceMean, serviceVar, logMu, logSigma, waitMs, refusedShare, failInd, failKey, degradedOk } = sim;
   const { edgeAttemptFail, edgeOpen, edgeRetryShare, edgeFailMs, edgeRetryAllowed, edgeRetries, cacheHit, cacheFill } = sim;
   const cached = cacheHit.length > 0;
+  const throttled = sim.edgeReject.length > 0;
   const latScale = (sim.latMul[s] as number) * (sim.noiseLat[s] as number);
   let mean = (topo.ownMean[s] as number) * latScale + (sim.latAdd[s] as number);
   let variance = (topo.ownVar[s] as number) * latScale * latScale + (sim.latVar[s] as number);
@@ -286,8 +338,14 @@ function compose(topo: Topology, sim: SimState, s: number): boolean {
     // One attempt. An edge fault may stop it before it reaches the callee: refused at once, or
     // blackholed (the caller waits its whole timeout); keyed edge failures stop every retry of a hit key.
     const timeout = edgeTimeout[e] as number;
-    const edgeFast = sim.edgeRefuse[e] as number;
-    const edgeHang = Math.min(1 - edgeFast, sim.edgeHang[e] as number);
+    let edgeFast = sim.edgeRefuse[e] as number;
+    let edgeHang = Math.min(1 - edgeFast, sim.edgeHang[e] as number);
+    const reject = throttled ? (sim.edgeReject[e] as number) : 0;
+    if (reject > 0) {
+      // Adaptive throttling rejects these in the caller, before anything else: fast, and retried.
+      edgeFast = reject + (1 - reject) * edgeFast;
+      edgeHang *= 1 - reject;
+    }
     const pass = 1 - edgeFast - edgeHang;
     const keyedFast = sim.edgeRefuseKeyed[e] as number;
     const keyedHang = Math.min(1 - keyedFast, sim.edgeHangKeyed[e] as number);
@@ -302,6 +360,7 @@ function compose(topo: Topology, sim: SimState, s: number): boolean {
     const pFast = edgeFast + pass * refusedD;
     const pLate = edgeHang + pass * (1 - refusedD) * late;
     const pSlow = pass * (1 - refusedD) * (1 - late);
+    if (throttled) sim.edgeAcceptShare[e] = keyedPass * pSlow;
     // Clamped: rounding can put the sum of shares a hair above 1, and a power of a negative base is NaN.
     const q = Math.min(1, pFast + pLate + pSlow * (failInd[d] as number));
     const attemptFail = keyed + (1 - keyed) * q;
@@ -329,7 +388,12 @@ function compose(topo: Topology, sim: SimState, s: number): boolean {
       if (routed) addCall(routes, sim, s, e - start, edgeHard[e] ? 0 : (edgeFallbackMs[e] as number) * calls, 0, edgeHard[e] ? 0 : 1, 1, edgeHard[e] ? 1 : 0);
       continue;
     }
-    callOutcome(q, keyed, edgeRetries[e] as number, edgeRetryAllowed[e] as number, outcome);
+    let allowed = edgeRetryAllowed[e] as number;
+    if (throttled && (sim.edgeThrottleTokens[e] as number) > 0) {
+      // gRPC decides at the failure, before the backoff: fewer retries go into the ring.
+      allowed *= bucketAllows(attemptFail, sim.edgeThrottleTokens[e] as number, sim.edgeThrottleRatio[e] as number);
+    }
+    callOutcome(q, keyed, edgeRetries[e] as number, allowed, outcome);
     let freeFail = outcome[0] as number;
     const attempts = outcome[1] as number;
     edgeRetryShare[e] = (attempts - 1) / attempts;

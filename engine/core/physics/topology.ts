@@ -62,6 +62,14 @@ export interface Topology {
   readonly cacheCaller: Int32Array;
   readonly cacheHitRatio: Float64Array;
   readonly cacheWarmupMs: Float64Array;
+  /** Retry throttling (gRPC token bucket): maxTokens and tokenRatio, 0 when the edge has none. */
+  readonly edgeThrottleTokens: Float64Array;
+  readonly edgeThrottleRatio: Float64Array;
+  /** Adaptive throttling: K (0 when the edge has none) and the window in ms. */
+  readonly edgeAdaptiveK: Float64Array;
+  readonly edgeAdaptiveWindowMs: Float64Array;
+  /** Whether any dependency or action names a throttle: only then does the state carry throttle arrays. */
+  readonly throttled: boolean;
   /** Journey j enters at service journeyEntry[j], with journeyTimeoutMs[j] of user patience. */
   readonly journeyEntry: Int32Array;
   readonly journeyTimeoutMs: Float64Array;
@@ -149,6 +157,11 @@ export function compileTopology(scenario: Scenario): Topology {
     cacheCaller: new Int32Array(cacheCount),
     cacheHitRatio: new Float64Array(cacheCount),
     cacheWarmupMs: new Float64Array(cacheCount),
+    edgeThrottleTokens: new Float64Array(edgeCount),
+    edgeThrottleRatio: new Float64Array(edgeCount),
+    edgeAdaptiveK: new Float64Array(edgeCount),
+    edgeAdaptiveWindowMs: new Float64Array(edgeCount),
+    throttled: scenario.actions.some((a) => a.retryThrottle !== undefined || a.adaptiveThrottle !== undefined),
     journeyEntry: Int32Array.from(scenario.journeys, (j) => at(j.entry)),
     journeyTimeoutMs: Float64Array.from(scenario.journeys, (j) => j.timeout),
     journeyTopic: new Int32Array(0),
@@ -198,6 +211,11 @@ export function compileTopology(scenario: Scenario): Topology {
         topo.cacheWarmupMs[c] = d.cache.warmup;
         c++;
       }
+      topo.edgeThrottleTokens[e] = d.retryThrottle?.maxTokens ?? 0;
+      topo.edgeThrottleRatio[e] = d.retryThrottle?.tokenRatio ?? 0;
+      topo.edgeAdaptiveK[e] = d.adaptiveThrottle?.k ?? 0;
+      topo.edgeAdaptiveWindowMs[e] = d.adaptiveThrottle?.window ?? 0;
+      if (d.retryThrottle !== undefined || d.adaptiveThrottle !== undefined) topo.throttled = true;
       e++;
     }
   });

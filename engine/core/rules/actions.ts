@@ -100,7 +100,27 @@ function setLastingEffect(state: SessionState, def: ActionDef, s: number, on: bo
     // A client config push: the new retry settings, or the scenario's own ones back on revert.
     sim.edgeRetries[edge] = on && def.retries !== undefined ? def.retries : (state.topo.edgeRetries[edge] as number);
     sim.edgeBudget[edge] = on && def.retryBudget !== undefined ? def.retryBudget : (state.topo.edgeBudget[edge] as number);
+    if (state.topo.throttled) setThrottles(state, def, edge, on);
   }
+}
+
+/** The throttles a retry-policy pushes, or the scenario's own ones back on revert. */
+function setThrottles(state: SessionState, def: ActionDef, edge: number, on: boolean): void {
+  const { sim, topo } = state;
+  const bucket = on ? def.retryThrottle : undefined;
+  sim.edgeThrottleTokens[edge] = bucket ? bucket.maxTokens : (topo.edgeThrottleTokens[edge] as number);
+  sim.edgeThrottleRatio[edge] = bucket ? bucket.tokenRatio : (topo.edgeThrottleRatio[edge] as number);
+  const adaptive = on ? def.adaptiveThrottle : undefined;
+  const k = adaptive ? adaptive.k : (topo.edgeAdaptiveK[edge] as number);
+  const windowMs = adaptive ? adaptive.window : (topo.edgeAdaptiveWindowMs[edge] as number);
+  if (k !== sim.edgeAdaptiveK[edge] || windowMs !== sim.edgeAdaptiveWindowMs[edge]) {
+    // A new throttler starts with empty counts and rejects nothing until they say otherwise.
+    sim.edgeRequestRate[edge] = 0;
+    sim.edgeAcceptRate[edge] = 0;
+    sim.edgeReject[edge] = 0;
+  }
+  sim.edgeAdaptiveK[edge] = k;
+  sim.edgeAdaptiveWindowMs[edge] = windowMs;
 }
 
 function applyLastingEffect(state: SessionState, def: ActionDef, s: number): void {

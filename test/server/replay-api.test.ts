@@ -111,7 +111,7 @@ describe('replay API', () => {
       expect(full.samples).toEqual(streamed);
       expect(pub.samples).toEqual(full.samples);
       // Telemetry only: services and journeys.
-      expect(Object.keys(full.samples[0] as MetricsSample).sort()).toEqual(['journeys', 'services', 't']);
+      expect(Object.keys(full.samples[0] as MetricsSample).sort()).toEqual(['journeys', 'services', 't', 'topics']);
 
       // The last sample matches a fresh in-process run of the same inputs (the start is runScenario's own).
       const logged = full.events.filter((e) => e.type === 'command');

@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createHeader, serializeLog } from '../engine/core/log/log.ts';
-import type { Session } from '../engine/core/session.ts';
+import { createSession, type Session } from '../engine/core/session.ts';
+import type { MetricsSample } from '../engine/protocol/views.ts';
 import type { TimedCommand } from '../engine/protocol/commands.ts';
 import { loadScenarioText } from '../engine/scenario/load.ts';
 import { loadPlanText } from '../engine/scenario/plan.ts';
@@ -110,4 +111,20 @@ export function bigScenario(size: number): string {
     length += service.length;
   }
   return `${head}\n${services.join('')}\njourneys:\n${tail}`;
+}
+
+/** Every tick's sample of a run from its start to `until`, with timed commands applied at their tick. */
+export function tickSamples(scenario: Scenario, until: number, commands: readonly TimedCommand[] = []): MetricsSample[] {
+  const session = createSession(scenario);
+  session.submit({ actor: 'facilitator', type: 'start' });
+  const out: MetricsSample[] = [];
+  let i = 0;
+  while (session.now < until && session.phase === 'running') {
+    while (i < commands.length && (commands[i]?.at ?? Infinity) <= session.now) {
+      const { at: _at, ...cmd } = commands[i++] as TimedCommand;
+      session.submit(cmd);
+    }
+    session.runUntil(session.now + session.tickMs, (s) => out.push(s));
+  }
+  return out;
 }

@@ -12,7 +12,6 @@ import { applyCommand } from './rules/commands.ts';
 import { journeyMetrics } from './rules/journeys.ts';
 import { ms, rate } from './physics/round.ts';
 import { calibrate } from './physics/cascade.ts';
-import { edgeCaller } from './physics/topology.ts';
 import { createState, type SessionState } from './state.ts';
 import { buildFacilitatorView, buildSnapshot } from './read/snapshot.ts';
 import type { DrillSnapshot, FacilitatorView, MetricsSample } from '../protocol/views.ts';
@@ -108,7 +107,7 @@ export class Session {
         const e = topo.topicEdge[t] as number;
         return {
           id,
-          from: topo.ids[edgeCaller(topo, e)] as string,
+          from: topo.ids[topo.topicProducer[t] as number] as string,
           to: topo.ids[topo.edgeTo[e] as number] as string,
           rps: Math.round(sim.topicRate[t] as number),
           consumed: Math.round(sim.topicConsumed[t] as number),

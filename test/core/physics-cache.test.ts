@@ -7,7 +7,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../engine/core/log/run.ts';
-import { createSession } from '../../engine/core/session.ts';
 import { createState } from '../../engine/core/state.ts';
 import { checkpointHash } from '../../engine/core/log/checkpoint.ts';
 import { createSimState, simArrays } from '../../engine/core/physics/sim-state.ts';
@@ -16,9 +15,8 @@ import { lintScenario } from '../../engine/scenario/lint.ts';
 import { loadScenarioText } from '../../engine/scenario/load.ts';
 import { scenarioSchema, type Scenario, type ScenarioInput } from '../../engine/protocol/scenario.ts';
 import type { MetricsSample } from '../../engine/protocol/views.ts';
-import type { TimedCommand } from '../../engine/protocol/commands.ts';
 import { parse } from 'yaml';
-import { logText } from '../helpers.ts';
+import { logText, tickSamples } from '../helpers.ts';
 
 const FLUSH_AT = 10 * 60_000;
 const QUIET = { rps: 0, latency: 0, errorRate: 0 };
@@ -78,20 +76,6 @@ function cached(o: CacheOptions): Scenario {
   return scenarioSchema.parse(input);
 }
 
-function samples(scenario: Scenario, until: number, commands: TimedCommand[] = []): MetricsSample[] {
-  const session = createSession(scenario);
-  session.submit({ actor: 'facilitator', type: 'start' });
-  const out: MetricsSample[] = [];
-  let i = 0;
-  while (session.now < until && session.phase === 'running') {
-    while (i < commands.length && (commands[i]?.at ?? Infinity) <= session.now) {
-      const { at: _at, ...cmd } = commands[i++] as TimedCommand;
-      session.submit(cmd);
-    }
-    session.runUntil(session.now + session.tickMs, (s) => out.push(s));
-  }
-  return out;
-}
 const at = (out: MetricsSample[], t: number) => out.find((s) => s.t === t) as MetricsSample;
 const service = (s: MetricsSample, id: string) => s.services.find((x) => x.id === id) as MetricsSample['services'][number];
 const dbRps = (out: MetricsSample[], t: number) => service(at(out, t), 'db').rps;
@@ -99,7 +83,7 @@ const dbRps = (out: MetricsSample[], t: number) => service(at(out, t), 'db').rps
 describe('a cache whose hit ratio is state', () => {
   it('a flush sends every call to the callee, and the cache warms back with its time constant', () => {
     // A 2 s tick samples every physics step, so a sample is the load of one step.
-    const out = samples(cached({ capacity: 20_000, tick: '2s' }), 40 * 60_000);
+    const out = tickSamples(cached({ capacity: 20_000, tick: '2s' }), 40 * 60_000);
     const before = dbRps(out, FLUSH_AT - 2000);
     const peak = dbRps(out, FLUSH_AT);
     expect(before).toBe(500);
@@ -119,12 +103,12 @@ describe('a cache whose hit ratio is state', () => {
   });
 
   it('with a 10 s tick the samples are the steps’ average, on the same curve', () => {
-    const out = samples(cached({ capacity: 20_000 }), 15 * 60_000);
+    const out = tickSamples(cached({ capacity: 20_000 }), 15 * 60_000);
     expect([FLUSH_AT - 10_000, FLUSH_AT, FLUSH_AT + 60_000, FLUSH_AT + 120_000].map((t) => dbRps(out, t))).toEqual([500, 4854, 3141, 2102]);
   });
 
   it('a stampede: with less capacity than the full miss load, the overload keeps the cache cold', () => {
-    const stampede = samples(cached({ capacity: 3000 }), 40 * 60_000);
+    const stampede = tickSamples(cached({ capacity: 3000 }), 40 * 60_000);
     const last = at(stampede, 40 * 60_000 - 10_000);
     // Thirty minutes on: every miss is tried twice and served too late to fill the cache.
     expect(service(last, 'db').rps).toBe(10_000);
@@ -132,40 +116,40 @@ describe('a cache whose hit ratio is state', () => {
     expect(service(last, 'db').backlog).toBe(30_000);
     expect(last.journeys[0]?.errorRate).toBe(1);
     // The same flush with headroom for the full miss load recovers by itself.
-    const recovered = at(samples(cached({ capacity: 6000 }), 40 * 60_000), 40 * 60_000 - 10_000);
+    const recovered = at(tickSamples(cached({ capacity: 6000 }), 40 * 60_000), 40 * 60_000 - 10_000);
     expect(service(recovered, 'db').rps).toBe(500);
     expect(recovered.journeys[0]?.errorRate).toBe(0);
   });
 
   it('is a race between the queue and the warm-up: a little less than the full miss load can survive', () => {
-    const end = (capacity: number) => at(samples(cached({ capacity }), 30 * 60_000), 30 * 60_000 - 10_000);
+    const end = (capacity: number) => at(tickSamples(cached({ capacity }), 30 * 60_000), 30 * 60_000 - 10_000);
     // At 4,500 rps the backlog peaks below the timeout while the cache warms; at 4,400 it does not.
     expect(end(4500).journeys[0]?.errorRate).toBe(0);
     expect(end(4400).journeys[0]?.errorRate).toBeGreaterThan(0.9);
   });
 
   it('the cache-flush action empties the caches in front of its target when it completes', () => {
-    const byFault = samples(cached({ capacity: 20_000, tick: '2s' }), 15 * 60_000);
-    const byAction = samples(cached({ capacity: 20_000, tick: '2s', flush: 'none' }), 15 * 60_000, [
+    const byFault = tickSamples(cached({ capacity: 20_000, tick: '2s' }), 15 * 60_000);
+    const byAction = tickSamples(cached({ capacity: 20_000, tick: '2s', flush: 'none' }), 15 * 60_000, [
       { at: FLUSH_AT, actor: 'bob', type: 'cache-flush', target: 'db' },
     ]);
     // It lands when the action completes, 30 s later, then follows the same curve.
     expect(dbRps(byAction, FLUSH_AT + 28_000)).toBe(500);
     for (let t = 0; t <= 4 * 60_000; t += 2000) expect(dbRps(byAction, FLUSH_AT + 30_000 + t), `${t}`).toBe(dbRps(byFault, FLUSH_AT + t));
     // And under load it is as risky: with db at 3,000 rps it tips the stampede.
-    const risky = samples(cached({ capacity: 3000, flush: 'none' }), 30 * 60_000, [{ at: FLUSH_AT, actor: 'bob', type: 'cache-flush', target: 'db' }]);
+    const risky = tickSamples(cached({ capacity: 3000, flush: 'none' }), 30 * 60_000, [{ at: FLUSH_AT, actor: 'bob', type: 'cache-flush', target: 'db' }]);
     expect(at(risky, 30 * 60_000 - 10_000).journeys[0]?.errorRate).toBe(1);
   });
 
   it('a fault with `from` empties only that caller’s cache', () => {
-    const out = samples(cached({ capacity: 20_000, tick: '2s', batch: true }), 11 * 60_000);
+    const out = tickSamples(cached({ capacity: 20_000, tick: '2s', batch: true }), 11 * 60_000);
     // Warm: 500 from web and 100 from batch. web's cache emptied: 5,000 + 100.
     expect(dbRps(out, FLUSH_AT - 2000)).toBe(600);
     expect(dbRps(out, FLUSH_AT)).toBe(5100);
   });
 
   it('an open breaker fails the misses fast, and the hits are still answered', () => {
-    const out = samples(cached({ capacity: 20_000, flush: 'none' }), 8 * 60_000, [{ at: 5 * 60_000, actor: 'bob', type: 'breaker', target: 'web' }]);
+    const out = tickSamples(cached({ capacity: 20_000, flush: 'none' }), 8 * 60_000, [{ at: 5 * 60_000, actor: 'bob', type: 'breaker', target: 'web' }]);
     const last = at(out, 8 * 60_000 - 10_000);
     expect(service(last, 'db').rps).toBe(0);
     expect(last.journeys[0]?.errorRate).toBeCloseTo(0.1, 6);

@@ -5,12 +5,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../engine/core/log/run.ts';
-import { createSession } from '../../engine/core/session.ts';
 import { scenarioSchema, type Scenario, type ScenarioInput } from '../../engine/protocol/scenario.ts';
 import type { MetricsSample } from '../../engine/protocol/views.ts';
 import type { EventOf } from '../../engine/protocol/events.ts';
 import type { TimedCommand } from '../../engine/protocol/commands.ts';
-import { loadPlan, loadScenario, tinyScenario } from '../helpers.ts';
+import { loadPlan, loadScenario, tinyScenario, tickSamples } from '../helpers.ts';
 
 const TRIGGER_AT = 10 * 60_000;
 const AFTER_TRIGGER = 20 * 60_000;
@@ -97,20 +96,6 @@ describe('metastable failure', () => {
   });
 });
 
-function samples(scenario: Scenario, until: number, commands = [] as ReturnType<typeof loadPlan>): MetricsSample[] {
-  const session = createSession(scenario);
-  session.submit({ actor: 'facilitator', type: 'start' });
-  const out: MetricsSample[] = [];
-  let i = 0;
-  while (session.now < until && session.phase === 'running') {
-    while (i < commands.length && (commands[i]?.at ?? Infinity) <= session.now) {
-      const { at: _at, ...cmd } = commands[i++] as (typeof commands)[number];
-      session.submit(cmd);
-    }
-    session.runUntil(session.now + session.tickMs, (s) => out.push(s));
-  }
-  return out;
-}
 const service = (s: MetricsSample, id: string) => s.services.find((x) => x.id === id) as MetricsSample['services'][number];
 const journey = (s: MetricsSample, id: string) => s.journeys.find((x) => x.id === id) as MetricsSample['journeys'][number];
 
@@ -131,7 +116,7 @@ describe('retail-sev1 on the new physics', () => {
   });
 
   it('pricing is overloaded, not just failing: saturation far above 1 and a full queue', () => {
-    const out = samples(scenario, 20 * 60_000);
+    const out = tickSamples(scenario, 20 * 60_000);
     const pricing = service(out.at(-1) as MetricsSample, 'pricing');
     expect(pricing.saturation).toBeGreaterThan(2);
     expect(pricing.backlog).toBe(55_000);
@@ -142,7 +127,7 @@ describe('retail-sev1 on the new physics', () => {
   });
 
   it('wasted work: pricing answers most of what it serves, but too late, so every journey fails', () => {
-    const out = samples(scenario, 20 * 60_000);
+    const out = tickSamples(scenario, 20 * 60_000);
     const last = out.at(-1) as MetricsSample;
     // Pricing's own error rate is the share it refuses (queue full) or breaks (4% of keys) ...
     expect(service(last, 'pricing').errorRate).toBeLessThan(0.8);
@@ -152,7 +137,7 @@ describe('retail-sev1 on the new physics', () => {
 
   it('recovery takes time: after a rollback alone, the backlog drains over minutes', () => {
     const plan = loadPlan('retail-sev1').filter((c) => c.type !== 'retry-policy');
-    const out = samples(scenario, 40 * 60_000, plan);
+    const out = tickSamples(scenario, 40 * 60_000, plan);
     const rollbackDone = 18 * 60_000;
     const after = out.filter((s) => s.t >= rollbackDone);
     const recovered = after.find((s) => journey(s, 'product-price').errorRate < 0.05);
@@ -238,7 +223,7 @@ describe('traffic', () => {
   const quiet = tinyScenario({ faults: [{ id: 'none', kind: 'noise', target: 'recs', at: '5h', effect: { latencyMs: 1 } }], duration: '6h' });
 
   it('is autocorrelated: lag-1 autocorrelation of a journey’s rps at 10 s is at least 0.5', () => {
-    const rps = samples(quiet, 6 * 3600_000).map((s) => s.journeys[0]?.rps ?? NaN);
+    const rps = tickSamples(quiet, 6 * 3600_000).map((s) => s.journeys[0]?.rps ?? NaN);
     const mean = rps.reduce((a, b) => a + b, 0) / rps.length;
     let num = 0;
     let den = 0;
@@ -252,7 +237,7 @@ describe('traffic', () => {
 
   it('follows the daily shape: from a 14:00 start, the 20:00 peak is busier than the start', () => {
     const shaped = { ...quiet, traffic: { ...quiet.traffic, dailyAmplitude: 0.3 } };
-    const out = samples(shaped, 6 * 3600_000);
+    const out = tickSamples(shaped, 6 * 3600_000);
     const at = (h: number) => out.filter((s) => Math.abs(s.t - h * 3600_000) <= 300_000).map((s) => s.journeys[0]?.rps ?? 0);
     const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     // 1 + 0.3 cos(−6 h) at the start, 1.3 at the peak: a 30% rise.

@@ -51,6 +51,8 @@ export interface Topology {
   readonly topicIds: readonly string[];
   readonly topicIndex: ReadonlyMap<string, number>;
   readonly topicEdge: Int32Array;
+  /** The service that publishes to each topic. */
+  readonly topicProducer: Int32Array;
   /** Topics consumed by service s are consumeTopic[consumeStart[s] .. consumeStart[s + 1] - 1]. */
   readonly consumeStart: Int32Array;
   readonly consumeTopic: Int32Array;
@@ -87,13 +89,6 @@ export interface Topology {
 export function serviceIndex(topo: Topology, id: string): number {
   const s = topo.index.get(id);
   if (s === undefined) throw new Error(`invariant: no service "${id}" in a validated scenario`);
-  return s;
-}
-
-/** The service that makes the calls of edge e. */
-export function edgeCaller(topo: Topology, e: number): number {
-  let s = 0;
-  while ((topo.edgeStart[s + 1] as number) <= e) s++;
   return s;
 }
 
@@ -151,6 +146,7 @@ export function compileTopology(scenario: Scenario): Topology {
     topicIds: [] as string[],
     topicIndex: new Map<string, number>(),
     topicEdge: new Int32Array(0),
+    topicProducer: new Int32Array(0),
     consumeStart: new Int32Array(n + 1),
     consumeTopic: new Int32Array(0),
     cacheEdges: new Int32Array(cacheCount),
@@ -234,6 +230,11 @@ function compileTopics(topo: { -readonly [K in keyof Topology]: Topology[K] }): 
   const edges: number[] = [];
   for (let e = 0; e < topo.edgeCount; e++) if ((topo.edgeTopic[e] as number) >= 0) edges.push(e);
   topo.topicEdge = Int32Array.from(edges);
+  topo.topicProducer = Int32Array.from(edges, (e) => {
+    let s = 0;
+    while ((topo.edgeStart[s + 1] as number) <= e) s++;
+    return s;
+  });
   const byConsumer: number[][] = Array.from({ length: topo.n }, () => []);
   edges.forEach((e, t) => byConsumer[topo.edgeTo[e] as number]?.push(t));
   topo.consumeTopic = Int32Array.from(byConsumer.flat());

@@ -80,6 +80,8 @@ export interface SessionState {
 
   readonly agenda: Agenda;
   readonly activeFaults: Map<number, ActiveFault>;
+  /** What the last tick's fault modifiers were computed from (rules/faults.ts applyFaults): a change marks the physics' inputs changed. */
+  modifierSignature: string;
   readonly running: Map<string, RunningAction>;
   readonly pending: Map<string, PendingApproval>;
   /** Which breakers were open after the last tick, to report openings and closings. */
@@ -139,6 +141,7 @@ export function createState(scenario: Scenario, seed: number): SessionState {
     healthySince: new Float64Array(topo.n),
     agenda: new Agenda(),
     activeFaults: new Map(),
+    modifierSignature: '',
     running: new Map(),
     pending: new Map(),
     inForce: new Map(),

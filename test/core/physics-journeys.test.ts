@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../engine/core/log/run.ts';
 import { calibrate, computeTick } from '../../engine/core/physics/cascade.ts';
-import { createSimState, simArrays } from '../../engine/core/physics/sim-state.ts';
+import { createSimState, inputsChanged, simArrays } from '../../engine/core/physics/sim-state.ts';
 import { compileTopology, findEdge } from '../../engine/core/physics/topology.ts';
 import { scenarioSchema, type Scenario, type ScenarioInput } from '../../engine/protocol/scenario.ts';
 import type { EventOf } from '../../engine/protocol/events.ts';
@@ -101,11 +101,11 @@ describe('journey routes', () => {
     const healthy = at(routed, 4);
     const failing = at(routed, 10);
     expect(journey(failing, 'checkout')).toMatchObject({ errorRate: 1, inSlo: false });
-    expect(journey(failing, 'browse')).toMatchObject({ errorRate: 0.0012, inSlo: true, p99Ms: 76.4 });
-    expect(journey(healthy, 'browse')).toMatchObject({ errorRate: 0.001, p99Ms: 74.4 });
+    expect(journey(failing, 'browse')).toMatchObject({ errorRate: 0.0012, inSlo: true, p99Ms: 77.9 });
+    expect(journey(healthy, 'browse')).toMatchObject({ errorRate: 0.001, p99Ms: 76.6 });
     // Checkout waits for two failed payment attempts (retries: 1): slower, but within its users' patience.
-    expect(journey(healthy, 'checkout').p99Ms).toBe(605.3);
-    expect(journey(failing, 'checkout').p99Ms).toBe(1070.4);
+    expect(journey(healthy, 'checkout').p99Ms).toBe(638.7);
+    expect(journey(failing, 'checkout').p99Ms).toBe(1067.7);
     // Payment sees each checkout call twice (one retry) and still nothing from browse.
     expect(service(failing, 'payment').rps).toBe(135);
     // The frontend's error rate is checkout's and the background's share: (48 + 20) / 357.
@@ -113,9 +113,9 @@ describe('journey routes', () => {
   });
 
   it("the frontend's saturation is its traffic-weighted mixture: checkout's slower requests hold its workers longer", () => {
-    expect(service(at(routed, 4), 'frontend').saturation).toBe(0.4512);
-    expect(service(at(routed, 10), 'frontend').saturation).toBe(0.8196);
-    expect(service(at(routed, 18), 'frontend').saturation).toBe(0.4506);
+    expect(service(at(routed, 4), 'frontend').saturation).toBe(0.4615);
+    expect(service(at(routed, 10), 'frontend').saturation).toBe(0.8078);
+    expect(service(at(routed, 18), 'frontend').saturation).toBe(0.4391);
   });
 
   it('composes the entry as the mixture of its classes, with shares from the traffic', () => {
@@ -144,6 +144,8 @@ describe('journey routes', () => {
     // Payment fails everything: checkout fails, browse does not, the frontend fails their mixture.
     for (let minute = 0; minute < 5; minute++) {
       sim.errAdd[payment] = 1;
+      // A fault would say so itself (rules/faults.ts); poking the modifier directly, the test must.
+      inputsChanged(sim);
       computeTick(topo, sim, 60_000, minute * 60_000);
     }
     check();
@@ -250,16 +252,16 @@ describe('users who refresh', () => {
   const twentyMinutesAfter = (forSec: number, refresh?: number) => runScenario(storm(forSec, refresh), { until: 10 * 60_000 + forSec * 1000 + 20 * 60_000 }).sample();
 
   it('tips a storm that does not tip without it', () => {
-    // A 100 s dip: the backlog's wait passes the users' 3 s patience just before the dip ends. Without
+    // A 140 s dip: the backlog's wait passes the users' 3 s patience before the dip ends. Without
     // reloads the backlog then drains; with them, the extra load pushes the wait past web's timeouts.
-    const calm = twentyMinutesAfter(100);
+    const calm = twentyMinutesAfter(140);
     expect(journey(calm, 'shop').errorRate).toBeLessThan(0.002);
-    const tipped = twentyMinutesAfter(100, 0.5);
+    const tipped = twentyMinutesAfter(140, 0.5);
     expect(journey(tipped, 'shop').errorRate).toBe(1);
     // Every request fails, so reloads double the traffic: 600 / (1 − 0.5), with the traffic's noise.
-    expect(journey(tipped, 'shop').rps).toBe(1203);
+    expect(journey(tipped, 'shop').rps).toBe(1187);
     // A shorter dip recovers even with reloads.
-    expect(journey(twentyMinutesAfter(80, 0.5), 'shop').errorRate).toBeLessThan(0.002);
+    expect(journey(twentyMinutesAfter(100, 0.5), 'shop').errorRate).toBeLessThan(0.002);
   });
 });
 
@@ -268,14 +270,14 @@ describe('users who abandon', () => {
   const rps = (minute: number) => journey(at(out, minute), 'shop').rps;
 
   it("lower the journey's traffic while it fails, by abandon × the recent failure share", () => {
-    expect([4, 6, 8, 10, 14].map(rps)).toEqual([999, 896, 803, 769, 752]);
+    expect([4, 6, 8, 10, 14].map(rps)).toEqual([999, 901, 805, 770, 752]);
     // Towards 1000 × (1 − 0.5 × 0.5015) = 749 with a two-minute time constant.
     expect(rps(14)).toBeGreaterThan(749);
     expect(service(at(out, 14), 'web').rps).toBe(752);
   });
 
   it('come back after it recovers, over a few minutes', () => {
-    expect([16, 18, 20, 25, 29].map(rps)).toEqual([853, 945, 979, 997, 999]);
+    expect([16, 18, 20, 25, 29].map(rps)).toEqual([849, 944, 979, 997, 999]);
   });
 
   it('take their unsent requests with them: they count as lost value, not as failures', () => {
@@ -283,10 +285,10 @@ describe('users who abandon', () => {
     const plain = minutes(simple(undefined), 20 * 60_000);
     const of = (list: typeof byMinute, minute: number) => list.find((m) => m.minute === minute)?.journeys['shop'];
     expect(of(byMinute, 4)?.lost).toBe(0);
-    expect(of(byMinute, 14)).toMatchObject({ failed: 22_521, lost: 37_373.92 });
+    expect(of(byMinute, 14)).toMatchObject({ failed: 22_523, lost: 37_371.7 });
     expect(of(plain, 14)).toMatchObject({ failed: 29_970, lost: 29_970 });
     // After the fix nothing fails, but the users who left are still missing.
-    expect(of(byMinute, 16)).toMatchObject({ failed: 0, lost: 7_163.55 });
+    expect(of(byMinute, 16)).toMatchObject({ failed: 0, lost: 7_404.3 });
   });
 });
 

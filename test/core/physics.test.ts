@@ -78,11 +78,11 @@ describe('metastable failure', () => {
   const thresholds = [1, 10, 30].map((tick) => ({ tick, threshold: threshold(tick) }));
 
   it('has a duration threshold: a shorter trigger recovers by itself, a longer one outlives the trigger', () => {
-    expect(thresholds.map((t) => t.threshold)).toEqual([118, 120, 120]);
-    expect(tipped({ tick: '1s', forSec: 100 })).toBe(false);
-    expect(tipped({ tick: '1s', forSec: 140 })).toBe(true);
+    expect(thresholds.map((t) => t.threshold)).toEqual([165, 170, 180]);
+    expect(tipped({ tick: '1s', forSec: 140 })).toBe(false);
+    expect(tipped({ tick: '1s', forSec: 200 })).toBe(true);
     // Tipped, it is still failing at the end of the scenario, 105 minutes after the trigger ended.
-    const end = runScenario(storm({ tick: '10s', forSec: 150 }));
+    const end = runScenario(storm({ tick: '10s', forSec: 240 }));
     expect(end.sample().journeys[0]?.errorRate).toBeGreaterThan(0.9);
   });
 

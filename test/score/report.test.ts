@@ -59,7 +59,7 @@ describe('the timeline', () => {
     const faults = bad.report.timeline.filter((e) => e.type === 'fault.started').map((e) => e.text);
     expect(faults).toContain('Fault pricing-rules-v2 (config-deploy) started on pricing, as scheduled.');
     expect(faults).toContain('Fault login-herd (thundering-herd) started on auth, set off by restart:account (run by alice).');
-    expect(bad.report.timeline.find((e) => e.type === 'incident.state' && e.t === 560_000)).toMatchObject({ kind: 'system', text: 'Incident detected: the page product-price-errors fired.' });
+    expect(bad.report.timeline.find((e) => e.type === 'incident.state' && e.t === 570_000)).toMatchObject({ kind: 'system', text: 'Incident detected: the page product-price-errors fired.' });
     expect(bad.report.timeline.find((e) => e.type === 'status.posted')).toBeUndefined();
     expect(good.report.timeline.filter((e) => e.type === 'status.posted' && e.kind === 'human')).toHaveLength(3);
   });
@@ -68,10 +68,10 @@ describe('the timeline', () => {
     expect(bad.report.markers.map((m) => [m.name, m.t])).toEqual([
       ['started', 300_000],
       ['impactStart', 330_000],
-      ['detected', 560_000],
+      ['detected', 570_000],
       ['acknowledged', 960_000],
       ['declared', 1_800_000],
-      ['mitigated', 2_780_000],
+      ['mitigated', 3_270_000],
       ['resolved', 3_600_000],
     ]);
     expect(bad.report.chart.markers.map((m) => m.name)).toEqual([...CHART_MILESTONES]);
@@ -148,7 +148,7 @@ describe('the chart series', () => {
 
   it('covers the incident plus ten minutes, with the impact window from impact start to mitigation', () => {
     expect(bad.report.chart.to).toBe(3_600_000 + 600_000);
-    expect(bad.report.chart.impactWindow).toEqual({ from: 330_000, to: 2_780_000 });
+    expect(bad.report.chart.impactWindow).toEqual({ from: 330_000, to: 3_270_000 });
     expect(good.report.chart.impactWindow).toEqual({ from: 330_000, to: good.card.milestones.mitigated });
   });
 
@@ -202,7 +202,7 @@ describe('the HTML report', () => {
     for (const h of ['Score', 'Milestones and response times', 'Customer impact', 'Error rate per journey', 'Timeline', 'Decision log', 'What went well, what went badly', 'Conduct']) {
       expect(html).toMatch(new RegExp(`<h2 id="[^"]+">${h}</h2>`));
     }
-    expect(html).toContain('<span class="score-value" data-score="58.6">58.6</span>');
+    expect(html).toContain('<span class="score-value" data-score="55">55.0</span>');
     expect(html).toContain('<th scope="col">component</th>');
     expect(html).toContain('<span class="badge kind-advice">advice</span>');
     expect(html).toContain('<span class="badge label-harmful">harmful</span>');
@@ -249,7 +249,7 @@ describe('the Markdown and JSON reports', () => {
     for (const h of ['## Score', '## Milestones and response times', '## Customer impact', '## Error rate per journey', '## Timeline', '## Decision log', '## What went well', '## What went badly', '## Conduct']) {
       expect(md).toContain(`\n${h}\n`);
     }
-    expect(md).toContain('**Score: 58.6 / 100**');
+    expect(md).toContain('**Score: 55.0 / 100**');
     expect(md).toMatch(/- \*\*Check out\*\* \(`checkout`\): `[▁▂▃▄▅▆▇█]{60}` peak/);
     expect(sparkline([0, 0.5, 1], 3)).toBe('▁▅█');
   });

@@ -28,6 +28,7 @@ export function checkpointHash(state: SessionState): string {
     h.num(rng.c).num(rng.s0).num(rng.s1).num(rng.s2);
   }
   for (const [i, fault] of state.activeFaults) h.num(i).num(fault.startedAt);
+  h.str(state.modifierSignature);
   for (const [id, run] of state.running) h.str(id).num(run.startedAt);
   for (const [id, request] of state.pending) {
     h.str(id).str(request.actor);

@@ -26,28 +26,41 @@ export class Hasher {
   }
 
   floats(values: Float64Array): this {
-    // The same words as num() on each element (the bits, low word first), read through one view.
-    const words = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
-    let h1 = this.h1;
-    let h2 = this.h2;
-    for (let i = 0; i < words.length; i++) {
-      const w = words[i] as number;
-      h1 = Math.imul(h1 ^ w, 0x01000193);
-      h2 = Math.imul(h2 ^ w, 0x01000193) ^ (h1 >>> 15);
-    }
-    this.h1 = h1;
-    this.h2 = h2;
-    return this.num(values.length);
+    // The array's IEEE-754 bits, read through one word view.
+    return this.lanes(new Uint32Array(values.buffer, values.byteOffset, values.length * 2)).num(values.length);
   }
 
   ints(values: Int32Array): this {
-    for (let i = 0; i < values.length; i++) this.word(values[i] as number);
-    return this.num(values.length);
+    return this.lanes(values).num(values.length);
   }
 
   bytes(values: Uint8Array): this {
-    for (let i = 0; i < values.length; i++) this.word(values[i] as number);
-    return this.num(values.length);
+    return this.lanes(values).num(values.length);
+  }
+
+  /**
+   * An array's words in four independent FNV lanes (word i goes to lane i mod 4), folded into the two
+   * running lanes at the end. The lanes do not wait on each other, so the CPU works on four at once:
+   * the whole simulation state is hashed every simulated minute, and one dependent chain made that
+   * a tenth of the engine's time on 1,000 services.
+   */
+  private lanes(words: Uint32Array | Int32Array | Uint8Array): this {
+    let a = this.h1;
+    let b = this.h2;
+    let c = a ^ 0x9e3779b9;
+    let d = b ^ 0x85ebca6b;
+    const n = words.length;
+    let i = 0;
+    for (; i + 3 < n; i += 4) {
+      a = Math.imul(a ^ (words[i] as number), 0x01000193);
+      b = Math.imul(b ^ (words[i + 1] as number), 0x01000193);
+      c = Math.imul(c ^ (words[i + 2] as number), 0x01000193);
+      d = Math.imul(d ^ (words[i + 3] as number), 0x01000193);
+    }
+    for (; i < n; i++) a = Math.imul(a ^ (words[i] as number), 0x01000193);
+    this.h1 = Math.imul(a ^ (c >>> 15), 0x01000193) ^ d;
+    this.h2 = Math.imul(b ^ (d >>> 13), 0x01000193) ^ c ^ (this.h1 >>> 15);
+    return this;
   }
 
   str(text: string): this {

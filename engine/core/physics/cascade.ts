@@ -2,6 +2,9 @@
  * The physics of one tick: a fixed number of fixed steps (step.ts), so the dynamics do not depend on
  * the scenario's tick, then the tick's telemetry from the steps' sums. The tick stays the unit of
  * alerts, impact and events; machines only hear about threshold crossings.
+ *
+ * A system at rest (quiet.ts) takes one step per traffic draw instead: nothing in it moves between
+ * draws, so the short steps would only recompute the same numbers.
  */
 import { FAST_FAIL_MS, demandPass, healthPass } from './step.ts';
 import { warmCaches } from './cache.ts';
@@ -11,6 +14,7 @@ import type { Topology } from './topology.ts';
 import { NOISE_MS, drawTraffic, type TrafficShape } from './traffic.ts';
 import type { Stream } from './rng.ts';
 import { journeyDemand, usersAfterStep } from './users.ts';
+import { isQuiet } from './quiet.ts';
 
 /** Where a tick's traffic and noise come from: each service's stream and the scenario's shape. */
 export interface NoiseSource {
@@ -31,10 +35,25 @@ const MAX_LAG_SECONDS = 7 * 24 * 3600;
 /** Steps run before the drill starts, so queues and retries begin in their healthy steady state. */
 const WARM_UP_STEPS = 30;
 
-/** Steps per tick and their length: whole steps of at most STEP_MS that fill the tick exactly. */
-export function stepsPerTick(tickMs: number): { steps: number; stepMs: number } {
-  const steps = Math.max(1, Math.ceil(tickMs / STEP_MS));
+/** Steps per tick and their length: whole steps of at most STEP_MS (NOISE_MS when quiet) that fill the tick exactly. */
+export function stepsPerTick(tickMs: number, quiet = false): { steps: number; stepMs: number } {
+  const steps = Math.max(1, Math.ceil(tickMs / (quiet ? NOISE_MS : STEP_MS)));
   return { steps, stepMs: tickMs / steps };
+}
+
+/**
+ * What a chart of one service shows, from the physics' answer: the latency and error noise of the
+ * service itself (traffic.ts) are added here, as observations. The physics runs on their mean, so a
+ * service's jitter does not ripple through every caller at each draw (recomposing the whole graph
+ * every 10 s was most of the simulation's cost), while traffic, which fills queues, stays physical.
+ *
+ * The error noise moves the service's own base failure share b to b·n, inside the failure share e
+ * it answers with: e' = 1 − (1 − e)(1 − b·n) / (1 − b), so a failing service stays within [0, 1].
+ */
+function observedError(e: number, base: number, factor: number): number {
+  if (base <= 0 || base >= 1 || factor === 1) return e;
+  const noisy = Math.min(1, base * factor);
+  return Math.min(1, Math.max(0, 1 - ((1 - e) * (1 - noisy)) / (1 - base)));
 }
 
 /**
@@ -45,15 +64,16 @@ export function stepsPerTick(tickMs: number): { steps: number; stepMs: number } 
 function finishTick(topo: Topology, sim: SimState, steps: number): void {
   for (let s = 0; s < topo.n; s++) {
     const responses = sim.sumResponses[s] as number;
+    const jitter = sim.noiseLat[s] as number;
     sim.offered[s] = (sim.sumArrivals[s] as number) / steps;
-    sim.errorRate[s] = responses > 0 ? (sim.sumFailed[s] as number) / responses : 0;
+    const errorRate = responses > 0 ? (sim.sumFailed[s] as number) / responses : 0;
+    sim.errorRate[s] = observedError(errorRate, topo.baseErr[s] as number, sim.noiseErr[s] as number);
     sim.degraded[s] = responses > 0 ? (sim.sumDegraded[s] as number) / responses : 0;
     sim.saturation[s] = (sim.sumSaturation[s] as number) / steps;
     const refused = sim.refusedShare[s] as number;
     const wait = sim.waitMs[s] as number;
-    const mu = sim.logMu[s] as number;
-    sim.p50[s] = refused >= 0.5 ? FAST_FAIL_MS : wait + Math.exp(mu);
-    sim.p99[s] = refused >= 0.99 ? FAST_FAIL_MS : wait + Math.exp(mu + Z99 * (sim.logSigma[s] as number));
+    sim.p50[s] = refused >= 0.5 ? FAST_FAIL_MS : wait + (sim.medianMs[s] as number) * jitter;
+    sim.p99[s] = refused >= 0.99 ? FAST_FAIL_MS : wait + (sim.tailMs[s] as number) * jitter;
   }
   for (let t = 0; t < topo.topicIds.length; t++) {
     const rate = (sim.sumPublished[t] as number) / steps;
@@ -67,11 +87,12 @@ function finishTick(topo: Topology, sim: SimState, steps: number): void {
   const routed = topo.routes?.routed;
   for (let j = 0; j < topo.journeyEntry.length; j++) {
     const s = topo.journeyEntry[j] as number;
-    sim.journeyErrorRate[j] = (sim.sumJourneyFail[j] as number) / steps;
+    // The journey's users see its entry's noise (observedError above).
+    sim.journeyErrorRate[j] = observedError((sim.sumJourneyFail[j] as number) / steps, topo.baseErr[s] as number, sim.noiseErr[s] as number);
     let p99 = sim.p99[s] as number;
     if (routed !== undefined && routed[j] === 1) {
       // Its own time in service after the entry's wait.
-      const own = (sim.waitMs[s] as number) + Math.exp((sim.journeyLogMu[j] as number) + Z99 * (sim.journeyLogSigma[j] as number));
+      const own = (sim.waitMs[s] as number) + Math.exp((sim.journeyLogMu[j] as number) + Z99 * (sim.journeyLogSigma[j] as number)) * (sim.noiseLat[s] as number);
       p99 = (sim.refusedShare[s] as number) >= 0.99 ? FAST_FAIL_MS : own;
       sim.journeyDegraded[j] = (sim.sumJourneyDegraded[j] as number) / steps;
     }
@@ -89,17 +110,16 @@ function finishTick(topo: Topology, sim: SimState, steps: number): void {
  * drill with a 1 s tick and one with a 30 s tick see the same traffic, second by second.
  */
 export function computeTick(topo: Topology, sim: SimState, tickMs: number, now: number, noise?: NoiseSource): void {
-  const { steps, stepMs } = stepsPerTick(tickMs);
+  // Decided from the state the tick starts in (the last tick's telemetry and this tick's inputs).
+  const quiet = isQuiet(topo, sim);
+  const { steps, stepMs } = stepsPerTick(tickMs, quiet);
   clearTickSums(sim);
-  // New modifiers: every service is composed again at the tick's first step.
-  sim.dirty.fill(1);
   for (let i = 0; i < steps; i++) {
     const t = now + i * stepMs;
     if (noise) {
       while (sim.nextNoiseAt <= t) {
         drawTraffic(topo, sim, noise.streams, noise.shape, sim.nextNoiseAt);
         sim.nextNoiseAt += NOISE_MS;
-        sim.dirty.fill(1);
       }
     }
     if (topo.routes !== null || topo.users !== null) journeyDemand(topo, sim);

@@ -16,6 +16,8 @@ export interface SimState {
   step: number;
   /** Simulated time of the next traffic and noise draw (traffic.ts). */
   nextNoiseAt: number;
+  /** How many times inputsChanged was called: a count for tools (the bench replays it), not state. */
+  inputChanges: number;
   // Modifiers from faults, recomputed every tick.
   readonly errAdd: Float64Array;
   /** Failures keyed to a share of keys: a retry of a hit key fails again. */
@@ -85,6 +87,9 @@ export interface SimState {
   /** Log-normal parameters of that time, for callers' timeout arithmetic. */
   readonly logMu: Float64Array;
   readonly logSigma: Float64Array;
+  /** That log-normal's median and 99th percentile, e^mu and e^(mu + z99·sigma): a cache of the above for the telemetry, not state. */
+  readonly medianMs: Float64Array;
+  readonly tailMs: Float64Array;
   /** Queueing wait before a worker picks the request up, in ms. */
   readonly waitMs: Float64Array;
   /** Share of arrivals refused at once (queue full, shed, restarting). */
@@ -94,11 +99,12 @@ export interface SimState {
   readonly failKey: Float64Array;
   /** Share of successful responses that were served degraded (a fallback somewhere below). */
   readonly degradedOk: Float64Array;
-  /** Services to compose again this step (set at a tick's start and when a retry allowance moves). */
+  /** Services to compose again at the next step: their inputs changed (a fault or action: inputsChanged; a retry allowance, a cache, a route's share). */
   readonly dirty: Uint8Array;
   /** Services whose answer to callers changed this step. */
   readonly changed: Uint8Array;
   // Per-step state of each edge.
+  /** Retries due at each of the next RING steps, as requests (not rates): steps may differ in length. */
   readonly ring: Float64Array;
   /** Share of sent attempts that will be retried later, from the last step's outcomes. */
   readonly edgeRetryShare: Float64Array;
@@ -190,6 +196,7 @@ export function createSimState(topo: Topology): SimState {
   const sim: SimState = {
     step: 0,
     nextNoiseAt: 0,
+    inputChanges: 0,
     errAdd: f(n),
     errKey: f(n),
     latAdd: f(n),
@@ -236,6 +243,8 @@ export function createSimState(topo: Topology): SimState {
     serviceVar: f(n),
     inServiceLag: f(n),
     logMu: f(n),
+    medianMs: f(n),
+    tailMs: f(n),
     logSigma: f(n),
     waitMs: f(n),
     refusedShare: f(n),
@@ -317,7 +326,7 @@ const TICK_SUMS = [
   'sumJourneyArrivals',
   'sumJourneyGone',
 ] as const;
-const SCRATCH: ReadonlySet<string> = new Set(['lastBusy', 'lastBusyPower', 'inflow', 'topicIn', 'extraRps', 'journeyArrivals', 'journeyFailNow', 'dirty', 'changed', ...TICK_SUMS]);
+const SCRATCH: ReadonlySet<string> = new Set(['lastBusy', 'lastBusyPower', 'medianMs', 'tailMs', 'inflow', 'topicIn', 'extraRps', 'journeyArrivals', 'journeyFailNow', 'dirty', 'changed', ...TICK_SUMS]);
 
 export function clearTickSums(sim: SimState): void {
   for (const key of TICK_SUMS) sim[key].fill(0);
@@ -330,8 +339,24 @@ let stateKeys: (keyof SimState)[] | undefined;
  * and the checkpoint skips empty arrays, so such a scenario hashes as it did before the feature.
  */
 export function simArrays(sim: SimState): (Float64Array | Int32Array | Uint8Array)[] {
-  stateKeys ??= (Object.keys(sim) as (keyof SimState)[]).filter((k) => !SCRATCH.has(k) && typeof sim[k] === 'object').sort();
-  return stateKeys.map((k) => sim[k] as Float64Array | Int32Array | Uint8Array);
+  // A sim's arrays never change identity, and a checkpoint every simulated minute asks for them.
+  let arrays = arraysOf.get(sim);
+  if (arrays === undefined) {
+    stateKeys ??= (Object.keys(sim) as (keyof SimState)[]).filter((k) => !SCRATCH.has(k) && typeof sim[k] === 'object').sort();
+    arrays = stateKeys.map((k) => sim[k] as Float64Array | Int32Array | Uint8Array);
+    arraysOf.set(sim, arrays);
+  }
+  return arrays;
+}
+const arraysOf = new WeakMap<SimState, (Float64Array | Int32Array | Uint8Array)[]>();
+
+/**
+ * Faults and actions call this when they change what the physics reads (modifiers, lasting effects):
+ * every service is composed again at the next step, and the tick cannot run at rest (quiet.ts).
+ */
+export function inputsChanged(sim: SimState): void {
+  sim.dirty.fill(1);
+  sim.inputChanges++;
 }
 
 export function resetModifiers(sim: SimState): void {

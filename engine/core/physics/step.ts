@@ -16,7 +16,7 @@
  *    throughput away: that is how a cascade spreads upwards.
  */
 import { PUBLISHED as PUBLISHED_SLOTS, RING as RING_SLOTS, type SimState } from './sim-state.ts';
-import { shareLater as shareLaterOf } from './latency.ts';
+import { Z99, shareLater as shareLaterOf } from './latency.ts';
 import type { Topology } from './topology.ts';
 import { addCall, mixJourneys, startJourneys, updateShares } from './routes.ts';
 
@@ -95,7 +95,8 @@ export function demandPass(topo: Topology, sim: SimState, stepMs: number): void 
     for (let e = edgeStart[s] as number; e < end; e++) {
       const base = e * RING;
       const slot = base + head;
-      const due = ring[slot] as number;
+      // The ring holds requests (not rates), so a step of another length gets the same retries.
+      const due = (ring[slot] as number) / dt;
       ring[slot] = 0;
       if (sim.edgeDisabled[e] || sim.edgeOpen[e]) {
         // Nothing is sent, but an adaptive throttle's window still moves on and forgets.
@@ -127,7 +128,7 @@ export function demandPass(topo: Topology, sim: SimState, stepMs: number): void 
       const later = sent * (edgeRetryShare[e] as number);
       if (later > 0) {
         const lo = (edgeFailMs[e] as number) / stepMs;
-        spread(ring, base, head, lo, lo + (2 * (edgeBackoffMs[e] as number)) / stepMs + 1, later);
+        spread(ring, base, head, lo, lo + (2 * (edgeBackoffMs[e] as number)) / stepMs + 1, later * dt);
       }
     }
   }
@@ -246,9 +247,27 @@ function callOutcome(q: number, keyed: number, retries: number, allowed: number,
 }
 const outcome = new Float64Array(3);
 
+/**
+ * (1 − p)^calls: the chance that `calls` calls (a mean, often fractional) all avoid a failure of
+ * share p. As exp(calls · ln(1 − p)): a third of the cost of `**` with a fractional exponent, and
+ * exact in the common cases (one call, nothing failing).
+ */
+function survive(p: number, calls: number): number {
+  if (calls === 1) return 1 - p;
+  if (p <= 0) return 1;
+  if (p >= 1) return 0;
+  if (p * calls < 1e-3 && calls < 16) {
+    // Small shares (a healthy callee's): the series of ln(1 − p) and of exp, to below 1e-15.
+    const x = -calls * p * (1 + p * (0.5 + p * (1 / 3 + p * 0.25)));
+    return 1 + x * (1 + x * (0.5 + x * (1 / 6 + x / 24)));
+  }
+  return Math.exp(calls * Math.log1p(-p));
+}
+
 /** Shares move callers when they change by more than this; times by this share of themselves. */
 const SHARE_TOLERANCE = 1e-6;
-const TIME_TOLERANCE = 1e-5;
+const TIME_TOLERANCE = 1e-4;
+const WAIT_TOLERANCE = 1e-3;
 const movedShare = (now: number, seen: number): boolean => Math.abs(now - seen) > SHARE_TOLERANCE;
 const movedTime = (now: number, seen: number): boolean => Math.abs(now - seen) > TIME_TOLERANCE * (seen + 1);
 
@@ -281,11 +300,20 @@ function publish(sim: SimState, s: number, mean: number, variance: number): bool
   return true;
 }
 
+/**
+ * Whether the wait moved enough for callers to recompose: by more than a thousandth of the time a
+ * request spends there (wait plus time in service). A caller reads the wait only through that sum
+ * (its attempt's time and its timeout tail), so a smaller move changes its answer by less than that
+ * share: well below the noise, but the busy wait of a lightly loaded service moves a little with
+ * every traffic draw, and recomposing every caller for it was most of the physics' work.
+ */
+const movedWait = (now: number, seen: number, inService: number): boolean => Math.abs(now - seen) > WAIT_TOLERANCE * (seen + inService) + 1e-5;
+
 /** The queue's part of what callers see: the wait and the share refused. */
 function publishQueue(sim: SimState, s: number, wait: number, refused: number): boolean {
   const seen = sim.published;
   const base = s * PUBLISHED;
-  if (!movedTime(wait, seen[base + 5] as number) && !movedShare(refused, seen[base + 6] as number)) return false;
+  if (!movedWait(wait, seen[base + 5] as number, sim.serviceMean[s] as number) && !movedShare(refused, seen[base + 6] as number)) return false;
   seen[base + 5] = wait;
   seen[base + 6] = refused;
   return true;
@@ -305,10 +333,10 @@ function compose(topo: Topology, sim: SimState, s: number): boolean {
   const { edgeAttemptFail, edgeOpen, edgeRetryShare, edgeFailMs, edgeRetryAllowed, edgeRetries, cacheHit, cacheFill } = sim;
   const cached = cacheHit.length > 0;
   const throttled = sim.edgeReject.length > 0;
-  const latScale = (sim.latMul[s] as number) * (sim.noiseLat[s] as number);
+  const latScale = sim.latMul[s] as number;
   let mean = (topo.ownMean[s] as number) * latScale + (sim.latAdd[s] as number);
   let variance = (topo.ownVar[s] as number) * latScale * latScale + (sim.latVar[s] as number);
-  let okFree = 1 - Math.min(1, (topo.baseErr[s] as number) * (sim.noiseErr[s] as number) + (sim.errAdd[s] as number));
+  let okFree = 1 - Math.min(1, (topo.baseErr[s] as number) + (sim.errAdd[s] as number));
   let okKeyed = 1 - (sim.errKey[s] as number);
   let notDegraded = 1;
   const routes = topo.routes;
@@ -375,9 +403,9 @@ function compose(topo: Topology, sim: SimState, s: number): boolean {
       edgeRetryShare[e] = 0;
       if (cached) cacheFill[e] = 0;
       if (miss < 1) {
-        if (edgeHard[e]) okFree *= (1 - miss) ** calls;
+        if (edgeHard[e]) okFree *= survive(miss, calls);
         else {
-          notDegraded *= (1 - miss) ** calls;
+          notDegraded *= survive(miss, calls);
           mean += (edgeFallbackMs[e] as number) * calls * miss;
         }
       } else if (edgeHard[e]) okFree = 0;
@@ -432,7 +460,7 @@ function compose(topo: Topology, sim: SimState, s: number): boolean {
     mean += calls * callMean;
     variance += calls * callVar;
     // Successful answers that were themselves degraded (a fallback further down) degrade this one too.
-    const passedOn = degradedD > 0 ? (calls === 1 ? 1 - degradedD : (1 - degradedD) ** calls) : 1;
+    const passedOn = survive(degradedD, calls);
     notDegraded *= passedOn;
     // The call's factors on the request's success (free and keyed) and undegraded share, and its fallback time.
     let callOk = 1;
@@ -440,13 +468,13 @@ function compose(topo: Topology, sim: SimState, s: number): boolean {
     let fallback = 1;
     let fallbackMean = 0;
     if (edgeHard[e]) {
-      callOk = calls === 1 ? 1 - freeFail : (1 - freeFail) ** calls;
-      callOkKeyed = calls === 1 ? 1 - keyed : (1 - keyed) ** calls;
+      callOk = survive(freeFail, calls);
+      callOkKeyed = survive(keyed, calls);
       okFree *= callOk;
       okKeyed *= callOkKeyed;
     } else {
       const callFail = keyed + (1 - keyed) * freeFail;
-      fallback = calls === 1 ? 1 - callFail : (1 - callFail) ** calls;
+      fallback = survive(callFail, calls);
       fallbackMean = (edgeFallbackMs[e] as number) * callFail * calls;
       notDegraded *= fallback;
       mean += fallbackMean;
@@ -479,6 +507,9 @@ function compose(topo: Topology, sim: SimState, s: number): boolean {
   const mu = Math.log(mean) - s2 / 2;
   logSigma[s] = sigma > 1e-6 ? sigma : 1e-6;
   logMu[s] = mu;
+  // Read by every tick's telemetry (cascade.ts finishTick), computed only when the fit moves.
+  sim.medianMs[s] = Math.exp(mu);
+  sim.tailMs[s] = Math.exp(mu + Z99 * (logSigma[s] as number));
   return changed;
 }
 
@@ -524,7 +555,7 @@ export function healthPass(topo: Topology, sim: SimState, stepMs: number): void 
       // busy^k is the costly part; in a steady state busy repeats exactly, so keep the last one.
       if (busy !== lastBusy[s]) {
         lastBusy[s] = busy;
-        lastBusyPower[s] = busy ** (waitExponent[s] as number);
+        lastBusyPower[s] = Math.exp((waitExponent[s] as number) * Math.log(busy));
       }
       wait += (mean * (lastBusyPower[s] as number)) / (workers * (1 - busy));
     }

@@ -14,6 +14,7 @@ import { countAfterCompletion, countAfterRevert, isLasting } from '../../protoco
 import { decide, holdForApproval } from './approvals.ts';
 import { findEdge, serviceIndex } from '../physics/topology.ts';
 import { flushCaches } from '../physics/cache.ts';
+import { inputsChanged } from '../physics/sim-state.ts';
 import { beginRollout, rollingInstances } from './rollouts.ts';
 import type { CommandError, CommandInput } from '../../protocol/commands.ts';
 
@@ -61,6 +62,7 @@ function beginAction(state: SessionState, def: ActionDef, actor: string, approve
   if (def.type === 'restart' && rollingInstances(state, def) === 0) {
     const s = serviceIndex(state.topo, def.target);
     state.sim.restarting[s] = 1;
+    inputsChanged(state.sim);
     sendService(state, s, { type: 'RESTART_BEGIN' });
   }
   state.agenda.schedule(state.now + def.duration, { kind: 'action-complete', action: id, startedAt: state.now });
@@ -90,6 +92,7 @@ function edgeOf(state: SessionState, def: ActionDef, s: number): number {
 /** Sets (on = true) or undoes (on = false) the effect an action leaves in force after it completes. */
 function setLastingEffect(state: SessionState, def: ActionDef, s: number, on: boolean): void {
   const { sim } = state;
+  inputsChanged(sim);
   const edge = edgeOf(state, def, s);
   const factor = def.capacityFactor ?? 2;
   if (def.type === 'scale') sim.capScale[s] = (sim.capScale[s] as number) * (on ? factor : 1 / factor);

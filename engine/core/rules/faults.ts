@@ -1,5 +1,5 @@
 /** Faults: starting and ending them, and folding the active ones into this tick's modifiers. */
-import { resetModifiers } from '../physics/sim-state.ts';
+import { inputsChanged, resetModifiers } from '../physics/sim-state.ts';
 import { emit, type SessionState } from '../state.ts';
 import { actionId, faultTargetFields, faultTargets } from '../../protocol/ids.ts';
 import { applyRollingRestarts, rolloutRemaining } from './rollouts.ts';
@@ -62,11 +62,14 @@ export function triggerFaults(state: SessionState, action: ActionDef, actor: str
 export function applyFaults(state: SessionState): void {
   const { topo, scenario } = state;
   resetModifiers(state.sim);
+  // What the modifiers are a function of: the active faults' strengths and the rolling restarts.
+  let signature = '';
   for (const [i, active] of state.activeFaults) {
     const def = scenario.faults[i];
     if (!def) continue;
     const ramp = def.rampUp > 0 ? Math.min(1, (state.now - active.startedAt) / def.rampUp) : 1;
     const strength = state.running.size > 0 ? ramp * rolloutRemaining(state, def.id) : ramp;
+    signature += `${i}:${strength};`;
     // Every target gets the whole effect, as if each had a fault of its own.
     for (const target of faultTargets(def)) {
       const s = topo.index.get(target);
@@ -75,7 +78,12 @@ export function applyFaults(state: SessionState): void {
       else applyServiceFault(state, def, s, strength);
     }
   }
-  if (state.running.size > 0) applyRollingRestarts(state);
+  if (state.running.size > 0) signature += applyRollingRestarts(state);
+  // The same signature gives the same modifiers: the physics then need not compose anything again.
+  if (signature !== state.modifierSignature) {
+    state.modifierSignature = signature;
+    inputsChanged(state.sim);
+  }
 }
 
 function applyServiceFault(state: SessionState, def: FaultDef, s: number, strength: number): void {

@@ -2,6 +2,7 @@
 import type { HealthLevel } from '../../protocol/events.ts';
 import { sendService } from '../machines/sync.ts';
 import type { SessionState } from '../state.ts';
+import { inputsChanged } from '../physics/sim-state.ts';
 
 const DOWN_ERROR_RATE = 0.5;
 const DEGRADED_ERROR_RATE = 0.05;
@@ -54,6 +55,7 @@ export function updateServices(state: SessionState): void {
 /** After a restart ends the machine needs the current class again (it ignored classes while restarting), so forget the last one sent. */
 export function endRestart(state: SessionState, s: number): void {
   state.sim.restarting[s] = 0;
+  inputsChanged(state.sim);
   state.serviceLevel[s] = 'unknown';
   sendService(state, s, { type: 'RESTART_END' });
 }

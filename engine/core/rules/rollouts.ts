@@ -67,14 +67,18 @@ export function rolloutRemaining(state: SessionState, faultId: string): number {
 /**
  * A rolling restart takes one instance out of service at a time: the service keeps (n − 1) / n of its
  * capacity and its queue, instead of refusing everything as a single instance does while it restarts.
+ * Returns what the capacities it took depend on (for applyFaults' signature).
  */
-export function applyRollingRestarts(state: SessionState): void {
+export function applyRollingRestarts(state: SessionState): string {
   const { capMul } = state.sim;
+  let signature = '';
   for (const run of state.running.values()) {
     if (run.def.type !== 'restart') continue;
     const n = rollingInstances(state, run.def);
     if (n < 2) continue;
     const s = serviceIndex(state.topo, run.def.target);
     capMul[s] = (capMul[s] as number) * (1 - 1 / n);
+    signature += `r${s}:${n};`;
   }
+  return signature;
 }

@@ -3,7 +3,7 @@
  * with the size of the system, how much the engine adds over its bare per-tick arithmetic, and how big
  * the event log gets.
  *
- * Every figure is the median of timed runs after an untimed warm-up. A "full run" is what `sevdrill run
+ * Every figure is the median of timed runs after untimed warm-up runs. A "full run" is what `sevdrill run
  * --actions plan --out log.jsonl` does: simulate the whole scenario with the plan, serialise the log to
  * JSONL and write it to a temp file.
  */
@@ -63,6 +63,12 @@ export interface EngineBenchOptions {
 }
 
 const MiB = 1024 * 1024;
+/**
+ * Untimed runs before each measurement, the same for the engine and its baseline: V8 takes a few runs
+ * of a 20 ms workload to finish optimising it, and with one warm-up the first timed runs of the
+ * engine were still half-optimised while its baseline (measured after it) was not.
+ */
+const WARMUP_RUNS = 3;
 const NODE_MAJOR = process.versions.node.split('.')[0] ?? 'unknown';
 
 interface Workload {
@@ -266,7 +272,7 @@ function benchWorkload(w: Workload, file: string, runs: number, withBaseline: bo
     const r = fullRun(w, file);
     last = r;
     return { engine: r.engine, serialise: r.serialise, write: r.write };
-  }, { warmup: 1, runs });
+  }, { warmup: WARMUP_RUNS, runs });
   const result: WorkloadResult = {
     w,
     full: m.total,
@@ -282,7 +288,7 @@ function benchWorkload(w: Workload, file: string, runs: number, withBaseline: bo
     checkBaseline(w, trace);
     const b = measure(() => {
       baselineRun(w, trace);
-    }, { warmup: 2, runs: baselineRuns });
+    }, { warmup: WARMUP_RUNS, runs: baselineRuns });
     // Reading the sink keeps the baseline's work observable (and a NaN would mean a broken baseline).
     if (!Number.isFinite(baselineSink)) throw new Error('invariant: the baseline computed NaN');
     result.baseline = b.total;

@@ -19,7 +19,7 @@ const SECTIONS = ['engine', 'explore', 'server', 'ui'] as const;
 const HELP = `usage: npm run bench -- [--json] [--runs N] [--services 10,100,1000] [--profile auto|always|never] [--sections LIST]
 
   --json              end the output with one JSON object (the figures) on the last line
-  --runs N            timed runs per measurement, after one untimed warm-up (default 5, at least 5)
+  --runs N            timed runs per measurement, after untimed warm-up runs (3 in the engine section) (default 5, at least 5)
   --services LIST     sizes of the generated topologies (default 10,100,1000)
   --profile MODE      CPU-profile the engine: auto (when it misses its goal), always or never (default auto)
   --sections LIST     the sections to run, of ${SECTIONS.join(',')} (default all)
@@ -61,7 +61,7 @@ async function main(argv: string[]): Promise<number> {
   const started = now();
   print(
     `sevdrill bench — Node ${process.version}, ${process.platform}/${process.arch}, ${cpus().length} CPUs; ` +
-      `medians of ≥ ${runs} timed runs after 1 untimed warm-up; load average ${load()}`,
+      `medians of ≥ ${runs} timed runs after untimed warm-up runs; load average ${load()}`,
   );
   print();
 

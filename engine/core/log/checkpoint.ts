@@ -5,7 +5,7 @@
  * Numbers are hashed by their bits (no text conversion): this runs every simulated minute.
  */
 import { Hasher } from './hash.ts';
-import { simArrays } from '../physics/sim-state.ts';
+import { checkpointArrays } from '../physics/sim-state.ts';
 import type { SessionState } from '../state.ts';
 
 export function checkpointHash(state: SessionState): string {
@@ -16,7 +16,7 @@ export function checkpointHash(state: SessionState): string {
   for (const name of state.serviceState) h.str(name);
   // The whole physics state: queues, retry rings, AR(1) traffic, calibrated workers, every output.
   h.num(sim.step).num(sim.nextNoiseAt);
-  for (const values of simArrays(sim)) {
+  for (const values of checkpointArrays(sim)) {
     // An empty array (a feature the scenario does not use, such as topics) carries nothing to hash.
     if (values.length === 0) continue;
     if (values instanceof Uint8Array) h.bytes(values);

@@ -308,7 +308,50 @@ export function createSimState(topo: Topology): SimState {
   };
   const routes = topo.routes;
   if (routes) for (let s = 0; s < n; s++) if ((routes.byEntryStart[s + 1] as number) > (routes.byEntryStart[s] as number)) setEdgeWeights(routes, sim, s, topo.edgeStart);
+  return packed(sim);
+}
+
+/** Views of a sim's packed arrays (packed below): the hashed numbers in one block, and the tick sums in another. */
+interface Blocks {
+  readonly state: Float64Array;
+  readonly sums: Float64Array;
+  /** checkpointArrays' answer, once asked. */
+  hashed?: readonly (Float64Array | Int32Array | Uint8Array)[];
+}
+const blocksOf = new WeakMap<SimState, Blocks>();
+
+/**
+ * Moves the sim's number arrays into two contiguous blocks, each array becoming a view of its part:
+ * every state array (in simArrays' order), and the tick sums. A checkpoint then hashes the whole
+ * state as one run of words, and a tick clears its sums with one fill, instead of a call per array:
+ * with a hundred small arrays, those calls were a quarter of a small scenario's simulation time.
+ */
+function packed(sim: SimState): SimState {
+  const floats = (keys: readonly (keyof SimState)[]) => keys.filter((k) => sim[k] instanceof Float64Array);
+  const pack = (keys: readonly (keyof SimState)[]): Float64Array => {
+    const block = new Float64Array(keys.reduce((sum, k) => sum + (sim[k] as Float64Array).length, 0));
+    let at = 0;
+    const views: Partial<Record<keyof SimState, Float64Array>> = {};
+    for (const k of keys) {
+      const values = sim[k] as Float64Array;
+      block.set(values, at);
+      views[k] = block.subarray(at, at + values.length);
+      at += values.length;
+    }
+    Object.assign(sim, views);
+    return block;
+  };
+  const state = pack(floats(stateKeysOf(sim)));
+  const sums = pack(floats(TICK_SUMS));
+  blocksOf.set(sim, { state, sums });
   return sim;
+}
+
+/** The numbers a checkpoint hashes: the packed state block, then the integer and byte arrays, in simArrays' order. */
+export function checkpointArrays(sim: SimState): readonly (Float64Array | Int32Array | Uint8Array)[] {
+  const blocks = blocksOf.get(sim);
+  if (blocks === undefined) throw new Error('invariant: a sim made without createSimState');
+  return (blocks.hashed ??= [blocks.state, ...simArrays(sim).filter((a) => !(a instanceof Float64Array))]);
 }
 
 /** Scratch arrays: cleared or overwritten before every use, so they carry nothing into the future. */
@@ -329,7 +372,9 @@ const TICK_SUMS = [
 const SCRATCH: ReadonlySet<string> = new Set(['lastBusy', 'lastBusyPower', 'medianMs', 'tailMs', 'inflow', 'topicIn', 'extraRps', 'journeyArrivals', 'journeyFailNow', 'dirty', 'changed', ...TICK_SUMS]);
 
 export function clearTickSums(sim: SimState): void {
-  for (const key of TICK_SUMS) sim[key].fill(0);
+  const blocks = blocksOf.get(sim);
+  if (blocks !== undefined) blocks.sums.fill(0);
+  else for (const key of TICK_SUMS) sim[key].fill(0);
 }
 let stateKeys: (keyof SimState)[] | undefined;
 
@@ -342,11 +387,15 @@ export function simArrays(sim: SimState): (Float64Array | Int32Array | Uint8Arra
   // A sim's arrays never change identity, and a checkpoint every simulated minute asks for them.
   let arrays = arraysOf.get(sim);
   if (arrays === undefined) {
-    stateKeys ??= (Object.keys(sim) as (keyof SimState)[]).filter((k) => !SCRATCH.has(k) && typeof sim[k] === 'object').sort();
-    arrays = stateKeys.map((k) => sim[k] as Float64Array | Int32Array | Uint8Array);
+    arrays = stateKeysOf(sim).map((k) => sim[k] as Float64Array | Int32Array | Uint8Array);
     arraysOf.set(sim, arrays);
   }
   return arrays;
+}
+
+function stateKeysOf(sim: SimState): (keyof SimState)[] {
+  stateKeys ??= (Object.keys(sim) as (keyof SimState)[]).filter((k) => !SCRATCH.has(k) && typeof sim[k] === 'object').sort();
+  return stateKeys;
 }
 const arraysOf = new WeakMap<SimState, (Float64Array | Int32Array | Uint8Array)[]>();
 

@@ -9,27 +9,42 @@ import { sendIncident } from '../machines/sync.ts';
 import { round } from '../physics/round.ts';
 import { emit, type SessionState } from '../state.ts';
 
+/**
+ * What each rule watches, resolved once per session: the index of its topic, journey or service (the
+ * entry service for a journey's other metrics). Looking names up in maps at every tick was most of
+ * the alerts' cost.
+ */
+const targetsOf = new WeakMap<SessionState, Int32Array>();
+
+function targets(state: SessionState): Int32Array {
+  let found = targetsOf.get(state);
+  if (found !== undefined) return found;
+  found = Int32Array.from(state.scenario.alerts, (rule) => {
+    const index =
+      rule.topic !== undefined
+        ? state.topo.topicIndex.get(rule.topic)
+        : rule.journey !== undefined
+          ? state.journeyIndex.get(rule.journey)
+          : state.topo.index.get(rule.service ?? '');
+    if (index === undefined) throw new Error(`invariant: alert ${rule.id} has no target`);
+    return index;
+  });
+  targetsOf.set(state, found);
+  return found;
+}
+
 /** The watched value this tick. A journey's numbers are its entry service's, except its own traffic. */
-function metricValue(state: SessionState, rule: AlertDef): number {
-  if (rule.topic !== undefined) {
-    const t = state.topo.topicIndex.get(rule.topic);
-    if (t === undefined) throw new Error(`invariant: alert ${rule.id} watches an unknown topic`);
-    return rule.metric === 'lagSeconds' ? (state.sim.topicLagSeconds[t] as number) : (state.sim.topicLag[t] as number);
-  }
-  let s: number | undefined;
-  if (rule.journey !== undefined) {
-    const j = state.journeyIndex.get(rule.journey);
-    if (j === undefined) throw new Error(`invariant: alert ${rule.id} watches an unknown journey`);
-    if (rule.metric === 'rps') return journeyRps(state, j);
-    // Users' view: what they saw, including the requests they gave up on.
-    if (rule.metric === 'errorRate') return state.sim.journeyErrorRate[j] as number;
-    if (rule.metric === 'p99Ms') return state.sim.journeyP99[j] as number;
-    s = state.topo.journeyEntry[j];
-  } else {
-    s = state.topo.index.get(rule.service ?? '');
-  }
-  if (s === undefined) throw new Error(`invariant: alert ${rule.id} has no target`);
+function metricValue(state: SessionState, rule: AlertDef, target: number): number {
   const { sim } = state;
+  if (rule.topic !== undefined) return rule.metric === 'lagSeconds' ? (sim.topicLagSeconds[target] as number) : (sim.topicLag[target] as number);
+  let s = target;
+  if (rule.journey !== undefined) {
+    if (rule.metric === 'rps') return journeyRps(state, target);
+    // Users' view: what they saw, including the requests they gave up on.
+    if (rule.metric === 'errorRate') return sim.journeyErrorRate[target] as number;
+    if (rule.metric === 'p99Ms') return sim.journeyP99[target] as number;
+    s = state.topo.journeyEntry[target] as number;
+  }
   switch (rule.metric) {
     case 'errorRate':
       return sim.errorRate[s] as number;
@@ -50,9 +65,10 @@ function metricValue(state: SessionState, rule: AlertDef): number {
 
 export function evaluateAlerts(state: SessionState): void {
   const rules = state.scenario.alerts;
+  const watched = targets(state);
   for (let r = 0; r < rules.length; r++) {
     const rule = rules[r] as AlertDef;
-    const value = metricValue(state, rule);
+    const value = metricValue(state, rule, watched[r] as number);
     const breached = rule.op === '>' ? value > rule.threshold : value < rule.threshold;
     if (!breached) {
       state.alertPendingSince[r] = Number.NaN;

@@ -61,6 +61,8 @@ export function triggerFaults(state: SessionState, action: ActionDef, actor: str
  */
 export function applyFaults(state: SessionState): void {
   const { topo, scenario } = state;
+  // Nothing active now or at the last tick: the modifiers are still the neutral ones.
+  if (state.activeFaults.size === 0 && state.running.size === 0 && state.modifierSignature === '') return;
   resetModifiers(state.sim);
   // What the modifiers are a function of: the active faults' strengths and the rolling restarts.
   let signature = '';

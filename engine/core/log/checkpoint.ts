@@ -7,6 +7,21 @@
 import { Hasher } from './hash.ts';
 import { checkpointArrays } from '../physics/sim-state.ts';
 import type { SessionState } from '../state.ts';
+import type { Stream } from '../physics/rng.ts';
+
+/** Every noise stream's generator state (c, s0, s1, s2), in one reused array: a thousand services have a thousand streams. */
+function streamStates(streams: readonly Stream[]): Float64Array {
+  if (states.length !== streams.length * 4) states = new Float64Array(streams.length * 4);
+  streams.forEach((stream, i) => {
+    const rng = stream.state();
+    states[4 * i] = rng.c;
+    states[4 * i + 1] = rng.s0;
+    states[4 * i + 2] = rng.s1;
+    states[4 * i + 3] = rng.s2;
+  });
+  return states;
+}
+let states = new Float64Array(0);
 
 export function checkpointHash(state: SessionState): string {
   const { sim } = state;
@@ -23,10 +38,7 @@ export function checkpointHash(state: SessionState): string {
     else if (values instanceof Int32Array) h.ints(values);
     else h.floats(values);
   }
-  for (const stream of state.noise.streams) {
-    const rng = stream.state();
-    h.num(rng.c).num(rng.s0).num(rng.s1).num(rng.s2);
-  }
+  h.floats(streamStates(state.noise.streams));
   for (const [i, fault] of state.activeFaults) h.num(i).num(fault.startedAt);
   h.str(state.modifierSignature);
   for (const [id, run] of state.running) h.str(id).num(run.startedAt);

@@ -28,6 +28,11 @@ export interface NoiseSource {
  * metastability threshold where 1 s steps put it (test/core/physics.test.ts) at half the cost.
  */
 const STEP_MS = 2000;
+/**
+ * At rest, callers recompose only when a callee's answer moves ten times more than on short steps:
+ * a traffic draw then moves lightly loaded waits by less than that, and nothing climbs the graph.
+ */
+const QUIET_TOLERANCE = 10;
 /** Default queue limit: this many seconds of work at the service's healthy throughput. */
 const DEFAULT_QUEUE_SECONDS = 10;
 /** A topic's lag in seconds is capped here (a week) when nothing is being published any more. */
@@ -124,7 +129,7 @@ export function computeTick(topo: Topology, sim: SimState, tickMs: number, now: 
     }
     if (topo.routes !== null || topo.users !== null) journeyDemand(topo, sim);
     demandPass(topo, sim, stepMs);
-    healthPass(topo, sim, stepMs);
+    healthPass(topo, sim, stepMs, quiet ? QUIET_TOLERANCE : 1);
     if (topo.cacheEdges.length > 0) warmCaches(topo, sim, stepMs);
     if (topo.users !== null) usersAfterStep(topo, topo.users, sim, stepMs);
     sim.step++;

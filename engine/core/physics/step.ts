@@ -269,7 +269,7 @@ const SHARE_TOLERANCE = 1e-6;
 const TIME_TOLERANCE = 1e-4;
 const WAIT_TOLERANCE = 1e-3;
 const movedShare = (now: number, seen: number): boolean => Math.abs(now - seen) > SHARE_TOLERANCE;
-const movedTime = (now: number, seen: number): boolean => Math.abs(now - seen) > TIME_TOLERANCE * (seen + 1);
+const movedTime = (now: number, seen: number, loose: number): boolean => Math.abs(now - seen) > loose * TIME_TOLERANCE * (seen + 1);
 
 /**
  * Whether a service's answer moved enough since its callers last recomposed against it, and if so,
@@ -277,7 +277,7 @@ const movedTime = (now: number, seen: number): boolean => Math.abs(now - seen) >
  * composition would change in the sixth significant digit, and skipping it saves most of the work.
  * The published values are state (hashed), so the skip is as deterministic as the rest.
  */
-function publish(sim: SimState, s: number, mean: number, variance: number): boolean {
+function publish(sim: SimState, s: number, mean: number, variance: number, loose: number): boolean {
   const seen = sim.published;
   const base = s * PUBLISHED;
   const fi = sim.failInd[s] as number;
@@ -287,8 +287,8 @@ function publish(sim: SimState, s: number, mean: number, variance: number): bool
     !movedShare(fi, seen[base] as number) &&
     !movedShare(fk, seen[base + 1] as number) &&
     !movedShare(dg, seen[base + 2] as number) &&
-    !movedTime(mean, seen[base + 3] as number) &&
-    !movedTime(Math.sqrt(variance), seen[base + 4] as number)
+    !movedTime(mean, seen[base + 3] as number, loose) &&
+    !movedTime(Math.sqrt(variance), seen[base + 4] as number, loose)
   ) {
     return false;
   }
@@ -307,13 +307,13 @@ function publish(sim: SimState, s: number, mean: number, variance: number): bool
  * share: well below the noise, but the busy wait of a lightly loaded service moves a little with
  * every traffic draw, and recomposing every caller for it was most of the physics' work.
  */
-const movedWait = (now: number, seen: number, inService: number): boolean => Math.abs(now - seen) > WAIT_TOLERANCE * (seen + inService) + 1e-5;
+const movedWait = (now: number, seen: number, inService: number, loose: number): boolean => Math.abs(now - seen) > loose * WAIT_TOLERANCE * (seen + inService) + 1e-5;
 
 /** The queue's part of what callers see: the wait and the share refused. */
-function publishQueue(sim: SimState, s: number, wait: number, refused: number): boolean {
+function publishQueue(sim: SimState, s: number, wait: number, refused: number, loose: number): boolean {
   const seen = sim.published;
   const base = s * PUBLISHED;
-  if (!movedWait(wait, seen[base + 5] as number, sim.serviceMean[s] as number) && !movedShare(refused, seen[base + 6] as number)) return false;
+  if (!movedWait(wait, seen[base + 5] as number, sim.serviceMean[s] as number, loose) && !movedShare(refused, seen[base + 6] as number)) return false;
   seen[base + 5] = wait;
   seen[base + 6] = refused;
   return true;
@@ -327,7 +327,7 @@ const mixture = new Float64Array(5);
  * the callees answer now. An entry of routed journeys also composes each of them over its own calls,
  * and is their mixture with the rest of its traffic (routes.ts). Returns whether anything a caller reads changed.
  */
-function compose(topo: Topology, sim: SimState, s: number): boolean {
+function compose(topo: Topology, sim: SimState, s: number, loose: number): boolean {
   const { edgeStart, edgeTo, edgeHard, edgeCalls, edgeTimeout, edgeFallbackMs, edgeBreaker, edgeBackoffMs } = topo;
   const { serviceMean, serviceVar, logMu, logSigma, waitMs, refusedShare, failInd, failKey, degradedOk } = sim;
   const { edgeAttemptFail, edgeOpen, edgeRetryShare, edgeFailMs, edgeRetryAllowed, edgeRetries, cacheHit, cacheFill } = sim;
@@ -500,7 +500,7 @@ function compose(topo: Topology, sim: SimState, s: number): boolean {
   degradedOk[s] = Math.min(1, Math.max(0, 1 - notDegraded));
   serviceMean[s] = mean;
   serviceVar[s] = variance;
-  const changed = publish(sim, s, mean, variance);
+  const changed = publish(sim, s, mean, variance, loose);
   // Log-normal fit of the time in service (see latency.ts).
   const s2 = Math.log1p(variance / (mean * mean));
   const sigma = Math.sqrt(s2);
@@ -518,7 +518,7 @@ function compose(topo: Topology, sim: SimState, s: number): boolean {
  * this step (a callee's answer, its retry allowance) or at a tick's start (new noise and modifiers);
  * otherwise its last composition stands, which is exactly what recomputing would give.
  */
-export function healthPass(topo: Topology, sim: SimState, stepMs: number): void {
+export function healthPass(topo: Topology, sim: SimState, stepMs: number, loose = 1): void {
   const { order, edgeStart, edgeTo } = topo;
   const { inServiceLag } = sim;
   const { waitMs, refusedShare, dirty, changed, restarting, workers: baseWorkers, capMul, capScale, serviceMean, throughput: throughputs } = sim;
@@ -530,7 +530,7 @@ export function healthPass(topo: Topology, sim: SimState, stepMs: number): void 
     const end = edgeStart[s + 1] as number;
     for (let e = edgeStart[s] as number; !stale && e < end; e++) stale = changed[edgeTo[e] as number] === 1;
     dirty[s] = 0;
-    let changedNow = stale && compose(topo, sim, s);
+    let changedNow = stale && compose(topo, sim, s, loose);
 
     const workers = restarting[s] ? 0 : (baseWorkers[s] as number) * (capMul[s] as number) * (capScale[s] as number);
     const mean = serviceMean[s] as number;
@@ -562,7 +562,7 @@ export function healthPass(topo: Topology, sim: SimState, stepMs: number): void 
     const refusedNow = arrivals > 0 ? Math.min(1, refused / arrivals) : restarting[s] ? 1 : 0;
     waitMs[s] = wait;
     refusedShare[s] = refusedNow;
-    if (publishQueue(sim, s, wait, refusedNow)) changedNow = true;
+    if (publishQueue(sim, s, wait, refusedNow, loose)) changedNow = true;
     changed[s] = changedNow ? 1 : 0;
 
     // Telemetry of this step, summed over the tick (latency is read at the tick's end: cascade.ts).

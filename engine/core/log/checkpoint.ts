@@ -8,6 +8,7 @@ import { Hasher } from './hash.ts';
 import { checkpointArrays } from '../physics/sim-state.ts';
 import type { SessionState } from '../state.ts';
 import type { Stream } from '../physics/rng.ts';
+import { SERVICE_STATES } from '../../protocol/events.ts';
 
 /** Every noise stream's generator state (c, s0, s1, s2), in one reused array: a thousand services have a thousand streams. */
 function streamStates(streams: readonly Stream[]): Float64Array {
@@ -22,13 +23,17 @@ function streamStates(streams: readonly Stream[]): Float64Array {
   return states;
 }
 let states = new Float64Array(0);
+let stateCodes = new Uint8Array(0);
 
 export function checkpointHash(state: SessionState): string {
   const { sim } = state;
   const h = new Hasher().num(state.now).num(state.seq).str(state.drillState).str(state.incidentState);
   const incident = state.incident.getSnapshot().context;
   h.num(incident.severity ?? -1).num(incident.acknowledged ? 1 : 0);
-  for (const name of state.serviceState) h.str(name);
+  // Each service's state as its place in SERVICE_STATES: one array, not a string per service.
+  if (stateCodes.length !== state.serviceState.length) stateCodes = new Uint8Array(state.serviceState.length);
+  state.serviceState.forEach((name, s) => (stateCodes[s] = SERVICE_STATES.indexOf(name)));
+  h.bytes(stateCodes);
   // The whole physics state: queues, retry rings, AR(1) traffic, calibrated workers, every output.
   h.num(sim.step).num(sim.nextNoiseAt);
   for (const values of checkpointArrays(sim)) {
@@ -50,6 +55,6 @@ export function checkpointHash(state: SessionState): string {
   for (const [id, count] of state.inForce) h.str(id).num(count);
   for (const [role, person] of Object.entries(state.roles)) h.str(role).str(person ?? '');
   h.bytes(state.alertFiring).floats(state.alertPendingSince);
-  h.str(state.agenda.describe());
+  h.str(state.agenda.fingerprint());
   return h.num(state.totals.failed).num(state.totals.lost).digest();
 }

@@ -3,7 +3,11 @@
  * scenario identity live in engine/protocol/hash.ts, shared with the UI.)
  */
 const scratch = new Float64Array(1);
-/** Reused for bytes(): its words, grown as needed. */
+/** Two hex digits per byte value. */
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+/** A word as eight hex digits (what toString(16).padStart(8, '0') gives, without its cost). */
+const hex = (w: number): string => (HEX[(w >>> 24) & 255] as string) + (HEX[(w >>> 16) & 255] as string) + (HEX[(w >>> 8) & 255] as string) + (HEX[w & 255] as string);
+/** Reused for bytes() and str(): their words, grown as needed. */
 let widened = new Uint32Array(64);
 const scratchWords = new Uint32Array(scratch.buffer);
 
@@ -79,11 +83,12 @@ export class Hasher {
   }
 
   str(text: string): this {
-    for (let i = 0; i < text.length; i++) this.word(text.charCodeAt(i));
-    return this.num(text.length);
+    if (widened.length < text.length) widened = new Uint32Array(text.length * 2);
+    for (let i = 0; i < text.length; i++) widened[i] = text.charCodeAt(i);
+    return this.lanes(widened, text.length).num(text.length);
   }
 
   digest(): string {
-    return (this.h1 >>> 0).toString(16).padStart(8, '0') + (this.h2 >>> 0).toString(16).padStart(8, '0');
+    return hex(this.h1) + hex(this.h2);
   }
 }

@@ -2,6 +2,8 @@
  * Our own simulated-time scheduler. Items are ordered by (due time, insertion number), so two items due
  * at the same moment always run in the order they were scheduled — never in timer-firing order.
  */
+import { Hasher } from '../log/hash.ts';
+
 export type AgendaItem =
   | { kind: 'fault-start'; fault: number }
   | { kind: 'fault-expire'; fault: number; startedAt: number }
@@ -19,6 +21,8 @@ interface Entry {
 export class Agenda {
   private entries: Entry[] = [];
   private nextOrder = 0;
+  /** fingerprint()'s answer until the agenda changes: a checkpoint asks every simulated minute, the agenda rarely moves. */
+  private described: string | undefined;
 
   schedule(due: number, item: AgendaItem): void {
     const entry = { due, order: this.nextOrder++, item };
@@ -31,6 +35,7 @@ export class Agenda {
       else hi = mid;
     }
     this.entries.splice(lo, 0, entry);
+    this.described = undefined;
   }
 
   /** Removes and returns the next item due at or before `t`, if any. */
@@ -38,11 +43,17 @@ export class Agenda {
     const first = this.entries[0];
     if (!first || first.due > t) return undefined;
     this.entries.shift();
+    this.described = undefined;
     return first.item;
   }
 
   /** A stable description for checkpoint hashing. */
   describe(): string {
     return this.entries.map((e) => `${e.due}:${e.order}:${JSON.stringify(e.item)}`).join('|');
+  }
+
+  /** A hash of describe(), kept until the agenda changes: what a checkpoint hashes. */
+  fingerprint(): string {
+    return (this.described ??= new Hasher().str(this.describe()).digest());
   }
 }

@@ -308,3 +308,48 @@ describe('faults on one call', () => {
     expect(session.events.find((e) => e.type === 'change.deployed')).toMatchObject({ service: 'batch', summary: 'payment endpoint moved' });
   });
 });
+
+describe('a retry budget', () => {
+  /** web → api (two retries, no backoff worth the name), api failing `errorRate` of attempts independently, nothing else failing. */
+  function budgeted(retryBudget?: number): Scenario {
+    return scenarioSchema.parse({
+      id: 'budget',
+      title: 'Retry budget',
+      briefing: 'A failing callee behind a retry budget.',
+      seed: 5,
+      tick: '10s',
+      duration: '30m',
+      services: [
+        {
+          id: 'web',
+          tier: 'critical',
+          baseline: { latencyMs: 5, errorRate: 0 },
+          concurrency: 100_000,
+          noise: { rps: 0, latency: 0, errorRate: 0 },
+          dependencies: [{ service: 'api', kind: 'hard', timeout: '1s', retries: 2, ...(retryBudget !== undefined ? { retryBudget } : {}) }],
+        },
+        { id: 'api', tier: 'critical', baseline: { latencyMs: 10, errorRate: 0 }, capacity: 100_000, noise: { rps: 0, latency: 0, errorRate: 0 } },
+      ],
+      journeys: [{ id: 'shop', name: 'Shop', entry: 'web', rps: 1000, valuePerRequest: 1, slo: { errorRate: 0.01, p99Ms: 2000 } }],
+      faults: [{ id: 'half', kind: 'code-deploy', target: 'api', at: '1m', effect: { errorRate: 0.5 }, rootCause: true }],
+      objectives: { ack: '5m', declare: '10m', mitigate: '30m', resolve: '45m' },
+    } satisfies ScenarioInput);
+  }
+  const settled = (retryBudget?: number) => tickSamples(budgeted(retryBudget), 10 * 60_000).at(-1) as MetricsSample;
+
+  it('sends at most its share of first attempts as retries, and the caller fails as the retries it really sent allow', () => {
+    const m = settled(0.1);
+    // 1,000 calls a second, 100 retries: 1,100 attempts on api.
+    expect(service(m, 'api').rps).toBe(1100);
+    // The client wants W = q + q²·a retries per call (q = 0.5) and sends a·W = 0.1 of them: a = 0.1833.
+    // A call then fails with q·(1 − a + a·q·(1 − a + a·q)) = 0.4500. (Counting the budget twice, once
+    // on the retries it had already thinned, made it look kinder: 0.349.)
+    expect(journey(m, 'shop').errorRate).toBeCloseTo(0.45, 3);
+  });
+
+  it('without it, two retries leave q³ of calls failing and api takes every attempt', () => {
+    const m = settled();
+    expect(journey(m, 'shop').errorRate).toBeCloseTo(0.125, 3);
+    expect(service(m, 'api').rps).toBe(1750);
+  });
+});

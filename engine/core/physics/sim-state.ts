@@ -106,7 +106,7 @@ export interface SimState {
   // Per-step state of each edge.
   /** Retries due at each of the next RING steps, as requests (not rates): steps may differ in length. */
   readonly ring: Float64Array;
-  /** Share of sent attempts that will be retried later, from the last step's outcomes. */
+  /** Retries per sent attempt that go into the ring: those the client will want to send when they fall due (the budget then sends its share), from the last composition. */
   readonly edgeRetryShare: Float64Array;
   /** Share of due retries the budget let through at the last step. */
   readonly edgeRetryAllowed: Float64Array;

@@ -219,12 +219,15 @@ function bucketAllows(f: number, maxTokens: number, ratio: number): number {
 
 /**
  * One call on an edge, retries included: out[0] the failure of a call for a key the fault does not
- * hit, out[1] the mean attempts per call and out[2] the mean of their square (for the variance of
- * the call's time). With attempt failure q and each retry allowed with probability `allowed`,
+ * hit, out[1] the mean attempts per call, out[2] the mean of their square (for the variance of the
+ * call's time) and out[3] the mean retries per call that reach the retry budget's check. With attempt
+ * failure q and each retry allowed with probability `allowed` (= budget share × bucket share),
  * P(more than k attempts) is (q·allowed)^k for a free key and allowed^k for a hit one; E[N] sums
- * those, E[N²] sums them weighted by 2k + 1.
+ * those, E[N²] sums them weighted by 2k + 1. The k-th retry reaches the budget when the first k
+ * attempts failed, the k − 1 retries before it were sent and the bucket let it through:
+ * q^k·allowed^(k−1)·bucket for a free key, allowed^(k−1)·bucket for a hit one.
  */
-function callOutcome(q: number, keyed: number, retries: number, allowed: number, out: Float64Array): void {
+function callOutcome(q: number, keyed: number, retries: number, allowed: number, bucket: number, out: Float64Array): void {
   let fail = q;
   let attemptsFree = 1;
   let squareFree = 1;
@@ -232,8 +235,12 @@ function callOutcome(q: number, keyed: number, retries: number, allowed: number,
   let attemptsKeyed = 1;
   let squareKeyed = 1;
   let keyedTerm = 1;
+  let wantedFree = 0;
+  let wantedKeyed = 0;
   for (let k = 1; k <= retries; k++) {
     fail = q * (1 - allowed + allowed * fail);
+    wantedFree += term * q;
+    wantedKeyed += keyedTerm;
     term *= q * allowed;
     attemptsFree += term;
     squareFree += (2 * k + 1) * term;
@@ -244,8 +251,9 @@ function callOutcome(q: number, keyed: number, retries: number, allowed: number,
   out[0] = fail;
   out[1] = keyed * attemptsKeyed + (1 - keyed) * attemptsFree;
   out[2] = keyed * squareKeyed + (1 - keyed) * squareFree;
+  out[3] = bucket * (keyed * wantedKeyed + (1 - keyed) * wantedFree);
 }
-const outcome = new Float64Array(3);
+const outcome = new Float64Array(4);
 
 /**
  * (1 − p)^calls: the chance that `calls` calls (a mean, often fractional) all avoid a failure of
@@ -416,15 +424,16 @@ function compose(topo: Topology, sim: SimState, s: number, loose: number): boole
       if (routed) addCall(routes, sim, s, e - start, edgeHard[e] ? 0 : (edgeFallbackMs[e] as number) * calls, 0, edgeHard[e] ? 0 : 1, 1, edgeHard[e] ? 1 : 0);
       continue;
     }
-    let allowed = edgeRetryAllowed[e] as number;
-    if (throttled && (sim.edgeThrottleTokens[e] as number) > 0) {
-      // gRPC decides at the failure, before the backoff: fewer retries go into the ring.
-      allowed *= bucketAllows(attemptFail, sim.edgeThrottleTokens[e] as number, sim.edgeThrottleRatio[e] as number);
-    }
-    callOutcome(q, keyed, edgeRetries[e] as number, allowed, outcome);
+    const budgetAllows = edgeRetryAllowed[e] as number;
+    // gRPC decides at the failure, before the backoff: fewer retries go into the ring.
+    const bucket = throttled && (sim.edgeThrottleTokens[e] as number) > 0 ? bucketAllows(attemptFail, sim.edgeThrottleTokens[e] as number, sim.edgeThrottleRatio[e] as number) : 1;
+    callOutcome(q, keyed, edgeRetries[e] as number, budgetAllows * bucket, bucket, outcome);
     let freeFail = outcome[0] as number;
     const attempts = outcome[1] as number;
-    edgeRetryShare[e] = (attempts - 1) / attempts;
+    // The ring holds the retries the client wants to send when they fall due; the budget then sends
+    // its share of them (demandPass). Those it refuses were never sent, so they are not retried again:
+    // the ring must not be thinned by the budget beforehand, or the budget would count twice.
+    edgeRetryShare[e] = budgetAllows === 1 ? (attempts - 1) / attempts : (outcome[3] as number) / attempts;
     // Time of one attempt: refused fast, timed out at the timeout, or waited, delayed and served.
     const servedMean = Math.min(serviceMean[d] as number, Math.max(slack, 0));
     const slow = (waitMs[d] as number) + delay + servedMean;

@@ -139,7 +139,14 @@ function envelopeError(cmd: CommandInput, field: 'actor' | 'participant' | 'type
 // ── each command type's own parameters ───────────────────────────────────────────────────────
 const severitySchema = z.number().int().min(1).max(4).describe('1 is the most severe.');
 const requestParams = z.object({ request: z.string().describe('The action id of the pending request, e.g. "rollback:pricing".') });
-const actionParams = z.object({ breakGlass: z.boolean().optional().describe('true bypasses an approval; the log says so.') });
+const actionParams = z.object({
+  breakGlass: z.boolean().optional().describe('true bypasses an approval; the log says so.'),
+  action: z
+    .string()
+    .max(MAX_PARAM_TEXT_LENGTH)
+    .optional()
+    .describe('Which action, by its id, when the scenario has several of this type on the target (two retry-policies on different dependencies, say); default: the first.'),
+});
 
 /** The parameters each command type reads. Other keys are allowed and ignored. */
 export const COMMAND_PARAMS = {

@@ -205,3 +205,36 @@ describe('facilitator controls', () => {
     expect(session.now).toBe(80_000);
   });
 });
+
+describe('several actions of one type on one target', () => {
+  // Two client config pushes on web, one per dependency: ids tell them apart.
+  const scenario = tinyScenario({
+    actions: [
+      { id: 'cut-api', type: 'retry-policy', target: 'web', dependency: 'api', retries: 0, duration: '0s' },
+      { id: 'cut-recs', type: 'retry-policy', target: 'web', dependency: 'recs', retries: 0, duration: '0s' },
+    ],
+  });
+  const run = (params?: Record<string, string>) => {
+    const session = createSession(scenario);
+    session.submit({ actor: 'facilitator', type: 'start' });
+    const result = session.submit({ actor: 'bob', type: 'retry-policy', target: 'web', ...(params ? { params } : {}) });
+    return { result, started: ofType(session.events, 'action.started').map((e) => e.action) };
+  };
+
+  it('runs the one params.action names', () => {
+    const { result, started } = run({ action: 'cut-recs' });
+    expect(result).not.toMatchObject({ ok: false });
+    expect(started).toEqual(['cut-recs']);
+  });
+
+  it('runs the first without it', () => {
+    const { result, started } = run();
+    expect(result).not.toMatchObject({ ok: false });
+    expect(started).toEqual(['cut-api']);
+  });
+
+  it('refuses a name that is not an action of that type on that target, and says where', () => {
+    expect(run({ action: 'cut-db' }).result).toMatchObject({ ok: false, code: 'unknown-action', path: 'params.action' });
+    expect(run({ action: 'rollback:api' }).result).toMatchObject({ ok: false, code: 'unknown-action', path: 'params.action' });
+  });
+});

@@ -27,9 +27,11 @@ const fail = (code: string, message: string, path?: string): CommandError => ({
 
 export function requestAction(state: SessionState, cmd: CommandInput): CommandError | null {
   const target = cmd.target ?? '';
-  const def = findAction(state, cmd.type, target);
-  if (!def) {
+  const named = cmd.params?.['action'];
+  const def = typeof named === 'string' ? state.actionsById.get(named) : findAction(state, cmd.type, target);
+  if (!def || def.type !== cmd.type || def.target !== target) {
     if (!state.topo.index.has(target)) return fail('unknown-target', `no service "${target}"`, 'target');
+    if (typeof named === 'string') return fail('unknown-action', `no ${cmd.type} action "${named}" on ${target}`, 'params.action');
     return fail('unknown-action', `"${cmd.type}" is not available on ${target}`, 'type');
   }
   const id = actionId(def);
@@ -40,6 +42,7 @@ export function requestAction(state: SessionState, cmd: CommandInput): CommandEr
   return null;
 }
 
+/** The first action of this type on the target (a command names another with params.action). */
 function findAction(state: SessionState, type: string, target: string): ActionDef | undefined {
   for (const def of state.actionsById.values()) if (def.type === type && def.target === target) return def;
   return undefined;

@@ -130,8 +130,10 @@ export function createActionsView(root: HTMLElement, ctx: ViewContext): View {
           const running = m.running[id];
           const busy = running !== undefined;
           const progress = running?.progress ? ` ${running.progress.done}/${running.progress.of} instances` : '';
-          const b = h('button', { type: 'button', disabled: !canAct(m) || busy || m.approvals[id] !== undefined, text: `${a.type} ${a.target}` });
-          b.addEventListener('click', () => void run(ctx, `${a.type} ${a.target}`, ctx.link?.act(a.type, a.target)));
+          // A call-level action names its dependency: two retry-policies on one service are two buttons.
+          const label = `${a.type} ${a.target}${a.dependency !== undefined ? ` → ${a.dependency}` : ''}`;
+          const b = h('button', { type: 'button', disabled: !canAct(m) || busy || m.approvals[id] !== undefined, text: label });
+          b.addEventListener('click', () => void run(ctx, label, ctx.link?.act(a.type, a.target, a.id !== undefined ? { action: a.id } : undefined)));
           const extra = m.inForce[id] !== undefined ? h('button', { type: 'button', disabled: !canAct(m), text: 'Revert' }) : null;
           extra?.addEventListener('click', () => void run(ctx, `Revert ${id}`, ctx.link?.act('revert', undefined, { action: id })));
           const dur = `${Math.round(a.duration / 1000)} s`;

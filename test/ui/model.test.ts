@@ -415,6 +415,16 @@ describe('applySample', () => {
     expect(big.series.get('service:pricing')?.t[0]).toBe(100 * 10_000);
   });
 
+  it("SeriesStore keeps a topic's lag, for the journeys that wait on it", () => {
+    const store = new SeriesStore(5);
+    const base = samples[0] as MetricsSample;
+    const topic = { id: 'orders', from: 'web', to: 'fulfil', rps: 800, consumed: 640, lag: 0, lagSeconds: 0 };
+    for (let i = 0; i < 7; i++) store.add({ ...base, t: i * 10_000, topics: [{ ...topic, lag: 1600 * i, lagSeconds: 2 * i }] });
+    expect(store.series.get('topic:orders')?.lagSeconds).toEqual([4, 6, 8, 10, 12]);
+    expect(store.series.get('topic:orders')?.rps).toEqual([800, 800, 800, 800, 800]);
+    expect(store.series.get('service:pricing')?.lagSeconds).toEqual([0, 0, 0, 0, 0]);
+  });
+
   it('SeriesStore drops samples that are out of order or repeated', () => {
     const store = new SeriesStore(100);
     const [a, b, c] = samples as [MetricsSample, MetricsSample, MetricsSample];

@@ -74,6 +74,8 @@ export interface Series {
   p99Ms: number[];
   rps: number[];
   saturation: number[];
+  /** A topic's lag in seconds (`topic:<id>` series only; 0 elsewhere). */
+  lagSeconds: number[];
 }
 
 export interface ViewModel {
@@ -271,20 +273,23 @@ export function applySample(model: ViewModel, sample: MetricsSample): ViewModel 
  * the one hot path (every tick, every series) and copying 1,200-point arrays per tick would waste
  * frames; it is appended in place and trimmed to the sliding window.
  */
+const SERIES_KEYS = ['t', 'errorRate', 'p99Ms', 'rps', 'saturation', 'lagSeconds'] as const;
+
 export class SeriesStore {
   readonly series = new Map<string, Series>();
 
   constructor(readonly window = SERIES_WINDOW) {}
 
   add(sample: MetricsSample): void {
-    for (const m of sample.services) this.push(`service:${m.id}`, sample.t, m);
-    for (const m of sample.journeys) this.push(`journey:${m.id}`, sample.t, { ...m, saturation: 0 });
+    for (const m of sample.services) this.push(`service:${m.id}`, sample.t, m, 0);
+    for (const m of sample.journeys) this.push(`journey:${m.id}`, sample.t, { ...m, saturation: 0 }, 0);
+    for (const m of sample.topics) this.push(`topic:${m.id}`, sample.t, { errorRate: 0, p99Ms: 0, rps: m.rps, saturation: 0 }, m.lagSeconds);
   }
 
-  private push(key: string, t: number, m: { errorRate: number; p99Ms: number; rps: number; saturation: number }): void {
+  private push(key: string, t: number, m: { errorRate: number; p99Ms: number; rps: number; saturation: number }, lagSeconds: number): void {
     let s = this.series.get(key);
     if (!s) {
-      s = { t: [], errorRate: [], p99Ms: [], rps: [], saturation: [] };
+      s = { t: [], errorRate: [], p99Ms: [], rps: [], saturation: [], lagSeconds: [] };
       this.series.set(key, s);
     }
     const last = s.t.at(-1);
@@ -294,6 +299,7 @@ export class SeriesStore {
     s.p99Ms.push(m.p99Ms);
     s.rps.push(m.rps);
     s.saturation.push(m.saturation);
-    if (s.t.length > this.window) for (const k of ['t', 'errorRate', 'p99Ms', 'rps', 'saturation'] as const) s[k].splice(0, s[k].length - this.window);
+    s.lagSeconds.push(lagSeconds);
+    if (s.t.length > this.window) for (const k of SERIES_KEYS) s[k].splice(0, s[k].length - this.window);
   }
 }

@@ -1,7 +1,7 @@
 /**
  * Telemetry: customer-impact counters, then small multiples of time series drawn with D3 scales,
- * axes and lines — every journey's error rate and p99 (with its SLO and alert thresholds as dashed
- * lines), the selected service's error rate, p99, request rate and saturation, and the same for up to
+ * axes and lines — every journey's error rate and p99, and the lag of the topic it waits on if any
+ * (with its SLO and alert thresholds as dashed lines), the selected service's error rate, p99, request rate and saturation, and the same for up to
  * three pinned services (each service's first chart has a pin/unpin button), to compare a suspect
  * with its callers. A crosshair follows the pointer across every chart at once.
  *
@@ -18,7 +18,7 @@ import type { Series, SeriesStore, ViewModel } from '../model.ts';
 import { EDGE_FAIL } from './graph.ts';
 import type { View, ViewContext } from './types.ts';
 
-type Metric = 'errorRate' | 'p99Ms' | 'rps' | 'saturation';
+type Metric = 'errorRate' | 'p99Ms' | 'rps' | 'saturation' | 'lagSeconds';
 
 interface Threshold {
   value: number;
@@ -78,15 +78,17 @@ const LINES_PER_FRAME = 4;
 const VALUE_REFRESH_MS = 250;
 const MIN_CELL_H = 56;
 const M = { left: 36, right: 6, top: 15, bottom: 6 };
-const METRIC_LABEL: Record<Metric, string> = { errorRate: 'errors', p99Ms: 'p99', rps: 'requests/s', saturation: 'saturation' };
+const METRIC_LABEL: Record<Metric, string> = { errorRate: 'errors', p99Ms: 'p99', rps: 'requests/s', saturation: 'saturation', lagSeconds: 'lag' };
 const SERVICE_METRICS: Metric[] = ['errorRate', 'p99Ms', 'rps', 'saturation'];
 
 const msFormat = (v: number): string => (v >= 1000 ? `${format('~g')(v / 1000)}s` : `${format('~g')(v)}ms`);
 const siFormat = format('~s');
+const secFormat = (v: number): string => (v >= 60 ? `${format('~g')(v / 60)}m` : `${format('~g')(v)}s`);
 function valueText(metric: Metric, v: number | undefined): string {
   if (v === undefined || !Number.isFinite(v)) return '—';
   if (metric === 'errorRate') return percent(v);
   if (metric === 'p99Ms') return `${format(',.0f')(v)} ms`;
+  if (metric === 'lagSeconds') return `${format(',.0f')(v)} s`;
   if (metric === 'rps') return `${format('.3~s')(v)}/s`;
   return format('.0%')(v);
 }
@@ -165,12 +167,12 @@ function decimate(ts: readonly number[], vs: readonly number[], i0: number, i1: 
 function specsFor(model: ViewModel, services: readonly string[]): ChartSpec[] {
   const alerts = model.scenario.alerts;
   const specs: ChartSpec[] = [];
-  const thresholdsOf = (target: { journey?: string; service?: string }, metric: Metric, slo?: number): Threshold[] => {
+  const thresholdsOf = (target: { journey?: string; service?: string; topic?: string }, metric: Metric, slo?: number): Threshold[] => {
     const out: Threshold[] = [];
     if (slo !== undefined) out.push({ value: slo, kind: 'slo', label: 'SLO', op: '>' });
     for (const a of alerts) {
       if (a.metric !== metric) continue;
-      if ((target.journey && a.journey === target.journey) || (target.service && a.service === target.service)) {
+      if ((target.journey && a.journey === target.journey) || (target.service && a.service === target.service) || (target.topic && a.topic === target.topic)) {
         const same = out.find((t) => t.value === a.threshold);
         if (same) {
           same.label = `${same.label} · ${a.severity}`;
@@ -183,6 +185,11 @@ function specsFor(model: ViewModel, services: readonly string[]): ChartSpec[] {
   for (const j of model.scenario.journeys) {
     specs.push({ key: `journey:${j.id}:errorRate`, target: j.id, seriesKey: `journey:${j.id}`, metric: 'errorRate', title: j.name, group: 'journey', thresholds: thresholdsOf({ journey: j.id }, 'errorRate', j.slo.errorRate) });
     specs.push({ key: `journey:${j.id}:p99Ms`, target: j.id, seriesKey: `journey:${j.id}`, metric: 'p99Ms', title: j.name, group: 'journey', thresholds: thresholdsOf({ journey: j.id }, 'p99Ms', j.slo.p99Ms) });
+    // A journey that waits on a topic (orders to fulfil) is also judged on its lag.
+    if (j.topic !== undefined) {
+      const thresholds = thresholdsOf({ topic: j.topic }, 'lagSeconds', j.slo.lagSeconds);
+      specs.push({ key: `journey:${j.id}:lagSeconds`, target: j.id, seriesKey: `topic:${j.topic}`, metric: 'lagSeconds', title: j.name, group: 'journey', thresholds });
+    }
   }
   for (const id of services) {
     const s = model.services[id];
@@ -467,8 +474,9 @@ export function createChartsView(root: HTMLElement, ctx: ViewContext): View {
       rec.yKey = yKey;
       y.domain([0, top]);
       const count = Math.max(2, Math.min(5, Math.floor(rec.h / 30)));
-      const fmt = metric === 'errorRate' || metric === 'saturation' ? y.tickFormat(count, '%') : metric === 'p99Ms' ? msFormat : siFormat;
-      let tickValues = y.ticks(count);
+      const fmt = metric === 'errorRate' || metric === 'saturation' ? y.tickFormat(count, '%') : metric === 'p99Ms' ? msFormat : metric === 'lagSeconds' ? secFormat : siFormat;
+      // Lag past two minutes is read in whole minutes: ticks at round minutes, not at round seconds.
+      let tickValues = metric === 'lagSeconds' && top > 120 ? scaleLinear().domain([0, top / 60]).ticks(count).map((m) => m * 60) : y.ticks(count);
       while (tickValues.length > count + 1) tickValues = tickValues.filter((_, i) => i % 2 === 0);
       rec.yAxis.call(axisLeft(y).tickValues(tickValues).tickSize(-rec.w).tickSizeOuter(0).tickPadding(4).tickFormat((d) => fmt(Number(d))));
       // Threshold labels sit right-aligned on their line; one that would overlap the one below it

@@ -9,6 +9,9 @@ import { actionId, faultTargets } from '../protocol/ids.ts';
 import { didYouMean, type PathSegment, type Severity } from './diagnostics.ts';
 import type { Scenario } from '../protocol/scenario.ts';
 import { checkTopics } from './lint-topics.ts';
+import { targetsOf, unknown, type Ctx } from './lint-context.ts';
+import { checkFaults } from './lint-faults.ts';
+import { checkActions, checkRetryThrottles } from './lint-actions.ts';
 
 export interface LintIssue {
   path: PathSegment[];
@@ -43,14 +46,6 @@ export function lintScenario(s: Scenario): LintIssue[] {
   return issues;
 }
 
-interface Ctx {
-  s: Scenario;
-  report: (path: PathSegment[], message: string, severity?: Severity) => void;
-  services: Set<string>;
-  faults: Set<string>;
-  journeys: Set<string>;
-}
-
 function idsOf(items: readonly { id: string }[]): Set<string> {
   return new Set(items.map((item) => item.id));
 }
@@ -79,10 +74,6 @@ function checkDuplicates({ s, report }: Ctx): void {
       } else report(entry.path, `duplicate ${noun} id ${JSON.stringify(entry.id)}: already used by ${list}[${earlier}]`);
     });
   }
-}
-
-function unknown(kind: string, id: string, known: Set<string>): string {
-  return `unknown ${kind} ${JSON.stringify(id)}${didYouMean(id, known)}`;
 }
 
 /** A service needs a size: capacity in rps, or workers. */
@@ -132,15 +123,6 @@ function checkServiceRefs({ s, report, services }: Ctx): void {
   });
 }
 
-type FaultDef = Scenario['faults'][number];
-
-/** A fault's targets with the path of each: `target` itself, or `target[j]` in a list. */
-function targetsOf(fault: FaultDef, i: number): [string, PathSegment[]][] {
-  return typeof fault.target === 'string'
-    ? [[fault.target, ['faults', i, 'target']]]
-    : fault.target.map((target, j) => [target, ['faults', i, 'target', j]]);
-}
-
 /** A route names dependencies of the journey's entry, each once; users reload or leave, not both. */
 function checkJourneys({ s, report }: Ctx): void {
   s.journeys.forEach((journey, i) => {
@@ -183,161 +165,6 @@ function checkAlerts({ s, report, journeys }: Ctx): void {
     }
     if (alert.journey !== undefined && !journeys.has(alert.journey)) {
       report(['alerts', i, 'journey'], unknown('journey', alert.journey, journeys));
-    }
-  });
-}
-
-function checkFaults({ s, report, services }: Ctx): void {
-  s.faults.forEach((fault, i) => {
-    const name = JSON.stringify(fault.id);
-    if (fault.at === undefined && fault.trigger === undefined) {
-      report(['faults', i], `fault ${name} never starts: give it "at" (a start time) or "trigger" (an action that starts it)`);
-    } else if (fault.at !== undefined && fault.trigger !== undefined) {
-      report(['faults', i, 'trigger'], `fault ${name} has both "at" and "trigger": choose at or trigger`);
-    }
-    const trigger = fault.trigger;
-    if (trigger !== undefined && services.has(trigger.target)) {
-      const exists = s.actions.some((a) => a.type === trigger.action && a.target === trigger.target);
-      if (!exists) {
-        report(
-          ['faults', i, 'trigger'],
-          `fault ${name} is triggered by a ${trigger.action} of ${JSON.stringify(trigger.target)}, but no such action is in "actions"`,
-        );
-      }
-    }
-    checkTargetDuplicates(fault, i, report);
-    checkEdgeFault(fault, i, s, report, services);
-    checkFlush(fault, i, s, report, services);
-    if (fault.for !== undefined && fault.rampUp > fault.for) {
-      report(
-        ['faults', i, 'rampUp'],
-        `fault ${name} ramps up over ${formatDuration(fault.rampUp)} but lasts only ${formatDuration(fault.for)}: it never reaches full strength`,
-        'warning',
-      );
-    }
-  });
-}
-
-/** A service listed twice would get the effect twice: almost surely a slip. */
-function checkTargetDuplicates(fault: FaultDef, i: number, report: Ctx['report']): void {
-  const first = new Map<string, PathSegment[]>();
-  for (const [target, path] of targetsOf(fault, i)) {
-    const earlier = first.get(target);
-    if (earlier === undefined) first.set(target, path);
-    else report(path, `fault ${JSON.stringify(fault.id)} lists ${JSON.stringify(target)} twice: already at target[${String(earlier[3])}]`);
-  }
-}
-
-/** Effects an edge fault does not read: it acts on one call, not on a service's capacity or traffic. */
-const SERVICE_ONLY_EFFECTS = ['capacityFactor', 'rpsFactor', 'latencyFactor'] as const;
-
-/** A fault on one call needs that call to exist; `failure` only means something on a call. */
-function checkEdgeFault(fault: FaultDef, i: number, s: Scenario, report: Ctx['report'], services: Set<string>): void {
-  const name = JSON.stringify(fault.id);
-  if (fault.from === undefined) {
-    if (fault.failure !== undefined) report(['faults', i, 'failure'], `fault ${name}: "failure" applies to a fault on one call; add "from" (the calling service)`);
-    return;
-  }
-  const caller = s.services.find((service) => service.id === fault.from);
-  // With several targets, each is one call from `from`; point at the target that is not called.
-  const several = typeof fault.target !== 'string';
-  for (const [target, path] of targetsOf(fault, i)) {
-    if (caller && services.has(target) && !caller.dependencies.some((d) => d.service === target)) {
-      report(several ? path : ['faults', i, 'from'], `fault ${name} is on the call from ${JSON.stringify(fault.from)} to ${JSON.stringify(target)}, but ${JSON.stringify(fault.from)} does not call ${JSON.stringify(target)}`);
-    }
-  }
-  for (const field of SERVICE_ONLY_EFFECTS) {
-    if (fault.effect[field] !== undefined) {
-      report(['faults', i, 'effect', field], `fault ${name} is on one call: "${field}" acts on a service and is ignored here`, 'warning');
-    }
-  }
-}
-
-/** A flush needs a cache to empty: one in front of each target (with `from`, the one on that call). */
-function checkFlush(fault: Scenario['faults'][number], i: number, s: Scenario, report: Ctx['report'], services: Set<string>): void {
-  if (fault.effect.flushCaches !== true) return;
-  const name = JSON.stringify(fault.id);
-  const path = ['faults', i, 'effect', 'flushCaches'];
-  for (const id of faultTargets(fault)) {
-    if (!services.has(id)) continue;
-    const target = JSON.stringify(id);
-    if (fault.from !== undefined) {
-      const dep = s.services.find((service) => service.id === fault.from)?.dependencies.find((d) => d.service === id);
-      // A call that does not exist is reported by checkEdgeFault.
-      if (dep !== undefined && dep.cache === undefined) {
-        report(path, `fault ${name} flushes the cache ${JSON.stringify(fault.from)} keeps in front of ${target}, but that dependency has no "cache"`);
-      }
-    } else if (!s.services.some((service) => service.dependencies.some((d) => d.service === id && d.cache !== undefined))) {
-      report(path, `fault ${name} flushes the caches in front of ${target}, but no caller of ${target} has a "cache" on it`);
-    }
-  }
-}
-
-/** Fields that only one kind of action reads; on any other kind they are silently ignored, so say so. */
-const ACTION_FIELDS = {
-  dependency: ['breaker', 'flag', 'retry-policy'],
-  capacityFactor: ['scale'],
-  shed: ['drain'],
-  retries: ['retry-policy'],
-  retryBudget: ['retry-policy'],
-  retryThrottle: ['retry-policy'],
-  adaptiveThrottle: ['retry-policy'],
-} as const;
-
-/** The client settings a retry-policy action can push: it needs at least one. */
-const RETRY_POLICY_FIELDS = ['retries', 'retryBudget', 'retryThrottle', 'adaptiveThrottle'] as const;
-
-function checkActions({ s, report, services }: Ctx): void {
-  s.actions.forEach((action, i) => {
-    const what = `a ${action.type} action`;
-    const target = s.services.find((service) => service.id === action.target);
-    if (action.type === 'retry-policy' && RETRY_POLICY_FIELDS.every((field) => action[field] === undefined)) {
-      report(['actions', i], `${what} needs "retries", "retryBudget", "retryThrottle" or "adaptiveThrottle": the client setting it pushes`);
-    }
-    if ((action.type === 'breaker' || action.type === 'flag' || action.type === 'retry-policy') && action.dependency === undefined) {
-      report(['actions', i], `${what} needs "dependency": the dependency of ${JSON.stringify(action.target)} it cuts off`);
-    } else if (action.dependency !== undefined && target !== undefined && services.has(action.dependency)) {
-      if (!target.dependencies.some((dep) => dep.service === action.dependency)) {
-        report(
-          ['actions', i, 'dependency'],
-          `${JSON.stringify(action.dependency)} is not a dependency of ${JSON.stringify(action.target)}`,
-        );
-      }
-    }
-    if (action.type === 'scale' && action.capacityFactor === undefined) {
-      report(['actions', i], `${what} needs "capacityFactor": how much it multiplies the capacity of ${JSON.stringify(action.target)}`);
-    }
-    if (action.type === 'drain' && action.shed === undefined) {
-      report(['actions', i], `${what} needs "shed": the share of traffic to reject early`);
-    }
-    for (const [field, types] of Object.entries(ACTION_FIELDS)) {
-      if (action[field as keyof typeof ACTION_FIELDS] !== undefined && !(types as readonly string[]).includes(action.type)) {
-        report(['actions', i, field], `"${field}" only applies to ${types.join(' and ')} actions; it is ignored here`, 'warning');
-      }
-    }
-  });
-}
-
-/**
- * Retry throttling only ever stops retries: on a call that makes none (and that no retry-policy
- * action gives any), it does nothing, which is likely not what the author meant.
- */
-function checkRetryThrottles({ s, report }: Ctx): void {
-  const retriedBy = (caller: string, callee: string) =>
-    s.actions.some((a) => a.type === 'retry-policy' && a.target === caller && a.dependency === callee && (a.retries ?? 0) > 0);
-  s.services.forEach((service, i) =>
-    service.dependencies.forEach((dep, j) => {
-      if (dep.retryThrottle !== undefined && dep.retries === 0 && !retriedBy(service.id, dep.service)) {
-        const call = `${JSON.stringify(service.id)} → ${JSON.stringify(dep.service)}`;
-        report(['services', i, 'dependencies', j, 'retryThrottle'], `${call} makes no retries, so "retryThrottle" (which only stops retries) does nothing`, 'warning');
-      }
-    }),
-  );
-  s.actions.forEach((action, i) => {
-    if (action.type !== 'retry-policy' || action.retryThrottle === undefined) return;
-    const dep = s.services.find((x) => x.id === action.target)?.dependencies.find((d) => d.service === action.dependency);
-    if (dep !== undefined && (action.retries ?? dep.retries) === 0) {
-      report(['actions', i, 'retryThrottle'], `${JSON.stringify(action.target)} → ${JSON.stringify(action.dependency)} makes no retries, so "retryThrottle" (which only stops retries) does nothing`, 'warning');
     }
   });
 }

@@ -82,6 +82,55 @@ export function tinyScenario(overrides: Partial<ScenarioInput> = {}): Scenario {
   return scenarioSchema.parse(input);
 }
 
+type Dependency = NonNullable<ScenarioInput['services'][number]['dependencies']>[number];
+type Action = NonNullable<ScenarioInput['actions']>[number];
+
+export interface StormOptions {
+  /** How long api's capacity dip lasts, in seconds. */
+  forSec: number;
+  tick?: string;
+  /** Client settings on web → api (retryBudget, retryThrottle, adaptiveThrottle). */
+  client?: Partial<Dependency>;
+  /** api's own failure rate on a good day (default 0.001): makes retries visible while all is well. */
+  apiErrorRate?: number;
+  /** A second dip of the same size and length, at this time. */
+  secondDipAt?: string;
+  /** Actions beside the restart of api. */
+  actions?: Action[];
+}
+
+/**
+ * The metastable storm (test/core/physics.test.ts and physics-throttle.test.ts): web (many workers)
+ * calls api (capacity 1000 rps) at 600 rps with a 5 s timeout and two retries. A capacity dip to 58%
+ * (580 rps, below the 600 offered) at 10 minutes builds a backlog; once waits outlive the timeout,
+ * every call is tried three times (1,800 rps), which api cannot serve even at full capacity.
+ */
+export function stormScenario(o: StormOptions): Scenario {
+  const dip = (id: string, at: string) => ({ id, kind: 'capacity-loss' as const, target: 'api', at, for: `${o.forSec}s`, effect: { capacityFactor: 0.58 }, rootCause: id === 'dip' });
+  return scenarioSchema.parse({
+    id: 'storm',
+    title: 'Metastable storm',
+    briefing: 'A capacity dip and retries.',
+    seed: 3,
+    tick: o.tick ?? '10s',
+    duration: '2h',
+    services: [
+      {
+        id: 'web',
+        tier: 'critical',
+        baseline: { latencyMs: 5 },
+        concurrency: 100_000,
+        dependencies: [{ service: 'api', kind: 'hard', timeout: '5s', retries: 2, ...o.client }],
+      },
+      { id: 'api', tier: 'critical', baseline: { latencyMs: 50, p99Ms: 150, errorRate: o.apiErrorRate ?? 0.001 }, capacity: 1000 },
+    ],
+    journeys: [{ id: 'shop', name: 'Shop', entry: 'web', rps: 600, valuePerRequest: 1, slo: { errorRate: 0.01, p99Ms: 5000 } }],
+    faults: [dip('dip', '10m'), ...(o.secondDipAt !== undefined ? [dip('second-dip', o.secondDipAt)] : [])],
+    actions: [{ type: 'restart', target: 'api' }, ...(o.actions ?? [])],
+    objectives: { ack: '5m', declare: '10m', mitigate: '30m', resolve: '45m' },
+  } satisfies ScenarioInput);
+}
+
 /** Builds timed commands tersely: cmd('5m', 'alice', 'ack'). */
 export function at(minutes: number, actor: string, type: string, target?: string, params?: TimedCommand['params']): TimedCommand {
   return { at: minutes * 60_000, actor, type, ...(target ? { target } : {}), ...(params ? { params } : {}) };

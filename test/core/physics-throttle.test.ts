@@ -8,73 +8,19 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../engine/core/log/run.ts';
-import { createSession } from '../../engine/core/session.ts';
 import { lintScenario } from '../../engine/scenario/lint.ts';
 import { loadScenarioText } from '../../engine/scenario/load.ts';
 import { scenarioSchema, type Scenario, type ScenarioInput } from '../../engine/protocol/scenario.ts';
 import type { MetricsSample } from '../../engine/protocol/views.ts';
 import type { TimedCommand } from '../../engine/protocol/commands.ts';
-import { logText } from '../helpers.ts';
+import { logText, stormScenario, tickSamples } from '../helpers.ts';
 
-type Dependency = ScenarioInput['services'][number]['dependencies'] extends (infer D)[] | undefined ? D : never;
+type Dependency = NonNullable<ScenarioInput['services'][number]['dependencies']>[number];
 type Action = NonNullable<ScenarioInput['actions']>[number];
 
 const DIP_AT = 10 * 60_000;
 const MIN = 60_000;
 
-interface StormOptions {
-  /** How long the capacity dip lasts, in seconds. */
-  forSec: number;
-  /** Client settings on web → api (retryThrottle, adaptiveThrottle, retryBudget). */
-  client?: Partial<Dependency>;
-  /** api's own failure rate on a good day: makes retries visible while all is well. */
-  apiErrorRate?: number;
-  /** A second dip of the same size and length, at this time. */
-  secondDipAt?: string;
-  actions?: Action[];
-}
-
-function storm(o: StormOptions): Scenario {
-  const dip = (id: string, at: string) => ({ id, kind: 'capacity-loss' as const, target: 'api', at, for: `${o.forSec}s`, effect: { capacityFactor: 0.58 }, rootCause: id === 'dip' });
-  return scenarioSchema.parse({
-    id: 'storm',
-    title: 'Metastable storm',
-    briefing: 'A capacity dip and retries.',
-    seed: 3,
-    tick: '10s',
-    duration: '2h',
-    services: [
-      {
-        id: 'web',
-        tier: 'critical',
-        baseline: { latencyMs: 5 },
-        concurrency: 100_000,
-        dependencies: [{ service: 'api', kind: 'hard', timeout: '5s', retries: 2, ...o.client }],
-      },
-      { id: 'api', tier: 'critical', baseline: { latencyMs: 50, p99Ms: 150, errorRate: o.apiErrorRate ?? 0.001 }, capacity: 1000 },
-    ],
-    journeys: [{ id: 'shop', name: 'Shop', entry: 'web', rps: 600, valuePerRequest: 1, slo: { errorRate: 0.01, p99Ms: 5000 } }],
-    faults: [dip('dip', '10m'), ...(o.secondDipAt !== undefined ? [dip('second-dip', o.secondDipAt)] : [])],
-    actions: [{ type: 'restart', target: 'api' }, ...(o.actions ?? [])],
-    objectives: { ack: '5m', declare: '10m', mitigate: '30m', resolve: '45m' },
-  } satisfies ScenarioInput);
-}
-
-/** Every tick's sample up to `until`, with the commands submitted at their times. */
-function samples(scenario: Scenario, until: number, commands: TimedCommand[] = []): MetricsSample[] {
-  const session = createSession(scenario);
-  session.submit({ actor: 'facilitator', type: 'start' });
-  const out: MetricsSample[] = [];
-  let i = 0;
-  while (session.now < until) {
-    for (; i < commands.length && (commands[i]?.at ?? Infinity) <= session.now; i++) {
-      const { at: _at, ...cmd } = commands[i] as TimedCommand;
-      session.submit(cmd);
-    }
-    session.runUntil(session.now + session.tickMs, (s) => out.push(s));
-  }
-  return out;
-}
 const api = (s: MetricsSample) => s.services.find((x) => x.id === 'api') as MetricsSample['services'][number];
 const web = (s: MetricsSample) => s.services.find((x) => x.id === 'web') as MetricsSample['services'][number];
 const shopErrors = (s: MetricsSample) => s.journeys[0]?.errorRate ?? NaN;
@@ -91,8 +37,8 @@ const BUCKET = { retryThrottle: { maxTokens: 10, tokenRatio: 0.1 } };
 
 describe('client-side adaptive throttling (K = 2, a 2-minute window)', () => {
   it('the dip that tips the plain storm recovers by itself once the dip ends', () => {
-    const plain = samples(storm({ forSec: DIP_SEC }), 40 * MIN);
-    const throttled = samples(storm({ forSec: DIP_SEC, client: ADAPTIVE }), 40 * MIN);
+    const plain = tickSamples(stormScenario({ forSec: DIP_SEC }), 40 * MIN);
+    const throttled = tickSamples(stormScenario({ forSec: DIP_SEC, client: ADAPTIVE }), 40 * MIN);
     const dipEnd = DIP_AT + DIP_SEC * 1000;
     // Without it: still failing twenty minutes after the dip ended.
     expect(shopErrors(at(plain, dipEnd + 20 * MIN))).toBe(1);
@@ -104,7 +50,7 @@ describe('client-side adaptive throttling (K = 2, a 2-minute window)', () => {
 
   it('keeps the load on the callee down while a long dip lasts, and recovers after it', () => {
     const load = (client: Partial<Dependency>) => {
-      const out = samples(storm({ forSec: 600, client }), 40 * MIN);
+      const out = tickSamples(stormScenario({ forSec: 600, client }), 40 * MIN);
       const during = out.filter((s) => s.t >= DIP_AT && s.t < DIP_AT + 10 * MIN).map((s) => api(s).rps);
       return {
         recovered: recoveredAt(out, DIP_AT + 10 * MIN),
@@ -126,8 +72,8 @@ describe('token-bucket retry throttling (maxTokens 10, tokenRatio 0.1)', () => {
 
   it('retries collapse while attempts fail and come back once they succeed again', () => {
     // api fails 5% of requests on a good day, so retries show: about 1.05 attempts per call.
-    const plain = samples(storm({ forSec: DIP_SEC, apiErrorRate: 0.05 }), 40 * MIN);
-    const throttled = samples(storm({ forSec: DIP_SEC, apiErrorRate: 0.05, client: BUCKET }), 40 * MIN);
+    const plain = tickSamples(stormScenario({ forSec: DIP_SEC, apiErrorRate: 0.05 }), 40 * MIN);
+    const throttled = tickSamples(stormScenario({ forSec: DIP_SEC, apiErrorRate: 0.05, client: BUCKET }), 40 * MIN);
     expect(attemptsPerCall(at(throttled, DIP_AT - 10_000))).toBe(1.052);
     // While the dip makes attempts time out, the buckets are empty: first attempts only.
     const failing = throttled.filter((s) => s.t >= DIP_AT && shopErrors(s) > 0.5);
@@ -144,7 +90,7 @@ describe('token-bucket retry throttling (maxTokens 10, tokenRatio 0.1)', () => {
   });
 
   it('composes with a retry budget: both caps apply', () => {
-    const both = samples(storm({ forSec: DIP_SEC, apiErrorRate: 0.05, client: { ...BUCKET, retryBudget: 0.02 } }), 20 * MIN);
+    const both = tickSamples(stormScenario({ forSec: DIP_SEC, apiErrorRate: 0.05, client: { ...BUCKET, retryBudget: 0.02 } }), 20 * MIN);
     // On a good day the budget is the tighter cap (2% of first attempts) ...
     expect(attemptsPerCall(at(both, DIP_AT - 10_000))).toBe(1.021);
     // ... in the storm the bucket is: no retries at all, once the first failing tick has emptied it.
@@ -155,17 +101,17 @@ describe('token-bucket retry throttling (maxTokens 10, tokenRatio 0.1)', () => {
 
 describe('a retry-policy action switches a throttle on', () => {
   const withAction = (action: Partial<Action>) =>
-    storm({ forSec: DIP_SEC, secondDipAt: '50m', actions: [{ type: 'retry-policy', target: 'web', dependency: 'api', ...action }] });
+    stormScenario({ forSec: DIP_SEC, secondDipAt: '50m', actions: [{ type: 'retry-policy', target: 'web', dependency: 'api', ...action }] });
   const push: TimedCommand = { at: 20 * MIN, actor: 'bob', type: 'retry-policy', target: 'web' };
   const revert: TimedCommand = { at: 40 * MIN, actor: 'bob', type: 'revert', params: { action: 'retry-policy:web' } };
-  const untreated = samples(withAction(ADAPTIVE), 80 * MIN);
+  const untreated = tickSamples(withAction(ADAPTIVE), 80 * MIN);
 
   it('untreated, the storm outlives both dips', () => {
     expect([20, 45, 75].map((m) => shopErrors(at(untreated, m * MIN)))).toEqual([1, 1, 1]);
   });
 
   it('adaptive throttling pushed during a tipped storm recovers it; a revert brings the old behaviour back', () => {
-    const pushed = samples(withAction(ADAPTIVE), 80 * MIN, [push]);
+    const pushed = tickSamples(withAction(ADAPTIVE), 80 * MIN, [push]);
     // The new throttler starts with no accepts, so it first rejects nearly everything; api drains,
     // and accepts grow back by e every minute (half the window): healthy 8m50s after it landed.
     expect(recoveredAt(pushed, 21 * MIN)).toBe(29 * MIN + 50_000);
@@ -174,18 +120,18 @@ describe('a retry-policy action switches a throttle on', () => {
     expect(recoveredAt(pushed, 54 * MIN)).toBe(55 * MIN);
     expect(shopErrors(at(pushed, 75 * MIN))).toBe(0.001);
     // Reverted at 40 minutes: healthy until the second dip, which tips it again.
-    const reverted = samples(withAction(ADAPTIVE), 80 * MIN, [push, revert]);
+    const reverted = tickSamples(withAction(ADAPTIVE), 80 * MIN, [push, revert]);
     expect(shopErrors(at(reverted, 45 * MIN))).toBe(0.001);
     expect(shopErrors(at(reverted, 75 * MIN))).toBe(1);
   });
 
   it('a token bucket pushed during a tipped storm cuts the retries at once', () => {
-    const pushed = samples(withAction(BUCKET), 80 * MIN, [push]);
+    const pushed = tickSamples(withAction(BUCKET), 80 * MIN, [push]);
     // The buckets empty within a step: only first attempts reach api, which drains its queue.
     expect(recoveredAt(pushed, 21 * MIN)).toBe(21 * MIN + 20_000);
     expect(recoveredAt(pushed, 54 * MIN)).toBe(54 * MIN + 10_000);
     expect(shopErrors(at(pushed, 75 * MIN))).toBe(0.001);
-    const reverted = samples(withAction(BUCKET), 80 * MIN, [push, revert]);
+    const reverted = tickSamples(withAction(BUCKET), 80 * MIN, [push, revert]);
     expect(shopErrors(at(reverted, 45 * MIN))).toBe(0.001);
     expect(shopErrors(at(reverted, 75 * MIN))).toBe(1);
   });
@@ -194,7 +140,7 @@ describe('a retry-policy action switches a throttle on', () => {
 describe('determinism', () => {
   const both = { ...ADAPTIVE, ...BUCKET };
   const plan: TimedCommand[] = [{ at: 20 * MIN, actor: 'bob', type: 'retry-policy', target: 'web' }];
-  const scenario = storm({ forSec: 300, client: BUCKET, actions: [{ type: 'retry-policy', target: 'web', dependency: 'api', ...ADAPTIVE }] });
+  const scenario = stormScenario({ forSec: 300, client: BUCKET, actions: [{ type: 'retry-policy', target: 'web', dependency: 'api', ...ADAPTIVE }] });
 
   it('the same scenario and commands give the same log, byte for byte', () => {
     const a = logText(runScenario(scenario, { commands: plan, until: 40 * MIN }));
@@ -203,7 +149,7 @@ describe('determinism', () => {
   });
 
   it('checkpoints see the throttle state, even while the telemetry is the same', () => {
-    const run = (client: Partial<Dependency>) => runScenario(storm({ forSec: DIP_SEC, client }), { until: 5 * MIN });
+    const run = (client: Partial<Dependency>) => runScenario(stormScenario({ forSec: DIP_SEC, client }), { until: 5 * MIN });
     const twoMinutes = run(both);
     const threeMinutes = run({ ...BUCKET, adaptiveThrottle: { k: 2, window: '3m' } });
     // Nothing fails yet, so nothing is rejected, but the two windows hold different averages.
@@ -213,13 +159,13 @@ describe('determinism', () => {
   });
 
   it('a throttle that is only offered (in an action nobody takes) changes nothing but the checkpoint', () => {
-    const offered = storm({ forSec: DIP_SEC, actions: [{ type: 'retry-policy', target: 'web', dependency: 'api', ...both }] });
-    const a = samples(storm({ forSec: DIP_SEC }), 30 * MIN);
-    const b = samples(offered, 30 * MIN);
+    const offered = stormScenario({ forSec: DIP_SEC, actions: [{ type: 'retry-policy', target: 'web', dependency: 'api', ...both }] });
+    const a = tickSamples(stormScenario({ forSec: DIP_SEC }), 30 * MIN);
+    const b = tickSamples(offered, 30 * MIN);
     expect(b).toEqual(a);
     // Its state is carried (empty until the action lands), so the checkpoint is not the plain one.
     const checkpoint = (s: Scenario) => runScenario(s, { until: 5 * MIN }).checkpoint();
-    expect(checkpoint(offered)).not.toBe(checkpoint(storm({ forSec: DIP_SEC })));
+    expect(checkpoint(offered)).not.toBe(checkpoint(stormScenario({ forSec: DIP_SEC })));
   });
 });
 

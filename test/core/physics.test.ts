@@ -9,51 +9,23 @@ import { scenarioSchema, type Scenario, type ScenarioInput } from '../../engine/
 import type { MetricsSample } from '../../engine/protocol/views.ts';
 import type { EventOf } from '../../engine/protocol/events.ts';
 import type { TimedCommand } from '../../engine/protocol/commands.ts';
-import { loadPlan, loadScenario, tinyScenario, tickSamples } from '../helpers.ts';
+import { loadPlan, loadScenario, stormScenario, tinyScenario, tickSamples } from '../helpers.ts';
 
 const TRIGGER_AT = 10 * 60_000;
 const AFTER_TRIGGER = 20 * 60_000;
 
-interface StormOptions {
+interface Trigger {
   tick: string;
   /** How long the capacity dip lasts. */
   forSec: number;
   retryBudget?: number;
 }
 
-/**
- * web (many workers) calls api (capacity 1000 rps) at 600 rps with a 5 s timeout and two retries.
- * A capacity dip to 58% (580 rps, below the 600 offered) builds a backlog; once waits outlive the
- * timeout, every call is tried three times (1,800 rps), which api cannot serve even at full capacity.
- */
-function storm(o: StormOptions): Scenario {
-  const input: ScenarioInput = {
-    id: 'storm',
-    title: 'Metastable storm',
-    briefing: 'A capacity dip and retries.',
-    seed: 3,
-    tick: o.tick,
-    duration: '2h',
-    services: [
-      {
-        id: 'web',
-        tier: 'critical',
-        baseline: { latencyMs: 5 },
-        concurrency: 100_000,
-        dependencies: [{ service: 'api', kind: 'hard', timeout: '5s', retries: 2, ...(o.retryBudget !== undefined ? { retryBudget: o.retryBudget } : {}) }],
-      },
-      { id: 'api', tier: 'critical', baseline: { latencyMs: 50, p99Ms: 150 }, capacity: 1000 },
-    ],
-    journeys: [{ id: 'shop', name: 'Shop', entry: 'web', rps: 600, valuePerRequest: 1, slo: { errorRate: 0.01, p99Ms: 5000 } }],
-    faults: [{ id: 'dip', kind: 'capacity-loss', target: 'api', at: '10m', for: `${o.forSec}s`, effect: { capacityFactor: 0.58 }, rootCause: true }],
-    actions: [{ type: 'restart', target: 'api' }],
-    objectives: { ack: '5m', declare: '10m', mitigate: '30m', resolve: '45m' },
-  };
-  return scenarioSchema.parse(input);
-}
+/** The storm of test/helpers.ts (stormScenario), with a retry budget on web → api or none. */
+const storm = (o: Trigger): Scenario => stormScenario({ tick: o.tick, forSec: o.forSec, ...(o.retryBudget !== undefined ? { client: { retryBudget: o.retryBudget } } : {}) });
 
 /** Whether the system is still failing twenty minutes after the trigger ended. */
-function tipped(o: StormOptions): boolean {
+function tipped(o: Trigger): boolean {
   const session = runScenario(storm(o), { until: TRIGGER_AT + o.forSec * 1000 + AFTER_TRIGGER });
   return (session.sample().journeys[0]?.errorRate ?? 0) > 0.5;
 }

@@ -349,9 +349,14 @@ function packed(sim: SimState): SimState {
 
 /** The numbers a checkpoint hashes: the packed state block, then the integer and byte arrays, in simArrays' order. */
 export function checkpointArrays(sim: SimState): readonly (Float64Array | Int32Array | Uint8Array)[] {
+  const blocks = blocksOfSim(sim);
+  return (blocks.hashed ??= [blocks.state, ...simArrays(sim).filter((a) => !(a instanceof Float64Array))]);
+}
+
+function blocksOfSim(sim: SimState): Blocks {
   const blocks = blocksOf.get(sim);
   if (blocks === undefined) throw new Error('invariant: a sim made without createSimState');
-  return (blocks.hashed ??= [blocks.state, ...simArrays(sim).filter((a) => !(a instanceof Float64Array))]);
+  return blocks;
 }
 
 /** Scratch arrays: cleared or overwritten before every use, so they carry nothing into the future. */
@@ -372,9 +377,7 @@ const TICK_SUMS = [
 const SCRATCH: ReadonlySet<string> = new Set(['lastBusy', 'lastBusyPower', 'medianMs', 'tailMs', 'inflow', 'topicIn', 'extraRps', 'journeyArrivals', 'journeyFailNow', 'dirty', 'changed', ...TICK_SUMS]);
 
 export function clearTickSums(sim: SimState): void {
-  const blocks = blocksOf.get(sim);
-  if (blocks !== undefined) blocks.sums.fill(0);
-  else for (const key of TICK_SUMS) sim[key].fill(0);
+  blocksOfSim(sim).sums.fill(0);
 }
 let stateKeys: (keyof SimState)[] | undefined;
 

@@ -524,8 +524,9 @@ function compose(topo: Topology, sim: SimState, s: number, loose: number): boole
 
 /**
  * The health pass, callees first. A service is composed again only when something it reads changed
- * this step (a callee's answer, its retry allowance) or at a tick's start (new noise and modifiers);
- * otherwise its last composition stands, which is exactly what recomputing would give.
+ * (a callee's answer, its retry allowance, its cache, or a fault or action: inputsChanged); otherwise
+ * its last composition stands, which is what recomputing would give to within the publish
+ * tolerances, `loose` times wider at rest (cascade.ts).
  */
 export function healthPass(topo: Topology, sim: SimState, stepMs: number, loose = 1): void {
   const { order, edgeStart, edgeTo } = topo;

@@ -22,7 +22,7 @@ export class Agenda {
   private entries: Entry[] = [];
   private nextOrder = 0;
   /** fingerprint()'s answer until the agenda changes: a checkpoint asks every simulated minute, the agenda rarely moves. */
-  private described: string | undefined;
+  private fingerprinted: string | undefined;
 
   schedule(due: number, item: AgendaItem): void {
     const entry = { due, order: this.nextOrder++, item };
@@ -35,7 +35,7 @@ export class Agenda {
       else hi = mid;
     }
     this.entries.splice(lo, 0, entry);
-    this.described = undefined;
+    this.fingerprinted = undefined;
   }
 
   /** Removes and returns the next item due at or before `t`, if any. */
@@ -43,7 +43,7 @@ export class Agenda {
     const first = this.entries[0];
     if (!first || first.due > t) return undefined;
     this.entries.shift();
-    this.described = undefined;
+    this.fingerprinted = undefined;
     return first.item;
   }
 
@@ -54,6 +54,6 @@ export class Agenda {
 
   /** A hash of describe(), kept until the agenda changes: what a checkpoint hashes. */
   fingerprint(): string {
-    return (this.described ??= new Hasher().str(this.describe()).digest());
+    return (this.fingerprinted ??= new Hasher().str(this.describe()).digest());
   }
 }

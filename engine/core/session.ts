@@ -22,6 +22,11 @@ import type { EngineEvent } from '../protocol/events.ts';
 export interface SessionOptions {
   /** Defaults to the scenario's seed. */
   seed?: number;
+  /**
+   * False makes every tick take its fixed 2 s physics steps, at rest too (quiet.ts). Only for
+   * measuring the steps' cost (`npm run bench`): drills always rest.
+   */
+  restSteps?: boolean;
 }
 
 export class Session {
@@ -29,6 +34,7 @@ export class Session {
 
   constructor(scenario: Scenario, options: SessionOptions = {}) {
     this.state = createState(scenario, options.seed ?? scenario.seed);
+    if (options.restSteps === false) this.state.sim.restSteps = false;
     measureBaseline(this.state);
   }
 

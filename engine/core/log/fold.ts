@@ -28,11 +28,13 @@ export interface FoldOptions {
   onTick?: (sample: MetricsSample) => void;
   /** Hears each input applied, with what the engine made of it; `index` is its place in `inputs`. */
   onCommand?: (input: TimedCommand, result: CommandResult, index: number) => void;
+  /** False times the fixed physics steps at rest too (SessionOptions.restSteps): for the bench only. */
+  restSteps?: boolean;
 }
 
 /** The session that `inputs` make of `scenario` and `seed`, as of `until`. Pure: the same arguments give the same log. */
 export function foldCommands(scenario: Scenario, seed: number, inputs: readonly TimedCommand[], options: FoldOptions): Session {
-  const session = createSession(scenario, { seed });
+  const session = createSession(scenario, options.restSteps === false ? { seed, restSteps: false } : { seed });
   const { until, onTick, onCommand } = options;
   const tick = session.tickMs;
   for (const [i, input] of inputs.entries()) {

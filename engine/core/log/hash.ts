@@ -10,6 +10,9 @@ const hex = (w: number): string => (HEX[(w >>> 24) & 255] as string) + (HEX[(w >
 /** Reused for bytes() and str(): their words, grown as needed. */
 let widened = new Uint32Array(64);
 const scratchWords = new Uint32Array(scratch.buffer);
+/** Strings already hashed, as their two words (str below); emptied when it reaches TEXT_MEMO. */
+const textWords = new Map<string, readonly [number, number]>();
+const TEXT_MEMO = 4096;
 
 /**
  * Incremental two-lane FNV-style hashing over 32-bit words, for checkpoints: numbers are hashed by
@@ -31,13 +34,14 @@ export class Hasher {
     return this;
   }
 
+  /** A run of 32-bit words, as they are (the packed physics state: sim-state.ts checkpointWords). */
+  words(values: Uint32Array): this {
+    return this.lanes(values).num(values.length);
+  }
+
   floats(values: Float64Array): this {
     // The array's IEEE-754 bits, read through one word view.
     return this.lanes(new Uint32Array(values.buffer, values.byteOffset, values.length * 2)).num(values.length);
-  }
-
-  ints(values: Int32Array): this {
-    return this.lanes(new Uint32Array(values.buffer, values.byteOffset, values.length)).num(values.length);
   }
 
   bytes(values: Uint8Array): this {
@@ -55,8 +59,10 @@ export class Hasher {
    */
   private lanes(words: Uint32Array, n = words.length): this {
     const P = 0x01000193;
-    let a = this.h1;
-    let b = this.h2;
+    // As int32 from the start: a lane that begins as a double (0x811c9dc5 is above 2^31) keeps the
+    // whole loop in doubles, which doubled its cost. The bits are the same either way.
+    let a = this.h1 | 0;
+    let b = this.h2 | 0;
     let c = a ^ 0x9e3779b9;
     let d = b ^ 0x85ebca6b;
     let e = a ^ 0xc2b2ae35;
@@ -82,10 +88,24 @@ export class Hasher {
     return this;
   }
 
+  /**
+   * A string as the two words of its own hash. Checkpoints hash the same few strings (states, ids,
+   * names) every simulated minute, and widening each one again was a fifth of a checkpoint, so the
+   * words are remembered: a pure memo, bounded, that changes no result.
+   */
   str(text: string): this {
-    if (widened.length < text.length) widened = new Uint32Array(text.length * 2);
-    for (let i = 0; i < text.length; i++) widened[i] = text.charCodeAt(i);
-    return this.lanes(widened, text.length).num(text.length);
+    let pair = textWords.get(text);
+    if (pair === undefined) {
+      if (widened.length < text.length) widened = new Uint32Array(text.length * 2);
+      for (let i = 0; i < text.length; i++) widened[i] = text.charCodeAt(i);
+      const own = new Hasher().lanes(widened, text.length).num(text.length);
+      pair = [own.h1, own.h2];
+      if (textWords.size >= TEXT_MEMO) textWords.clear();
+      textWords.set(text, pair);
+    }
+    this.word(pair[0]);
+    this.word(pair[1]);
+    return this;
   }
 
   digest(): string {

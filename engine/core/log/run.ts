@@ -15,10 +15,15 @@ export interface RunOptions {
   commands?: readonly TimedCommand[];
   /** Simulated ms to stop at; defaults to the scenario's duration (the drill then ends by itself). */
   until?: number;
+  /** False times the fixed physics steps at rest too (SessionOptions.restSteps): for the bench only. */
+  restSteps?: boolean;
 }
 
 export function runScenario(scenario: Scenario, options: RunOptions = {}): Session {
   const start: TimedCommand = { at: 0, actor: FACILITATOR, type: 'start' };
   const commands = [...(options.commands ?? [])].sort((a, b) => a.at - b.at);
-  return foldCommands(scenario, options.seed ?? scenario.seed, [start, ...commands], { until: options.until ?? scenario.duration });
+  return foldCommands(scenario, options.seed ?? scenario.seed, [start, ...commands], {
+    until: options.until ?? scenario.duration,
+    ...(options.restSteps === false ? { restSteps: false } : {}),
+  });
 }

@@ -116,7 +116,7 @@ function finishTick(topo: Topology, sim: SimState, steps: number): void {
  */
 export function computeTick(topo: Topology, sim: SimState, tickMs: number, now: number, noise?: NoiseSource): void {
   // Decided from the state the tick starts in (the last tick's telemetry and this tick's inputs).
-  const quiet = isQuiet(topo, sim);
+  const quiet = sim.restSteps && isQuiet(topo, sim);
   const { steps, stepMs } = stepsPerTick(tickMs, quiet);
   clearTickSums(sim);
   for (let i = 0; i < steps; i++) {

@@ -18,6 +18,11 @@ export interface SimState {
   nextNoiseAt: number;
   /** How many times inputsChanged was called: a count for tools (the bench replays it), not state. */
   inputChanges: number;
+  /**
+   * Whether a tick at rest may take one long step (quiet.ts). Always true in a drill; the bench
+   * turns it off to time the fixed 2 s steps themselves.
+   */
+  restSteps: boolean;
   // Modifiers from faults, recomputed every tick.
   readonly errAdd: Float64Array;
   /** Failures keyed to a share of keys: a retry of a hit key fails again. */
@@ -66,7 +71,7 @@ export interface SimState {
   readonly queueLimit: Float64Array;
   /** √(2(workers + 1)) − 1: the exponent of Sakasegawa's queueing-wait formula. */
   readonly waitExponent: Float64Array;
-  /** A memo of the last busy^waitExponent per service: a pure cache, not state. */
+  /** The busy and busy^waitExponent last computed exactly per service: later steps move it to first order (step.ts), so it is state. */
   readonly lastBusy: Float64Array;
   readonly lastBusyPower: Float64Array;
   /** What callers last composed against, per service (step.ts publish). */
@@ -99,10 +104,8 @@ export interface SimState {
   readonly failKey: Float64Array;
   /** Share of successful responses that were served degraded (a fallback somewhere below). */
   readonly degradedOk: Float64Array;
-  /** Services to compose again at the next step: their inputs changed (a fault or action: inputsChanged; a retry allowance, a cache, a route's share). */
+  /** Services to compose again at the next step: their inputs changed (a fault or action: inputsChanged; a retry allowance, a cache, a route's share; a callee's answer, earlier in the same pass). */
   readonly dirty: Uint8Array;
-  /** Services whose answer to callers changed this step. */
-  readonly changed: Uint8Array;
   // Per-step state of each edge.
   /** Retries due at each of the next RING steps, as requests (not rates): steps may differ in length. */
   readonly ring: Float64Array;
@@ -197,6 +200,7 @@ export function createSimState(topo: Topology): SimState {
     step: 0,
     nextNoiseAt: 0,
     inputChanges: 0,
+    restSteps: true,
     errAdd: f(n),
     errKey: f(n),
     latAdd: f(n),
@@ -252,7 +256,6 @@ export function createSimState(topo: Topology): SimState {
     failKey: f(n),
     degradedOk: f(n),
     dirty: new Uint8Array(n).fill(1),
-    changed: new Uint8Array(n).fill(1),
     ring: f(m * RING),
     edgeRetryShare: f(m),
     edgeRetryAllowed: f(m, 1),
@@ -311,46 +314,51 @@ export function createSimState(topo: Topology): SimState {
   return packed(sim);
 }
 
-/** Views of a sim's packed arrays (packed below): the hashed numbers in one block, and the tick sums in another. */
+/** Views of a sim's packed arrays (packed below): the hashed numbers in blocks, and the tick sums in another. */
 interface Blocks {
-  readonly state: Float64Array;
+  /** The hashed state as 32-bit words: the float block, the integer block, the byte block (padded to whole words). */
+  readonly words: readonly Uint32Array[];
   readonly sums: Float64Array;
-  /** checkpointArrays' answer, once asked. */
-  hashed?: readonly (Float64Array | Int32Array | Uint8Array)[];
 }
 const blocksOf = new WeakMap<SimState, Blocks>();
 
 /**
- * Moves the sim's number arrays into two contiguous blocks, each array becoming a view of its part:
- * every state array (in simArrays' order), and the tick sums. A checkpoint then hashes the whole
- * state as one run of words, and a tick clears its sums with one fill, instead of a call per array:
- * with a hundred small arrays, those calls were a quarter of a small scenario's simulation time.
+ * Moves the sim's arrays into contiguous blocks, each array becoming a view of its part: the state's
+ * floats, its integers and its bytes (in simArrays' order), and the tick sums. A checkpoint then
+ * hashes the whole state as three runs of words, and a tick clears its sums with one fill, instead of
+ * a call per array: with a hundred small arrays, those calls were a quarter of a small scenario's
+ * simulation time, and the per-array hashing a tenth of a checkpoint.
  */
 function packed(sim: SimState): SimState {
-  const floats = (keys: readonly (keyof SimState)[]) => keys.filter((k) => sim[k] instanceof Float64Array);
-  const pack = (keys: readonly (keyof SimState)[]): Float64Array => {
-    const block = new Float64Array(keys.reduce((sum, k) => sum + (sim[k] as Float64Array).length, 0));
+  type Kind = Float64ArrayConstructor | Int32ArrayConstructor | Uint8ArrayConstructor;
+  const pack = <K extends Kind>(kind: K, keys: readonly (keyof SimState)[]): InstanceType<K> => {
+    const mine = keys.filter((k) => sim[k] instanceof kind);
+    const length = mine.reduce((sum, k) => sum + (sim[k] as InstanceType<K>).length, 0);
+    // Whole words, so the block can be read as 32-bit words (the padding stays zero).
+    const block = new kind(kind === Uint8Array ? Math.ceil(length / 4) * 4 : length) as InstanceType<K>;
     let at = 0;
-    const views: Partial<Record<keyof SimState, Float64Array>> = {};
-    for (const k of keys) {
-      const values = sim[k] as Float64Array;
-      block.set(values, at);
-      views[k] = block.subarray(at, at + values.length);
+    const views: Partial<Record<keyof SimState, InstanceType<K>>> = {};
+    for (const k of mine) {
+      const values = sim[k] as InstanceType<K>;
+      block.set(values as never, at);
+      views[k] = block.subarray(at, at + values.length) as InstanceType<K>;
       at += values.length;
     }
     Object.assign(sim, views);
     return block;
   };
-  const state = pack(floats(stateKeysOf(sim)));
-  const sums = pack(floats(TICK_SUMS));
-  blocksOf.set(sim, { state, sums });
+  const keys = stateKeysOf(sim);
+  const words = [pack(Float64Array, keys), pack(Int32Array, keys), pack(Uint8Array, keys)].map(
+    (block) => new Uint32Array(block.buffer, block.byteOffset, block.byteLength / 4),
+  );
+  const sums = pack(Float64Array, TICK_SUMS);
+  blocksOf.set(sim, { words, sums });
   return sim;
 }
 
-/** The numbers a checkpoint hashes: the packed state block, then the integer and byte arrays, in simArrays' order. */
-export function checkpointArrays(sim: SimState): readonly (Float64Array | Int32Array | Uint8Array)[] {
-  const blocks = blocksOfSim(sim);
-  return (blocks.hashed ??= [blocks.state, ...simArrays(sim).filter((a) => !(a instanceof Float64Array))]);
+/** The words a checkpoint hashes: every state array's bits, floats, then integers, then bytes, each in simArrays' order. */
+export function checkpointWords(sim: SimState): readonly Uint32Array[] {
+  return blocksOfSim(sim).words;
 }
 
 function blocksOfSim(sim: SimState): Blocks {
@@ -359,7 +367,6 @@ function blocksOfSim(sim: SimState): Blocks {
   return blocks;
 }
 
-/** Scratch arrays: cleared or overwritten before every use, so they carry nothing into the future. */
 /** The per-tick sums: cleared at each tick's start, read at its end. */
 const TICK_SUMS = [
   'sumArrivals',
@@ -374,7 +381,8 @@ const TICK_SUMS = [
   'sumJourneyArrivals',
   'sumJourneyGone',
 ] as const;
-const SCRATCH: ReadonlySet<string> = new Set(['lastBusy', 'lastBusyPower', 'medianMs', 'tailMs', 'inflow', 'topicIn', 'extraRps', 'journeyArrivals', 'journeyFailNow', 'dirty', 'changed', ...TICK_SUMS]);
+/** Scratch arrays: cleared or overwritten before every use, so they carry nothing into the future. */
+const SCRATCH: ReadonlySet<string> = new Set(['medianMs', 'tailMs', 'inflow', 'topicIn', 'extraRps', 'journeyArrivals', 'journeyFailNow', ...TICK_SUMS]);
 
 export function clearTickSums(sim: SimState): void {
   blocksOfSim(sim).sums.fill(0);

@@ -35,6 +35,9 @@ export interface Topology {
   /** Edges of service s are edgeStart[s] .. edgeStart[s + 1] - 1. */
   readonly edgeStart: Int32Array;
   readonly edgeTo: Int32Array;
+  /** Callers of service s, one per edge into it: callerOf[callerStart[s] .. callerStart[s + 1] - 1]. */
+  readonly callerStart: Int32Array;
+  readonly callerOf: Int32Array;
   readonly edgeHard: Uint8Array;
   readonly edgeCalls: Float64Array;
   readonly edgeTimeout: Float64Array;
@@ -134,6 +137,8 @@ export function compileTopology(scenario: Scenario): Topology {
     noiseErr: new Float64Array(n),
     edgeStart: new Int32Array(n + 1),
     edgeTo: new Int32Array(edgeCount),
+    callerStart: new Int32Array(n + 1),
+    callerOf: new Int32Array(edgeCount),
     edgeHard: new Uint8Array(edgeCount),
     edgeCalls: new Float64Array(edgeCount),
     edgeTimeout: new Float64Array(edgeCount),
@@ -216,6 +221,7 @@ export function compileTopology(scenario: Scenario): Topology {
     }
   });
   topo.edgeStart[n] = e;
+  compileCallers(topo);
   compileTopics(topo);
   topo.journeyTopic = Int32Array.from(scenario.journeys, (j) => (j.topic === undefined ? -1 : (topo.topicIndex.get(j.topic) ?? -1)));
   for (const j of scenario.journeys) topo.extRps[at(j.entry)] = (topo.extRps[at(j.entry)] as number) + j.rps;
@@ -223,6 +229,25 @@ export function compileTopology(scenario: Scenario): Topology {
   topo.routes = compileRoutes(scenario, topo.journeyEntry, topo.edgeStart, topo.edgeTo, index);
   topo.order.set(topologicalOrder(topo));
   return topo;
+}
+
+/** The edges turned round (CSR): who calls each service, so a service can tell its callers it changed. */
+function compileCallers(topo: { -readonly [K in keyof Topology]: Topology[K] }): void {
+  const count = new Int32Array(topo.n + 1);
+  for (let e = 0; e < topo.edgeCount; e++) {
+    const d = (topo.edgeTo[e] as number) + 1;
+    count[d] = (count[d] as number) + 1;
+  }
+  for (let s = 0; s < topo.n; s++) count[s + 1] = (count[s + 1] as number) + (count[s] as number);
+  topo.callerStart = count.slice();
+  topo.callerOf = new Int32Array(topo.edgeCount);
+  for (let s = 0; s < topo.n; s++) {
+    for (let e = topo.edgeStart[s] as number; e < (topo.edgeStart[s + 1] as number); e++) {
+      const d = topo.edgeTo[e] as number;
+      topo.callerOf[count[d] as number] = s;
+      count[d] = (count[d] as number) + 1;
+    }
+  }
 }
 
 /** Each topic's edge, and the topics each service consumes (CSR, like the edges). */

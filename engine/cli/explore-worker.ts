@@ -22,11 +22,8 @@ import { summarizeRun, type RunSummary } from '../core/read/summary.ts';
 import { CONTROL_COMMANDS, type TimedCommand } from '../protocol/commands.ts';
 import type { EngineEvent, EventOf } from '../protocol/events.ts';
 import type { Scenario } from '../protocol/scenario.ts';
-import { assessConduct } from '../score/conduct.ts';
-import { grade } from '../score/grade.ts';
-import { compareImpact } from '../score/impact.ts';
 import { durations, findMilestones } from '../score/milestones.ts';
-import { scoreLog } from '../score/scorecard.ts';
+import { scoreLog, scoreRuns } from '../score/scorecard.ts';
 import { roundTo } from './histogram.ts';
 import { nodeMajor } from './io.ts';
 
@@ -96,13 +93,9 @@ interface Scored {
 
 /** scoreLog's grade and durations, with the untreated twin's summary given instead of re-simulated. */
 function scoreReusingTwin(scenario: Scenario, seed: number, events: readonly EngineEvent[], twin: readonly EngineEvent[]): Scored {
-  const endedAt = lastT(events);
-  const milestones = findMilestones(scenario, events);
-  const d = durations(milestones);
-  const impact = compareImpact(scenario, seed, events, twin, endedAt);
-  const conduct = assessConduct(scenario, events, milestones, endedAt);
-  const g = grade(scenario, d, impact, conduct);
-  return { score: g.score, timeToMitigate: d.timeToMitigate, fingerprint: JSON.stringify({ g, d }) };
+  // Both runs reached the scenario's duration (twinReusable), so they are their own horizon.
+  const card = scoreRuns(createHeader(scenario, seed, nodeMajor()), events, { treated: events, untreated: twin });
+  return { score: card.grade.score, timeToMitigate: card.durations.timeToMitigate, fingerprint: JSON.stringify({ g: card.grade, d: card.durations }) };
 }
 
 function scoreFull(scenario: Scenario, seed: number, events: readonly EngineEvent[]): Scored {

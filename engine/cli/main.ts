@@ -10,7 +10,7 @@ import { runValidate } from './validate.ts';
 const HELP = `usage: sevdrill <command> [options]
 
 commands:
-  validate <files...>   check scenario and plan files; every problem as file:line:col: message (at path)
+  validate <files...>   check scenario and plan files (plans against their scenario); every problem as file:line:col: message (at path)
   run <scenario>        simulate a scenario headless and print a summary (--help for options)
   replay <log.jsonl>    re-simulate a log and check it is byte-identical
   explore <scenario>    run a scenario over many seeds in parallel; distributions of impact, time to mitigate and score

@@ -4,18 +4,21 @@ import { createHeader, serializeLog } from '../core/log/log.ts';
 import { runScenario } from '../core/log/run.ts';
 import { summarizeRun } from '../core/read/summary.ts';
 import { EXIT_INVALID, EXIT_OK, UsageError, nodeMajor, onePositional, parseCli, readPlanFile, readScenarioFile, useColor, writeText } from './io.ts';
-import { formatSummary } from './summary-text.ts';
+import { formatSummary, type Rejection } from './summary-text.ts';
+import type { CommandResult, TimedCommand } from '../protocol/commands.ts';
 
 const RUN_HELP = `usage: sevdrill run <scenario> [--seed N] [--actions plan.yaml] [--until 6h] [--out log.jsonl] [--json]
 
 Simulates a scenario headless, as fast as the machine allows, and prints a summary: when the cascade
-reached each journey, the first page, the incident milestones, when impact ended and what customers lost.
+reached each journey, the first page, the incident milestones, when impact ended, what customers lost,
+and each command the engine rejected, with its reason.
 
   --seed N            seed for the random streams (default: the scenario's seed)
   --actions FILE      a plan of timed commands to apply (see scenarios/plans/*.plan.yaml)
   --until DURATION    stop at this simulated time (default: the scenario's duration)
   --out FILE          write the event log (JSON Lines) to FILE
-  --json              print the summary as one JSON object on stdout
+  --json              print the summary as one JSON object on stdout (rejected commands in
+                      commands.rejections)
 
 exit codes: 0 ok, 1 the scenario or plan failed its check, 2 usage error
 `;
@@ -50,17 +53,41 @@ export async function runRun(argv: string[]): Promise<number> {
     return EXIT_INVALID;
   }
 
-  const session = runScenario(scenario, { ...(seed !== undefined ? { seed } : {}), ...(until !== undefined ? { until } : {}), commands: plan?.commands ?? [] });
+  const rejections: Rejection[] = [];
+  const onCommand = (input: TimedCommand, result: CommandResult) => {
+    if (!result.ok) rejections.push(rejectionOf(input, result));
+  };
+  const session = runScenario(scenario, {
+    ...(seed !== undefined ? { seed } : {}),
+    ...(until !== undefined ? { until } : {}),
+    commands: plan?.commands ?? [],
+    onCommand,
+  });
   const summary = summarizeRun(scenario, session.seed, session.events, session.now);
   if (values.out !== undefined) {
     await writeText(values.out, serializeLog(createHeader(scenario, session.seed, nodeMajor()), session.events));
   }
-  if (values.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  if (values.json) process.stdout.write(`${JSON.stringify({ ...summary, commands: { ...summary.commands, rejections } })}\n`);
   else {
-    process.stdout.write(formatSummary(scenario, summary, useColor(process.stdout)));
+    process.stdout.write(formatSummary(scenario, summary, useColor(process.stdout), rejections));
     if (values.out !== undefined) {
       process.stdout.write(`log: ${values.out} (${session.events.length} events); check it with: npx sevdrill replay ${values.out}\n`);
     }
   }
   return EXIT_OK;
+}
+
+/** A refused command as `run` reports it; `t` is when the engine took it (the time its log event has). */
+function rejectionOf(input: TimedCommand, result: CommandResult & { ok: false }): Rejection {
+  const t = result.events.find((e) => e.type === 'command')?.t ?? input.at;
+  return {
+    t,
+    ...(input.at !== t ? { at: input.at } : {}),
+    actor: input.actor,
+    type: input.type,
+    ...(input.target !== undefined ? { target: input.target } : {}),
+    ...(input.params !== undefined ? { params: input.params } : {}),
+    code: result.code,
+    message: result.message,
+  };
 }

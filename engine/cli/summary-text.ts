@@ -1,11 +1,27 @@
 /** The human-readable run summary printed by `sevdrill run`. */
+import type { CommandParams } from '../protocol/commands.ts';
 import type { RunSummary } from '../core/read/summary.ts';
 import { formatCount, formatMoney } from '../protocol/format.ts';
 import type { Scenario } from '../protocol/scenario.ts';
 import { clock as at } from '../score/report-format.ts';
 import { paint } from './io.ts';
 
-export function formatSummary(scenario: Scenario, s: RunSummary, color: boolean): string {
+/** A command the engine refused, with its reason: what `run` lists under the command counts. */
+export interface Rejection {
+  /** Simulated ms the command was applied at (the tick boundary the log stamps it with). */
+  t: number;
+  /** Simulated ms the plan gave for it, when that differs from `t` (between two ticks, or while paused). */
+  at?: number;
+  actor: string;
+  type: string;
+  target?: string;
+  params?: CommandParams;
+  /** The engine's rejection code (e.g. `self-approval`) and message. */
+  code: string;
+  message: string;
+}
+
+export function formatSummary(scenario: Scenario, s: RunSummary, color: boolean, rejections: readonly Rejection[] = []): string {
   const bold = (t: string) => paint(color, 1, t);
   const red = (t: string) => paint(color, 31, t);
   const green = (t: string) => paint(color, 32, t);
@@ -32,7 +48,22 @@ export function formatSummary(scenario: Scenario, s: RunSummary, color: boolean)
     `  ${'total'.padEnd(18)} ${formatCount(s.totals.failed).padStart(12)} failed requests, ${formatMoney(s.totals.lost).padStart(14)} lost`,
     '',
     `commands: ${s.commands.accepted} accepted, ${s.commands.rejected} rejected`,
+    ...formatRejections(rejections, red),
     '',
   ];
   return lines.join('\n');
+}
+
+/**
+ * One line per rejected command: time, actor, command and what it was on (its target, or the request,
+ * action or fault its parameters name), then the engine's code and message.
+ */
+function formatRejections(rejections: readonly Rejection[], red: (t: string) => string): string[] {
+  const what = (r: Rejection) => {
+    const on = r.target ?? [r.params?.['request'], r.params?.['action'], r.params?.['fault']].find((p) => typeof p === 'string');
+    return on === undefined ? r.type : `${r.type} ${String(on)}`;
+  };
+  const actorWidth = Math.max(0, ...rejections.map((r) => r.actor.length));
+  const whatWidth = Math.max(0, ...rejections.map((r) => what(r).length));
+  return rejections.map((r) => `  ${at(r.t)}  ${r.actor.padEnd(actorWidth)}  ${what(r).padEnd(whatWidth)}  ${red(r.code)}: ${r.message}`);
 }

@@ -7,6 +7,7 @@ import { createActor, type Actor } from 'xstate';
 import type { ActionDef, Scenario } from '../protocol/scenario.ts';
 import { actionId } from '../protocol/ids.ts';
 import { Agenda } from './rules/agenda.ts';
+import { createSloWindows, type SloWindows } from './rules/slo-window.ts';
 import { drillMachine } from './machines/drill.ts';
 import { incidentMachine } from './machines/incident.ts';
 import { serviceMachine } from './machines/service.ts';
@@ -91,6 +92,8 @@ export interface SessionState {
   readonly roles: Partial<Record<Role, string>>;
 
   readonly journeys: JourneyRuntime[];
+  /** Each journey's trailing SLO window (rules/slo-window.ts). */
+  readonly slo: SloWindows;
   /** Time since when every journey has been within its SLO (NaN while any is out). */
   allInSloSince: number;
   impactStarted: boolean;
@@ -151,6 +154,7 @@ export function createState(scenario: Scenario, seed: number): SessionState {
       inSlo: true,
       minute: { requests: 0, failed: 0, degraded: 0, lost: 0, badMs: 0 },
     })),
+    slo: createSloWindows(scenario, scenario.tick),
     allInSloSince: 0,
     impactStarted: false,
     alertPendingSince: new Float64Array(scenario.alerts.length).fill(Number.NaN),

@@ -22,6 +22,10 @@ const APPROVAL_COMMANDS = ['approve', 'deny', 'revert'] as const;
 export const ROLES = ['ic', 'comms', 'ops'] as const;
 /** Every command type the engine knows, action types included. */
 export const COMMAND_TYPES = [...CONTROL_COMMANDS, ...INCIDENT_COMMANDS, ...APPROVAL_COMMANDS, ...ACTION_TYPES] as const;
+/** The command types that act on a service, named in `target`: without one the engine answers `unknown-target`. */
+const TARGETED_COMMANDS = ['diagnose', ...ACTION_TYPES] as const;
+const TARGETED = new Set<string>(TARGETED_COMMANDS);
+const needsTarget = (type: string): boolean => TARGETED.has(type);
 
 // ── limits ───────────────────────────────────────────────────────────────────────────────────
 const MAX_ACTOR_LENGTH = 64;
@@ -210,6 +214,22 @@ export function paramsError(cmd: Pick<CommandInput, 'type' | 'params'>): Command
 export function refineCommandParams(cmd: Pick<CommandInput, 'type' | 'params'>, ctx: z.RefinementCtx): void {
   const error = paramsError(cmd);
   if (error) ctx.addIssue({ code: 'custom', message: error.message, path: (error.path ?? 'params').split('.') });
+}
+
+/**
+ * For schemas that hold a whole command (plans): reports a command that acts on a service but names
+ * none (`diagnose`, `rollback`, …) as an issue on the command itself (a path to the missing `target`
+ * would be reported as a bare "missing required field").
+ */
+export function refineCommandTarget(cmd: Pick<CommandInput, 'type' | 'target'>, ctx: z.RefinementCtx): void {
+  if (cmd.target === undefined && needsTarget(cmd.type)) {
+    ctx.addIssue({ code: 'custom', message: `${cmd.type} needs a target: the service it acts on`, path: [] });
+  }
+}
+
+/** The target rule as a JSON Schema `if`/`then` clause, for a schema of a whole command whose type sits in `typeKey`. */
+export function targetRuleJsonSchema(typeKey: string): Record<string, unknown> {
+  return { if: { properties: { [typeKey]: { enum: [...TARGETED_COMMANDS] } }, required: [typeKey] }, then: { required: ['target'] } };
 }
 
 /**

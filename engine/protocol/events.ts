@@ -54,6 +54,8 @@ const incidentStateEvent = event('incident.state', {
   by: name.optional(),
   /** The alert whose page opened the incident. */
   alert: z.string().optional(),
+  /** To mitigated: when the stretch began in which every journey has stayed within its SLO (objectives.stable). */
+  since: z.number().optional(),
 });
 
 const incidentSeverityEvent = event('incident.severity', { from: severity, to: severity, by: name.optional() });
@@ -71,8 +73,9 @@ const serviceStateEvent = event('service.state', {
 const journeySloEvent = event('journey.slo', {
   journey: z.string(),
   ok: z.boolean(),
-  errorRate: z.number(),
-  p99Ms: z.number(),
+  errorRate: z.number().describe("The error rate over the SLO's window."),
+  p99Ms: z.number().describe('The p99 of the tick that changed it.'),
+  slow: z.number().optional().describe("The share of the window's requests slower than the SLO's p99Ms (its p99 is within the SLO while this is at most 1%)."),
   lagSeconds: z.number().optional().describe("Only for a journey with a topic: the age of that topic's oldest unconsumed message."),
 });
 

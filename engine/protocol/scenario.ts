@@ -191,12 +191,17 @@ const journeySchema = z.strictObject({
     .optional()
     .describe('A topic (asynchronous edge) the journey\'s work goes through after its response, e.g. orders on their way to fulfilment; its lag counts against slo.lagSeconds.'),
   slo: z.strictObject({
-    errorRate: fraction.describe('The journey is out of SLO while its error rate is above this.'),
-    p99Ms: positive.describe('The journey is out of SLO while its p99 latency is above this.'),
+    errorRate: fraction.describe('The journey is out of SLO while its error rate over the window is above this.'),
+    p99Ms: positive.describe('The journey is out of SLO while its p99 latency over the window is above this (more than 1% of its requests are slower).'),
     lagSeconds: positive
       .optional()
       .describe('With `topic`: the journey is also out of SLO while the oldest unconsumed message on that topic is older than this many seconds.'),
     target: z.number().min(0.5).max(0.99999).default(0.999).describe('Availability objective; sets the error budget.'),
+    window: duration
+      .prefault('1m')
+      .describe(
+        'The SLO is judged over this trailing window (whole ticks, at least one): the error rate of all its requests, the share of them slower than p99Ms (at most 1%), and the mean lag.',
+      ),
   }),
 });
 
@@ -231,7 +236,7 @@ const faultSchema = z.strictObject({
     .max(1)
     .optional()
     .describe('The share of keys (products, users, shards) the fault hits. A request for a hit key fails on every retry; the others are untouched.'),
-  at: duration.optional().describe('When the fault starts. Omit it for a fault that only a trigger starts.'),
+  at: duration.optional().describe('When the fault starts. Omit it for a fault that only a trigger starts, or (with no trigger either) one that only the facilitator injects.'),
   trigger: z
     .strictObject({
       action: z.enum(ACTION_TYPES),
@@ -311,6 +316,9 @@ const objectivesSchema = z.strictObject({
   diagnose: duration.optional().describe('Target time from impact start to a diagnosis of the root-cause service.'),
   mitigate: duration.describe('Target time from impact start until every journey is back within its SLO.'),
   resolve: duration.describe('Target time from impact start to the incident being resolved.'),
+  stable: duration
+    .prefault('5m')
+    .describe('Mitigated means every journey has stayed within its SLO this long; the milestone is the start of that stretch.'),
 });
 
 export const scenarioSchema = z.strictObject({

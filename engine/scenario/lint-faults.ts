@@ -1,4 +1,7 @@
-/** Checks of faults: how each starts, the calls and caches it acts on, and targets listed twice. */
+/**
+ * Checks of faults: how each starts (at a time, on a trigger, or, with neither, only when the
+ * facilitator injects it), the calls and caches it acts on, and targets listed twice.
+ */
 import { formatDuration } from '../protocol/format.ts';
 import { faultTargets } from '../protocol/ids.ts';
 import type { Scenario } from '../protocol/scenario.ts';
@@ -8,9 +11,8 @@ import { targetsOf, type Ctx, type FaultDef } from './lint-context.ts';
 export function checkFaults({ s, report, services }: Ctx): void {
   s.faults.forEach((fault, i) => {
     const name = JSON.stringify(fault.id);
-    if (fault.at === undefined && fault.trigger === undefined) {
-      report(['faults', i], `fault ${name} never starts: give it "at" (a start time) or "trigger" (an action that starts it)`);
-    } else if (fault.at !== undefined && fault.trigger !== undefined) {
+    // With neither `at` nor `trigger`, only the facilitator starts the fault (the `inject` command).
+    if (fault.at !== undefined && fault.trigger !== undefined) {
       report(['faults', i, 'trigger'], `fault ${name} has both "at" and "trigger": choose at or trigger`);
     }
     const trigger = fault.trigger;

@@ -265,6 +265,20 @@ function checkTimes({ s, report }: Ctx): void {
       report(['alerts', i, 'for'], `alert ${JSON.stringify(alert.id)} waits ${formatDuration(alert.for)} before firing, but the scenario lasts only ${endText}`);
     }
   });
+  s.journeys.forEach((journey, i) => {
+    const window = journey.slo.window;
+    const ticks = Math.max(1, Math.round(window / s.tick));
+    if (window > end) {
+      report(['journeys', i, 'slo', 'window'], `journey ${JSON.stringify(journey.id)} judges its SLO over ${formatDuration(window)}, but the scenario lasts only ${endText}`);
+    } else if (window > s.tick && ticks * s.tick !== window) {
+      // (A window shorter than the tick is simply one tick: the default minute on a long tick.)
+      report(
+        ['journeys', i, 'slo', 'window'],
+        `journey ${JSON.stringify(journey.id)}'s SLO window ${formatDuration(window)} is not a whole number of ${formatDuration(s.tick)} ticks: it is judged over ${ticks} (${formatDuration(ticks * s.tick)})`,
+        'warning',
+      );
+    }
+  });
   for (const [name, target] of Object.entries(s.objectives)) {
     if (target !== undefined && target > end) {
       report(['objectives', name], `objective "${name}" (${formatDuration(target)}) is longer than the scenario (${endText})`);

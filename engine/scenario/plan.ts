@@ -1,11 +1,20 @@
 /**
  * Plans: scripted responder commands at simulated times, for unattended runs, tests and benchmarks.
  * Loaded with the same machinery as scenarios, so a bad plan gets the same file:line:col diagnostics.
+ * Given the scenario it is for, a plan is also checked against it (plan-lint.ts).
  */
 import { z } from 'zod';
-import { commandSchema, paramRulesJsonSchema, refineCommandParams, type TimedCommand } from '../protocol/commands.ts';
+import {
+  commandSchema,
+  paramRulesJsonSchema,
+  refineCommandParams,
+  refineCommandTarget,
+  targetRuleJsonSchema,
+  type TimedCommand,
+} from '../protocol/commands.ts';
 import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.ts';
-import { duration, ID_PATTERN } from '../protocol/scenario.ts';
+import { duration, ID_PATTERN, type Scenario } from '../protocol/scenario.ts';
+import { lintPlan } from './plan-lint.ts';
 import { crashDiagnostic, makeLocator, parseYaml } from './yaml-positions.ts';
 import { checkSchema } from './zod-issues.ts';
 
@@ -22,8 +31,11 @@ const planCommandSchema = z
     target,
     params,
   })
-  .superRefine(refineCommandParams)
-  .meta({ allOf: paramRulesJsonSchema('type') });
+  .superRefine((command, ctx) => {
+    refineCommandParams(command, ctx);
+    refineCommandTarget(command, ctx);
+  })
+  .meta({ allOf: [...paramRulesJsonSchema('type'), targetRuleJsonSchema('type')] });
 
 export const planSchema = z.strictObject({
   $schema: z.string().optional(),
@@ -43,21 +55,39 @@ export interface Plan {
 
 export type LoadPlanResult = { ok: true; plan: Plan; diagnostics: Diagnostic[] } | { ok: false; diagnostics: Diagnostic[] };
 
+/** What to check a plan against, besides its own schema. Only a plan that passes its schema is checked. */
+export interface PlanCheck {
+  /** The scenario the plan is for: its commands are checked against it (plan-lint.ts). */
+  scenario?: Scenario;
+  /** Why the scenario the plan names cannot be checked against (not found, invalid): an error at `scenario`. */
+  scenarioProblem?: string;
+}
+
 /** Never throws: anything unexpected becomes a diagnostic at 1:1. */
-export function loadPlanText(text: string, file: string): LoadPlanResult {
+export function loadPlanText(text: string, file: string, check: PlanCheck = {}): LoadPlanResult {
   try {
-    return load(text, file);
+    return load(text, file, check);
   } catch (error) {
     return { ok: false, diagnostics: [crashDiagnostic(String(file), error)] };
   }
 }
 
-function load(text: string, file: string): LoadPlanResult {
+function load(text: string, file: string, check: PlanCheck): LoadPlanResult {
   if (typeof text !== 'string') return { ok: false, diagnostics: [crashDiagnostic(file, new TypeError('not text'))] };
   const parsed = parseYaml(text, file);
   if (!parsed.ok) return { ok: false, diagnostics: sortDiagnostics(parsed.diagnostics) };
-  const checked = checkSchema(planSchema, parsed.parsed.value, makeLocator(file, parsed.parsed));
-  const diagnostics = sortDiagnostics([...parsed.diagnostics, ...(checked.ok ? [] : checked.diagnostics)]);
+  const locator = makeLocator(file, parsed.parsed);
+  const checked = checkSchema(planSchema, parsed.parsed.value, locator);
+  const found = [...parsed.diagnostics];
+  if (!checked.ok) found.push(...checked.diagnostics);
+  else {
+    if (check.scenarioProblem !== undefined) found.push(locator.diagnostic(['scenario'], check.scenarioProblem, 'error'));
+    // In file order, before the sort by time, so each problem points at its own line.
+    if (check.scenario !== undefined) {
+      for (const issue of lintPlan(checked.data.commands, check.scenario)) found.push(locator.diagnostic(issue.path, issue.message, issue.severity));
+    }
+  }
+  const diagnostics = sortDiagnostics(found);
   if (!checked.ok || hasErrors(diagnostics)) return { ok: false, diagnostics };
   // Array.prototype.sort is stable, which keeps same-time commands in file order.
   const commands = checked.data.commands.map(toTimedCommand).sort((a, b) => a.at - b.at);

@@ -17,9 +17,12 @@ export interface Milestones {
   declared: number | null;
   /** The first diagnose of any service after impact began. */
   investigating: number | null;
-  /** The first diagnose of the root-cause service. */
+  /** The first diagnose of the root-cause service once the root-cause fault has started. */
   identified: number | null;
-  /** Every journey back within SLO, for good. */
+  /**
+   * Every journey back within its SLO for good: the start of the last stretch in which all of them
+   * stayed within it, once that stretch has lasted objectives.stable (five minutes by default).
+   */
   mitigated: number | null;
   resolved: number | null;
 }
@@ -49,6 +52,8 @@ export function findMilestones(scenario: Scenario, events: readonly EngineEvent[
     resolved: null,
   };
   const outOfSlo = new Set<string>();
+  // The stretch in which every journey has been back within SLO since impact began, if one is running.
+  let allBackSince: number | null = null;
   for (const e of events) {
     switch (e.type) {
       case 'fault.started':
@@ -58,7 +63,7 @@ export function findMilestones(scenario: Scenario, events: readonly EngineEvent[
         if (e.ok) outOfSlo.delete(e.journey);
         else outOfSlo.add(e.journey);
         if (!e.ok) m.impactStart ??= e.t;
-        m.mitigated = m.impactStart !== null && outOfSlo.size === 0 ? e.t : null;
+        allBackSince = m.impactStart !== null && outOfSlo.size === 0 ? e.t : null;
         break;
       case 'incident.state':
         if (e.to === 'detected') m.detected ??= e.t;
@@ -69,10 +74,15 @@ export function findMilestones(scenario: Scenario, events: readonly EngineEvent[
         break;
       case 'diagnosis':
         if (m.impactStart !== null) m.investigating ??= e.t;
-        if (rootTargets.has(e.target)) m.identified ??= e.t;
+        // Looking at the right service before its fault began identified nothing yet.
+        if (rootTargets.has(e.target) && m.started !== null) m.identified ??= e.t;
         break;
     }
   }
+  // Mitigated once the last stretch has lasted the stable period by the end of the log: a stretch
+  // cut short by the drill's end has not shown that it holds.
+  const end = events.at(-1)?.t ?? 0;
+  m.mitigated = allBackSince !== null && end - allBackSince >= scenario.objectives.stable ? allBackSince : null;
   return m;
 }
 

@@ -26,6 +26,10 @@ export function reviewResponse(scenario: Scenario, d: Durations, impact: Impact,
   }
   if (impact.avoidedShare >= 0.9) well.push(`Avoided ${(impact.avoidedShare * 100).toFixed(0)}% of the revenue an untreated outage would have lost.`);
   else badly.push(`Avoided only ${(Math.max(0, impact.avoidedShare) * 100).toFixed(0)}% of the untreated loss (${formatMoney(impact.lost)} lost).`);
+  for (const journey of impact.noCredit) {
+    const name = scenario.journeys.find((j) => j.id === journey)?.name ?? journey;
+    badly.push(`${name} failed more requests than with nobody responding: no credit for it.`);
+  }
   for (const f of c.badAdviceFollowed) badly.push(`Followed ${f.label} advice "${f.advice}" (${f.action}) at ${formatClock(f.t)} without checking it against the telemetry.`);
   for (const f of c.goodAdviceFollowed) well.push(`Acted on the correct advice "${f.advice}" (${f.action}).`);
   for (const h of c.harmfulActions) badly.push(`${h.action} by ${h.by} at ${formatClock(h.t)} set off ${h.fault}.`);

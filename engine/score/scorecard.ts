@@ -6,11 +6,12 @@ import type { LogHeader } from '../core/log/log.ts';
 import type { EngineEvent } from '../protocol/events.ts';
 import { assessConduct, type Conduct } from './conduct.ts';
 import { grade, type Grade } from './grade.ts';
-import { measureImpact, type Impact } from './impact.ts';
+import { horizonRuns, measureImpact, type HorizonRuns, type Impact } from './impact.ts';
 import { durations, findMilestones, rootCauseFault, type Durations, type Milestones } from './milestones.ts';
 import { reviewResponse } from './review.ts';
 
-export const SCORECARD_VERSION = 1;
+/** 2: impact and mitigation measured to the scenario's full duration (horizon), whenever the drill ended. */
+export const SCORECARD_VERSION = 2;
 
 export interface Scorecard {
   version: number;
@@ -18,6 +19,8 @@ export interface Scorecard {
   title: string;
   seed: number;
   endedAt: number;
+  /** Impact and the customers' milestones are measured to here: the scenario's full duration. */
+  horizon: number;
   /** `targets` only when the root-cause fault has several. */
   rootCause: { id: string; target: string; targets?: string[] } | null;
   milestones: Milestones;
@@ -31,12 +34,23 @@ export interface Scorecard {
 }
 
 export function scoreLog(header: LogHeader, events: readonly EngineEvent[]): Scorecard {
+  return scoreRuns(header, events, horizonRuns(header, events));
+}
+
+/**
+ * The scorecard of a log, given the run and its untreated twin carried on to the scenario's full
+ * duration (impact.ts horizonRuns; a caller that already ran them passes them in). Impact and the
+ * customers' milestones (impact start, mitigated) come from the horizon, so the score does not depend
+ * on when the drill was ended; what people did, and when, comes from the log itself.
+ */
+export function scoreRuns(header: LogHeader, events: readonly EngineEvent[], runs: HorizonRuns): Scorecard {
   const { scenario } = header;
   const endedAt = events.at(-1)?.t ?? 0;
-  const milestones = findMilestones(scenario, events);
+  const milestones = findMilestones(scenario, runs.treated);
   const d = durations(milestones);
-  const impact = measureImpact(header, events, endedAt);
-  const conduct = assessConduct(scenario, events, milestones, endedAt);
+  const impact = measureImpact(header, runs);
+  // Conduct is judged on what happened before the End: status updates were due until then only.
+  const conduct = assessConduct(scenario, events, findMilestones(scenario, events), endedAt);
   const g = grade(scenario, d, impact, conduct);
   const review = reviewResponse(scenario, d, impact, conduct);
   return {
@@ -45,6 +59,7 @@ export function scoreLog(header: LogHeader, events: readonly EngineEvent[]): Sco
     title: scenario.title,
     seed: header.seed,
     endedAt,
+    horizon: scenario.duration,
     rootCause: rootCauseFault(scenario) ?? null,
     milestones,
     durations: d,

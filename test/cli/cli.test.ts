@@ -46,6 +46,63 @@ describe('sevdrill CLI', () => {
     expect(summary).toMatchObject({ scenarioId: 'retail-sev1', seed: 3, endedAt: 1_800_000, endReason: null, incidentState: 'detected' });
   });
 
+  it('run lists each rejected command with its time, actor, command, target and the engine\'s reason', () => {
+    const plan = join(dir, 'mistakes.plan.yaml');
+    writeFileSync(
+      plan,
+      [
+        'scenario: retail-sev1',
+        'commands:',
+        '  - { at: 1m, actor: alice, type: ack }',
+        '  - { at: 2m, actor: alice, type: diagnose, target: nowhere }',
+        '  - { at: 3m, actor: bob, type: restart, target: checkout }',
+        '  - { at: 3m10s, actor: bob, type: restart, target: checkout }',
+        '  - { at: 4m, actor: carol, type: approve, params: { request: "rollback:pricing" } }',
+        '',
+      ].join('\n'),
+    );
+    const run = sevdrill('run', 'scenarios/retail-sev1.yaml', '--actions', plan, '--until', '10m');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(
+      [
+        'commands: 2 accepted, 4 rejected',
+        '  00:01:00  alice  ack                       no-incident: nothing has paged yet',
+        '  00:02:00  alice  diagnose nowhere          unknown-target: no service "nowhere"',
+        '  00:03:10  bob    restart checkout          action-in-progress: restart:checkout is already running',
+        '  00:04:00  carol  approve rollback:pricing  unknown-request: no pending request "rollback:pricing"',
+        '',
+      ].join('\n'),
+    );
+    const json = sevdrill('run', 'scenarios/retail-sev1.yaml', '--actions', plan, '--until', '10m', '--json');
+    expect(json.code).toBe(0);
+    const summary = JSON.parse(json.stdout) as { commands: { accepted: number; rejected: number; rejections: unknown[] } };
+    expect(summary.commands).toMatchObject({ accepted: 2, rejected: 4 });
+    expect(summary.commands.rejections).toEqual([
+      { t: 60_000, actor: 'alice', type: 'ack', code: 'no-incident', message: 'nothing has paged yet' },
+      { t: 120_000, actor: 'alice', type: 'diagnose', target: 'nowhere', code: 'unknown-target', message: 'no service "nowhere"' },
+      { t: 190_000, actor: 'bob', type: 'restart', target: 'checkout', code: 'action-in-progress', message: 'restart:checkout is already running' },
+      { t: 240_000, actor: 'carol', type: 'approve', params: { request: 'rollback:pricing' }, code: 'unknown-request', message: 'no pending request "rollback:pricing"' },
+    ]);
+  });
+
+  it('run with no rejected command lists none', () => {
+    const run = sevdrill('run', 'scenarios/retail-sev1.yaml', '--actions', 'scenarios/plans/retail-sev1.plan.yaml', '--until', '30m', '--json');
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout).commands).toMatchObject({ rejected: 0, rejections: [] });
+  });
+
+  it('validate checks a plan against the scenario it names, and exits 1 on a problem', () => {
+    const ok = sevdrill('validate', 'scenarios/plans/retail-sev1.plan.yaml');
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toBe('scenarios/plans/retail-sev1.plan.yaml: ok (checked against scenarios/retail-sev1.yaml)\n');
+    const plan = join(dir, 'typo.plan.yaml');
+    writeFileSync(plan, 'scenario: retail-sev1\ncommands:\n  - { at: 1m, actor: a, type: rollback, target: pricng }\n');
+    const bad = sevdrill('validate', plan);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr).toBe(`${plan}:3:49: unknown service "pricng": the scenario has no such service (did you mean "pricing"?) (at commands[0].target)\n`);
+  });
+
   it.each([
     [['run'], 2, 'give exactly one scenario file'],
     [['run', 'scenarios/retail-sev1.yaml', '--seed', 'x'], 2, '--seed must be a whole number'],

@@ -67,9 +67,11 @@ describe('actions', () => {
     expect(startedAt?.t).toBe(360_000);
     expect(completed?.t).toBe(360_000 + 120_000);
     expect(ofType(session.events, 'fault.ended')[0]).toMatchObject({ t: 480_000, fault: 'api-bad-deploy', reason: 'fixed' });
+    // The SLO is judged over a minute: the last failing tick (470 s) leaves the window at 530 s.
     const back = ofType(session.events, 'journey.slo').find((e) => e.ok === true);
-    expect(back?.t).toBe(480_000);
-    expect(ofType(session.events, 'incident.state').find((e) => e.to === 'mitigated')?.t).toBe(480_000 + 60_000);
+    expect(back?.t).toBe(530_000);
+    // Mitigated once it has held for objectives.stable (5 minutes), stamped with the stretch's start.
+    expect(ofType(session.events, 'incident.state').find((e) => e.to === 'mitigated')).toMatchObject({ t: 530_000 + 290_000, since: 530_000 });
   });
 
   it('cannot run twice at once', () => {

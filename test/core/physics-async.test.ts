@@ -100,8 +100,9 @@ describe('asynchronous edges', () => {
     expect(fired).toMatchObject({ t: 950_000, alert: 'orders-lag', topic: 'orders', metric: 'lagSeconds' });
     const slo = events.filter((e) => e.type === 'journey.slo');
     expect(slo.map((e) => [e.t, e.type === 'journey.slo' && e.ok, e.type === 'journey.slo' && e.lagSeconds])).toEqual([
-      [1_170_000, false, 122],
-      [2_050_000, true, 116.9],
+      // Judged over the SLO's one-minute window: its mean lag.
+      [1_190_000, false, 121.1],
+      [2_080_000, true, 114.1],
     ]);
   });
 

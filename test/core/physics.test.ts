@@ -80,9 +80,9 @@ describe('retail-sev1 on the new physics', () => {
     const first = new Map<string, number>();
     for (const e of out) if (!first.has(e.journey)) first.set(e.journey, e.t);
     expect([...first.entries()]).toEqual([
-      ['checkout', 330_000],
-      ['product-price', 360_000],
-      ['account', 420_000],
+      ['checkout', 350_000],
+      ['product-price', 380_000],
+      ['account', 440_000],
     ]);
     for (const j of session.sample().journeys) expect(j.inSlo, j.id).toBe(false);
   });

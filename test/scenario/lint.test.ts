@@ -102,6 +102,22 @@ describe('lintScenario', () => {
       x.faults[0]!.at = '1m';
       x.objectives = { ack: '1m', declare: '1m', mitigate: '1m', resolve: '1m' };
       x.alerts = [];
-    })).map((i) => i.message)).toEqual(['tick 5m is longer than the whole scenario (4m)']);
+    })).filter((i) => i.path[0] === 'tick').map((i) => i.message)).toEqual(['tick 5m is longer than the whole scenario (4m)']);
+  });
+
+  it('checks SLO windows against the tick and the duration, and the stable period against the duration', () => {
+    const lint = (window: string, stable = '5m') =>
+      lintScenario(scenario((x) => {
+        x.tick = '10s';
+        x.duration = '2h';
+        x.journeys[0]!.slo.window = window;
+        x.objectives = { ...x.objectives, stable };
+      })).map((i) => [i.path.join('.'), i.severity, i.message]);
+    expect(lint('1m')).toEqual([]);
+    expect(lint('15s')).toEqual([
+      ['journeys.0.slo.window', 'warning', `journey "${minimal.journeys[0]!.id}"'s SLO window 15s is not a whole number of 10s ticks: it is judged over 2 (20s)`],
+    ]);
+    expect(lint('3h')).toEqual([['journeys.0.slo.window', 'error', `journey "${minimal.journeys[0]!.id}" judges its SLO over 3h, but the scenario lasts only 2h`]]);
+    expect(lint('1m', '3h')).toEqual([['objectives.stable', 'error', 'objective "stable" (3h) is longer than the scenario (2h)']]);
   });
 });

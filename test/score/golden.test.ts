@@ -100,7 +100,7 @@ describe('the bad plan for retail-sev1', () => {
 
   it('posted no status update, filled no role and declared the wrong severity', () => {
     expect(bad.conduct.statusUpdates.count).toBe(0);
-    expect(bad.conduct.statusUpdates.gaps).toEqual([{ from: 570_000, to: 3_600_000, ms: 3_030_000 }]);
+    expect(bad.conduct.statusUpdates.gaps).toEqual([{ from: 570_000, to: 3_900_000, ms: 3_330_000 }]);
     expect(bad.conduct.roles.map((r) => r.person)).toEqual([null, null, null]);
     expect(bad.conduct.severity).toMatchObject({ declared: 2, highest: 2, expected: 1, correct: false });
     expect(bad.wentBadly).toEqual(

@@ -37,13 +37,14 @@ describe('scorecard of the tiny scenario', () => {
     at(7, 'ben', 'diagnose', 'api'),
     at(8, 'ben', 'rollback', 'api'),
     at(8, 'ana', 'approve', undefined, { request: 'rollback:api' }),
-    at(12, 'ana', 'resolve'),
-    at(12, 'cy', 'status-update', undefined, { message: 'resolved' }),
+    // Mitigated only once every journey has held its SLO for objectives.stable (5 minutes) after 10:50.
+    at(16, 'ana', 'resolve'),
+    at(16, 'cy', 'status-update', undefined, { message: 'resolved' }),
   ]);
 
   it('measures milestones from the ground truth', () => {
-    expect(good.milestones).toMatchObject({ started: 300_000, impactStart: 300_000, detected: 360_000, acknowledged: 390_000, declared: 420_000, identified: 420_000, mitigated: 600_000, resolved: 720_000 });
-    expect(good.durations).toEqual({ timeToAcknowledge: 30_000, timeToDeclare: 120_000, timeToDiagnose: 120_000, timeToMitigate: 300_000, timeToResolve: 420_000 });
+    expect(good.milestones).toMatchObject({ started: 300_000, impactStart: 300_000, detected: 360_000, acknowledged: 390_000, declared: 420_000, identified: 420_000, mitigated: 650_000, resolved: 960_000 });
+    expect(good.durations).toEqual({ timeToAcknowledge: 30_000, timeToDeclare: 120_000, timeToDiagnose: 120_000, timeToMitigate: 350_000, timeToResolve: 660_000 });
   });
 
   it('gives full marks for conduct and times, and counts the impact avoided', () => {

@@ -67,12 +67,12 @@ describe('the timeline', () => {
   it('marks the milestones from the scorecard', () => {
     expect(bad.report.markers.map((m) => [m.name, m.t])).toEqual([
       ['started', 300_000],
-      ['impactStart', 330_000],
+      ['impactStart', 350_000],
       ['detected', 570_000],
       ['acknowledged', 960_000],
       ['declared', 1_800_000],
-      ['mitigated', 3_270_000],
-      ['resolved', 3_600_000],
+      ['mitigated', 3_320_000],
+      ['resolved', 3_900_000],
     ]);
     expect(bad.report.chart.markers.map((m) => m.name)).toEqual([...CHART_MILESTONES]);
   });
@@ -137,26 +137,31 @@ describe('the chart series', () => {
     expect(chart.t[0]).toBe(0);
     chart.t.forEach((t, i) => expect(t).toBe(i * chart.tickMs));
     for (const s of chart.journeys) expect(s.errorRate).toHaveLength(chart.t.length);
-    // Every SLO change in the log carries the journey's error rate at that tick: the samples agree.
+    // Every SLO change in the log carries the error rate over the SLO's window (a minute: six ticks),
+    // a request-weighted mean of the ticks' rates: the samples agree, within rounding.
     const slo = bad.events.filter((e): e is EventOf<'journey.slo'> => e.type === 'journey.slo' && e.t <= chart.to);
     expect(slo.length).toBeGreaterThan(0);
     for (const e of slo) {
       const series = chart.journeys.find((s) => s.journey === e.journey);
-      expect(series?.errorRate[chart.t.indexOf(e.t)]).toBe(e.errorRate);
+      const at = chart.t.indexOf(e.t);
+      const window = series?.errorRate.slice(Math.max(0, at - 5), at + 1) ?? [];
+      expect(window).toHaveLength(6);
+      expect(e.errorRate).toBeGreaterThanOrEqual(Math.min(...window) - 1e-4);
+      expect(e.errorRate).toBeLessThanOrEqual(Math.max(...window) + 1e-4);
     }
   });
 
   it('covers the incident plus ten minutes, with the impact window from impact start to mitigation', () => {
-    expect(bad.report.chart.to).toBe(3_600_000 + 600_000);
-    expect(bad.report.chart.impactWindow).toEqual({ from: 330_000, to: 3_270_000 });
-    expect(good.report.chart.impactWindow).toEqual({ from: 330_000, to: good.card.milestones.mitigated });
+    expect(bad.report.chart.to).toBe(3_900_000 + 600_000);
+    expect(bad.report.chart.impactWindow).toEqual({ from: 350_000, to: 3_320_000 });
+    expect(good.report.chart.impactWindow).toEqual({ from: 350_000, to: good.card.milestones.mitigated });
   });
 
   it('runs to the end when impact never ended', () => {
     const untreated = report('retail-sev1.untreated');
     expect(untreated.card.milestones.mitigated).toBeNull();
     expect(untreated.report.chart.to).toBe(untreated.card.endedAt);
-    expect(untreated.report.chart.impactWindow).toEqual({ from: 330_000, to: untreated.card.endedAt });
+    expect(untreated.report.chart.impactWindow).toEqual({ from: 350_000, to: untreated.card.endedAt });
     // The last tick runs at 05:59:50; the drill ends at 06:00:00.
     expect(untreated.report.chart.t).toHaveLength(untreated.card.endedAt / 10_000);
   });
@@ -202,7 +207,7 @@ describe('the HTML report', () => {
     for (const h of ['Score', 'Milestones and response times', 'Customer impact', 'Error rate per journey', 'Timeline', 'Decision log', 'What went well, what went badly', 'Conduct']) {
       expect(html).toMatch(new RegExp(`<h2 id="[^"]+">${h}</h2>`));
     }
-    expect(html).toContain('<span class="score-value" data-score="55">55.0</span>');
+    expect(html).toContain('<span class="score-value" data-score="54.4">54.4</span>');
     expect(html).toContain('<th scope="col">component</th>');
     expect(html).toContain('<span class="badge kind-advice">advice</span>');
     expect(html).toContain('<span class="badge label-harmful">harmful</span>');
@@ -249,7 +254,7 @@ describe('the Markdown and JSON reports', () => {
     for (const h of ['## Score', '## Milestones and response times', '## Customer impact', '## Error rate per journey', '## Timeline', '## Decision log', '## What went well', '## What went badly', '## Conduct']) {
       expect(md).toContain(`\n${h}\n`);
     }
-    expect(md).toContain('**Score: 55.0 / 100**');
+    expect(md).toContain('**Score: 54.4 / 100**');
     expect(md).toMatch(/- \*\*Check out\*\* \(`checkout`\): `[▁▂▃▄▅▆▇█]{60}` peak/);
     expect(sparkline([0, 0.5, 1], 3)).toBe('▁▅█');
   });

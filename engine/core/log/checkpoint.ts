@@ -49,6 +49,13 @@ export function checkpointHash(state: SessionState): string {
   for (const [id, count] of state.inForce) h.str(id).num(count);
   for (const role in state.roles) h.str(role).str(state.roles[role as keyof typeof state.roles] ?? '');
   h.bytes(state.alertFiring).floats(state.alertPendingSince);
+  // The journeys: their SLO windows, whether each is within SLO, and the minute's impact so far.
+  h.floats(state.slo.ring).floats(state.slo.sums).num(state.slo.ticks);
+  h.num(state.allInSloSince).num(state.impactStarted ? 1 : 0);
+  for (const runtime of state.journeys) {
+    const m = runtime.minute;
+    h.num(runtime.inSlo ? 1 : 0).num(m.requests).num(m.failed).num(m.degraded).num(m.lost).num(m.badMs);
+  }
   h.str(state.agenda.fingerprint());
   return h.num(state.totals.failed).num(state.totals.lost).digest();
 }

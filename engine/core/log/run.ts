@@ -5,7 +5,7 @@
 import type { Scenario } from '../../protocol/scenario.ts';
 import type { Session } from '../session.ts';
 import type { TimedCommand } from '../../protocol/commands.ts';
-import { foldCommands } from './fold.ts';
+import { foldCommands, type FoldOptions } from './fold.ts';
 
 export const FACILITATOR = 'facilitator';
 
@@ -17,6 +17,8 @@ export interface RunOptions {
   until?: number;
   /** False times the fixed physics steps at rest too (SessionOptions.restSteps): for the bench only. */
   restSteps?: boolean;
+  /** Hears each command applied, the implicit start first (index 0), with what the engine made of it. */
+  onCommand?: FoldOptions['onCommand'];
 }
 
 export function runScenario(scenario: Scenario, options: RunOptions = {}): Session {
@@ -25,5 +27,6 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): Sessi
   return foldCommands(scenario, options.seed ?? scenario.seed, [start, ...commands], {
     until: options.until ?? scenario.duration,
     ...(options.restSteps === false ? { restSteps: false } : {}),
+    ...(options.onCommand !== undefined ? { onCommand: options.onCommand } : {}),
   });
 }

@@ -28,7 +28,7 @@ export function sendService(state: SessionState, s: number, event: ServiceEvent)
 
 /** Sends an event to the incident; returns false (and changes nothing) if the machine would not take it. */
 /** Who or what moved the incident: a person (`by`) or the alert whose page opened it. */
-type IncidentCause = Pick<PayloadOf<'incident.state'>, 'by' | 'alert'>;
+type IncidentCause = Pick<PayloadOf<'incident.state'>, 'by' | 'alert' | 'since'>;
 
 export function sendIncident(state: SessionState, event: IncidentEvent, payload: IncidentCause = {}): boolean {
   const before = state.incident.getSnapshot();

@@ -8,7 +8,7 @@
  */
 import { FAST_FAIL_MS, demandPass, healthPass } from './step.ts';
 import { warmCaches } from './cache.ts';
-import { Z99 } from './latency.ts';
+import { Z99, shareLater } from './latency.ts';
 import { clearTickSums, type SimState } from './sim-state.ts';
 import type { Topology } from './topology.ts';
 import { NOISE_MS, drawTraffic, type TrafficShape } from './traffic.ts';
@@ -95,13 +95,16 @@ function finishTick(topo: Topology, sim: SimState, steps: number): void {
     // The journey's users see its entry's noise (observedError above).
     sim.journeyErrorRate[j] = observedError((sim.sumJourneyFail[j] as number) / steps, topo.baseErr[s] as number, sim.noiseErr[s] as number);
     let p99 = sim.p99[s] as number;
-    if (routed !== undefined && routed[j] === 1) {
+    const isRouted = routed !== undefined && routed[j] === 1;
+    if (isRouted) {
       // Its own time in service after the entry's wait.
       const own = (sim.waitMs[s] as number) + Math.exp((sim.journeyLogMu[j] as number) + Z99 * (sim.journeyLogSigma[j] as number)) * (sim.noiseLat[s] as number);
       p99 = (sim.refusedShare[s] as number) >= 0.99 ? FAST_FAIL_MS : own;
       sim.journeyDegraded[j] = (sim.sumJourneyDegraded[j] as number) / steps;
     }
-    sim.journeyP99[j] = Math.min(topo.journeyTimeoutMs[j] as number, p99);
+    const timeout = topo.journeyTimeoutMs[j] as number;
+    sim.journeyP99[j] = Math.min(timeout, p99);
+    sim.journeySlow[j] = slowShare(sim, j, s, isRouted, timeout, topo.journeySloP99Ms[j] as number);
     if (topo.users !== null) {
       sim.journeyRps[j] = (sim.sumJourneyArrivals[j] as number) / steps;
       sim.journeyGoneRps[j] = (sim.sumJourneyGone[j] as number) / steps;
@@ -135,6 +138,20 @@ export function computeTick(topo: Topology, sim: SimState, tickMs: number, now: 
     sim.step++;
   }
   finishTick(topo, sim, steps);
+}
+
+/**
+ * The share of a journey's requests this tick slower than `limit` ms, from the same distribution its
+ * p99 is read from (the wait, then the log-normal time in service with this tick's jitter): what a
+ * histogram of the tick would show above that bucket. Refused requests answer fast, and none is slower
+ * than the user's timeout.
+ */
+function slowShare(sim: SimState, j: number, s: number, routed: boolean, timeout: number, limit: number): number {
+  const refused = sim.refusedShare[s] as number;
+  if (limit >= timeout || refused >= 0.99) return 0;
+  const mu = routed ? (sim.journeyLogMu[j] as number) : (sim.logMu[s] as number);
+  const sigma = routed ? (sim.journeyLogSigma[j] as number) : (sim.logSigma[s] as number);
+  return (1 - refused) * shareLater((limit - (sim.waitMs[s] as number)) / (sim.noiseLat[s] as number), mu, sigma);
 }
 
 /**

@@ -173,6 +173,8 @@ export interface SimState {
   readonly saturation: Float64Array;
   readonly journeyErrorRate: Float64Array;
   readonly journeyP99: Float64Array;
+  /** Share of each journey's requests this tick slower than its SLO's p99Ms (windowed SLOs sum it: rules/slo-window.ts). */
+  readonly journeySlow: Float64Array;
   /** Per topic: messages published and consumed per second, and the age of the oldest unconsumed message. */
   readonly topicRate: Float64Array;
   readonly topicConsumed: Float64Array;
@@ -302,6 +304,7 @@ export function createSimState(topo: Topology): SimState {
     saturation: f(n),
     journeyErrorRate: f(jn),
     journeyP99: f(jn),
+    journeySlow: f(jn),
     topicRate: f(tn),
     topicConsumed: f(tn),
     topicLagSeconds: f(tn),

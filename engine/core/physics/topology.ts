@@ -78,6 +78,8 @@ export interface Topology {
   /** Journey j enters at service journeyEntry[j], with journeyTimeoutMs[j] of user patience. */
   readonly journeyEntry: Int32Array;
   readonly journeyTimeoutMs: Float64Array;
+  /** The p99 latency each journey's SLO allows: the physics reports the share of requests slower than it. */
+  readonly journeySloP99Ms: Float64Array;
   /** The topic whose lag counts against journey j's SLO, or -1. */
   readonly journeyTopic: Int32Array;
   /** Each journey's customer requests per second at the drill's start. */
@@ -165,6 +167,7 @@ export function compileTopology(scenario: Scenario): Topology {
     throttled: scenario.actions.some((a) => a.retryThrottle !== undefined || a.adaptiveThrottle !== undefined),
     journeyEntry: Int32Array.from(scenario.journeys, (j) => at(j.entry)),
     journeyTimeoutMs: Float64Array.from(scenario.journeys, (j) => j.timeout),
+    journeySloP99Ms: Float64Array.from(scenario.journeys, (j) => j.slo.p99Ms),
     journeyTopic: new Int32Array(0),
     journeyRps: Float64Array.from(scenario.journeys, (j) => j.rps),
     routes: null as RouteTables | null,

@@ -83,7 +83,8 @@ export function summarizeRun(scenario: Scenario, seed: number, events: readonly 
         if (e.severity === 'page' && !summary.firstPage) summary.firstPage = { t: e.t, alert: e.alert };
         break;
       case 'incident.state':
-        if (e.to !== 'idle') summary.milestones[e.to] ??= e.t;
+        // Mitigated is confirmed only after the stable period; its milestone is the stretch's start.
+        if (e.to !== 'idle') summary.milestones[e.to] ??= e.since ?? e.t;
         summary.incidentState = e.to;
         summary.severity = e.severity ?? summary.severity;
         break;

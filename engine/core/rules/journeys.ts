@@ -1,15 +1,15 @@
 /**
  * Customer journeys: whether each is within its SLO, the impact it accumulates (failed and degraded
  * requests beyond the healthy baseline, and the revenue they lose), the per-minute summaries written to the log, and the ground truth that
- * tells the incident it is mitigated (every journey back within SLO for a minute) or has regressed.
+ * tells the incident it is mitigated (every journey back within its windowed SLO for objectives.stable,
+ * five minutes by default) or has regressed.
  */
 import { sendIncident } from '../machines/sync.ts';
 import { money, ms, rate } from '../physics/round.ts';
 import { emit, type JourneyRuntime, type SessionState } from '../state.ts';
 import type { JourneyDef } from '../../protocol/scenario.ts';
 import type { JourneyMinute } from '../../protocol/events.ts';
-
-const MITIGATION_HOLD_MS = 60_000;
+import { advanceWindows, recordTick, withinSlo, type WindowReading } from './slo-window.ts';
 
 export interface JourneyMetrics {
   rps: number;
@@ -63,14 +63,23 @@ export function updateJourneys(state: SessionState): void {
     // A journey with a topic also waits on its consumer: orders placed but not yet fulfilled.
     const topic = state.topo.journeyTopic[j] as number;
     const lagSeconds = topic >= 0 ? (sim.topicLagSeconds[topic] as number) : 0;
-    const inSlo = errorRate <= def.slo.errorRate && p99 <= def.slo.p99Ms && !(def.slo.lagSeconds !== undefined && lagSeconds > def.slo.lagSeconds);
+    const requests = journeyRps(state, j) * tickSec;
+    // Judged over the SLO's window, as a dashboard judges it: one noisy tick does not flip it.
+    recordTick(state.slo, j, requests, errorRate, sim.journeySlow[j] as number, lagSeconds, reading);
+    const inSlo = withinSlo(def.slo, reading, topic >= 0);
     if (inSlo !== runtime.inSlo) {
       runtime.inSlo = inSlo;
-      emit(state, 'journey.slo', { journey: def.id, ok: inSlo, errorRate: rate(errorRate), p99Ms: ms(p99), ...(topic >= 0 ? { lagSeconds: ms(lagSeconds) } : {}) });
+      emit(state, 'journey.slo', {
+        journey: def.id,
+        ok: inSlo,
+        errorRate: rate(reading.errorRate),
+        p99Ms: ms(p99),
+        slow: rate(reading.slow),
+        ...(topic >= 0 ? { lagSeconds: ms(reading.lagSeconds) } : {}),
+      });
       if (!inSlo) state.impactStarted = true;
     }
     if (!inSlo) allInSlo = false;
-    const requests = journeyRps(state, j) * tickSec;
     // Impact is what the incident adds: failures and fallbacks beyond the journey's healthy rates.
     // While its topic lags past the SLO, every request answered now will be late downstream (an
     // order that ships late): it counts as served degraded.
@@ -94,8 +103,12 @@ export function updateJourneys(state: SessionState): void {
     minute.lost += lost;
     if (!inSlo) minute.badMs += state.tickMs;
   }
+  advanceWindows(state.slo);
   trackMitigation(state, allInSlo);
 }
+
+/** Reused by updateJourneys: one window reading at a time. */
+const reading: WindowReading = { errorRate: 0, slow: 0, lagSeconds: 0 };
 
 function trackMitigation(state: SessionState, allInSlo: boolean): void {
   if (!allInSlo) {
@@ -103,11 +116,14 @@ function trackMitigation(state: SessionState, allInSlo: boolean): void {
     if (state.incidentState === 'mitigated') sendIncident(state, { type: 'REGRESSED' });
     return;
   }
+  // The stretch starts with the first tick that found every journey within SLO.
   if (Number.isNaN(state.allInSloSince)) state.allInSloSince = state.now;
   // "Back" within SLO: a page that comes before any journey has left its SLO (a lag or saturation
-  // alert, say) has mitigated nothing yet.
+  // alert, say) has mitigated nothing yet. The tick's end is what has been observed.
   const active = state.impactStarted && ['detected', 'acknowledged', 'declared'].includes(state.incidentState);
-  if (active && state.now - state.allInSloSince >= MITIGATION_HOLD_MS) sendIncident(state, { type: 'MITIGATED' });
+  if (active && state.now + state.tickMs - state.allInSloSince >= state.scenario.objectives.stable) {
+    sendIncident(state, { type: 'MITIGATED' }, { since: state.allInSloSince });
+  }
 }
 
 /** Writes one impact summary per simulated minute, at the last tick of that minute. */

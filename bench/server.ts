@@ -97,7 +97,7 @@ async function openServer(root: string, dataFile: string): Promise<BenchServer> 
     port: 0,
     host: '127.0.0.1',
     dataFile,
-    scenariosDir: join(root, 'scenarios'),
+    scenarioDirs: [join(root, 'scenarios')],
     maxOpenDrills: 1_000_000,
     connectRate: { perSecond: 1_000_000, burst: 1_000_000 },
     maxSocketsPerCode: 1_000_000,

@@ -149,7 +149,7 @@ export async function runUiBench(options: UiBenchOptions): Promise<UiFigures> {
     const caller = scenario.services.find((s) => s.dependencies?.some((d) => d.service === rootTarget))?.id;
     if (!rootTarget || !caller) throw new Error('the generated scenario has no root-cause service with a caller');
 
-    server = await startServer({ ...configFromEnv({}), port: 0, host: '127.0.0.1', dataFile: join(dir, 'ui.db'), scenariosDir: dir }, { log: () => {} });
+    server = await startServer({ ...configFromEnv({}), port: 0, host: '127.0.0.1', dataFile: join(dir, 'ui.db'), scenarioDirs: [dir] }, { log: () => {} });
     const created = server.registry.create({ scenarioId: scenario.id, speed: SPEED }, new Date());
     if (!created.ok) throw new Error(`cannot create a drill: ${created.message}`);
     const drill = server.registry.get(created.created.sessionId);

@@ -133,7 +133,6 @@ export const scenarioListingSchema = z.object({
   defaultSeed: z.number().int(),
   duration: z.number().describe('Simulated ms the scenario runs when nobody fixes anything.'),
 });
-export const scenarioListSchema = z.object({ scenarios: z.array(scenarioListingSchema) });
 /** `GET /api/scenarios/:id`: the listing plus the public projection. */
 export const scenarioDetailSchema = scenarioListingSchema.extend({ scenario: publicScenarioSchema });
 
@@ -144,6 +143,22 @@ const diagnosticSchema = z.object({
   message: z.string(),
   path: z.string().describe("e.g. `services[2].dependencies[0].service`; '' for the document root."),
   severity: z.enum(['error', 'warning']),
+});
+
+/** A file in a scenario directory that holds no scenario the server offers. */
+export const brokenScenarioFileSchema = z.object({
+  file: z.string().describe("The file's path on the server, relative to its working directory when inside it."),
+  messages: z.array(z.string()).describe('Each diagnostic as `sevdrill validate` prints it: `file:line:col: message (at path)`.'),
+  diagnostics: z.array(diagnosticSchema),
+});
+
+export const scenarioListSchema = z.object({
+  scenarios: z.array(scenarioListingSchema),
+  broken: z
+    .array(brokenScenarioFileSchema)
+    .describe(
+      'Scenario files that could not be loaded (invalid, unreadable, or an id another file already holds), with their diagnostics; empty when every file loaded. Servers older than this field leave it out: read a missing one as empty.',
+    ),
 });
 export const validationResultSchema = z
   .object({ ok: z.boolean(), diagnostics: z.array(diagnosticSchema) })

@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { MAX_FRAME_BYTES } from '../protocol/messages.ts';
-import { Catalog } from './catalog.ts';
+import { Catalog, checkOnWorkers } from './catalog.ts';
 import type { ServerConfig } from './config.ts';
 import { realClock, type WallClock } from './drill.ts';
 import { createHttpApp } from './http.ts';
@@ -42,11 +42,17 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const logger = createLogger({ level: config.logLevel, ...(options.log ? { destination: options.log } : {}) });
   const store = new Store(config.dataFile);
   store.onCheckpointError = (message) => logger.error({ errorCode: 'checkpoint-failed' }, `store checkpoint failed (retried in a second): ${message}`);
-  const catalog = new Catalog(config.scenariosDir, (message) => logger.warn(message));
+  const validation = new ValidationPool(config.validation);
+  let stopping = false;
+  // Loaded here, before the server listens; files changed later are checked on the validation workers.
+  const catalog = new Catalog(config.scenarioDirs, logger, {
+    debounceMs: config.scenarioWatchDebounceMs,
+    load: checkOnWorkers(validation, config.validation, () => stopping),
+  });
+  catalog.watch();
   const nodeMajor = process.versions.node.split('.')[0] ?? 'unknown';
   const registry = new Registry(store, catalog, clock, config, logger, nodeMajor);
   const recovered = registry.recover();
-  const validation = new ValidationPool(config.validation);
   let policy: OriginPolicy | null = null;
   const currentPolicy = (): OriginPolicy => {
     if (!policy) throw new Error('invariant: a request arrived before the server listened');
@@ -117,6 +123,8 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     logger,
     recovered,
     close: async () => {
+      stopping = true;
+      catalog.close();
       clearInterval(heartbeat);
       clearInterval(watchdog);
       registry.close();

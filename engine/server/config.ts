@@ -3,6 +3,8 @@
  * in the README's Security section and in docs/protocol.md. A bad value stops the server at startup
  * with a message naming the variable: a typo must not silently fall back to a default.
  */
+import { realpathSync, statSync } from 'node:fs';
+import { delimiter, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDuration } from '../protocol/format.ts';
 import type { Rate } from './limits.ts';
@@ -14,7 +16,13 @@ export interface ServerConfig {
   /** Bind address: loopback unless HOST says otherwise. */
   host: string;
   dataFile: string;
-  scenariosDir: string;
+  /**
+   * The directories the scenario catalog loads, absolute, in order: the shipped ./scenarios first, then
+   * those SEVDRILL_SCENARIOS adds. A scenario id belongs to its first file in this order (catalog.ts).
+   */
+  scenarioDirs: string[];
+  /** Quiet time (wall ms) after a change in a scenario directory before its files are read again. */
+  scenarioWatchDebounceMs: number;
   uiDir: string;
   /** Browser origins allowed to call the API and open sockets (SEVDRILL_ORIGINS); null = this server on localhost/127.0.0.1. */
   allowedOrigins: string[] | null;
@@ -61,7 +69,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     port: count(env, 'PORT', 8080, 0, 65_535),
     host: env.HOST ?? '127.0.0.1',
     dataFile: env.SEVDRILL_DATA ?? `${ROOT}data/sevdrill.db`,
-    scenariosDir: env.SEVDRILL_SCENARIOS ?? `${ROOT}scenarios`,
+    scenarioDirs: scenarioDirs(env.SEVDRILL_SCENARIOS),
+    scenarioWatchDebounceMs: 250,
     uiDir: `${ROOT}ui/dist`,
     allowedOrigins: parseOrigins(env.SEVDRILL_ORIGINS),
     trustProxy: env.SEVDRILL_TRUST_PROXY ? env.SEVDRILL_TRUST_PROXY : false,
@@ -101,6 +110,43 @@ function duration(env: NodeJS.ProcessEnv, name: string, fallback: string): numbe
   const ms = parseDuration(raw);
   if (ms === undefined) throw new Error(`${name} must be a duration such as 30s, 10m or 12h, not "${raw}"`);
   return ms;
+}
+
+/**
+ * The shipped ./scenarios, then each directory SEVDRILL_SCENARIOS lists (separated by the platform's
+ * path delimiter: `:` on Linux and macOS, `;` on Windows), resolved against the working directory.
+ * Empty entries are skipped and a directory listed twice is loaded once, at its first place; an entry
+ * that is not a directory stops the server, since a typo would otherwise hide a whole set of scenarios.
+ */
+function scenarioDirs(raw: string | undefined): string[] {
+  const shipped = resolve(ROOT, 'scenarios');
+  const dirs = [shipped];
+  // Compared by real path, so that a directory reached through a symlink is not loaded twice.
+  const seen = new Set([realOrSame(shipped)]);
+  for (const entry of (raw ?? '').split(delimiter)) {
+    if (entry.trim() === '') continue;
+    const dir = resolve(entry);
+    let isDirectory = false;
+    try {
+      isDirectory = statSync(dir).isDirectory();
+    } catch {
+      // Missing or unreadable: reported below, as one that is not a directory.
+    }
+    if (!isDirectory) throw new Error(`SEVDRILL_SCENARIOS entry "${entry}" is not a directory (list directories separated by "${delimiter}")`);
+    const real = realOrSame(dir);
+    if (seen.has(real)) continue;
+    seen.add(real);
+    dirs.push(dir);
+  }
+  return dirs;
+}
+
+function realOrSame(dir: string): string {
+  try {
+    return realpathSync(dir);
+  } catch {
+    return dir;
+  }
 }
 
 function adminToken(value: string): string {

@@ -7,7 +7,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { existsSync } from 'node:fs';
 import { publicScenario } from '../core/read/visibility.ts';
-import type { Campaign, CreateCampaignResponse, Leaderboard, ScenarioDetail, ServerInfo, SessionPage, TeamHistory, ValidationResult } from '../protocol/messages.ts';
+import type { Campaign, CreateCampaignResponse, Leaderboard, ScenarioDetail, ScenarioList, ServerInfo, SessionPage, TeamHistory, ValidationResult } from '../protocol/messages.ts';
 import { REQUEST_ERRORS, inviteRequestSchema, leaderboardQuerySchema, sessionPageQuerySchema } from '../protocol/http.ts';
 import { buildOpenApi } from '../protocol/openapi.ts';
 import type { DrillView } from './archive.ts';
@@ -75,7 +75,7 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   });
 
   app.get('/api/scenarios', (_req, res) => {
-    res.json({ scenarios: catalog.list() });
+    res.json({ scenarios: catalog.list(), broken: catalog.broken() } satisfies ScenarioList);
   });
 
   app.get('/api/scenarios/:id', (req, res) => {

@@ -34,8 +34,10 @@ describe('HTTP API', () => {
   it('lists the shipped scenarios with their public facts', async () => {
     const res = await get(server, '/api/scenarios');
     expect(res.status).toBe(200);
-    const { scenarios } = res.json as { scenarios: ScenarioListing[] };
+    const { scenarios, broken } = res.json as { scenarios: ScenarioListing[]; broken: unknown[] };
     expect(scenarios.map((s) => s.id).sort()).toEqual(SHIPPED);
+    // Every shipped file loads: none is listed as broken.
+    expect(broken).toEqual([]);
     for (const listing of scenarios) {
       const s = loadScenario(listing.id);
       expect(listing).toEqual({

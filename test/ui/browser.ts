@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { RunningServer } from '../../engine/server/app.ts';
+import type { ServerConfig } from '../../engine/server/config.ts';
 import { ROOT } from '../helpers.ts';
 import { logEvents, fetchLog, sleep, startTestServer } from '../server/harness.ts';
 
@@ -61,10 +62,11 @@ export async function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
 }
 
-export async function startRig(): Promise<Rig> {
+/** `overrides`: server settings for this rig (its scenario directories, say). */
+export async function startRig(overrides: Partial<ServerConfig> = {}): Promise<Rig> {
   const browser = await launchChromium();
   const uiDir = await buildUi();
-  const server = await startTestServer({ uiDir });
+  const server = await startTestServer({ ...overrides, uiDir });
   return {
     server,
     browser,

@@ -1,5 +1,5 @@
 /** The lobby: scenarios with briefings, create a drill, join by code, past drills, leaderboards. */
-import type { CreateSessionResponse, ScenarioListing, ServerInfo, SessionListing, SessionPage } from '../../../engine/protocol/messages.ts';
+import type { BrokenScenarioFile, CreateSessionResponse, ScenarioList, ScenarioListing, ServerInfo, SessionListing, SessionPage } from '../../../engine/protocol/messages.ts';
 import { adminToken, saveCredentials } from '../credentials.ts';
 import { h } from '../dom.ts';
 
@@ -7,14 +7,30 @@ export async function renderLobby(root: HTMLElement): Promise<void> {
   const main = h('main', { class: 'lobby' }, h('h1', { text: 'sevdrill' }), h('p', { class: 'lede', text: 'Rehearse a Sev 1 before a real one happens.' }));
   root.append(main);
   main.append(joinForm());
-  const [{ scenarios }, info] = await Promise.all([
-    fetch('/api/scenarios').then((r) => r.json() as Promise<{ scenarios: ScenarioListing[] }>),
+  const [{ scenarios, broken }, info] = await Promise.all([
+    fetch('/api/scenarios').then((r) => r.json() as Promise<ScenarioList>),
     fetch('/api/config').then((r) => r.json() as Promise<ServerInfo>),
   ]);
   if (info.createNeedsAdminToken) main.append(adminTokenField());
   const list = h('section', { 'aria-label': 'Scenarios' }, h('h2', { text: 'Scenarios' }));
+  // Older servers send no `broken`. Listed first, so a scenario that is missing from the cards is explained.
+  if (broken?.length) list.append(brokenFiles(broken));
   for (const s of scenarios) list.append(scenarioCard(s, info));
   main.append(list, pastDrills());
+}
+
+/** Scenario files on the server that hold no playable scenario, each with its diagnostics as `sevdrill validate` prints them. */
+function brokenFiles(broken: readonly BrokenScenarioFile[]): HTMLElement {
+  const files = broken.length === 1 ? '1 scenario file' : `${broken.length} scenario files`;
+  return h(
+    'section',
+    { class: 'broken-files', 'aria-label': 'Scenario files that could not be loaded' },
+    h('h3', { text: `Could not load ${files}` }),
+    h('p', { class: 'hint', text: 'They are not offered below. Fix each problem and save: the server checks the file again; reload this page to see the result.' }),
+    ...broken.map((b) =>
+      h('div', { class: 'broken-file' }, h('h4', {}, h('code', { text: b.file })), h('ul', {}, ...b.messages.map((m) => h('li', {}, h('code', { text: m }))))),
+    ),
+  );
 }
 
 /** This server makes only its admins create drills: the token is kept in this browser once typed. */

@@ -208,11 +208,11 @@ async function findScenario(io: Files, planFile: string, id: string | undefined,
   return { problem: `cannot check this plan against scenario ${JSON.stringify(id)}: ${problems.join('; ')}` };
 }
 
-/** A path as the user would type it from here: relative, unless that climbs more than one level. */
+/** A path as the user would type it from here: relative inside the working directory, absolute outside it. */
 function display(path: string): string {
   const shown = relative(process.cwd(), path);
   if (shown === '') return '.';
-  return shown.startsWith(`..${sep}..`) ? path : shown;
+  return shown === '..' || shown.startsWith(`..${sep}`) ? path : shown;
 }
 
 function readError(error: unknown): string {

@@ -8,6 +8,7 @@ import type { ActionDef, Scenario } from '../protocol/scenario.ts';
 import { actionId } from '../protocol/ids.ts';
 import { Agenda } from './rules/agenda.ts';
 import { createSloWindows, type SloWindows } from './rules/slo-window.ts';
+import { createBurnWindows, type BurnWindows } from './rules/burn-rate.ts';
 import { drillMachine } from './machines/drill.ts';
 import { incidentMachine } from './machines/incident.ts';
 import { serviceMachine } from './machines/service.ts';
@@ -94,6 +95,8 @@ export interface SessionState {
   readonly journeys: JourneyRuntime[];
   /** Each journey's trailing SLO window (rules/slo-window.ts). */
   readonly slo: SloWindows;
+  /** The windows of the burn-rate alerts (rules/burn-rate.ts). */
+  readonly burn: BurnWindows;
   /** Time since when every journey has been within its SLO (NaN while any is out). */
   allInSloSince: number;
   impactStarted: boolean;
@@ -155,6 +158,7 @@ export function createState(scenario: Scenario, seed: number): SessionState {
       minute: { requests: 0, failed: 0, degraded: 0, lost: 0, badMs: 0 },
     })),
     slo: createSloWindows(scenario, scenario.tick),
+    burn: createBurnWindows(scenario),
     allInSloSince: 0,
     impactStarted: false,
     alertPendingSince: new Float64Array(scenario.alerts.length).fill(Number.NaN),

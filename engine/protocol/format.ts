@@ -62,6 +62,7 @@ const METRIC_NAMES: Record<string, string> = {
   saturation: 'saturation',
   lag: 'consumer lag',
   lagSeconds: 'consumer lag',
+  burnRate: 'error-budget burn rate',
 };
 
 /** A metric's name in prose, e.g. "errorRate" → "error rate"; unknown metrics as given. */
@@ -74,6 +75,7 @@ export function formatMetric(metric: string, value: number): string {
   if (metric === 'rps') return `${formatCount(value)} rps`;
   if (metric === 'lag') return `${formatCount(value)} messages`;
   if (metric === 'lagSeconds') return `${formatCount(value)} s`;
+  if (metric === 'burnRate') return `${value.toFixed(1)}×`;
   return String(value);
 }
 

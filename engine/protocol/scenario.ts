@@ -59,7 +59,7 @@ export const FAULT_KINDS = [
   'thundering-herd',
   'noise',
 ] as const;
-export const METRICS = ['errorRate', 'p50Ms', 'p99Ms', 'rps', 'saturation', 'lag', 'lagSeconds'] as const;
+export const METRICS = ['errorRate', 'p50Ms', 'p99Ms', 'rps', 'saturation', 'lag', 'lagSeconds', 'burnRate'] as const;
 /** Metrics of a topic (an asynchronous edge), not of a service or a journey. */
 export const TOPIC_METRICS = ['lag', 'lagSeconds'] as const;
 export const ADVICE_SOURCES = ['assistant', 'runbook', 'wiki', 'colleague'] as const;
@@ -266,7 +266,18 @@ export const alertSchema = z.strictObject({
   service: id.optional(),
   journey: id.optional(),
   topic: id.optional().describe('A topic (asynchronous edge): watch its lag or lagSeconds.'),
-  metric: z.enum(METRICS).describe('lag (unconsumed messages) and lagSeconds (age of the oldest one) apply to a topic only.'),
+  metric: z
+    .enum(METRICS)
+    .describe(
+      'lag (unconsumed messages) and lagSeconds (age of the oldest one) apply to a topic only; burnRate (the error rate over the error budget, 1 − slo.target) to a journey only, with `windows`.',
+    ),
+  windows: z
+    .strictObject({
+      long: duration.describe('The long window: the burn is significant.'),
+      short: duration.describe('The short window: the burn is still going on.'),
+    })
+    .optional()
+    .describe('For metric burnRate: the alert breaches while the burn rate over both windows is above the threshold (for example 14.4 over 1h and 5m).'),
   op: z.enum(['>', '<']).default('>'),
   threshold: z.number().finite(),
   for: duration.prefault('0s').describe('The condition must hold this long before the alert fires.'),

@@ -9,6 +9,7 @@ import { actionId, faultTargets } from '../protocol/ids.ts';
 import { didYouMean, type PathSegment, type Severity } from './diagnostics.ts';
 import type { Scenario } from '../protocol/scenario.ts';
 import { checkTopics } from './lint-topics.ts';
+import { checkBurnRates } from './lint-burn.ts';
 import { targetsOf, unknown, type Ctx } from './lint-context.ts';
 import { checkFaults } from './lint-faults.ts';
 import { checkActions, checkRetryThrottles } from './lint-actions.ts';
@@ -34,6 +35,7 @@ export function lintScenario(s: Scenario): LintIssue[] {
   checkCaches(ctx);
   checkFaultRefs(ctx);
   checkAlerts(ctx);
+  checkBurnRates(ctx);
   checkTopics(s, report);
   checkFaults(ctx);
   checkActions(ctx);

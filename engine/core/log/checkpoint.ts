@@ -51,6 +51,8 @@ export function checkpointHash(state: SessionState): string {
   h.bytes(state.alertFiring).floats(state.alertPendingSince);
   // The journeys: their SLO windows, whether each is within SLO, and the minute's impact so far.
   h.floats(state.slo.ring).floats(state.slo.sums).num(state.slo.ticks);
+  // Burn-rate windows, only when the scenario has such alerts (so other scenarios keep their hashes).
+  if (state.burn.ring.length > 0) h.floats(state.burn.ring).floats(state.burn.totals).num(state.burn.ticks);
   h.num(state.allInSloSince).num(state.impactStarted ? 1 : 0);
   for (const runtime of state.journeys) {
     const m = runtime.minute;

@@ -1,10 +1,12 @@
 /**
  * Alert rules with Prometheus-style `for`: the condition must hold at every evaluation for `for`
- * before the alert fires; it resolves at the first evaluation where the condition is false.
+ * before the alert fires; it resolves at the first evaluation where the condition is false. A
+ * `burnRate` rule watches a journey's error budget over two windows (burn-rate.ts).
  * The first page of the drill detects the incident.
  */
 import type { AlertDef } from '../../protocol/scenario.ts';
 import { journeyRps } from './journeys.ts';
+import { burnRateOf, recordBurn } from './burn-rate.ts';
 import { sendIncident } from '../machines/sync.ts';
 import { round } from '../physics/round.ts';
 import { emit, type SessionState } from '../state.ts';
@@ -34,11 +36,12 @@ function targets(state: SessionState): Int32Array {
 }
 
 /** The watched value this tick. A journey's numbers are its entry service's, except its own traffic. */
-function metricValue(state: SessionState, rule: AlertDef, target: number): number {
+function metricValue(state: SessionState, rule: AlertDef, r: number, target: number): number {
   const { sim } = state;
   if (rule.topic !== undefined) return rule.metric === 'lagSeconds' ? (sim.topicLagSeconds[target] as number) : (sim.topicLag[target] as number);
   let s = target;
   if (rule.journey !== undefined) {
+    if (rule.metric === 'burnRate') return burnRateOf(state.burn, state.burn.slotOf[r] as number);
     if (rule.metric === 'rps') return journeyRps(state, target);
     // Users' view: what they saw, including the requests they gave up on.
     if (rule.metric === 'errorRate') return sim.journeyErrorRate[target] as number;
@@ -58,7 +61,8 @@ function metricValue(state: SessionState, rule: AlertDef, target: number): numbe
       return sim.saturation[s] as number;
     case 'lag':
     case 'lagSeconds':
-      // The validator keeps lag metrics on topics; a service has no lag.
+    case 'burnRate':
+      // The validator keeps lag metrics on topics and burn rates on journeys.
       throw new Error(`invariant: alert ${rule.id} watches ${rule.metric} on a service or journey`);
   }
 }
@@ -66,9 +70,13 @@ function metricValue(state: SessionState, rule: AlertDef, target: number): numbe
 export function evaluateAlerts(state: SessionState): void {
   const rules = state.scenario.alerts;
   const watched = targets(state);
+  if (state.burn.first.length > 0) {
+    const tickSec = state.tickMs / 1000;
+    recordBurn(state.burn, (j) => journeyRps(state, j) * tickSec, (j) => state.sim.journeyErrorRate[j] as number);
+  }
   for (let r = 0; r < rules.length; r++) {
     const rule = rules[r] as AlertDef;
-    const value = metricValue(state, rule, watched[r] as number);
+    const value = metricValue(state, rule, r, watched[r] as number);
     const breached = rule.op === '>' ? value > rule.threshold : value < rule.threshold;
     if (!breached) {
       state.alertPendingSince[r] = Number.NaN;

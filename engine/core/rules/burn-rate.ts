@@ -12,6 +12,8 @@
  * recomputed exactly each time a bucket is reused, so they do not drift. All of it is state.
  */
 import type { Scenario } from '../../protocol/scenario.ts';
+import type { SessionState } from '../state.ts';
+import { journeyRps } from './journeys.ts';
 
 const MAX_BUCKETS = 60;
 
@@ -70,11 +72,10 @@ export function createBurnWindows(scenario: Scenario): BurnWindows {
   };
 }
 
-/**
- * Adds this tick's requests and failures to every window: `requests[j]` and `errorRate[j]` per
- * journey. Call once per tick, before reading.
- */
-export function recordBurn(b: BurnWindows, requests: (j: number) => number, errorRate: (j: number) => number): void {
+/** Adds this tick's requests and failures of each watched journey to its windows. Call once per tick, before reading. */
+export function recordBurn(state: SessionState): void {
+  const b = state.burn;
+  const tickSec = state.tickMs / 1000;
   const windows = b.first.length;
   for (let w = 0; w < windows; w++) {
     const j = b.journey[w >> 1] as number;
@@ -94,8 +95,8 @@ export function recordBurn(b: BurnWindows, requests: (j: number) => number, erro
       b.totals[2 * w] = r;
       b.totals[2 * w + 1] = f;
     }
-    const req = requests(j);
-    const failed = req * errorRate(j);
+    const req = journeyRps(state, j) * tickSec;
+    const failed = req * (state.sim.journeyErrorRate[j] as number);
     b.ring[bucket] = (b.ring[bucket] as number) + req;
     b.ring[bucket + 1] = (b.ring[bucket + 1] as number) + failed;
     b.totals[2 * w] = (b.totals[2 * w] as number) + req;

@@ -62,6 +62,8 @@ export const FAULT_KINDS = [
 export const METRICS = ['errorRate', 'p50Ms', 'p99Ms', 'rps', 'saturation', 'lag', 'lagSeconds', 'burnRate'] as const;
 /** Metrics of a topic (an asynchronous edge), not of a service or a journey. */
 export const TOPIC_METRICS = ['lag', 'lagSeconds'] as const;
+/** Metrics of a journey only (its error budget), not of a service or a topic. */
+export const JOURNEY_METRICS = ['burnRate'] as const;
 export const ADVICE_SOURCES = ['assistant', 'runbook', 'wiki', 'colleague'] as const;
 const ADVICE_LABELS = ['correct', 'stale', 'harmful'] as const;
 export const ALERT_SEVERITIES = ['page', 'ticket'] as const;

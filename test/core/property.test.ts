@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { replayLog } from '../../engine/core/log/replay.ts';
 import { runScenario } from '../../engine/core/log/run.ts';
 import type { TimedCommand } from '../../engine/protocol/commands.ts';
-import { ACTION_TYPES, FAULT_KINDS, METRICS, TOPIC_METRICS, scenarioSchema, type ScenarioInput } from '../../engine/protocol/scenario.ts';
+import { ACTION_TYPES, FAULT_KINDS, JOURNEY_METRICS, METRICS, TOPIC_METRICS, scenarioSchema, type ScenarioInput } from '../../engine/protocol/scenario.ts';
 import { logText } from '../helpers.ts';
 
 const ms = (n: number) => `${n}ms`;
@@ -63,7 +63,7 @@ const scenarioArb = fc.integer({ min: 2, max: 7 }).chain((n) => {
     journeys: fc.array(fc.record({ entry: fc.integer({ min: 0, max: n - 1 }), rps: fc.integer({ min: 1, max: 3000 }) }), { minLength: 1, maxLength: 3 }),
     faults: fc.array(fault, { minLength: 1, maxLength: 3 }),
     alerts: fc.array(
-      fc.record({ target: fc.integer({ min: 0, max: n - 1 }), metric: fc.constantFrom(...METRICS.filter((m) => !(TOPIC_METRICS as readonly string[]).includes(m))), threshold: fc.double({ min: 0, max: 2000, noNaN: true }), forS: fc.integer({ min: 0, max: 300 }) }),
+      fc.record({ target: fc.integer({ min: 0, max: n - 1 }), metric: fc.constantFrom(...METRICS.filter((m) => !([...TOPIC_METRICS, ...JOURNEY_METRICS] as readonly string[]).includes(m))), threshold: fc.double({ min: 0, max: 2000, noNaN: true }), forS: fc.integer({ min: 0, max: 300 }) }),
       { maxLength: 3 },
     ),
   }).map((r): ScenarioInput => ({

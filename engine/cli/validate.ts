@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { formatDiagnostic, hasErrors, type Diagnostic } from '../scenario/diagnostics.ts';
+import { formatDiagnostic, hasErrors, readError, type Diagnostic } from '../scenario/diagnostics.ts';
 import { loadScenarioText } from '../scenario/load.ts';
 import { loadPlanText, type PlanCheck } from '../scenario/plan.ts';
 import type { Scenario } from '../protocol/scenario.ts';
@@ -215,10 +215,3 @@ function display(path: string): string {
   return shown === '..' || shown.startsWith(`..${sep}`) ? path : shown;
 }
 
-function readError(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EISDIR') return 'it is a directory';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  return error instanceof Error ? error.message : String(error);
-}

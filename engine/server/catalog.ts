@@ -19,7 +19,7 @@
 import { readFileSync, readdirSync, watch, type Dirent, type FSWatcher } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
-import { formatDiagnostic, type Diagnostic } from '../scenario/diagnostics.ts';
+import { formatDiagnostic, readError, type Diagnostic } from '../scenario/diagnostics.ts';
 import { loadScenarioText, type LoadScenarioResult } from '../scenario/load.ts';
 import { makeLocator, parseYaml } from '../scenario/yaml-positions.ts';
 import type { Scenario } from '../protocol/scenario.ts';
@@ -367,15 +367,6 @@ function duplicateId(entry: Entry, id: string, holder: string): Diagnostic {
 
 function unreadable(file: string, error: unknown): LoadScenarioResult {
   return { ok: false, diagnostics: [{ file, line: 1, col: 1, message: `cannot read file: ${readError(error)}`, path: '', severity: 'error' }] };
-}
-
-/** The same words as `sevdrill validate` uses. */
-function readError(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EISDIR') return 'it is a directory';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  return error instanceof Error ? error.message : String(error);
 }
 
 const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;

@@ -55,6 +55,8 @@ export interface SeedResult {
   /** Impact start → every journey back within SLO for good, in simulated ms (the scorecard's); null: never. */
   timeToMitigate: number | null;
   untreatedTimeToMitigate: number | null;
+  /** When the first page fired in the untreated run (the system alone decides it); null: never. */
+  timeToFirstPage: number | null;
   /** The scorecard grade (0–100) of the plan run, or of the untreated run without a plan. */
   score: number;
   /** Why the plan failed on this seed; null if it did not (or there is no plan). */
@@ -77,6 +79,12 @@ function impactOf(s: RunSummary): RunImpact {
 }
 
 const lastT = (events: readonly EngineEvent[]): number => events.at(-1)?.t ?? 0;
+
+/** The time of the first page: the first alert of severity page that fired. */
+function firstPage(events: readonly EngineEvent[]): number | null {
+  for (const e of events) if (e.type === 'alert.firing' && e.severity === 'page') return e.t;
+  return null;
+}
 
 /** Whether the untreated run is exactly the twin scoreLog would simulate for this plan run. */
 function twinReusable(commands: readonly TimedCommand[] | null, treated: Session, untreated: Session): boolean {
@@ -137,6 +145,7 @@ function exploreSeedScored(job: ExploreJob, seed: number, mode: ScoringMode): { 
     untreated: impactOf(untreatedSummary),
     timeToMitigate: scored.timeToMitigate,
     untreatedTimeToMitigate: untreatedTtm,
+    timeToFirstPage: firstPage(untreated.events),
     score: scored.score,
     failure: commands === null ? null : failureOf(treatedSummary, treated.events),
   };

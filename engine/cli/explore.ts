@@ -16,6 +16,7 @@ import type { ExploreJob, FromWorker, RunImpact, ScoringMode, SeedResult, ToWork
 import { distribution, histogramBins, renderHistogram, type Bin, type Distribution } from './histogram.ts';
 import { EXIT_INVALID, EXIT_OK, UsageError, paint, onePositional, parseCli, readPlanFile, readScenarioFile, useColor } from './io.ts';
 import { createProgress } from './progress.ts';
+import { namedSeeds, rateSeeds, type Rating, type SeedDifficulty } from './difficulty.ts';
 
 const EXPLORE_HELP = `usage: sevdrill explore <scenario> [--seeds N] [--plan plan.yaml] [--workers N] [--from-seed S] [--json]
 
@@ -23,8 +24,11 @@ Runs the scenario headless for seeds S, S+1, …, S+N−1, in parallel, each see
 untreated (nobody responding). Prints the distribution (min, p10, p50, p90, p99, max, mean) of the
 impact with and without the plan, of the time to mitigate and of the plan run's score; histograms of the
 score and the time to mitigate; and the seeds where the plan failed (the incident was not resolved,
-impact was still ongoing at the end, or a plan command was rejected). The same arguments always give
-the same numbers. Without --plan, each seed is run once, untreated, and that run is scored.
+impact was still ongoing at the end, or a plan command was rejected). Each seed is rated by difficulty:
+the mean of the percentiles of its untreated loss and of the plan's time to mitigate (never mitigated is
+the longest), easy below a third, hard above two thirds; the easiest, median and hardest seeds are
+named, and --json lists every seed. The same arguments always give the same numbers. Without --plan,
+each seed is run once, untreated, and that run is scored (and rated by its loss alone).
 
   --seeds N         how many seeds to run (default 100)
   --from-seed S     the first seed (default 1)
@@ -92,7 +96,25 @@ export interface ExploreReport {
   histograms: { score: Bin[]; timeToMitigateMin: { bins: Bin[]; never: number } };
   /** null without a plan. */
   failures: { count: number; seeds: { seed: number; reasons: string[] }[] } | null;
+  /** How many seeds are rated easy, typical and hard (difficulty.ts), and which are the easiest, median and hardest. */
+  difficulty: { easy: number; typical: number; hard: number; easiest: number; median: number; hardest: number } | null;
+  /** Every seed, in seed order: its times, score, outcome and difficulty. */
+  perSeed: PerSeed[];
   timing: { wallSec: number; runsPerSec: number };
+}
+
+export interface PerSeed extends Omit<SeedDifficulty, 'seed'> {
+  seed: number;
+  /** When the first page fired (untreated run); null: never. Simulated ms. */
+  timeToFirstPage: number | null;
+  /** The plan run's (or, without a plan, the untreated run's) time to mitigate; null: never. */
+  timeToMitigate: number | null;
+  score: number;
+  untreatedLost: number;
+  /** null without a plan. */
+  planLost: number | null;
+  /** 'resolved' when the plan worked; otherwise why it failed. null without a plan. */
+  outcome: 'resolved' | string[] | null;
 }
 
 /** Runs every seed on worker threads; results come back ordered by seed. */
@@ -175,6 +197,9 @@ function buildReport(options: ExploreOptions, results: readonly SeedResult[], sc
   const ttm = results.map((r) => r.timeToMitigate);
   const failed = withPlan ? results.filter((r) => r.failure !== null) : [];
   const wallSec = wallMs / 1000;
+  const rated = rateSeeds(results.map((r) => ({ seed: r.seed, untreatedLost: r.untreated.lost, ...(withPlan ? { timeToMitigate: r.timeToMitigate } : {}) })));
+  const named = namedSeeds(rated);
+  const count = (rating: Rating) => rated.filter((d) => d.rating === rating).length;
   return {
     scenario: options.scenario.id,
     title: options.scenario.title,
@@ -202,6 +227,16 @@ function buildReport(options: ExploreOptions, results: readonly SeedResult[], sc
     failures: withPlan
       ? { count: failed.length, seeds: failed.slice(0, FAILURES_SHOWN).map((r) => ({ seed: r.seed, reasons: r.failure ?? [] })) }
       : null,
+    difficulty: named === null ? null : { easy: count('easy'), typical: count('typical'), hard: count('hard'), ...named },
+    perSeed: results.map((r, i) => ({
+      ...(rated[i] as SeedDifficulty),
+      timeToFirstPage: r.timeToFirstPage,
+      timeToMitigate: r.timeToMitigate,
+      score: r.score,
+      untreatedLost: r.untreated.lost,
+      planLost: r.plan?.lost ?? null,
+      outcome: withPlan ? (r.failure ?? 'resolved') : null,
+    })),
     timing: { wallSec: Math.round(wallSec * 1000) / 1000, runsPerSec: wallSec > 0 ? Math.round((runs / wallSec) * 10) / 10 : 0 },
   };
 }
@@ -277,6 +312,21 @@ function formatReport(r: ExploreReport, color: boolean): string {
       out.push(red(`the plan failed on ${of(f.count)}${f.count > f.seeds.length ? ` (first ${f.seeds.length} shown)` : ''}:`));
       for (const s of f.seeds) out.push(`  seed ${s.seed}: ${s.reasons.join('; ')}`);
     }
+    out.push('');
+  }
+  if (r.difficulty !== null) {
+    const d = r.difficulty;
+    const about = (seed: number) => {
+      const p = r.perSeed.find((x) => x.seed === seed);
+      if (p === undefined) return `seed ${seed}`;
+      const ttm = p.timeToMitigate === null ? 'never mitigated' : `mitigated in ${minutes(p.timeToMitigate)} min`;
+      return `seed ${seed} (difficulty ${oneDecimal(p.difficulty)}: untreated ${formatMoney(p.untreatedLost)} lost, ${ttm})`;
+    };
+    out.push(bold('difficulty') + ` (percentile of untreated loss${r.plan !== null ? ' and of the plan\'s time to mitigate' : ''}; every seed in --json)`);
+    out.push(`  ${formatCount(d.easy)} easy, ${formatCount(d.typical)} typical, ${formatCount(d.hard)} hard`);
+    out.push(`  easiest ${about(d.easiest)}`);
+    out.push(`  median  ${about(d.median)}`);
+    out.push(`  hardest ${about(d.hardest)}`);
     out.push('');
   }
   out.push(

@@ -1,6 +1,7 @@
 /** `sevdrill explore`: the pure statistics, one seed's record, and the command end to end (child processes). */
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { namedSeeds, rateSeeds } from '../../engine/cli/difficulty.ts';
 import { chooseScoringMode, exploreSeed, type ExploreJob } from '../../engine/cli/explore-worker.ts';
 import { barLength, distribution, histogramBins, niceStep, percentile, percentileSorted, renderHistogram } from '../../engine/cli/histogram.ts';
 import { progressBar } from '../../engine/cli/progress.ts';
@@ -143,6 +144,30 @@ const withoutTiming = (text: string) => {
   return report;
 };
 
+describe('difficulty', () => {
+  it('rates seeds by the percentiles of untreated loss and of the time to mitigate, never mitigated the hardest', () => {
+    const rated = rateSeeds([
+      { seed: 1, untreatedLost: 100, timeToMitigate: 600_000 },
+      { seed: 2, untreatedLost: 300, timeToMitigate: 900_000 },
+      { seed: 3, untreatedLost: 200, timeToMitigate: null },
+      { seed: 4, untreatedLost: 200, timeToMitigate: 600_000 },
+    ]);
+    expect(rated.map((d) => [d.seed, d.untreatedLossPercentile, d.timeToMitigatePercentile, d.difficulty, d.rating])).toEqual([
+      [1, 0, 16.7, 8.4, 'easy'],
+      [2, 100, 66.7, 83.4, 'hard'],
+      [3, 50, 100, 75, 'hard'],
+      [4, 50, 16.7, 33.4, 'typical'],
+    ]);
+    expect(namedSeeds(rated)).toEqual({ easiest: 1, median: 4, hardest: 2 });
+    // Seeds that play out alike are rated alike.
+    expect(rateSeeds([1, 2, 3].map((seed) => ({ seed, untreatedLost: 5 }))).map((d) => [d.difficulty, d.rating])).toEqual([
+      [50, 'typical'],
+      [50, 'typical'],
+      [50, 'typical'],
+    ]);
+  });
+});
+
 describe('sevdrill explore', () => {
   const args = ['explore', 'scenarios/retail-sev1.yaml', '--seeds', '20', '--plan', 'scenarios/plans/retail-sev1.plan.yaml', '--json'];
 
@@ -171,6 +196,31 @@ describe('sevdrill explore', () => {
     expect(report.impact.plan.minutesOutOfSlo.p50).toBeLessThan(report.impact.untreated.minutesOutOfSlo.p50 / 10);
     expect(report.impact.plan.ongoingAtEnd).toBe(0);
     expect(report.impact.untreated.ongoingAtEnd).toBe(20);
+    // Every seed, in order, with its times, score, outcome and difficulty; the named seeds among them.
+    expect(report.perSeed.map((x: { seed: number }) => x.seed)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    for (const x of report.perSeed) {
+      expect(x).toEqual({
+        seed: expect.any(Number),
+        timeToFirstPage: expect.any(Number),
+        timeToMitigate: expect.any(Number),
+        score: expect.any(Number),
+        untreatedLost: expect.any(Number),
+        planLost: expect.any(Number),
+        outcome: 'resolved',
+        untreatedLossPercentile: expect.any(Number),
+        timeToMitigatePercentile: expect.any(Number),
+        difficulty: expect.any(Number),
+        rating: expect.stringMatching(/^(easy|typical|hard)$/),
+      });
+    }
+    // The first page, from the untreated run: seed 7 is the README's drill (00:09:30); the others differ by noise only.
+    expect(report.perSeed[6].timeToFirstPage).toBe(570_000);
+    for (const x of report.perSeed) expect(x.timeToFirstPage).toBeGreaterThanOrEqual(8 * 60_000);
+    for (const x of report.perSeed) expect(x.timeToFirstPage).toBeLessThanOrEqual(11 * 60_000);
+    const { easy, typical, hard, easiest, median, hardest } = report.difficulty;
+    expect(easy + typical + hard).toBe(20);
+    const byDifficulty = [...report.perSeed].sort((x: { difficulty: number; seed: number }, y: { difficulty: number; seed: number }) => x.difficulty - y.difficulty || x.seed - y.seed);
+    expect([easiest, median, hardest]).toEqual([byDifficulty[0].seed, byDifficulty[9].seed, byDifficulty[19].seed]);
     // Progress is on stderr, a line every 10% when stderr is not a terminal.
     expect(a.stderr).toContain('explore: 100% (20/20 seeds');
     expect(a.stderr.split('\n').filter((l) => l.startsWith('explore: '))).toHaveLength(10);

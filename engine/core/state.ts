@@ -157,7 +157,7 @@ export function createState(scenario: Scenario, seed: number): SessionState {
       inSlo: true,
       minute: { requests: 0, failed: 0, degraded: 0, lost: 0, badMs: 0 },
     })),
-    slo: createSloWindows(scenario, scenario.tick),
+    slo: createSloWindows(scenario),
     burn: createBurnWindows(scenario),
     allInSloSince: 0,
     impactStarted: false,

@@ -62,6 +62,14 @@ export const FAULT_KINDS = [
 export const METRICS = ['errorRate', 'p50Ms', 'p99Ms', 'rps', 'saturation', 'lag', 'lagSeconds', 'burnRate'] as const;
 /** Metrics of a topic (an asynchronous edge), not of a service or a journey. */
 export const TOPIC_METRICS = ['lag', 'lagSeconds'] as const;
+/**
+ * How many whole ticks a window of `windowMs` is judged over: the nearest whole number, at least one.
+ * The one rule for SLO windows and burn-rate windows, and what the validator reports.
+ */
+export function windowTicks(windowMs: number, tickMs: number): number {
+  return Math.max(1, Math.round(windowMs / tickMs));
+}
+
 /** Metrics of a journey only (its error budget), not of a service or a topic. */
 export const JOURNEY_METRICS = ['burnRate'] as const;
 export const ADVICE_SOURCES = ['assistant', 'runbook', 'wiki', 'colleague'] as const;

@@ -7,7 +7,7 @@
 import { formatDuration } from '../protocol/format.ts';
 import { actionId, faultTargets } from '../protocol/ids.ts';
 import { didYouMean, type PathSegment, type Severity } from './diagnostics.ts';
-import type { Scenario } from '../protocol/scenario.ts';
+import { windowTicks, type Scenario } from '../protocol/scenario.ts';
 import { checkTopics } from './lint-topics.ts';
 import { checkBurnRates } from './lint-burn.ts';
 import { targetsOf, unknown, type Ctx } from './lint-context.ts';
@@ -269,7 +269,7 @@ function checkTimes({ s, report }: Ctx): void {
   });
   s.journeys.forEach((journey, i) => {
     const window = journey.slo.window;
-    const ticks = Math.max(1, Math.round(window / s.tick));
+    const ticks = windowTicks(window, s.tick);
     if (window > end) {
       report(['journeys', i, 'slo', 'window'], `journey ${JSON.stringify(journey.id)} judges its SLO over ${formatDuration(window)}, but the scenario lasts only ${endText}`);
     } else if (window > s.tick && ticks * s.tick !== window) {

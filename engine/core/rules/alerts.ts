@@ -70,7 +70,7 @@ function metricValue(state: SessionState, rule: AlertDef, r: number, target: num
 export function evaluateAlerts(state: SessionState): void {
   const rules = state.scenario.alerts;
   const watched = targets(state);
-  if (state.burn.first.length > 0) recordBurn(state);
+  if (state.burn.first.length > 0) recordBurn(state.burn, state.slo);
   for (let r = 0; r < rules.length; r++) {
     const rule = rules[r] as AlertDef;
     const value = metricValue(state, rule, r, watched[r] as number);

@@ -11,9 +11,8 @@
  * moves in 6-minute steps, as a rule evaluated on a coarse interval would. Running totals are
  * recomputed exactly each time a bucket is reused, so they do not drift. All of it is state.
  */
-import type { Scenario } from '../../protocol/scenario.ts';
-import type { SessionState } from '../state.ts';
-import { journeyRps } from './journeys.ts';
+import { windowTicks, type Scenario } from '../../protocol/scenario.ts';
+import { lastFailed, lastRequests, type SloWindows } from './slo-window.ts';
 
 const MAX_BUCKETS = 60;
 
@@ -51,7 +50,7 @@ export function createBurnWindows(scenario: Scenario): BurnWindows {
     journey.push(j);
     budget.push(1 - (scenario.journeys[j]?.slo.target ?? 0.999));
     for (const length of [alert.windows.long, alert.windows.short]) {
-      const ticks = Math.max(1, Math.ceil(length / scenario.tick));
+      const ticks = windowTicks(length, scenario.tick);
       const count = Math.min(ticks, MAX_BUCKETS);
       first.push(at);
       buckets.push(count);
@@ -72,10 +71,11 @@ export function createBurnWindows(scenario: Scenario): BurnWindows {
   };
 }
 
-/** Adds this tick's requests and failures of each watched journey to its windows. Call once per tick, before reading. */
-export function recordBurn(state: SessionState): void {
-  const b = state.burn;
-  const tickSec = state.tickMs / 1000;
+/**
+ * Adds this tick's requests and failures of each watched journey to its windows, as the journey's
+ * SLO window recorded them (updateJourneys runs first). Call once per tick, before reading.
+ */
+export function recordBurn(b: BurnWindows, slo: SloWindows): void {
   const windows = b.first.length;
   for (let w = 0; w < windows; w++) {
     const j = b.journey[w >> 1] as number;
@@ -95,8 +95,8 @@ export function recordBurn(state: SessionState): void {
       b.totals[2 * w] = r;
       b.totals[2 * w + 1] = f;
     }
-    const req = journeyRps(state, j) * tickSec;
-    const failed = req * (state.sim.journeyErrorRate[j] as number);
+    const req = lastRequests(slo, j);
+    const failed = lastFailed(slo, j);
     b.ring[bucket] = (b.ring[bucket] as number) + req;
     b.ring[bucket + 1] = (b.ring[bucket + 1] as number) + failed;
     b.totals[2 * w] = (b.totals[2 * w] as number) + req;

@@ -8,7 +8,7 @@
  * them. Sums that only ever add and subtract drift in their last bits, so each ring's sums are
  * recomputed exactly whenever it wraps. Everything here is state: checkpoints hash it.
  */
-import type { Scenario } from '../../protocol/scenario.ts';
+import { windowTicks, type Scenario } from '../../protocol/scenario.ts';
 
 /** Values kept per tick: requests, failed requests, requests slower than the SLO's p99, lag in seconds. */
 const FIELDS = 4;
@@ -29,10 +29,10 @@ export interface SloWindows {
   ticks: number;
 }
 
-export function createSloWindows(scenario: Scenario, tickMs: number): SloWindows {
+export function createSloWindows(scenario: Scenario): SloWindows {
   const start = new Int32Array(scenario.journeys.length + 1);
   scenario.journeys.forEach((j, i) => {
-    start[i + 1] = (start[i] as number) + Math.max(1, Math.round(j.slo.window / tickMs));
+    start[i + 1] = (start[i] as number) + windowTicks(j.slo.window, scenario.tick);
   });
   const slots = start[scenario.journeys.length] as number;
   return { start, ring: new Float64Array(slots * FIELDS), sums: new Float64Array(scenario.journeys.length * FIELDS), ticks: 0 };
@@ -77,6 +77,23 @@ export function recordTick(w: SloWindows, j: number, requests: number, errorRate
 function put(w: SloWindows, sums: number, slot: number, f: number, value: number): void {
   w.sums[sums + f] = (w.sums[sums + f] as number) - (w.ring[slot + f] as number) + value;
   w.ring[slot + f] = value;
+}
+
+/** The slot of journey j's last recorded tick (after advanceWindows). */
+function lastSlot(w: SloWindows, j: number): number {
+  const first = w.start[j] as number;
+  const size = (w.start[j + 1] as number) - first;
+  return (first + ((w.ticks - 1) % size)) * FIELDS;
+}
+
+/** Journey j's requests in the tick last recorded: what burn-rate.ts adds to its own windows. */
+export function lastRequests(w: SloWindows, j: number): number {
+  return w.ring[lastSlot(w, j) + REQUESTS] as number;
+}
+
+/** Journey j's failed requests in the tick last recorded. */
+export function lastFailed(w: SloWindows, j: number): number {
+  return w.ring[lastSlot(w, j) + FAILED] as number;
 }
 
 /** Ends a tick: every journey has recorded it. */

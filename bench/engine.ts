@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { formatClock, formatDuration } from '../engine/protocol/format.ts';
 import { createHeader, serializeLog } from '../engine/core/log/log.ts';
 import { createStream } from '../engine/core/physics/rng.ts';
-import { FACILITATOR, runScenario } from '../engine/core/log/run.ts';
+import { FACILITATOR, runScenario, timedPlan } from '../engine/core/log/run.ts';
 import { calibrate, computeTick, stepsPerTick, type NoiseSource } from '../engine/core/physics/cascade.ts';
 import { createSimState, inputsChanged, simArrays, type SimState } from '../engine/core/physics/sim-state.ts';
 import { timeOfDayMs, type TrafficShape } from '../engine/core/physics/traffic.ts';
@@ -23,6 +23,7 @@ import { compileTopology } from '../engine/core/physics/topology.ts';
 import type { TimedCommand } from '../engine/protocol/commands.ts';
 import { formatDiagnostic } from '../engine/scenario/diagnostics.ts';
 import { loadScenarioText } from '../engine/scenario/load.ts';
+import { resolveScenario } from '../engine/core/variation.ts';
 import { loadPlanText } from '../engine/scenario/plan.ts';
 import type { Scenario } from '../engine/protocol/scenario.ts';
 import { CASCADE_ERROR_RATE, CASCADE_WITHIN_MS, DEFAULT_GENERATOR_SEED, buildScenario, cascadeShare, generatePlan } from './generate.ts';
@@ -327,7 +328,8 @@ function loadRetail(root: string): { scenario: Scenario; commands: TimedCommand[
   if (!loaded.ok) throw new Error(`cannot load ${scenarioFile}:\n${loaded.diagnostics.map((d) => formatDiagnostic(d)).join('\n')}`);
   const plan = loadPlanText(readFileSync(planFile, 'utf8'), planFile);
   if (!plan.ok) throw new Error(`cannot load ${planFile}:\n${plan.diagnostics.map((d) => formatDiagnostic(d)).join('\n')}`);
-  return { scenario: loaded.scenario, commands: plan.plan.commands };
+  // The scenario as its own seed draws it: the bench runs that one seed.
+  return { scenario: resolveScenario(loaded.scenario, loaded.scenario.seed).scenario, commands: timedPlan(loaded.scenario, plan.plan.commands) };
 }
 
 function describeRun(w: Workload, print: (line?: string) => void): void {

@@ -32,6 +32,7 @@ import type { TimedCommand } from '../engine/protocol/commands.ts';
 import { actionId } from '../engine/protocol/ids.ts';
 import type { Diagnostic } from '../engine/scenario/diagnostics.ts';
 import { loadScenarioText } from '../engine/scenario/load.ts';
+import { resolveScenario } from '../engine/core/variation.ts';
 import { runScenario } from '../engine/core/log/run.ts';
 import type { Scenario, ScenarioInput } from '../engine/protocol/scenario.ts';
 
@@ -389,7 +390,8 @@ export function buildScenario(options: GenerateOptions): { scenario: Scenario; d
   const input = generateScenario(options);
   const result = loadScenarioText(JSON.stringify(input), `generated-${options.services}.json`);
   if (!result.ok) throw new InvalidScenarioError(result.diagnostics);
-  return { scenario: result.scenario, diagnostics: result.diagnostics };
+  // Generated scenarios vary nothing: resolving only narrows the type.
+  return { scenario: resolveScenario(result.scenario, result.scenario.seed).scenario, diagnostics: result.diagnostics };
 }
 
 /**

@@ -31,6 +31,8 @@ import type { LiveDrill } from '../engine/server/drill.ts';
 import { Store } from '../engine/server/store.ts';
 import { formatDiagnostic } from '../engine/scenario/diagnostics.ts';
 import { loadPlanText } from '../engine/scenario/plan.ts';
+import { loadScenarioText } from '../engine/scenario/load.ts';
+import { timedPlan } from '../engine/core/log/run.ts';
 import { fmt, median, now, percentile } from './stats.ts';
 
 const SERVER_GOALS = { fanoutP99Ms: 10, fanoutVsBare: 1.5, fanoutP99Ms20x50: 50, recoverSec: 5 } as const;
@@ -535,7 +537,11 @@ function loadPlan(root: string): TimedCommand[] {
   const file = join(root, `scenarios/plans/${SCENARIO}.plan.yaml`);
   const plan = loadPlanText(readFileSync(file, 'utf8'), file);
   if (!plan.ok) throw new Error(`cannot load ${file}:\n${plan.diagnostics.map((d) => formatDiagnostic(d)).join('\n')}`);
-  return plan.plan.commands;
+  const scenarioFile = join(root, `scenarios/${SCENARIO}.yaml`);
+  const scenario = loadScenarioText(readFileSync(scenarioFile, 'utf8'), scenarioFile);
+  if (!scenario.ok) throw new Error(`cannot load ${scenarioFile}`);
+  // Drills here use the scenario's own seed: the plan at the times that seed's run sends it.
+  return timedPlan(scenario.scenario, plan.plan.commands);
 }
 
 async function recovery(root: string, dir: string, print: (line?: string) => void): Promise<number> {

@@ -4,29 +4,51 @@ import { fileURLToPath } from 'node:url';
 import { createHeader, serializeLog } from '../engine/core/log/log.ts';
 import { createSession, type Session } from '../engine/core/session.ts';
 import type { MetricsSample } from '../engine/protocol/views.ts';
-import type { TimedCommand } from '../engine/protocol/commands.ts';
+import type { PlanCommand, TimedCommand } from '../engine/protocol/commands.ts';
 import { loadScenarioText } from '../engine/scenario/load.ts';
 import { loadPlanText } from '../engine/scenario/plan.ts';
-import { scenarioSchema, type Scenario, type ScenarioInput } from '../engine/protocol/scenario.ts';
+import { scenarioSchema, type Scenario, type ScenarioInput, type ScenarioSpec } from '../engine/protocol/scenario.ts';
+import { resolveScenario } from '../engine/core/variation.ts';
+import { timedPlan } from '../engine/core/log/run.ts';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-export function loadScenario(id: string): Scenario {
+/** A scenario from its input form, resolved at its own seed: a fixture that varies nothing only narrows its type. */
+export function parseScenario(input: unknown): Scenario {
+  const spec = scenarioSchema.parse(input);
+  return resolveScenario(spec, spec.seed).scenario;
+}
+
+/** A shipped scenario as its file says it: varied fields are still ranges (a session draws them). */
+export function loadSpec(id: string): ScenarioSpec {
   const file = `${ROOT}scenarios/${id}.yaml`;
   const result = loadScenarioText(readFileSync(file, 'utf8'), file);
   if (!result.ok) throw new Error(result.diagnostics.map((d) => d.message).join('\n'));
   return result.scenario;
 }
 
-export function loadPlan(id: string): TimedCommand[] {
+/** A shipped scenario as a session with `seed` (default: the scenario's own) runs it. */
+export function loadScenario(id: string, seed?: number): Scenario {
+  const spec = loadSpec(id);
+  return resolveScenario(spec, seed ?? spec.seed).scenario;
+}
+
+/** A shipped reference plan as written: some commands wait for events (`after`). */
+export function loadPlanCommands(id: string): PlanCommand[] {
   const file = `${ROOT}scenarios/plans/${id}.plan.yaml`;
   const result = loadPlanText(readFileSync(file, 'utf8'), file);
   if (!result.ok) throw new Error(result.diagnostics.map((d) => d.message).join('\n'));
   return result.plan.commands;
 }
 
+/** A shipped reference plan at the times it is sent on `seed` (default: the scenario's own), for tests that step a session by hand. */
+export function loadPlan(id: string, seed?: number): TimedCommand[] {
+  const spec = loadSpec(id);
+  return timedPlan(spec, loadPlanCommands(id), { seed: seed ?? spec.seed });
+}
+
 export function logText(session: Session): string {
-  return serializeLog(createHeader(session.scenario, session.seed, 'test'), session.events);
+  return serializeLog(createHeader(session.scenario, session.seed, 'test', session.variation), session.events);
 }
 
 /**
@@ -79,7 +101,7 @@ export function tinyScenario(overrides: Partial<ScenarioInput> = {}): Scenario {
     objectives: { ack: '5m', declare: '10m', mitigate: '30m', resolve: '45m' },
     ...overrides,
   };
-  return scenarioSchema.parse(input);
+  return parseScenario(input);
 }
 
 type Dependency = NonNullable<ScenarioInput['services'][number]['dependencies']>[number];
@@ -107,7 +129,7 @@ export interface StormOptions {
  */
 export function stormScenario(o: StormOptions): Scenario {
   const dip = (id: string, at: string) => ({ id, kind: 'capacity-loss' as const, target: 'api', at, for: `${o.forSec}s`, effect: { capacityFactor: 0.58 }, rootCause: id === 'dip' });
-  return scenarioSchema.parse({
+  return parseScenario({
     id: 'storm',
     title: 'Metastable storm',
     briefing: 'A capacity dip and retries.',

@@ -18,10 +18,11 @@ import { formatClock } from '../protocol/format.ts';
 import { createHeader } from '../core/log/log.ts';
 import { FACILITATOR, runScenario } from '../core/log/run.ts';
 import type { Session } from '../core/session.ts';
+import type { Variation } from '../protocol/varied.ts';
 import { summarizeRun, type RunSummary } from '../core/read/summary.ts';
-import { CONTROL_COMMANDS, type TimedCommand } from '../protocol/commands.ts';
+import { CONTROL_COMMANDS, type PlanCommand } from '../protocol/commands.ts';
 import type { EngineEvent, EventOf } from '../protocol/events.ts';
-import type { Scenario } from '../protocol/scenario.ts';
+import type { ScenarioSpec } from '../protocol/scenario.ts';
 import { durations, findMilestones } from '../score/milestones.ts';
 import { scoreLog, scoreRuns } from '../score/scorecard.ts';
 import { roundTo } from './histogram.ts';
@@ -29,9 +30,9 @@ import { nodeMajor } from './io.ts';
 
 /** What the worker is given (structured-cloned): the loaded scenario and the plan's commands, if any. */
 export interface ExploreJob {
-  scenario: Scenario;
+  scenario: ScenarioSpec;
   /** null: no plan; each seed is run once, untreated. */
-  commands: TimedCommand[] | null;
+  commands: PlanCommand[] | null;
   /** The seed each worker checks the reuse of the untreated run on (the first explored seed). */
   checkSeed: number;
 }
@@ -61,6 +62,8 @@ export interface SeedResult {
   score: number;
   /** Why the plan failed on this seed; null if it did not (or there is no plan). */
   failure: string[] | null;
+  /** What the seed drew for the scenario's varied fields (both runs draw the same). */
+  variation: Variation;
 }
 
 export type ScoringMode = 'reuse-untreated' | 'scoreLog';
@@ -87,7 +90,7 @@ function firstPage(events: readonly EngineEvent[]): number | null {
 }
 
 /** Whether the untreated run is exactly the twin scoreLog would simulate for this plan run. */
-function twinReusable(commands: readonly TimedCommand[] | null, treated: Session, untreated: Session): boolean {
+function twinReusable(commands: readonly PlanCommand[] | null, treated: Session, untreated: Session): boolean {
   if (commands?.some((c) => CONTROL.has(c.type))) return false;
   return lastT(treated.events) === untreated.now;
 }
@@ -100,16 +103,19 @@ interface Scored {
 }
 
 /** scoreLog's grade and durations, with the untreated twin's summary given instead of re-simulated. */
-function scoreReusingTwin(scenario: Scenario, seed: number, events: readonly EngineEvent[], twin: readonly EngineEvent[]): Scored {
+function scoreReusingTwin(session: Session, events: readonly EngineEvent[], twin: readonly EngineEvent[]): Scored {
   // Both runs reached the scenario's duration (twinReusable), so they are their own horizon.
-  const card = scoreRuns(createHeader(scenario, seed, nodeMajor()), events, { treated: events, untreated: twin });
+  const card = scoreRuns(headerOf(session), events, { treated: events, untreated: twin });
   return { score: card.grade.score, timeToMitigate: card.durations.timeToMitigate, fingerprint: JSON.stringify({ g: card.grade, d: card.durations }) };
 }
 
-function scoreFull(scenario: Scenario, seed: number, events: readonly EngineEvent[]): Scored {
-  const card = scoreLog(createHeader(scenario, seed, nodeMajor()), events);
+function scoreFull(session: Session, events: readonly EngineEvent[]): Scored {
+  const card = scoreLog(headerOf(session), events);
   return { score: card.grade.score, timeToMitigate: card.durations.timeToMitigate, fingerprint: JSON.stringify({ g: card.grade, d: card.durations }) };
 }
+
+/** The header of a session's log: the scenario as its seed drew it. */
+const headerOf = (session: Session) => createHeader(session.scenario, session.seed, nodeMajor(), session.variation);
 
 function failureOf(summary: RunSummary, events: readonly EngineEvent[]): string[] | null {
   const reasons: string[] = [];
@@ -130,15 +136,15 @@ export function exploreSeed(job: ExploreJob, seed: number, mode: ScoringMode = '
   return exploreSeedScored(job, seed, mode).result;
 }
 
-function exploreSeedScored(job: ExploreJob, seed: number, mode: ScoringMode): { result: SeedResult; reused: boolean; scored: Scored; events: readonly EngineEvent[] } {
+function exploreSeedScored(job: ExploreJob, seed: number, mode: ScoringMode): { result: SeedResult; reused: boolean; scored: Scored; session: Session } {
   const { scenario, commands } = job;
   const untreated = runScenario(scenario, { seed });
-  const untreatedSummary = summarizeRun(scenario, seed, untreated.events, untreated.now);
-  const untreatedTtm = durations(findMilestones(scenario, untreated.events)).timeToMitigate;
+  const untreatedSummary = summarizeRun(untreated.scenario, seed, untreated.events, untreated.now);
+  const untreatedTtm = durations(findMilestones(untreated.scenario, untreated.events)).timeToMitigate;
   const treated = commands === null ? untreated : runScenario(scenario, { seed, commands });
-  const treatedSummary = commands === null ? untreatedSummary : summarizeRun(scenario, seed, treated.events, treated.now);
+  const treatedSummary = commands === null ? untreatedSummary : summarizeRun(treated.scenario, seed, treated.events, treated.now);
   const reused = mode === 'reuse-untreated' && twinReusable(commands, treated, untreated);
-  const scored = reused ? scoreReusingTwin(scenario, seed, treated.events, untreated.events) : scoreFull(scenario, seed, treated.events);
+  const scored = reused ? scoreReusingTwin(treated, treated.events, untreated.events) : scoreFull(treated, treated.events);
   const result: SeedResult = {
     seed,
     plan: commands === null ? null : impactOf(treatedSummary),
@@ -148,8 +154,9 @@ function exploreSeedScored(job: ExploreJob, seed: number, mode: ScoringMode): { 
     timeToFirstPage: firstPage(untreated.events),
     score: scored.score,
     failure: commands === null ? null : failureOf(treatedSummary, treated.events),
+    variation: untreated.variation,
   };
-  return { result, reused, scored, events: treated.events };
+  return { result, reused, scored, session: treated };
 }
 
 /**
@@ -160,7 +167,7 @@ function exploreSeedScored(job: ExploreJob, seed: number, mode: ScoringMode): { 
 export function chooseScoringMode(job: ExploreJob): ScoringMode {
   const fast = exploreSeedScored(job, job.checkSeed, 'reuse-untreated');
   if (!fast.reused) return 'scoreLog';
-  const full = scoreFull(job.scenario, job.checkSeed, fast.events);
+  const full = scoreFull(fast.session, fast.session.events);
   return full.fingerprint === fast.scored.fingerprint ? 'reuse-untreated' : 'scoreLog';
 }
 

@@ -9,9 +9,10 @@
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
-import type { TimedCommand } from '../protocol/commands.ts';
+import type { PlanCommand } from '../protocol/commands.ts';
 import { formatCount, formatMoney } from '../protocol/format.ts';
-import type { Scenario } from '../protocol/scenario.ts';
+import type { ScenarioSpec } from '../protocol/scenario.ts';
+import type { Variation } from '../protocol/varied.ts';
 import type { ExploreJob, FromWorker, RunImpact, ScoringMode, SeedResult, ToWorker } from './explore-worker.ts';
 import { distribution, histogramBins, renderHistogram, type Bin, type Distribution } from './histogram.ts';
 import { EXIT_INVALID, EXIT_OK, UsageError, paint, onePositional, parseCli, readPlanFile, readScenarioFile, useColor } from './io.ts';
@@ -51,9 +52,9 @@ export function defaultWorkers(): number {
 }
 
 export interface ExploreOptions {
-  scenario: Scenario;
+  scenario: ScenarioSpec;
   /** null: no plan. */
-  commands: TimedCommand[] | null;
+  commands: PlanCommand[] | null;
   /** The plan's file, as given (only reported). */
   planFile?: string | null;
   fromSeed: number;
@@ -91,6 +92,8 @@ export interface ExploreReport {
   scoring: ScoringMode;
   impact: { plan: ImpactStats | null; untreated: ImpactStats };
   timeToMitigateMs: { plan: MitigationStats | null; untreated: MitigationStats };
+  /** When the first page fired, over the seeds (untreated: the system alone decides it); `never`: seeds with no page. */
+  timeToFirstPageMs: MitigationStats;
   /** The plan run's score, or the untreated run's without a plan. */
   score: Distribution | null;
   histograms: { score: Bin[]; timeToMitigateMin: { bins: Bin[]; never: number } };
@@ -115,6 +118,8 @@ export interface PerSeed extends Omit<SeedDifficulty, 'seed'> {
   planLost: number | null;
   /** 'resolved' when the plan worked; otherwise why it failed. null without a plan. */
   outcome: 'resolved' | string[] | null;
+  /** What the seed drew for the scenario's varied fields, by path (durations in ms); empty if nothing varies. */
+  variation: Variation;
 }
 
 /** Runs every seed on worker threads; results come back ordered by seed. */
@@ -216,6 +221,7 @@ function buildReport(options: ExploreOptions, results: readonly SeedResult[], sc
       plan: withPlan ? mitigationStats(ttm) : null,
       untreated: mitigationStats(results.map((r) => r.untreatedTimeToMitigate)),
     },
+    timeToFirstPageMs: mitigationStats(results.map((r) => r.timeToFirstPage)),
     score: distribution(results.map((r) => r.score), 2),
     histograms: {
       score: histogramBins(results.map((r) => r.score), { maxBins: 20, minStep: 0.1 }),
@@ -236,6 +242,7 @@ function buildReport(options: ExploreOptions, results: readonly SeedResult[], sc
       untreatedLost: r.untreated.lost,
       planLost: r.plan?.lost ?? null,
       outcome: withPlan ? (r.failure ?? 'resolved') : null,
+      variation: r.variation,
     })),
     timing: { wallSec: Math.round(wallSec * 1000) / 1000, runsPerSec: wallSec > 0 ? Math.round((runs / wallSec) * 10) / 10 : 0 },
   };
@@ -269,6 +276,7 @@ function formatReport(r: ExploreReport, color: boolean): string {
   pair('lost revenue', r.impact.plan, r.impact.untreated, (x) => x.lostRevenue, formatMoney);
   pair('failed requests', r.impact.plan, r.impact.untreated, (x) => x.failedRequests, formatCount);
   pair('min out of SLO (Σ journeys)', r.impact.plan, r.impact.untreated, (x) => x.minutesOutOfSlo, oneDecimal);
+  rows.push({ metric: 'time to first page (min)', variant: 'untreated', d: r.timeToFirstPageMs.distribution, fmt: minutes });
   pair('time to mitigate (min)', r.timeToMitigateMs.plan, r.timeToMitigateMs.untreated, (x) => x.distribution, minutes);
   rows.push({ metric: 'score (0–100)', variant: r.plan !== null ? 'with plan' : 'untreated', d: r.score, fmt: oneDecimal });
 

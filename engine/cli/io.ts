@@ -5,7 +5,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { formatDiagnostic, hasErrors } from '../scenario/diagnostics.ts';
 import { loadScenarioText } from '../scenario/load.ts';
 import { loadPlanText, type Plan } from '../scenario/plan.ts';
-import type { Scenario } from '../protocol/scenario.ts';
+import type { ScenarioSpec } from '../protocol/scenario.ts';
 import { parseLog, type ParsedLogFile } from '../core/log/log.ts';
 
 export const EXIT_OK = 0;
@@ -54,7 +54,7 @@ export async function readLogFile(file: string): Promise<ParsedLogFile | undefin
   return undefined;
 }
 
-export async function readScenarioFile(file: string): Promise<Scenario | undefined> {
+export async function readScenarioFile(file: string): Promise<ScenarioSpec | undefined> {
   const text = await readText(file);
   if (text === undefined) return undefined;
   const result = loadScenarioText(text, file);

@@ -5,7 +5,7 @@ import { runScenario } from '../core/log/run.ts';
 import { summarizeRun } from '../core/read/summary.ts';
 import { EXIT_INVALID, EXIT_OK, UsageError, nodeMajor, onePositional, parseCli, readPlanFile, readScenarioFile, useColor, writeText } from './io.ts';
 import { formatSummary, type Rejection } from './summary-text.ts';
-import type { CommandResult, TimedCommand } from '../protocol/commands.ts';
+import { afterText, isTimed, type CommandResult, type PlanCommand } from '../protocol/commands.ts';
 
 const RUN_HELP = `usage: sevdrill run <scenario> [--seed N] [--actions plan.yaml] [--until 6h] [--out log.jsonl] [--json]
 
@@ -54,8 +54,8 @@ export async function runRun(argv: string[]): Promise<number> {
   }
 
   const rejections: Rejection[] = [];
-  const onCommand = (input: TimedCommand, result: CommandResult) => {
-    if (!result.ok) rejections.push(rejectionOf(input, result));
+  const onCommand = (input: PlanCommand, result: CommandResult, _index: number, t: number) => {
+    if (!result.ok) rejections.push(rejectionOf(input, result, t));
   };
   const session = runScenario(scenario, {
     ...(seed !== undefined ? { seed } : {}),
@@ -63,13 +63,13 @@ export async function runRun(argv: string[]): Promise<number> {
     commands: plan?.commands ?? [],
     onCommand,
   });
-  const summary = summarizeRun(scenario, session.seed, session.events, session.now);
+  const summary = summarizeRun(session.scenario, session.seed, session.events, session.now);
   if (values.out !== undefined) {
-    await writeText(values.out, serializeLog(createHeader(scenario, session.seed, nodeMajor()), session.events));
+    await writeText(values.out, serializeLog(createHeader(session.scenario, session.seed, nodeMajor(), session.variation), session.events));
   }
   if (values.json) process.stdout.write(`${JSON.stringify({ ...summary, commands: { ...summary.commands, rejections } })}\n`);
   else {
-    process.stdout.write(formatSummary(scenario, summary, useColor(process.stdout), rejections));
+    process.stdout.write(formatSummary(session.scenario, summary, useColor(process.stdout), rejections));
     if (values.out !== undefined) {
       process.stdout.write(`log: ${values.out} (${session.events.length} events); check it with: npx sevdrill replay ${values.out}\n`);
     }
@@ -78,11 +78,10 @@ export async function runRun(argv: string[]): Promise<number> {
 }
 
 /** A refused command as `run` reports it; `t` is when the engine took it (the time its log event has). */
-function rejectionOf(input: TimedCommand, result: CommandResult & { ok: false }): Rejection {
-  const t = result.events.find((e) => e.type === 'command')?.t ?? input.at;
+function rejectionOf(input: PlanCommand, result: CommandResult & { ok: false }, t: number): Rejection {
   return {
     t,
-    ...(input.at !== t ? { at: input.at } : {}),
+    ...(isTimed(input) ? (input.at !== t ? { at: input.at } : {}) : { after: afterText(input.after) }),
     actor: input.actor,
     type: input.type,
     ...(input.target !== undefined ? { target: input.target } : {}),

@@ -7,7 +7,7 @@ import { foldCommands } from '../core/log/fold.ts';
 import { logEnd, loggedCommands } from '../core/log/replay.ts';
 import { parseDuration } from '../protocol/format.ts';
 import type { EngineEvent } from '../protocol/events.ts';
-import type { Scenario } from '../protocol/scenario.ts';
+import type { ScenarioSpec } from '../protocol/scenario.ts';
 import type { MetricsSample } from '../protocol/views.ts';
 import { EXIT_INVALID, EXIT_OK, UsageError, onePositional, parseCli, readLogFile, writeText } from './io.ts';
 
@@ -59,7 +59,7 @@ export async function runSamples(argv: string[]): Promise<number> {
 }
 
 /** Every tick's sample of a logged run, thinned to the first of each `every` window (0: all of them). */
-function deriveSamples(scenario: Scenario, seed: number, events: readonly EngineEvent[], every: number): MetricsSample[] {
+function deriveSamples(scenario: ScenarioSpec, seed: number, events: readonly EngineEvent[], every: number): MetricsSample[] {
   const samples: MetricsSample[] = [];
   let window = -1;
   foldCommands(scenario, seed, loggedCommands(events), {

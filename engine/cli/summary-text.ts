@@ -12,6 +12,8 @@ export interface Rejection {
   t: number;
   /** Simulated ms the plan gave for it, when that differs from `t` (between two ticks, or while paused). */
   at?: number;
+  /** For a command the plan sends after an event: that event and the delay, as the plan writes it. */
+  after?: string;
   actor: string;
   type: string;
   target?: string;

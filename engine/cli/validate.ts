@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { formatDiagnostic, hasErrors, readError, type Diagnostic } from '../scenario/diagnostics.ts';
 import { loadScenarioText } from '../scenario/load.ts';
 import { loadPlanText, type PlanCheck } from '../scenario/plan.ts';
-import type { Scenario } from '../protocol/scenario.ts';
+import type { ScenarioSpec } from '../protocol/scenario.ts';
 
 const USAGE = 'usage: sevdrill validate <files...> [--json] [--help]';
 
@@ -54,7 +54,7 @@ interface FileReport {
 /** A scenario file that loaded, with the name to show for it. */
 interface FoundScenario {
   file: string;
-  scenario: Scenario;
+  scenario: ScenarioSpec;
 }
 
 type Read = { ok: true; text: string } | { ok: false; error: unknown };
@@ -147,7 +147,7 @@ function unreadable(file: string, error: unknown): FileReport {
   return { file, ok: false, diagnostics: [diagnostic] };
 }
 
-async function validateScenario(io: Files, file: string): Promise<{ report: FileReport; scenario?: Scenario }> {
+async function validateScenario(io: Files, file: string): Promise<{ report: FileReport; scenario?: ScenarioSpec }> {
   const read = await io.read(file);
   if (!read.ok) return { report: unreadable(file, read.error) };
   const result = loadScenarioText(read.text, file);

@@ -6,7 +6,9 @@
  * Time rule: `now` is the time of the next tick. A command is stamped with `now` and applied before
  * that tick runs, so the next tick is the first to see its effect.
  */
-import type { Scenario } from '../protocol/scenario.ts';
+import type { Scenario, ScenarioSpec } from '../protocol/scenario.ts';
+import { resolveScenario } from './variation.ts';
+import type { Variation } from '../protocol/varied.ts';
 import { checkpointHash } from './log/checkpoint.ts';
 import { applyCommand } from './rules/commands.ts';
 import { journeyMetrics } from './rules/journeys.ts';
@@ -31,13 +33,23 @@ export interface SessionOptions {
 
 export class Session {
   private readonly state: SessionState;
+  /** What the seed drew for the spec's varied fields (variation.ts); empty for a scenario that does not vary. */
+  readonly variation: Variation;
 
-  constructor(scenario: Scenario, options: SessionOptions = {}) {
-    this.state = createState(scenario, options.seed ?? scenario.seed);
+  /**
+   * Variation is drawn here, once: every way of starting a drill (server, CLI, explore, replay, the
+   * untreated twin) goes through this constructor. A resolved scenario (a log's) resolves to itself.
+   */
+  constructor(spec: ScenarioSpec, options: SessionOptions = {}) {
+    const seed = options.seed ?? spec.seed;
+    const { scenario, variation } = resolveScenario(spec, seed);
+    this.variation = variation;
+    this.state = createState(scenario, seed);
     if (options.restSteps === false) this.state.sim.restSteps = false;
     measureBaseline(this.state);
   }
 
+  /** The scenario as this session runs it: varied fields resolved for its seed. */
   get scenario(): Scenario {
     return this.state.scenario;
   }
@@ -83,7 +95,7 @@ export class Session {
 
   /** What only the facilitator may see: active faults, upcoming injects, advice labels. */
   facilitatorView(): FacilitatorView {
-    return buildFacilitatorView(this.state);
+    return { ...buildFacilitatorView(this.state), variation: this.variation };
   }
 
   checkpoint(): string {
@@ -125,8 +137,8 @@ export class Session {
   }
 }
 
-export function createSession(scenario: Scenario, options: SessionOptions = {}): Session {
-  return new Session(scenario, options);
+export function createSession(spec: ScenarioSpec, options: SessionOptions = {}): Session {
+  return new Session(spec, options);
 }
 
 /** Sizes the services and settles the no-fault, no-noise steady state: the yardstick for "degraded". */

@@ -15,6 +15,7 @@
 import { z } from 'zod';
 import type { EngineEvent } from './events.ts';
 import { ACTION_TYPES } from './scenario.ts';
+import { formatDuration } from './format.ts';
 
 export const CONTROL_COMMANDS = ['start', 'pause', 'resume', 'end', 'inject'] as const;
 const INCIDENT_COMMANDS = ['ack', 'declare', 'resolve', 'assign-role', 'status-update', 'diagnose'] as const;
@@ -89,6 +90,30 @@ export type CommandInput = Omit<Command, 'type'> & { type: string };
 export interface TimedCommand extends CommandInput {
   at: number;
 }
+
+/**
+ * What a plan command can wait for, so that a plan stays right when a seed moves the incident:
+ * the first page, the first alert of any severity, mitigation (the incident.state event), a named
+ * fault starting or alert firing, or a named action completing (`done:rollback:pricing`).
+ */
+export const PLAN_ANCHORS = ['first-page', 'first-alert', 'mitigated'] as const;
+export type Anchor = { event: (typeof PLAN_ANCHORS)[number] } | { event: 'fault' | 'alert' | 'done'; id: string };
+
+/** A command in a plan sent `offset` ms after an event (`after: first-page + 2m`), or never if it never happens. */
+export interface RelativeCommand extends CommandInput {
+  after: Anchor & { offset: number };
+}
+
+export type PlanCommand = TimedCommand | RelativeCommand;
+
+export const isTimed = (command: PlanCommand): command is TimedCommand => 'at' in command;
+
+/** An anchor as plans write it: `first-page`, `fault:pricing-rules-v2`. */
+export const anchorText = (anchor: Anchor): string => ('id' in anchor ? `${anchor.event}:${anchor.id}` : anchor.event);
+
+/** `after` as plans write it: `first-page + 2m30s`. */
+export const afterText = (after: RelativeCommand['after']): string =>
+  after.offset === 0 ? anchorText(after) : `${anchorText(after)} + ${formatDuration(after.offset)}`;
 
 /** Errors the user caused are data, never exceptions. */
 export interface CommandError {

@@ -7,6 +7,7 @@
  * docs/ws-messages.schema.json are generated from. This file imports them as types only, so the UI,
  * which imports this file, never bundles zod.
  */
+import type { Resolved } from './varied.ts';
 import type { z } from 'zod';
 import type * as http from './http.ts';
 import type * as ws from './messages-schema.ts';
@@ -33,12 +34,13 @@ export type ClientMessage = z.input<typeof ws.clientMessageSchema>;
 // ── server → client ──────────────────────────────────────────────────────────────────────────
 
 export type RosterEntry = z.infer<typeof ws.rosterEntrySchema>;
-export type WelcomeMessage = z.infer<typeof ws.welcomeMessageSchema>;
+/** The scenario it carries is the one the drill runs: resolved for its seed (a facilitator's has no ranges either). */
+export type WelcomeMessage = Resolved<z.infer<typeof ws.welcomeMessageSchema>>;
 export type EventsMessage = z.infer<typeof ws.eventsMessageSchema>;
 export type ErrorMessage = z.infer<typeof ws.errorMessageSchema>;
 export type ClockMessage = z.infer<typeof ws.clockMessageSchema>;
 export type RosterMessage = z.infer<typeof ws.rosterMessageSchema>;
-export type ServerMessage = z.infer<typeof ws.serverMessageSchema>;
+export type ServerMessage = Resolved<z.infer<typeof ws.serverMessageSchema>>;
 
 // ── HTTP ────────────────────────────────────────────────────────────────────────────────────
 
@@ -54,7 +56,7 @@ export type ScenarioList = z.infer<typeof http.scenarioListSchema>;
 export type BrokenScenarioFile = z.infer<typeof http.brokenScenarioFileSchema>;
 export type ScenarioDetail = z.infer<typeof http.scenarioDetailSchema>;
 export type ValidationResult = z.infer<typeof http.validationResultSchema>;
-export type ReplayBundle = z.infer<typeof http.replayBundleSchema>;
+export type ReplayBundle = Resolved<z.infer<typeof http.replayBundleSchema>>;
 export type Leaderboard = z.infer<typeof http.leaderboardSchema>;
 export type TeamHistory = z.infer<typeof http.teamHistorySchema>;
 export type Campaign = z.infer<typeof http.campaignSchema>;

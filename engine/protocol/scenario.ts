@@ -8,6 +8,8 @@
  */
 import { z } from 'zod';
 import { DURATION, parseDuration } from './format.ts';
+import { variedChoice, variedDuration, variedNumber } from './vary.ts';
+import type { Resolved } from './varied.ts';
 
 export const ID_PATTERN = /^[a-z][a-z0-9-]*$/;
 
@@ -177,7 +179,7 @@ const journeySchema = z.strictObject({
   id,
   name: z.string(),
   entry: id.describe('The service that serves this journey.'),
-  rps: positive.describe('Customer requests per second entering through the entry service.'),
+  rps: variedNumber(positive).describe('Customer requests per second entering through the entry service (times traffic.level). May vary by seed.'),
   unit: z.string().default('requests').describe('What one request is, for reports: orders, page views…'),
   valuePerRequest: nonNegative.describe('Business value of one successful request, in dollars.'),
   timeout: duration
@@ -216,11 +218,11 @@ const journeySchema = z.strictObject({
 });
 
 const faultEffectSchema = z.strictObject({
-  errorRate: fraction.optional().describe('Added failure probability of the target itself.'),
-  latencyMs: nonNegative.optional().describe('Added p50 latency; p99 gets twice this.'),
-  latencyFactor: positive.optional().describe('Multiplies the latency of the target itself.'),
-  capacityFactor: nonNegative.optional().describe('Multiplies the capacity of the target (0.5 = half the capacity).'),
-  rpsFactor: positive.optional().describe('Multiplies the traffic arriving at the target.'),
+  errorRate: variedNumber(fraction).optional().describe('Added failure probability of the target itself. May vary by seed.'),
+  latencyMs: variedNumber(nonNegative).optional().describe('Added p50 latency; p99 gets twice this. May vary by seed.'),
+  latencyFactor: variedNumber(positive).optional().describe('Multiplies the latency of the target itself. May vary by seed.'),
+  capacityFactor: variedNumber(nonNegative).optional().describe('Multiplies the capacity of the target (0.5 = half the capacity). May vary by seed.'),
+  rpsFactor: variedNumber(positive).optional().describe('Multiplies the traffic arriving at the target. May vary by seed.'),
   flushCaches: z
     .boolean()
     .optional()
@@ -230,9 +232,9 @@ const faultEffectSchema = z.strictObject({
 const faultSchema = z.strictObject({
   id,
   kind: z.enum(FAULT_KINDS),
-  target: z
-    .union([id, z.array(id).min(1).meta({ uniqueItems: true })])
-    .describe('The service the fault acts on, or a list of services that each get the whole effect (one bad config pushed to several services).'),
+  target: variedChoice(z.union([id, z.array(id).min(1).meta({ uniqueItems: true })])).describe(
+    'The service the fault acts on, or a list of services that each get the whole effect (one bad config pushed to several services). {oneOf: [...]} lets each seed pick one of several candidates.',
+  ),
   from: id
     .optional()
     .describe('Puts the fault on the calls from this service to `target` (one edge, or one per target), not on `target` itself: a bad address, a firewall rule, a slow network path.'),
@@ -240,13 +242,12 @@ const faultSchema = z.strictObject({
     .enum(['fast', 'timeout'])
     .optional()
     .describe('Edge faults: how a failing call fails. fast: refused at once (connection refused; the default). timeout: no answer, the caller waits its whole timeout (a blackhole).'),
-  scope: z
-    .number()
-    .gt(0)
-    .max(1)
+  scope: variedNumber(z.number().gt(0).max(1))
     .optional()
-    .describe('The share of keys (products, users, shards) the fault hits. A request for a hit key fails on every retry; the others are untouched.'),
-  at: duration.optional().describe('When the fault starts. Omit it for a fault that only a trigger starts, or (with no trigger either) one that only the facilitator injects.'),
+    .describe('The share of keys (products, users, shards) the fault hits. A request for a hit key fails on every retry; the others are untouched. May vary by seed.'),
+  at: variedDuration(duration)
+    .optional()
+    .describe('When the fault starts; may vary by seed ("5m ± 2m"). Omit it for a fault that only a trigger starts, or (with no trigger either) one that only the facilitator injects.'),
   trigger: z
     .strictObject({
       action: z.enum(ACTION_TYPES),
@@ -255,8 +256,8 @@ const faultSchema = z.strictObject({
     })
     .optional()
     .describe('Start this fault when a responder completes the named action.'),
-  for: duration.optional().describe('The fault heals by itself after this long. Omit it for a fault that needs a fix.'),
-  rampUp: duration.prefault('0s').describe('The effect grows linearly to full strength over this time.'),
+  for: variedDuration(duration).optional().describe('The fault heals by itself after this long. Omit it for a fault that needs a fix. May vary by seed.'),
+  rampUp: variedDuration(duration).prefault('0s').describe('The effect grows linearly to full strength over this time. May vary by seed.'),
   effect: faultEffectSchema,
   change: z
     .strictObject({
@@ -305,7 +306,7 @@ const proposalSchema = z.strictObject({ type: z.enum(ACTION_TYPES), target: id }
 
 const adviceSchema = z.strictObject({
   id,
-  at: duration,
+  at: variedDuration(duration).describe('When the advice is posted; may vary by seed.'),
   source: z.enum(ADVICE_SOURCES),
   title: z.string().optional(),
   text: z.string(),
@@ -317,7 +318,7 @@ export const actionSchema = z.strictObject({
   id: id.optional().describe('Defaults to "<type>:<target>".'),
   type: z.enum(ACTION_TYPES),
   target: id,
-  duration: duration.prefault('1m').describe('How long the action takes before its effect lands.'),
+  duration: variedDuration(duration).prefault('1m').describe('How long the action takes before its effect lands. May vary by seed.'),
   approval: z.boolean().default(false).describe('Controlled friction: a second responder must approve it first.'),
   resolves: z.array(id).default([]).describe('Faults that end when the action completes.'),
   dependency: id.optional().describe('breaker and flag: the dependency of the target that is cut off.'),
@@ -376,6 +377,9 @@ export const scenarioSchema = z.strictObject({
       correlation: duration
         .prefault('10m')
         .describe('Time constant of the traffic noise: how long a random swing lasts (an AR(1) process).'),
+      level: variedNumber(positive)
+        .default(1)
+        .describe('Multiplies every journey\'s and every service\'s traffic: a quiet or a busy day. Usually varied by seed, e.g. {min: 0.85, max: 1.15}.'),
     })
     .prefault({})
     .describe('The shape of customer traffic. Journey and background rates are the rates at the drill start.'),
@@ -407,7 +411,10 @@ export const scenarioSchema = z.strictObject({
     .prefault({}),
 });
 
-export type Scenario = z.output<typeof scenarioSchema>;
+/** A scenario as its file says it, after validation: varied fields are still ranges and choices. */
+export type ScenarioSpec = z.output<typeof scenarioSchema>;
+/** A scenario as one session runs it: every varied field drawn for its seed (engine/core/variation.ts). */
+export type Scenario = Resolved<ScenarioSpec>;
 export type ScenarioInput = z.input<typeof scenarioSchema>;
 export type JourneyDef = Scenario['journeys'][number];
 export type AlertDef = Scenario['alerts'][number];

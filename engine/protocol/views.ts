@@ -89,6 +89,9 @@ export const facilitatorViewSchema = z
     activeFaults: z.array(z.object({ fault: z.string(), ...faultTargetShape, startedAt: z.number() })),
     upcomingInjects: z.array(z.object({ fault: z.string(), ...faultTargetShape, at: z.number() })),
     adviceLabels: z.record(z.string(), z.string()),
+    variation: z
+      .record(z.string(), z.union([z.number(), z.string(), z.array(z.string())]))
+      .describe("What this drill's seed drew for the scenario's varied fields, by path (durations in ms); empty when nothing varies."),
   })
   .describe('The hidden state only the facilitator sees.');
 
@@ -106,9 +109,10 @@ export const publicScenarioSchema = z
     tick: s.tick,
     duration: s.duration,
     services: z.array(serviceSchema.omit({ facilitator: true })),
-    journeys: s.journeys,
+    // As one session runs it: what the seed drew, never the ranges (those are the facilitator's).
+    journeys: z.array(s.journeys.element.extend({ rps: z.number().describe('Customer requests per second at the drill start, as this drill draws it.') })),
     alerts: z.array(alertSchema.omit({ facilitator: true })),
-    actions: z.array(actionSchema.omit({ resolves: true, facilitator: true })),
+    actions: z.array(actionSchema.omit({ resolves: true, facilitator: true }).extend({ duration: z.number().describe('How long the action takes (ms), as this drill draws it.') })),
     objectives: s.objectives,
     scoring: s.scoring,
   })

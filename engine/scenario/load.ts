@@ -5,13 +5,13 @@
  * Reading the file is the caller's job: engine/scenario does no I/O.
  */
 import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics.ts';
-import { lintScenario } from './lint.ts';
-import { scenarioSchema, type Scenario } from '../protocol/scenario.ts';
+import { lintSpec } from './lint-vary.ts';
+import { scenarioSchema, type ScenarioSpec } from '../protocol/scenario.ts';
 import { crashDiagnostic, makeLocator, parseYaml } from './yaml-positions.ts';
 import { checkSchema } from './zod-issues.ts';
 
 export type LoadScenarioResult =
-  | { ok: true; scenario: Scenario; diagnostics: Diagnostic[] }
+  | { ok: true; scenario: ScenarioSpec; diagnostics: Diagnostic[] }
   | { ok: false; diagnostics: Diagnostic[] };
 
 /** Never throws: anything unexpected becomes a diagnostic at 1:1. */
@@ -30,7 +30,7 @@ function load(text: string, file: string): LoadScenarioResult {
   const locator = makeLocator(file, parsed.parsed);
   const checked = checkSchema(scenarioSchema, parsed.parsed.value, locator);
   if (!checked.ok) return { ok: false, diagnostics: sortDiagnostics([...parsed.diagnostics, ...checked.diagnostics]) };
-  const lint = lintScenario(checked.data).map((issue) => locator.diagnostic(issue.path, issue.message, issue.severity));
+  const lint = lintSpec(checked.data).map((issue) => locator.diagnostic(issue.path, issue.message, issue.severity));
   const diagnostics = sortDiagnostics([...parsed.diagnostics, ...lint]);
   return hasErrors(diagnostics) ? { ok: false, diagnostics } : { ok: true, scenario: checked.data, diagnostics };
 }

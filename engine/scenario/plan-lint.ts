@@ -12,14 +12,15 @@ import { formatDuration } from '../protocol/format.ts';
 import { actionId } from '../protocol/ids.ts';
 import { isLasting, LASTING_ACTION_KINDS } from '../protocol/in-force.ts';
 import { ACTION_TYPES, type ActionDef, type Scenario } from '../protocol/scenario.ts';
-import type { CommandParams } from '../protocol/commands.ts';
+import { anchorText, type CommandParams, type RelativeCommand } from '../protocol/commands.ts';
 import { didYouMean, quote, type PathSegment, type Severity } from './diagnostics.ts';
 import type { LintIssue } from './lint.ts';
 
 /** A plan command as written, in file order (its index is its place under `commands`). */
 export interface PlanCommandToLint {
-  /** Simulated ms. */
-  at: number;
+  /** Simulated ms; or, with `after`, absent. */
+  at?: number | undefined;
+  after?: RelativeCommand['after'] | undefined;
   type: string;
   target?: string | undefined;
   params?: CommandParams | undefined;
@@ -56,11 +57,32 @@ export function lintPlan(commands: readonly PlanCommandToLint[], scenario: Scena
 }
 
 /** A command due after the scenario's end is never applied (fold.ts: due at the next tick boundary). */
-function checkTime({ s, report }: PlanCtx, command: PlanCommandToLint, i: number): void {
+function checkTime(ctx: PlanCtx, command: PlanCommandToLint, i: number): void {
+  const { s, report } = ctx;
+  if (command.after !== undefined) return checkAnchor(ctx, command.after, i);
+  if (command.at === undefined) return;
   const due = Math.ceil(command.at / s.tick) * s.tick;
   if (due > s.duration) {
     report(['commands', i, 'at'], `${command.type} at ${formatDuration(command.at)} is never sent: the scenario ends at ${formatDuration(s.duration)}`, 'warning');
   }
+}
+
+/** The event a relative command waits for must be one this scenario can produce. */
+function checkAnchor({ s, faults, actionsById, report }: PlanCtx, after: RelativeCommand['after'], i: number): void {
+  const path = ['commands', i, 'after'];
+  const text = anchorText(after);
+  if (after.event === 'fault' && !faults.has(after.id)) report(path, `unknown fault ${quote(after.id)} in ${quote(text)}${didYouMean(after.id, faults)}`);
+  else if (after.event === 'alert') {
+    const alerts = new Set(s.alerts.map((a) => a.id));
+    if (!alerts.has(after.id)) report(path, `unknown alert ${quote(after.id)} in ${quote(text)}${didYouMean(after.id, alerts)}`);
+  } else if (after.event === 'done' && !actionsById.has(after.id)) {
+    report(path, `unknown action ${quote(after.id)} in ${quote(text)}${didYouMean(after.id, new Set(actionsById.keys()))}`);
+  } else if (after.event === 'first-page' && !s.alerts.some((a) => a.severity === 'page')) {
+    report(path, `the scenario has no alert of severity page, so "first-page" never happens and this command is never sent`);
+  } else if (after.event === 'first-alert' && s.alerts.length === 0) {
+    report(path, `the scenario has no alerts, so "first-alert" never happens and this command is never sent`);
+  }
+  if (after.offset >= s.duration) report(path, `${formatDuration(after.offset)} after the event is past the scenario's end (${formatDuration(s.duration)}): never sent`, 'warning');
 }
 
 function checkInject({ faults, report }: PlanCtx, command: PlanCommandToLint, i: number): void {

@@ -93,8 +93,13 @@ function describeIssue(issue: Issue, root: unknown, schema: z.ZodType): Problem[
         pointAt: 'key' as const,
       }));
     }
-    case 'invalid_union':
-      return at(unionMessage(issue, value));
+    case 'invalid_union': {
+      // A value of the right kind for one branch (a string for a duration, a mapping for a range):
+      // that branch's own problems are the ones to report, at their own paths.
+      const branch = matchingBranch(issue);
+      if (branch !== null) return branch.flatMap((sub) => describeIssue({ ...sub, path: [...issue.path, ...sub.path] } as Issue, root, schema));
+      return at(issue.message !== 'Invalid input' ? issue.message : unionMessage(issue, value));
+    }
     default:
       // `custom` issues (durations) already carry a message written for authors.
       return at(issue.message);
@@ -116,6 +121,16 @@ function boundMessage(issue: z.core.$ZodIssueTooSmall | z.core.$ZodIssueTooBig, 
   }
   const relation = small ? (inclusive ? 'at least' : 'greater than') : inclusive ? 'at most' : 'less than';
   return `must be ${relation} ${bound}, got ${showValue(value)}`;
+}
+
+/** The branch the value was meant for: of those whose type matched, the one with the fewest problems. */
+function matchingBranch(issue: z.core.$ZodIssueInvalidUnion): Issue[] | null {
+  let best: Issue[] | null = null;
+  for (const branch of issue.errors) {
+    if (branch.some((sub) => sub.path.length === 0 && sub.code === 'invalid_type')) continue;
+    if (best === null || branch.length < best.length) best = branch;
+  }
+  return best;
 }
 
 function unionMessage(issue: z.core.$ZodIssueInvalidUnion, value: unknown): string {

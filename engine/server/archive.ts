@@ -7,12 +7,15 @@ import { gunzipSync } from 'node:zlib';
 import { parseLog } from '../core/log/log.ts';
 import type { EngineEvent } from '../protocol/events.ts';
 import type { Scenario } from '../protocol/scenario.ts';
+import type { Variation } from '../protocol/varied.ts';
 import type { DrillStatus, NewSession, Store, StoredSession } from './store.ts';
 
 export interface DrillView {
   readonly id: string;
   readonly record: NewSession;
   readonly scenario: Scenario;
+  /** What the drill's seed drew for the scenario's varied fields (the log header's `variation`). */
+  readonly variation: Variation;
   readonly status: DrillStatus;
   readonly team: string | null;
   readonly events: readonly EngineEvent[];
@@ -27,6 +30,9 @@ export class ArchivedDrill implements DrillView {
   readonly events: readonly EngineEvent[];
   readonly phase: string;
   readonly now: number;
+  /** As the drill ran it, from its log: the variation its seed drew is already in it. */
+  readonly scenario: Scenario;
+  readonly variation: Variation;
 
   constructor(
     readonly record: StoredSession,
@@ -36,6 +42,8 @@ export class ArchivedDrill implements DrillView {
     const parsed = parseLog(text);
     if (!parsed.ok) throw new Error(`invariant: the archived log of ${record.id} does not parse (line ${parsed.line}: ${parsed.message})`);
     this.events = parsed.events;
+    this.scenario = parsed.header.scenario;
+    this.variation = parsed.header.variation ?? {};
     const states = parsed.events.filter((e) => e.type === 'drill.state');
     this.phase = states[states.length - 1]?.to ?? 'ready';
     this.now = record.simNow;
@@ -43,9 +51,6 @@ export class ArchivedDrill implements DrillView {
 
   get id(): string {
     return this.record.id;
-  }
-  get scenario(): Scenario {
-    return this.record.scenario;
   }
   get status(): DrillStatus {
     return this.record.status;

@@ -22,7 +22,7 @@ import { isAbsolute, join, relative } from 'node:path';
 import { formatDiagnostic, readError, type Diagnostic } from '../scenario/diagnostics.ts';
 import { loadScenarioText, type LoadScenarioResult } from '../scenario/load.ts';
 import { makeLocator, parseYaml } from '../scenario/yaml-positions.ts';
-import type { Scenario } from '../protocol/scenario.ts';
+import type { ScenarioSpec } from '../protocol/scenario.ts';
 import type { BrokenScenarioFile, ScenarioListing } from '../protocol/messages.ts';
 import type { Logger } from './logger.ts';
 import type { ValidationPool, ValidationPoolOptions } from './validate-pool.ts';
@@ -86,7 +86,7 @@ interface Entry {
 }
 
 interface Held {
-  scenario: Scenario;
+  scenario: ScenarioSpec;
   file: string;
 }
 
@@ -132,7 +132,7 @@ export class Catalog {
     this.update(true);
   }
 
-  get(id: string): Scenario | undefined {
+  get(id: string): ScenarioSpec | undefined {
     return this.scenarios.get(id)?.scenario;
   }
 
@@ -315,7 +315,7 @@ export class Catalog {
   }
 }
 
-export function listing(s: Scenario): ScenarioListing {
+export function listing(s: ScenarioSpec): ScenarioListing {
   return {
     id: s.id,
     title: s.title,

@@ -11,6 +11,7 @@ import type { CommandInput, CommandResult } from '../protocol/commands.ts';
 import type { EngineEvent } from '../protocol/events.ts';
 import type { EventsMessage, JoinMode, Role, RosterMessage, SessionListing, SessionSummary } from '../protocol/messages.ts';
 import type { Scenario } from '../protocol/scenario.ts';
+import type { Variation } from '../protocol/varied.ts';
 import type { DrillView } from './archive.ts';
 import { PublicSequence, type Audience } from './audience.ts';
 import type { ServerConfig } from './config.ts';
@@ -105,8 +106,12 @@ export class LiveDrill implements DrillView {
   get id(): string {
     return this.record.id;
   }
+  /** The scenario as this drill runs it: its seed's variation drawn (the record holds the spec). */
   get scenario(): Scenario {
-    return this.record.scenario;
+    return this.session.scenario;
+  }
+  get variation(): Variation {
+    return this.session.variation;
   }
   get speed(): number {
     return this.record.speed;
@@ -211,7 +216,7 @@ export class LiveDrill implements DrillView {
   }
 
   logText(nodeMajor: string): string {
-    return serializeLog(createHeader(this.scenario, this.record.seed, nodeMajor), this.session.events);
+    return serializeLog(createHeader(this.session.scenario, this.record.seed, nodeMajor, this.session.variation), this.session.events);
   }
 
   stop(): void {

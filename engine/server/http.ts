@@ -24,6 +24,7 @@ import { sendReplay } from './replay.ts';
 import { REPORT_TYPES, reportFormat, type ReportKind } from './reports.ts';
 import { appSecurity, reportSecurity } from './security.ts';
 import type { ValidationPool } from './validate-pool.ts';
+import { resolveScenario } from '../core/variation.ts';
 
 export interface HttpDeps {
   registry: Registry;
@@ -81,7 +82,8 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   app.get('/api/scenarios/:id', (req, res) => {
     const scenario = catalog.get(req.params.id);
     if (!scenario) return sendError(res, 404, 'unknown-scenario', `no scenario "${req.params.id}"`);
-    res.json({ ...listing(scenario), scenario: publicScenario(scenario) } satisfies ScenarioDetail);
+    // The system as the scenario's own seed draws it: ranges are the facilitator's secret.
+    res.json({ ...listing(scenario), scenario: publicScenario(resolveScenario(scenario, scenario.seed).scenario) } satisfies ScenarioDetail);
   });
 
   // Parsing is the expensive part and runs on a worker (validate-pool.ts): a huge or hostile body

@@ -23,6 +23,7 @@ import { createHeader, serializeLog } from '../core/log/log.ts';
 import type { EngineEvent } from '../protocol/events.ts';
 import type { Role } from '../protocol/messages.ts';
 import type { Scenario } from '../protocol/scenario.ts';
+import type { Variation } from '../protocol/varied.ts';
 import { renderHtml } from '../score/report-html.ts';
 import { renderJson } from '../score/report-json.ts';
 import { renderMarkdown } from '../score/report-markdown.ts';
@@ -66,7 +67,7 @@ export type ReportTask =
 
 /** Main thread → worker. */
 export type ReportRequest =
-  | ({ type: 'job'; id: number; scenario: Scenario; seed: number } & ReportTask)
+  | ({ type: 'job'; id: number; scenario: Scenario; seed: number; variation: Variation } & ReportTask)
   | { type: 'events'; id: number; events: EngineEvent[] }
   | { type: 'run'; id: number };
 
@@ -86,8 +87,8 @@ const RENDER: Record<Exclude<ReportKind, 'score'>, (card: Scorecard, report: Rep
 };
 
 /** The bodies asked for: pure in the scenario, seed and events (and the card, which is the log's own). */
-function computeReports(job: { scenario: Scenario; seed: number; nodeMajor: string; card: Scorecard | null; kinds: readonly ReportKind[] }, events: readonly EngineEvent[]): Partial<Record<ReportKind, string>> {
-  const header = createHeader(job.scenario, job.seed, job.nodeMajor);
+function computeReports(job: { scenario: Scenario; seed: number; variation: Variation; nodeMajor: string; card: Scorecard | null; kinds: readonly ReportKind[] }, events: readonly EngineEvent[]): Partial<Record<ReportKind, string>> {
+  const header = createHeader(job.scenario, job.seed, job.nodeMajor, job.variation);
   const card = job.card ?? scoreLog(header, events);
   const bodies: Partial<Record<ReportKind, string>> = {};
   if (job.kinds.includes('score')) bodies.score = JSON.stringify(card);
@@ -120,8 +121,8 @@ function computeReplays(job: Extract<ReportRequest, { type: 'job'; task: 'replay
 }
 
 /** The log exactly as LiveDrill.logText gives it, gzipped as the registry archives it, in a buffer of its own (so that it can be transferred). */
-function archiveLog(job: { scenario: Scenario; seed: number; nodeMajor: string }, events: readonly EngineEvent[]): Uint8Array<ArrayBuffer> {
-  return new Uint8Array(gzipSync(serializeLog(createHeader(job.scenario, job.seed, job.nodeMajor), events)));
+function archiveLog(job: { scenario: Scenario; seed: number; variation: Variation; nodeMajor: string }, events: readonly EngineEvent[]): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(gzipSync(serializeLog(createHeader(job.scenario, job.seed, job.nodeMajor, job.variation), events)));
 }
 
 function compute(job: Extract<ReportRequest, { type: 'job' }>, events: readonly EngineEvent[]): ReportResult {

@@ -360,7 +360,7 @@ class ReportPool {
   async run(drill: DrillView, task: ReportTask, count: number, idleMs = this.idleMs): Promise<ReportResult> {
     if (this.closed) throw new Error('the report service is shutting down');
     const events: readonly EngineEvent[] = drill.events;
-    const job = { scenario: drill.scenario, seed: drill.record.seed, ...task };
+    const job = { scenario: drill.scenario, seed: drill.record.seed, variation: drill.variation, ...task };
     const slot = this.slot();
     const id = this.nextId++;
     const done = new Promise<ReportResult>((resolve, reject) => slot.jobs.set(id, { resolve, reject, idleMs }));

@@ -17,7 +17,7 @@ import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { CommandInput } from '../protocol/commands.ts';
-import type { Scenario } from '../protocol/scenario.ts';
+import type { ScenarioSpec } from '../protocol/scenario.ts';
 import type { JoinMode, Role } from '../protocol/messages.ts';
 import { hashToken } from './credentials.ts';
 import { MIGRATIONS } from './store-schema.ts';
@@ -26,7 +26,7 @@ export type DrillStatus = 'live' | 'ended' | 'failed' | 'expired';
 
 export interface StoredSession {
   id: string;
-  scenario: Scenario;
+  scenario: ScenarioSpec;
   seed: number;
   speed: number;
   facilitatorTokenHash: string;
@@ -109,7 +109,7 @@ interface SessionRow {
 
 const toSession = (r: SessionRow): StoredSession => ({
   id: r.id,
-  scenario: JSON.parse(r.scenario_json) as Scenario,
+  scenario: JSON.parse(r.scenario_json) as ScenarioSpec,
   seed: r.seed,
   speed: r.speed,
   facilitatorTokenHash: r.facilitator_token_hash,

@@ -1,9 +1,9 @@
+import { parseScenario } from '../helpers.ts';
 import { describe, expect, it } from 'vitest';
 import { buildScenario, cascadeShare, generatePlan, generateScenario, ROOT_FAULT_ID } from '../../bench/generate.ts';
 import { runScenario } from '../../engine/core/log/run.ts';
 import { formatDiagnostic } from '../../engine/scenario/diagnostics.ts';
 import { loadScenarioText } from '../../engine/scenario/load.ts';
-import { scenarioSchema } from '../../engine/protocol/scenario.ts';
 
 const THIRTY_MINUTES = 30 * 60_000;
 
@@ -18,7 +18,7 @@ describe.each([10, 100, 1000])('generateScenario with %i services', (n) => {
   });
 
   it('has the requested shape', () => {
-    const scenario = scenarioSchema.parse(input);
+    const scenario = parseScenario(input);
     expect(scenario.services).toHaveLength(n);
     const edges = scenario.services.reduce((sum, s) => sum + s.dependencies.length, 0);
     expect(edges).toBeGreaterThanOrEqual(1.5 * n);
@@ -42,7 +42,7 @@ describe.each([10, 100, 1000])('generateScenario with %i services', (n) => {
     if (!result.ok) throw new Error('invalid');
     const plain = runScenario(result.scenario, { until: THIRTY_MINUTES });
     expect(plain.now).toBe(THIRTY_MINUTES);
-    const planned = runScenario(result.scenario, { until: THIRTY_MINUTES, commands: generatePlan(result.scenario) });
+    const planned = runScenario(result.scenario, { until: THIRTY_MINUTES, commands: generatePlan(plain.scenario) });
     expect(planned.now).toBe(THIRTY_MINUTES);
     const rejected = planned.events.filter((e) => e.type === 'command' && e.ok === false);
     expect(rejected).toEqual([]);

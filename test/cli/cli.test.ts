@@ -18,7 +18,7 @@ describe('sevdrill CLI', () => {
   it('run writes a log and a summary; replay confirms it byte for byte', () => {
     const run = sevdrill('run', 'scenarios/retail-sev1.yaml', '--actions', 'scenarios/plans/retail-sev1.plan.yaml', '--out', log);
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('first page         00:09:30 (product-price-errors)');
+    expect(run.stdout).toContain('first page         00:09:20 (checkout-errors)');
     expect(run.stdout).toContain('final state        resolved (Sev 1)');
     expect(run.stdout).not.toContain('\u001b[');
     const replay = sevdrill('replay', log);

@@ -5,7 +5,8 @@ import { namedSeeds, rateSeeds } from '../../engine/cli/difficulty.ts';
 import { chooseScoringMode, exploreSeed, type ExploreJob } from '../../engine/cli/explore-worker.ts';
 import { barLength, distribution, histogramBins, niceStep, percentile, percentileSorted, renderHistogram } from '../../engine/cli/histogram.ts';
 import { progressBar } from '../../engine/cli/progress.ts';
-import { ROOT, loadPlan, loadScenario } from '../helpers.ts';
+import { ROOT, loadPlanCommands, loadSpec } from '../helpers.ts';
+import { resolveScenario } from '../../engine/core/variation.ts';
 
 describe('percentiles and distributions', () => {
   const oneToTen = [10, 9, 8, 7, 6, 5, 4, 3, 2, 1];
@@ -97,13 +98,14 @@ describe('histograms', () => {
 });
 
 describe('one seed', () => {
-  const scenario = loadScenario('retail-sev1');
-  const job: ExploreJob = { scenario, commands: loadPlan('retail-sev1'), checkSeed: 1 };
+  // As the CLI gives it: the scenario as written (each seed draws its variation) and the plan as written.
+  const scenario = loadSpec('retail-sev1');
+  const job: ExploreJob = { scenario, commands: loadPlanCommands('retail-sev1'), checkSeed: 1 };
 
   it('scores exactly as scoreLog does while reusing the untreated run', () => {
     expect(chooseScoringMode(job)).toBe('reuse-untreated');
     for (const seed of [1, 2, 3]) expect(exploreSeed(job, seed, 'reuse-untreated')).toEqual(exploreSeed(job, seed, 'scoreLog'));
-    const storm: ExploreJob = { scenario: loadScenario('checkout-retry-storm'), commands: loadPlan('checkout-retry-storm'), checkSeed: 5 };
+    const storm: ExploreJob = { scenario: loadSpec('checkout-retry-storm'), commands: loadPlanCommands('checkout-retry-storm'), checkSeed: 5 };
     expect(exploreSeed(storm, 5, 'reuse-untreated')).toEqual(exploreSeed(storm, 5, 'scoreLog'));
     const untreated: ExploreJob = { scenario, commands: null, checkSeed: 1 };
     expect(exploreSeed(untreated, 2, 'reuse-untreated')).toEqual(exploreSeed(untreated, 2, 'scoreLog'));
@@ -211,12 +213,18 @@ describe('sevdrill explore', () => {
         timeToMitigatePercentile: expect.any(Number),
         difficulty: expect.any(Number),
         rating: expect.stringMatching(/^(easy|typical|hard)$/),
+        variation: expect.any(Object),
       });
     }
-    // The first page, from the untreated run: seed 7 is the README's drill (00:09:30); the others differ by noise only.
-    expect(report.perSeed[6].timeToFirstPage).toBe(570_000);
-    for (const x of report.perSeed) expect(x.timeToFirstPage).toBeGreaterThanOrEqual(8 * 60_000);
-    for (const x of report.perSeed) expect(x.timeToFirstPage).toBeLessThanOrEqual(11 * 60_000);
+    // What each seed drew, as a session with that seed draws it.
+    const spec = loadSpec('retail-sev1');
+    for (const x of report.perSeed) expect(x.variation).toEqual(resolveScenario(spec, x.seed).variation);
+    expect(new Set(report.perSeed.map((x: { variation: unknown }) => JSON.stringify(x.variation))).size).toBe(20);
+    // The first page, from the untreated run: seed 7 is the README's drill (00:09:20). The seeds move
+    // the incident: their first pages lie minutes apart.
+    expect(report.perSeed[6].timeToFirstPage).toBe(560_000);
+    const pages = report.perSeed.map((x: { timeToFirstPage: number }) => x.timeToFirstPage);
+    expect(Math.max(...pages) - Math.min(...pages)).toBeGreaterThanOrEqual(3 * 60_000);
     const { easy, typical, hard, easiest, median, hardest } = report.difficulty;
     expect(easy + typical + hard).toBe(20);
     const byDifficulty = [...report.perSeed].sort((x: { difficulty: number; seed: number }, y: { difficulty: number; seed: number }) => x.difficulty - y.difficulty || x.seed - y.seed);

@@ -1,6 +1,7 @@
 /**
- * Golden runs: for each shipped scenario and its plan at the default seed, the log's hash and its
- * headline numbers are pinned. A change to the simulation's numbers must update these on purpose
+ * Golden runs: for each shipped scenario, with its plan and untreated at the default seed, and with
+ * its plan at three more seeds (each seed draws its own variation), the log's hash, what the seed drew
+ * and the headline numbers are pinned. A change to the simulation's numbers must update these on purpose
  * (UPDATE_GOLDEN=1 npx vitest run test/core/golden.test.ts) and bump ENGINE_VERSION.
  */
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -9,16 +10,20 @@ import { hashString } from '../../engine/protocol/hash.ts';
 import { runScenario } from '../../engine/core/log/run.ts';
 import { summarizeRun } from '../../engine/core/read/summary.ts';
 import { ENGINE_VERSION } from '../../engine/core/log/version.ts';
-import { ROOT, loadPlan, loadScenario, logText } from '../helpers.ts';
+import { ROOT, loadPlanCommands, loadSpec, logText } from '../helpers.ts';
 
 const ids = readdirSync(`${ROOT}scenarios`).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, ''));
 
-function golden(id: string, plan: boolean) {
-  const scenario = loadScenario(id);
-  const session = runScenario(scenario, { commands: plan ? loadPlan(id) : [] });
-  const s = summarizeRun(scenario, session.seed, session.events, session.now);
+/** Seeds pinned besides each scenario's own. */
+const EXTRA_SEEDS = [1, 2, 3];
+
+function golden(id: string, plan: boolean, seed?: number) {
+  const spec = loadSpec(id);
+  const session = runScenario(spec, { seed: seed ?? spec.seed, commands: plan ? loadPlanCommands(id) : [] });
+  const s = summarizeRun(session.scenario, session.seed, session.events, session.now);
   return {
     logHash: hashString(logText(session)),
+    variation: session.variation,
     events: session.events.length,
     firstPage: s.firstPage,
     impactStart: s.impactStart,
@@ -35,12 +40,14 @@ describe('golden runs', () => {
   });
 
   describe.each(ids)('%s', (id) => {
-    it.each([
-      ['with its plan', true],
-      ['untreated', false],
-    ])('%s', (_label, plan) => {
-      const file = `${ROOT}test/fixtures/golden/${id}.${plan ? 'plan' : 'untreated'}.json`;
-      const actual = golden(id, plan);
+    const cases: [string, boolean, number | undefined][] = [
+      ['with its plan', true, undefined],
+      ['untreated', false, undefined],
+      ...EXTRA_SEEDS.map((seed): [string, boolean, number] => [`with its plan, seed ${seed}`, true, seed]),
+    ];
+    it.each(cases)('%s', (_label, plan, seed) => {
+      const file = `${ROOT}test/fixtures/golden/${id}.${seed === undefined ? '' : `seed-${seed}.`}${plan ? 'plan' : 'untreated'}.json`;
+      const actual = golden(id, plan, seed);
       if (process.env.UPDATE_GOLDEN === '1' || !existsSync(file)) {
         if (process.env.CI) throw new Error(`missing golden file ${file}: run UPDATE_GOLDEN=1 locally`);
         writeFileSync(file, `${JSON.stringify(actual, null, 2)}\n`);

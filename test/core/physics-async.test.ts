@@ -3,11 +3,12 @@
  * at its own capacity. Lag (messages, and the age of the oldest one) is what a slow or failing
  * consumer shows, and alerts and journey SLOs can watch it; the producer never notices.
  */
+import { parseScenario } from '../helpers.ts';
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../engine/core/log/run.ts';
 import { createSession } from '../../engine/core/session.ts';
 import { lintScenario } from '../../engine/scenario/lint.ts';
-import { scenarioSchema, type Scenario, type ScenarioInput } from '../../engine/protocol/scenario.ts';
+import { type Scenario, type ScenarioInput } from '../../engine/protocol/scenario.ts';
 import type { MetricsSample } from '../../engine/protocol/views.ts';
 
 type FaultInput = ScenarioInput['faults'][number];
@@ -39,7 +40,7 @@ function shopInput(fault: FaultInput): ScenarioInput {
     objectives: { ack: '5m', declare: '10m', mitigate: '30m', resolve: '45m' },
   };
 }
-const shop = (fault: FaultInput): Scenario => scenarioSchema.parse(shopInput(fault));
+const shop = (fault: FaultInput): Scenario => parseScenario(shopInput(fault));
 
 /** One sample per minute of a run from the start. */
 function minutes(scenario: Scenario, until: number): MetricsSample[] {
@@ -118,7 +119,7 @@ describe('the validator on topics', () => {
   const lint = (change: (s: ScenarioInput) => void) => {
     const input = shopInput(slowConsumer);
     change(input);
-    return lintScenario(scenarioSchema.parse(input)).map((i) => [i.path.join('.'), i.message, i.severity]);
+    return lintScenario(parseScenario(input)).map((i) => [i.path.join('.'), i.message, i.severity]);
   };
   const deps = (s: ScenarioInput, i: number) => s.services[i]?.dependencies ?? [];
 

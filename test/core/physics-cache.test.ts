@@ -13,10 +13,10 @@ import { createSimState, simArrays } from '../../engine/core/physics/sim-state.t
 import { compileTopology } from '../../engine/core/physics/topology.ts';
 import { lintScenario } from '../../engine/scenario/lint.ts';
 import { loadScenarioText } from '../../engine/scenario/load.ts';
-import { scenarioSchema, type Scenario, type ScenarioInput } from '../../engine/protocol/scenario.ts';
+import { type Scenario, type ScenarioInput } from '../../engine/protocol/scenario.ts';
 import type { MetricsSample } from '../../engine/protocol/views.ts';
 import { parse } from 'yaml';
-import { logText, tickSamples } from '../helpers.ts';
+import { logText, tickSamples, parseScenario } from '../helpers.ts';
 
 const FLUSH_AT = 10 * 60_000;
 const QUIET = { rps: 0, latency: 0, errorRate: 0 };
@@ -73,7 +73,7 @@ function cached(o: CacheOptions): Scenario {
     ],
     objectives: { ack: '5m', declare: '10m', mitigate: '30m', resolve: '45m' },
   };
-  return scenarioSchema.parse(input);
+  return parseScenario(input);
 }
 
 const at = (out: MetricsSample[], t: number) => out.find((s) => s.t === t) as MetricsSample;
@@ -233,7 +233,7 @@ describe('validator', () => {
   });
 
   it('a flush needs a cache in front of its target', () => {
-    const scenario = scenarioSchema.parse(parse(flushYaml({})));
+    const scenario = parseScenario(parse(flushYaml({})));
     expect(lintScenario(scenario)).toEqual([
       { path: ['faults', 0, 'effect', 'flushCaches'], message: 'fault "flush" flushes the caches in front of "db", but no caller of "db" has a "cache" on it', severity: 'error' },
     ]);

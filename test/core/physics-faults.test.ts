@@ -11,7 +11,7 @@ import { createSession } from '../../engine/core/session.ts';
 import { describe as describeEvent } from '../../engine/protocol/describe.ts';
 import type { EngineEvent, EventOf } from '../../engine/protocol/events.ts';
 import type { TimedCommand } from '../../engine/protocol/commands.ts';
-import { scenarioSchema, type Scenario, type ScenarioInput } from '../../engine/protocol/scenario.ts';
+import { type Scenario, type ScenarioInput } from '../../engine/protocol/scenario.ts';
 import type { MetricsSample } from '../../engine/protocol/views.ts';
 import { loadScenarioText } from '../../engine/scenario/load.ts';
 import { findMilestones } from '../../engine/score/milestones.ts';
@@ -21,7 +21,7 @@ import { buildReport } from '../../engine/score/timeline.ts';
 import { renderMarkdown } from '../../engine/score/report-markdown.ts';
 import { isFacilitatorOnly, publicScenario } from '../../engine/core/read/visibility.ts';
 import { applyEvents, modelFromWelcome } from '../../ui/src/model.ts';
-import { logText, tinyScenario } from '../helpers.ts';
+import { logText, tinyScenario, parseScenario } from '../helpers.ts';
 
 type FaultInput = ScenarioInput['faults'][number];
 type ServiceInput = ScenarioInput['services'][number];
@@ -62,7 +62,7 @@ function chain(o: { instances?: number; faults?: FaultInput[]; api?: Partial<Ser
     ],
     objectives: { ack: '5m', declare: '10m', mitigate: '30m', resolve: '45m' },
   };
-  return scenarioSchema.parse(input);
+  return parseScenario(input);
 }
 
 const ACT_AT = 6 * 60_000;

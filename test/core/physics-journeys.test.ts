@@ -8,12 +8,12 @@ import { runScenario } from '../../engine/core/log/run.ts';
 import { calibrate, computeTick } from '../../engine/core/physics/cascade.ts';
 import { createSimState, inputsChanged, simArrays } from '../../engine/core/physics/sim-state.ts';
 import { compileTopology, findEdge } from '../../engine/core/physics/topology.ts';
-import { scenarioSchema, type Scenario, type ScenarioInput } from '../../engine/protocol/scenario.ts';
+import { type Scenario, type ScenarioInput } from '../../engine/protocol/scenario.ts';
 import type { EventOf } from '../../engine/protocol/events.ts';
 import type { MetricsSample } from '../../engine/protocol/views.ts';
 import { formatDiagnostic } from '../../engine/scenario/diagnostics.ts';
 import { loadScenarioText } from '../../engine/scenario/load.ts';
-import { ROOT } from '../helpers.ts';
+import { ROOT, parseScenario } from '../helpers.ts';
 
 type Users = { refresh: number; abandon: number };
 interface ShopOptions {
@@ -67,7 +67,7 @@ function shop(o: ShopOptions = {}): Scenario {
     actions: [{ type: 'restart', target: 'payment' }],
     objectives: { ack: '5m', declare: '10m', mitigate: '30m', resolve: '45m' },
   };
-  return scenarioSchema.parse(input);
+  return parseScenario(input);
 }
 
 /** Every tick's sample up to `until`. */
@@ -183,7 +183,7 @@ describe('journey routes', () => {
 /** web → api, 1,000 rps, no noise: api fails `errorRate` of requests from 5 to 15 minutes. */
 function simple(users: Users | undefined, errorRate = 0.5): Scenario {
   const quiet = { rps: 0, latency: 0, errorRate: 0 };
-  return scenarioSchema.parse({
+  return parseScenario({
     id: 'users',
     title: 'Users',
     briefing: 'A web tier and its API.',
@@ -231,7 +231,7 @@ describe('users who refresh', () => {
 
   /** The storm of physics.test.ts, with users who give up after 3 s (before web's 5 s timeouts). */
   function storm(forSec: number, refresh?: number): Scenario {
-    return scenarioSchema.parse({
+    return parseScenario({
       id: 'storm',
       title: 'Metastable storm',
       briefing: 'A capacity dip and retries.',

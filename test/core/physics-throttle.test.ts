@@ -10,10 +10,10 @@ import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../engine/core/log/run.ts';
 import { lintScenario } from '../../engine/scenario/lint.ts';
 import { loadScenarioText } from '../../engine/scenario/load.ts';
-import { scenarioSchema, type Scenario, type ScenarioInput } from '../../engine/protocol/scenario.ts';
+import { type Scenario, type ScenarioInput } from '../../engine/protocol/scenario.ts';
 import type { MetricsSample } from '../../engine/protocol/views.ts';
 import type { TimedCommand } from '../../engine/protocol/commands.ts';
-import { logText, stormScenario, tickSamples } from '../helpers.ts';
+import { logText, stormScenario, tickSamples, parseScenario } from '../helpers.ts';
 
 type Dependency = NonNullable<ScenarioInput['services'][number]['dependencies']>[number];
 type Action = NonNullable<ScenarioInput['actions']>[number];
@@ -174,7 +174,7 @@ describe('validation', () => {
   const scenario = (change: (s: ScenarioInput) => void): Scenario => {
     const input = structuredClone(minimal);
     change(input);
-    return scenarioSchema.parse(input);
+    return parseScenario(input);
   };
   const webToApi = (s: ScenarioInput) => s.services[0]?.dependencies?.[0] as Dependency;
 

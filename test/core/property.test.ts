@@ -7,8 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { replayLog } from '../../engine/core/log/replay.ts';
 import { runScenario } from '../../engine/core/log/run.ts';
 import type { TimedCommand } from '../../engine/protocol/commands.ts';
-import { ACTION_TYPES, FAULT_KINDS, JOURNEY_METRICS, METRICS, TOPIC_METRICS, scenarioSchema, type ScenarioInput } from '../../engine/protocol/scenario.ts';
-import { logText } from '../helpers.ts';
+import { ACTION_TYPES, FAULT_KINDS, JOURNEY_METRICS, METRICS, TOPIC_METRICS, type ScenarioInput } from '../../engine/protocol/scenario.ts';
+import { logText, parseScenario } from '../helpers.ts';
 
 const ms = (n: number) => `${n}ms`;
 
@@ -118,7 +118,7 @@ describe('engine properties', () => {
   it('never throws on random scenarios and commands, and always replays identically', () => {
     fc.assert(
       fc.property(scenarioArb, fc.array(commandArb, { maxLength: 30 }), fc.integer({ min: 0, max: 1000 }), (input, commands, seed) => {
-        const scenario = scenarioSchema.parse(input);
+        const scenario = parseScenario(input);
         const session = runScenario(scenario, { seed, commands: commands as TimedCommand[] });
         expect(session.events[0]).toMatchObject({ type: 'command', command: 'start', ok: true });
         const sample = session.sample();

@@ -26,8 +26,8 @@ describe('docs/scenarios.md example', () => {
     if (!plan.ok) throw new Error(plan.diagnostics.map((d) => d.message).join('\n'));
     const treated = runScenario(loaded.scenario, { commands: plan.plan.commands });
     const untreated = runScenario(loaded.scenario);
-    const t = summarizeRun(loaded.scenario, treated.seed, treated.events);
-    const u = summarizeRun(loaded.scenario, untreated.seed, untreated.events);
+    const t = summarizeRun(treated.scenario, treated.seed, treated.events);
+    const u = summarizeRun(untreated.scenario, untreated.seed, untreated.events);
     expect(t.incidentState).toBe('resolved');
     expect(t.commands.rejected).toBe(0);
     expect(u.impactEnd).toBeNull();

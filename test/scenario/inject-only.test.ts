@@ -1,4 +1,5 @@
 /** A fault with neither `at` nor `trigger`: valid, never starts by itself, and the facilitator can inject it. */
+import { resolveScenario } from '../../engine/core/variation.ts';
 import { readFileSync } from 'node:fs';
 import { parse, stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
@@ -57,6 +58,6 @@ describe('an inject-only fault', () => {
   it('can be injected from a plan: the plan checks accept it', () => {
     const loaded = withSpare();
     if (!loaded.ok) throw new Error('invalid');
-    expect(lintPlan([{ at: 60_000, type: 'inject', params: { fault: 'spare' } }], loaded.scenario)).toEqual([]);
+    expect(lintPlan([{ at: 60_000, type: 'inject', params: { fault: 'spare' } }], resolveScenario(loaded.scenario, 1).scenario)).toEqual([]);
   });
 });

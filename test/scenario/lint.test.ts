@@ -1,14 +1,15 @@
+import { parseScenario } from '../helpers.ts';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { lintScenario } from '../../engine/scenario/lint.ts';
-import { scenarioSchema, type Scenario, type ScenarioInput } from '../../engine/protocol/scenario.ts';
+import { type Scenario, type ScenarioInput } from '../../engine/protocol/scenario.ts';
 
 const minimal = parse(readFileSync('test/fixtures/valid/minimal.yaml', 'utf8')) as ScenarioInput;
 const scenario = (change: (s: ScenarioInput) => void): Scenario => {
   const input = structuredClone(minimal);
   change(input);
-  return scenarioSchema.parse(input);
+  return parseScenario(input);
 };
 const service = (id: string, deps: string[]) => ({
   id,

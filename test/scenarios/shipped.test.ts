@@ -10,11 +10,12 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../engine/core/log/run.ts';
 import { summarizeRun, type RunSummary } from '../../engine/core/read/summary.ts';
-import type { TimedCommand } from '../../engine/protocol/commands.ts';
+import type { PlanCommand, TimedCommand } from '../../engine/protocol/commands.ts';
 import type { EngineEvent } from '../../engine/protocol/events.ts';
 import type { Diagnostic } from '../../engine/scenario/diagnostics.ts';
 import { loadPlanText, type Plan } from '../../engine/scenario/plan.ts';
 import { loadScenarioText } from '../../engine/scenario/load.ts';
+import { resolveScenario } from '../../engine/core/variation.ts';
 import type { AdviceDef, Scenario } from '../../engine/protocol/scenario.ts';
 
 const SCENARIOS = fileURLToPath(new URL('../../scenarios/', import.meta.url));
@@ -49,7 +50,8 @@ class ShippedScenario {
     if (!this.scenarioCache) {
       const result = loadScenarioText(readFileSync(this.path, 'utf8'), this.path);
       if (!result.ok) throw new Error(`${this.file} does not load:\n${describeDiagnostics(result.diagnostics)}`);
-      this.scenarioCache = result.scenario;
+      // As a session with the scenario's own seed runs it: these checks are of that drill.
+      this.scenarioCache = resolveScenario(result.scenario, result.scenario.seed).scenario;
     }
     return this.scenarioCache;
   }
@@ -67,7 +69,7 @@ class ShippedScenario {
     return this.planCache;
   }
 
-  run(key: string, commands: readonly TimedCommand[], until?: number): Run {
+  run(key: string, commands: readonly PlanCommand[], until?: number): Run {
     let run = this.runs.get(key);
     if (!run) {
       const session = runScenario(this.scenario, until === undefined ? { commands } : { commands, until });

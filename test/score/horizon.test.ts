@@ -31,7 +31,7 @@ describe('the score does not depend on when the drill ended', () => {
       expect(card.impact.untreated).toEqual(full.impact.untreated);
       expect(card.milestones.mitigated).toBe(full.milestones.mitigated);
     }
-    expect(full.grade.score).toBe(99.5);
+    expect(full.grade.score).toBe(99.6);
   });
 
   it('counts the loss an outage would still have caused after an early End', () => {

@@ -37,9 +37,10 @@ describe('the timeline', () => {
   it('shows advice with its facilitator label', () => {
     const advice = bad.report.timeline.filter((e) => e.kind === 'advice');
     expect(advice.map((e) => [e.t, e.label])).toEqual([
-      [480_000, 'stale'],
-      [660_000, 'correct'],
-      [840_000, 'harmful'],
+      // When the scenario's seed draws each advice (11m ± 2m, 12m ± 2m, 15m ± 2m), on the next tick.
+      [670_000, 'stale'],
+      [700_000, 'correct'],
+      [930_000, 'harmful'],
     ]);
     expect(advice[0]?.text).toBe('Advice from the AI assistant: “Account errors: known issue?”, proposing restart:account (stale).');
   });
@@ -59,19 +60,19 @@ describe('the timeline', () => {
     const faults = bad.report.timeline.filter((e) => e.type === 'fault.started').map((e) => e.text);
     expect(faults).toContain('Fault pricing-rules-v2 (config-deploy) started on pricing, as scheduled.');
     expect(faults).toContain('Fault login-herd (thundering-herd) started on auth, set off by restart:account (run by alice).');
-    expect(bad.report.timeline.find((e) => e.type === 'incident.state' && e.t === 570_000)).toMatchObject({ kind: 'system', text: 'Incident detected: the page product-price-errors fired.' });
+    expect(bad.report.timeline.find((e) => e.type === 'incident.state' && e.t === 560_000)).toMatchObject({ kind: 'system', text: 'Incident detected: the page checkout-errors fired.' });
     expect(bad.report.timeline.find((e) => e.type === 'status.posted')).toBeUndefined();
     expect(good.report.timeline.filter((e) => e.type === 'status.posted' && e.kind === 'human')).toHaveLength(3);
   });
 
   it('marks the milestones from the scorecard', () => {
     expect(bad.report.markers.map((m) => [m.name, m.t])).toEqual([
-      ['started', 300_000],
-      ['impactStart', 350_000],
-      ['detected', 570_000],
+      ['started', 250_000],
+      ['impactStart', 310_000],
+      ['detected', 560_000],
       ['acknowledged', 960_000],
       ['declared', 1_800_000],
-      ['mitigated', 3_320_000],
+      ['mitigated', 2_770_000],
       ['resolved', 3_900_000],
     ]);
     expect(bad.report.chart.markers.map((m) => m.name)).toEqual([...CHART_MILESTONES]);
@@ -107,8 +108,9 @@ describe('the decision log', () => {
       [2_400_000, 'approval.requested'],
       [2_460_000, 'approval.granted'],
       [2_460_000, 'action.started'],
-      [2_700_000, 'action.completed'],
-      [2_700_000, 'fault.ended'],
+      // The rollback takes what the scenario's seed draws for it (2m30s to 6m30s): 2m40s.
+      [2_620_000, 'action.completed'],
+      [2_620_000, 'fault.ended'],
     ]);
     expect(decisions.find((d) => d.ok === false)?.followed).toEqual([]);
     expect(decisions.find((d) => d.command === 'ack')?.followed.map((f) => f.text)).toEqual(['Incident acknowledged.']);
@@ -153,15 +155,15 @@ describe('the chart series', () => {
 
   it('covers the incident plus ten minutes, with the impact window from impact start to mitigation', () => {
     expect(bad.report.chart.to).toBe(3_900_000 + 600_000);
-    expect(bad.report.chart.impactWindow).toEqual({ from: 350_000, to: 3_320_000 });
-    expect(good.report.chart.impactWindow).toEqual({ from: 350_000, to: good.card.milestones.mitigated });
+    expect(bad.report.chart.impactWindow).toEqual({ from: 310_000, to: 2_770_000 });
+    expect(good.report.chart.impactWindow).toEqual({ from: 310_000, to: good.card.milestones.mitigated });
   });
 
   it('runs to the end when impact never ended', () => {
     const untreated = report('retail-sev1.untreated');
     expect(untreated.card.milestones.mitigated).toBeNull();
     expect(untreated.report.chart.to).toBe(untreated.card.endedAt);
-    expect(untreated.report.chart.impactWindow).toEqual({ from: 350_000, to: untreated.card.endedAt });
+    expect(untreated.report.chart.impactWindow).toEqual({ from: 310_000, to: untreated.card.endedAt });
     // The last tick runs at 05:59:50; the drill ends at 06:00:00.
     expect(untreated.report.chart.t).toHaveLength(untreated.card.endedAt / 10_000);
   });
@@ -207,7 +209,7 @@ describe('the HTML report', () => {
     for (const h of ['Score', 'Milestones and response times', 'Customer impact', 'Error rate per journey', 'Timeline', 'Decision log', 'What went well, what went badly', 'Conduct']) {
       expect(html).toMatch(new RegExp(`<h2 id="[^"]+">${h}</h2>`));
     }
-    expect(html).toContain('<span class="score-value" data-score="54.4">54.4</span>');
+    expect(html).toContain('<span class="score-value" data-score="57.9">57.9</span>');
     expect(html).toContain('<th scope="col">component</th>');
     expect(html).toContain('<span class="badge kind-advice">advice</span>');
     expect(html).toContain('<span class="badge label-harmful">harmful</span>');
@@ -254,7 +256,7 @@ describe('the Markdown and JSON reports', () => {
     for (const h of ['## Score', '## Milestones and response times', '## Customer impact', '## Error rate per journey', '## Timeline', '## Decision log', '## What went well', '## What went badly', '## Conduct']) {
       expect(md).toContain(`\n${h}\n`);
     }
-    expect(md).toContain('**Score: 54.4 / 100**');
+    expect(md).toContain('**Score: 57.9 / 100**');
     expect(md).toMatch(/- \*\*Check out\*\* \(`checkout`\): `[▁▂▃▄▅▆▇█]{60}` peak/);
     expect(sparkline([0, 0.5, 1], 3)).toBe('▁▅█');
   });

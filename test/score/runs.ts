@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { createHeader, serializeLog, type LogHeader } from '../../engine/core/log/log.ts';
 import { runScenario } from '../../engine/core/log/run.ts';
-import type { TimedCommand } from '../../engine/protocol/commands.ts';
+import type { PlanCommand } from '../../engine/protocol/commands.ts';
 import type { EngineEvent } from '../../engine/protocol/events.ts';
 import { loadPlanText } from '../../engine/scenario/plan.ts';
 import { scoreLog, type Scorecard } from '../../engine/score/scorecard.ts';
@@ -18,7 +18,7 @@ export interface ScoredRun {
   log: string;
 }
 
-function loadPlanFile(file: string): TimedCommand[] {
+function loadPlanFile(file: string): PlanCommand[] {
   const result = loadPlanText(readFileSync(`${ROOT}${file}`, 'utf8'), file);
   if (!result.ok) throw new Error(result.diagnostics.map((d) => d.message).join('\n'));
   return result.plan.commands;

@@ -18,7 +18,7 @@ import type { EngineEvent } from '../../engine/protocol/events.ts';
 import type { CreateSessionResponse, SessionSummary } from '../../engine/protocol/messages.ts';
 import { Store } from '../../engine/server/store.ts';
 import { isFacilitatorOnly } from '../../engine/core/read/visibility.ts';
-import { ROOT, loadScenario } from '../helpers.ts';
+import { ROOT, loadScenario, loadSpec } from '../helpers.ts';
 import { TestClient, createDrill } from './harness.ts';
 
 const NODE_MAJOR = process.versions.node.split('.')[0] ?? 'unknown';
@@ -275,8 +275,7 @@ function checkLog(text: string, acked: readonly Acked[]): { header: string; line
   expect(replayLog(text)).toEqual({ ok: true, events: events.length });
 
   // An uninterrupted in-process run: the scenario from disk, the acked commands at the stamped times.
-  const scenario = loadScenario('retail-sev1');
-  const session = createSession(scenario);
+  const session = createSession(loadSpec('retail-sev1'));
   for (const a of [...acked].sort((x, y) => logSeq(x) - logSeq(y))) {
     session.runUntil((events[logSeq(a)] as EngineEvent).t);
     const result = session.submit(a.command);
@@ -284,7 +283,7 @@ function checkLog(text: string, acked: readonly Acked[]): { header: string; line
   }
   const lastT = events.length > 0 ? (events[events.length - 1] as EngineEvent).t : 0;
   session.runUntil(lastT + 1);
-  const expected = serializeLog(createHeader(scenario, session.seed, NODE_MAJOR), session.events).split('\n');
+  const expected = serializeLog(createHeader(session.scenario, session.seed, NODE_MAJOR, session.variation), session.events).split('\n');
   expected.pop();
   const common = Math.min(expected.length, lines.length);
   // The log is fetched between ticks, so the in-process run covers all of it: the prefix is the whole log.

@@ -75,10 +75,11 @@ describe('modelFromWelcome', () => {
   });
 
   it('takes pending approvals, firing alerts and the incident from a mid-drill snapshot', () => {
-    // 13m50s: bob has asked to roll pricing back; alice approves at 14m.
-    const mid = runScenario(scenario, { commands: plan, until: 830_000 });
+    // A tick before alice approves: bob has asked to roll pricing back (the plan's times at the scenario's seed).
+    const due = (type: string) => Math.ceil((plan.find((c) => c.type === type)?.at ?? NaN) / scenario.tick) * scenario.tick;
+    const mid = runScenario(scenario, { commands: plan, until: due('approve') - scenario.tick });
     const m = modelFromWelcome(welcomeFrom(mid.snapshot()));
-    expect(m.approvals).toEqual({ 'rollback:pricing': { request: 'rollback:pricing', action: 'rollback', target: 'pricing', by: 'bob', byId: null, t: 810_000 } });
+    expect(m.approvals).toEqual({ 'rollback:pricing': { request: 'rollback:pricing', action: 'rollback', target: 'pricing', by: 'bob', byId: null, t: due('rollback') } });
     expect(m.incident).toEqual({ state: 'declared', severity: 1, acknowledged: true, roles: { ic: 'alice', ops: 'bob', comms: 'carol' } });
     expect(m.services.pricing?.state).toBe('down');
     expect(Object.keys(m.alerts).sort()).toEqual(['account-errors', 'checkout-errors', 'pricing-latency', 'product-price-errors']);
@@ -263,7 +264,8 @@ describe('folding the real retail-sev1 stream', () => {
     expect(Object.values(m.alerts).filter((a) => a.firing)).toEqual([]);
     for (const s of end.metrics.services) expect(`${s.id}: ${m.services[s.id]?.state}`).toBe(`${s.id}: ${s.state}`);
     expect(Object.keys(m.diagnoses).sort()).toEqual(['checkout', 'pricing']);
-    expect(m.lastStatusAt).toBe(1_860_000);
+    // The plan's last status update, at the scenario's seed.
+    expect(m.lastStatusAt).toBe(Math.ceil((plan.filter((c) => c.type === 'status-update').at(-1)?.at ?? NaN) / scenario.tick) * scenario.tick);
   };
 
   it('as the facilitator sees it: every event', () => {

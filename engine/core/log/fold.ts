@@ -17,7 +17,7 @@
  *   `until` are not applied (one due exactly at `until` is, after the last tick).
  */
 import type { CommandResult, TimedCommand } from '../../protocol/commands.ts';
-import type { Scenario } from '../../protocol/scenario.ts';
+import type { ScenarioSpec } from '../../protocol/scenario.ts';
 import type { MetricsSample } from '../../protocol/views.ts';
 import { createSession, type Session } from '../session.ts';
 
@@ -33,7 +33,7 @@ export interface FoldOptions {
 }
 
 /** The session that `inputs` make of `scenario` and `seed`, as of `until`. Pure: the same arguments give the same log. */
-export function foldCommands(scenario: Scenario, seed: number, inputs: readonly TimedCommand[], options: FoldOptions): Session {
+export function foldCommands(scenario: ScenarioSpec, seed: number, inputs: readonly TimedCommand[], options: FoldOptions): Session {
   const session = createSession(scenario, options.restSteps === false ? { seed, restSteps: false } : { seed });
   const { until, onTick, onCommand } = options;
   const tick = session.tickMs;

@@ -4,6 +4,7 @@
  * Serialisation is JSON.stringify with fixed key order, so equal runs give equal bytes.
  */
 import type { Scenario } from '../../protocol/scenario.ts';
+import { variationMismatch, type Variation } from '../../protocol/varied.ts';
 import { canonicalJson, hashString } from '../../protocol/hash.ts';
 import { engineEventSchema, type EngineEvent } from '../../protocol/events.ts';
 import { ENGINE_VERSION, LOG_FORMAT_VERSION } from './version.ts';
@@ -18,6 +19,12 @@ export interface LogHeader {
   scenarioHash: string;
   seed: number;
   tickMs: number;
+  /**
+   * What the seed drew for the scenario's varied fields, by path (facilitator-only). The embedded
+   * scenario already holds these values, so replay never draws again; this says which ones varied.
+   * Absent when nothing varied.
+   */
+  variation?: Variation;
   scenario: Scenario;
 }
 
@@ -25,7 +32,8 @@ function scenarioHash(scenario: Scenario): string {
   return hashString(canonicalJson(scenario));
 }
 
-export function createHeader(scenario: Scenario, seed: number, nodeMajor: string): LogHeader {
+/** `scenario` is the one the session ran (`session.scenario`), and `variation` what its seed drew (`session.variation`). */
+export function createHeader(scenario: Scenario, seed: number, nodeMajor: string, variation: Variation = {}): LogHeader {
   return {
     format: 'sevdrill-log',
     formatVersion: LOG_FORMAT_VERSION,
@@ -35,6 +43,7 @@ export function createHeader(scenario: Scenario, seed: number, nodeMajor: string
     scenarioHash: scenarioHash(scenario),
     seed,
     tickMs: scenario.tick,
+    ...(Object.keys(variation).length > 0 ? { variation } : {}),
     scenario,
   };
 }
@@ -78,6 +87,8 @@ export function parseLog(text: string): ParsedLog {
   if (scenarioHash(header.scenario) !== header.scenarioHash) {
     return { ok: false, line: 1, message: 'the embedded scenario does not match its hash' };
   }
+  const mismatch = header.variation === undefined ? null : variationMismatch(header.scenario, header.variation);
+  if (mismatch !== null) return { ok: false, line: 1, message: mismatch };
   const events: EngineEvent[] = [];
   for (let i = 1; i < lines.length; i++) {
     const parsed = parseEvent(lines[i] ?? '');

@@ -50,7 +50,7 @@ export function replayLog(text: string): ReplayResult {
 /** Replays a log that is already parsed (and so already checked against the event union). */
 export function replayParsedLog({ header, events, lines }: ParsedLogFile): ReplayResult {
   const session = foldCommands(header.scenario, header.seed, loggedCommands(events), { until: logEnd(events) });
-  const expectedHeader = JSON.stringify(createHeader(header.scenario, header.seed, header.node));
+  const expectedHeader = JSON.stringify(createHeader(header.scenario, header.seed, header.node, header.variation));
   if (expectedHeader !== lines[0]) return { ok: false, line: 1, message: 'header differs', expected: lines[0], actual: expectedHeader };
   const replayed = session.events;
   // A live log can be fetched mid-tick, so the replay may run on past the last line, but only within

@@ -169,7 +169,8 @@ export function compileTopology(scenario: Scenario): Topology {
     journeyTimeoutMs: Float64Array.from(scenario.journeys, (j) => j.timeout),
     journeySloP99Ms: Float64Array.from(scenario.journeys, (j) => j.slo.p99Ms),
     journeyTopic: new Int32Array(0),
-    journeyRps: Float64Array.from(scenario.journeys, (j) => j.rps),
+    // traffic.level scales every source of traffic alike: a quiet or a busy day.
+    journeyRps: Float64Array.from(scenario.journeys, (j) => j.rps * scenario.traffic.level),
     routes: null as RouteTables | null,
     users: compileUsers(scenario),
     edgeCount,
@@ -179,7 +180,7 @@ export function compileTopology(scenario: Scenario): Topology {
   let c = 0;
   services.forEach((s, i) => {
     topo.critical[i] = s.tier === 'critical' ? 1 : 0;
-    topo.baseRps[i] = s.baseline.rps;
+    topo.baseRps[i] = s.baseline.rps * scenario.traffic.level;
     topo.baseP50[i] = s.baseline.latencyMs;
     topo.baseP99[i] = s.baseline.p99Ms ?? s.baseline.latencyMs * 3;
     topo.baseErr[i] = s.baseline.errorRate;
@@ -227,7 +228,7 @@ export function compileTopology(scenario: Scenario): Topology {
   compileCallers(topo);
   compileTopics(topo);
   topo.journeyTopic = Int32Array.from(scenario.journeys, (j) => (j.topic === undefined ? -1 : (topo.topicIndex.get(j.topic) ?? -1)));
-  for (const j of scenario.journeys) topo.extRps[at(j.entry)] = (topo.extRps[at(j.entry)] as number) + j.rps;
+  scenario.journeys.forEach((j, k) => (topo.extRps[at(j.entry)] = (topo.extRps[at(j.entry)] as number) + (topo.journeyRps[k] as number)));
 
   topo.routes = compileRoutes(scenario, topo.journeyEntry, topo.edgeStart, topo.edgeTo, index);
   topo.order.set(topologicalOrder(topo));

@@ -26,7 +26,8 @@ export function buildSnapshot(state: SessionState, metrics: MetricsSample): Dril
   };
 }
 
-export function buildFacilitatorView(state: SessionState): FacilitatorView {
+/** Everything but `variation`, which the session holds (it is drawn before the state exists). */
+export function buildFacilitatorView(state: SessionState): Omit<FacilitatorView, 'variation'> {
   const { faults } = state.scenario;
   return {
     activeFaults: [...state.activeFaults].map(([i, f]) => ({ fault: faults[i]?.id ?? '', ...faultTargetFields(faults[i] ?? { target: '' }), startedAt: f.startedAt })),

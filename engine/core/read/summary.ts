@@ -108,7 +108,7 @@ export function summarizeRun(scenario: Scenario, seed: number, events: readonly 
   for (const def of scenario.journeys) {
     const j = journeys.get(def.id);
     if (!j) continue;
-    const monthlyBudget = def.rps * BUDGET_WINDOW_SEC * (1 - def.slo.target);
+    const monthlyBudget = def.rps * scenario.traffic.level * BUDGET_WINDOW_SEC * (1 - def.slo.target);
     j.budgetBurned = Math.round((j.failed / monthlyBudget) * 10_000) / 10_000;
   }
   for (const j of summary.journeys) {

@@ -26,8 +26,7 @@ export interface JourneyMetrics {
  */
 export function journeyRps(state: SessionState, j: number): number {
   if (state.topo.users !== null) return state.sim.journeyRps[j] as number;
-  const def = state.scenario.journeys[j] as JourneyDef;
-  return def.rps * (state.sim.noiseRps[state.topo.journeyEntry[j] as number] as number);
+  return (state.topo.journeyRps[j] as number) * (state.sim.noiseRps[state.topo.journeyEntry[j] as number] as number);
 }
 
 /** Share of the journey's requests served degraded: its entry's, or for a routed journey its own. */

@@ -104,6 +104,8 @@ async function openServer(root: string, dataFile: string): Promise<BenchServer> 
     connectRate: { perSecond: 1_000_000, burst: 1_000_000 },
     maxSocketsPerCode: 1_000_000,
     maxParticipants: 1_000_000,
+    // The drills alone: no seeds rated by difficulty on a worker beside them.
+    difficulty: { seeds: 0, workers: 1 },
   };
   const logs: string[] = [];
   const server = await startServer(config, { log: (m) => logs.push(m) });

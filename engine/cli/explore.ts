@@ -62,6 +62,8 @@ export interface ExploreOptions {
   workers: number;
   /** Called with the number of seeds done so far. */
   onProgress?: (done: number) => void;
+  /** Stops the workers and rejects with the signal's reason: the server drops a scenario that changed or closes. */
+  signal?: AbortSignal;
 }
 
 export interface ImpactStats {
@@ -134,14 +136,19 @@ async function exploreSeeds(options: ExploreOptions): Promise<{ results: SeedRes
   let done = 0;
   const modes = new Set<ScoringMode>();
   const workers: Worker[] = [];
+  const { signal } = options;
+  let onAbort: (() => void) | undefined;
   try {
     await new Promise<void>((resolve, reject) => {
       let settled = false;
-      const fail = (error: Error) => {
+      const fail = (error: unknown) => {
         if (settled) return;
         settled = true;
         reject(error);
       };
+      if (signal?.aborted) return fail(signal.reason);
+      onAbort = () => fail(signal?.reason);
+      signal?.addEventListener('abort', onAbort, { once: true });
       const feed = (worker: Worker) => {
         if (next >= count) return;
         const seeds: number[] = [];
@@ -173,6 +180,7 @@ async function exploreSeeds(options: ExploreOptions): Promise<{ results: SeedRes
       }
     });
   } finally {
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
     await Promise.all(workers.map((w) => w.terminate()));
   }
   // Every worker checks the same seed, so they agree; scoreLog wins if one ever did not.

@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { TIERS } from './scenario.ts';
-import { MAX_SPEED, MIN_SPEED } from './messages.ts';
+import { DIFFICULTIES, MAX_SPEED, MIN_SPEED } from './messages.ts';
 import { joinModeSchema, roleSchema, rosterEntrySchema, sentScenarioSchema, speedSchema } from './messages-schema.ts';
 import { drillSnapshotSchema, facilitatorViewSchema, metricsSampleSchema, publicScenarioSchema } from './views.ts';
 import { engineEventSchema } from './events.ts';
@@ -28,6 +28,8 @@ const teamSchema = z
   .refine((name) => name.trim().length > 0, 'must not be blank')
   .describe(`The team playing, for the leaderboard: 1 to ${MAX_TEAM_LENGTH} characters.`);
 
+const difficultySchema = z.enum(DIFFICULTIES);
+
 // ── requests ─────────────────────────────────────────────────────────────────────────────────
 
 /**
@@ -36,7 +38,12 @@ const teamSchema = z
  */
 export const createSessionRequestSchema = z.object({
   scenarioId: z.string().describe('The id of a scenario from `GET /api/scenarios`.'),
-  seed: seedSchema.nullish().describe("Default: the scenario's seed."),
+  seed: seedSchema.nullish().describe("Default: the scenario's seed (or one of `difficulty`). Not with `difficulty`."),
+  difficulty: difficultySchema
+    .nullish()
+    .describe(
+      "Instead of `seed`: the server picks a seed of this rating from its explore of the scenario (the scenario's `difficulty` in `GET /api/scenarios`), taking turns among them; the response names it. Refused while that explore is not ready.",
+    ),
   speed: speedSchema.nullish().describe('Default 1.'),
   team: teamSchema.nullish(),
   join: joinModeSchema.nullish().describe('Default `code`. With `invite`, the responder code is refused: each responder needs a named invite link.'),
@@ -92,6 +99,8 @@ export const codeQuerySchema = z.object({ code: z.string().optional().describe('
 /** The error code and message of each request field, in the order the server checks them. */
 export const REQUEST_ERRORS = {
   seed: { code: 'bad-seed', message: 'seed must be a whole number from 0 to 2147483647' },
+  difficulty: { code: 'bad-difficulty', message: 'difficulty must be "easy", "typical" or "hard"' },
+  seedAndDifficulty: { code: 'seed-and-difficulty', message: 'give a seed or a difficulty, not both: a difficulty picks the seed' },
   speed: { code: 'bad-speed', message: `speed must be from ${MIN_SPEED} to ${MAX_SPEED}` },
   team: { code: 'bad-team', message: `team must be a name of 1 to ${MAX_TEAM_LENGTH} characters` },
   campaignTeam: { code: 'bad-team', message: `a campaign needs a team name of 1 to ${MAX_TEAM_LENGTH} characters` },
@@ -125,6 +134,23 @@ export const serverInfoSchema = z.object({
   createNeedsAdminToken: z.boolean().describe('Creating drills and campaigns needs the admin token (SEVDRILL_ADMIN_TOKEN) as a Bearer token.'),
 });
 
+/**
+ * Where the server's explore of a scenario's seeds stands (engine/server/difficulty-cache.ts): a drill
+ * can be created by difficulty once it is `ready`.
+ */
+export const scenarioDifficultySchema = z.object({
+  status: z
+    .enum(['pending', 'computing', 'ready', 'unavailable'])
+    .describe('`pending`: waiting for its turn; `computing`: being explored now; `ready`: drills can be created by difficulty; `unavailable`: they cannot (see `reason`).'),
+  seeds: z.number().int().describe('How many seeds the explore covers (1 to N, SEVDRILL_DIFFICULTY_SEEDS).'),
+  done: z.number().int().describe('How many of them have been explored so far.'),
+  counts: z
+    .object({ easy: z.number().int(), typical: z.number().int(), hard: z.number().int() })
+    .nullable()
+    .describe('Once ready: how many seeds have each rating. A rating with none cannot be asked for.'),
+  reason: z.string().nullable().describe('Why it is unavailable: no reference plan, a plan with errors, the explore failed, or the server explores nothing (SEVDRILL_DIFFICULTY_SEEDS=0).'),
+});
+
 export const scenarioListingSchema = z.object({
   id: z.string(),
   title: z.string(),
@@ -132,6 +158,9 @@ export const scenarioListingSchema = z.object({
   services: z.array(z.object({ id: z.string(), name: z.string(), tier: z.enum(TIERS) })),
   defaultSeed: z.number().int(),
   duration: z.number().describe('Simulated ms the scenario runs when nobody fixes anything.'),
+  difficulty: scenarioDifficultySchema
+    .optional()
+    .describe('Creating a drill by difficulty: where the explore of its seeds stands. Servers older than this field leave it out: read a missing one as unavailable.'),
 });
 /** `GET /api/scenarios/:id`: the listing plus the public projection. */
 export const scenarioDetailSchema = scenarioListingSchema.extend({ scenario: publicScenarioSchema });
@@ -172,6 +201,8 @@ export const createSessionResponseSchema = z.object({
   join: joinModeSchema,
   facilitatorName: z.string(),
   facilitatorPath: z.string().describe("The facilitator's way back in: an app path whose token sits in the URL fragment, which browsers never send."),
+  seed: z.number().int().describe('The seed the drill runs: the one asked for, the scenario\'s, or the one picked for the difficulty. The same seed gives another team the same drill.'),
+  difficulty: difficultySchema.nullable().describe('The difficulty asked for, if the seed was picked by difficulty; else null.'),
 });
 
 export const createCampaignResponseSchema = z.object({

@@ -18,6 +18,13 @@ export const MAX_FRAME_BYTES = 64 * 1024;
 /** The speed range, for creating a drill and for the facilitator's `speed` control. */
 export const MIN_SPEED = 0.5;
 export const MAX_SPEED = 60;
+/**
+ * Creating a drill by difficulty: how hard a seed of a scenario is, relative to the other seeds the
+ * server explored, as `sevdrill explore` rates each seed (the percentiles of its untreated loss and of
+ * the reference plan's time to mitigate; engine/cli/difficulty.ts).
+ */
+export const DIFFICULTIES = ['easy', 'typical', 'hard'] as const;
+export type Difficulty = (typeof DIFFICULTIES)[number];
 
 export type Role = z.infer<typeof ws.roleSchema>;
 /** How responders get in: the shared responder code, or only a named invite link each. */
@@ -53,6 +60,7 @@ export type SessionPage = z.infer<typeof http.sessionPageSchema>;
 export type ServerInfo = z.infer<typeof http.serverInfoSchema>;
 export type ScenarioListing = z.infer<typeof http.scenarioListingSchema>;
 export type ScenarioList = z.infer<typeof http.scenarioListSchema>;
+export type ScenarioDifficulty = z.infer<typeof http.scenarioDifficultySchema>;
 export type BrokenScenarioFile = z.infer<typeof http.brokenScenarioFileSchema>;
 export type ScenarioDetail = z.infer<typeof http.scenarioDetailSchema>;
 export type ValidationResult = z.infer<typeof http.validationResultSchema>;

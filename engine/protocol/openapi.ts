@@ -110,9 +110,20 @@ export const ROUTES: Route[] = [
     auth: 'admin',
     body: { schema: http.createSessionRequestSchema, maxBytes: 64 * KIB },
     responses: {
-      201: { description: "The facilitator's credentials.", schema: http.createSessionResponseSchema },
-      400: { description: 'A field is wrong, or the body is not JSON.', errors: ['unknown-scenario', 'bad-seed', 'bad-speed', 'bad-team', 'bad-join', 'bad-json'] },
+      201: { description: "The facilitator's credentials, and the seed the drill runs.", schema: http.createSessionResponseSchema },
+      400: {
+        description: 'A field is wrong, a seed and a difficulty are both given, or the body is not JSON.',
+        errors: ['unknown-scenario', 'bad-seed', 'bad-difficulty', 'bad-speed', 'bad-team', 'bad-join', 'seed-and-difficulty', 'bad-json'],
+      },
+      409: {
+        description: 'By difficulty: the scenario cannot be (no reference plan, or none rated), or no seed has that rating.',
+        errors: ['difficulty-unavailable', 'difficulty-empty'],
+      },
       ...creationErrors,
+      503: {
+        description: "The server runs as many open drills as it may; or, by difficulty, the scenario's seeds are still being rated (see `Retry-After`).",
+        errors: ['too-many-open-drills', 'difficulty-not-ready'],
+      },
     },
   },
   {
@@ -273,6 +284,7 @@ const RESPONSES: Record<string, z.ZodType> = {
   ServerInfo: http.serverInfoSchema,
   ScenarioList: http.scenarioListSchema,
   ScenarioListing: http.scenarioListingSchema,
+  ScenarioDifficulty: http.scenarioDifficultySchema,
   ScenarioDetail: http.scenarioDetailSchema,
   ValidationResult: http.validationResultSchema,
   CreateSessionResponse: http.createSessionResponseSchema,

@@ -8,6 +8,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { MAX_FRAME_BYTES } from '../protocol/messages.ts';
 import { Catalog, checkOnWorkers } from './catalog.ts';
 import type { ServerConfig } from './config.ts';
+import { DifficultyCache, type Explorer } from './difficulty-cache.ts';
 import { realClock, type WallClock } from './drill.ts';
 import { createHttpApp } from './http.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -35,6 +36,8 @@ export interface ServerOptions {
   clock?: WallClock;
   /** Receives every log line (JSON); by default they go to stderr. */
   log?: (line: string) => void;
+  /** Rates seeds for drills created by difficulty; by default `sevdrill explore` on worker threads (tests hold it back). */
+  explorer?: Explorer;
 }
 
 export async function startServer(config: ServerConfig, options: ServerOptions = {}): Promise<RunningServer> {
@@ -51,14 +54,20 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   });
   catalog.watch();
   const nodeMajor = process.versions.node.split('.')[0] ?? 'unknown';
-  const registry = new Registry(store, catalog, clock, config, logger, nodeMajor);
+  const difficulty = new DifficultyCache(store, () => catalog.sources(), logger, {
+    ...config.difficulty,
+    nodeMajor,
+    ...(options.explorer ? { explorer: options.explorer } : {}),
+  });
+  catalog.onChange(() => void difficulty.reconcile());
+  const registry = new Registry(store, catalog, clock, config, logger, nodeMajor, difficulty);
   const recovered = registry.recover();
   let policy: OriginPolicy | null = null;
   const currentPolicy = (): OriginPolicy => {
     if (!policy) throw new Error('invariant: a request arrived before the server listened');
     return policy;
   };
-  const http = createServer(createHttpApp({ registry, catalog, config, nodeMajor, logger, validation, originPolicy: currentPolicy }));
+  const http = createServer(createHttpApp({ registry, catalog, difficulty, config, nodeMajor, logger, validation, originPolicy: currentPolicy }));
 
   // allowSynchronousEvents: false hands each socket's messages over one per turn of the event loop. By
   // default ws emits every message it has read at once, and dozens of flooding sockets then hold the
@@ -115,6 +124,8 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   await new Promise<void>((resolve) => http.listen(config.port, config.host, resolve));
   const port = (http.address() as AddressInfo).port;
   policy = originPolicy(config.allowedOrigins, port);
+  // Once the server listens: reading the plans and exploring never delay the start or a recovered drill.
+  void difficulty.reconcile();
   return {
     url: `http://127.0.0.1:${port}`,
     port,
@@ -132,6 +143,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       await new Promise<void>((resolve) => http.close(() => resolve()));
       await validation.close();
+      await difficulty.close();
       store.close();
     },
   };

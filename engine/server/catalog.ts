@@ -76,6 +76,8 @@ const NOT_A_SCENARIO = /(\.schema\.json|\.plan\.(ya?ml|json))$/i;
 
 interface Entry {
   name: string;
+  /** Where it is on disk: its reference plan is looked for beside it (difficulty-cache.ts). */
+  path: string;
   /** The path as logs and the lobby show it (scenarioPath). */
   file: string;
   /** The text checked; null if the file could not be read. */
@@ -87,7 +89,15 @@ interface Entry {
 
 interface Held {
   scenario: ScenarioSpec;
+  path: string;
   file: string;
+}
+
+/** A scenario the catalog offers, and the file it came from. */
+export interface ScenarioSource {
+  scenario: ScenarioSpec;
+  /** The file on disk (absolute, as the directory was given). */
+  path: string;
 }
 
 export class Catalog {
@@ -103,6 +113,7 @@ export class Catalog {
   private readonly again = new Set<number>();
   /** Directories that could not be listed (reported once until they can be again). */
   private readonly unreadableDirs = new Set<number>();
+  private readonly listeners: (() => void)[] = [];
   private closed = false;
 
   /** Loads every directory now, on this thread (the server has not started listening yet). */
@@ -125,7 +136,7 @@ export class Catalog {
         } catch (error) {
           result = unreadable(file, error);
         }
-        entries.set(name, { name, file, text, result });
+        entries.set(name, { name, path, file, text, result });
       }
       return entries;
     });
@@ -138,6 +149,16 @@ export class Catalog {
 
   list(): ScenarioListing[] {
     return [...this.scenarios.values()].map((held) => listing(held.scenario));
+  }
+
+  /** Every scenario offered, with its file, in directory order then by file name. */
+  sources(): ScenarioSource[] {
+    return [...this.scenarios.values()].map(({ scenario, path }) => ({ scenario, path }));
+  }
+
+  /** Calls `listener` after each change to the scenarios offered (not at startup: read sources() then). */
+  onChange(listener: () => void): void {
+    this.listeners.push(listener);
   }
 
   /** Files that hold no scenario, with their diagnostics, in directory order then by name. */
@@ -217,11 +238,11 @@ export class Catalog {
         try {
           text = await readFile(path, 'utf8');
         } catch (error) {
-          return files.get(name)?.text === null ? null : { name, entry: { name, file, text: null, result: unreadable(file, error) } };
+          return files.get(name)?.text === null ? null : { name, entry: { name, path, file, text: null, result: unreadable(file, error) } };
         }
         if (files.get(name)?.text === text || this.closed) return null;
         const result = await this.load(text, file);
-        return { name, entry: result === 'retry' ? 'retry' : { name, file, text, result } };
+        return { name, entry: result === 'retry' ? 'retry' : { name, path, file, text, result } };
       }),
     );
     if (this.closed) return;
@@ -262,7 +283,7 @@ export class Catalog {
           broken.push(brokenFile(entry.file, [duplicateId(entry, scenario.id, holder.file)]));
           continue;
         }
-        scenarios.set(scenario.id, { scenario, file: entry.file });
+        scenarios.set(scenario.id, { scenario, path: entry.path, file: entry.file });
         // Warnings do not stop a file loading, but its author should hear of them, as from `sevdrill validate`.
         const warnings = entry.result.diagnostics.filter((d) => d.severity === 'warning');
         if (startup || before.get(scenario.id)?.scenario !== scenario) for (const d of warnings) this.logger.warn({ scenarioFile: entry.file }, formatDiagnostic(d));
@@ -279,6 +300,7 @@ export class Catalog {
         `scenario file ${b.file} could not be loaded (${count(b.messages.length, 'problem')}); the lobby lists it under "could not load" until it is fixed`,
       );
     }
+    if (!startup) for (const listener of this.listeners) listener();
     if (startup) {
       const ids = [...scenarios.keys()].join(', ');
       const dirs = this.dirs.map(scenarioPath).join(', ');

@@ -59,9 +59,17 @@ export interface ServerConfig {
   progressSaveMs: number;
   logLevel: string;
   validation: ValidationPoolOptions;
+  /**
+   * Creating drills by difficulty (difficulty-cache.ts): seeds 1..N of each scenario with a reference
+   * plan are explored in the background (SEVDRILL_DIFFICULTY_SEEDS; 0 explores nothing), on this many
+   * worker threads, one scenario at a time. One thread, so that live drills keep the other cores.
+   */
+  difficulty: { seeds: number; workers: number };
 }
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** Explored seeds per scenario: at about 60 ms a seed (retail-sev1, one thread), 10,000 take ten minutes. */
+const MAX_DIFFICULTY_SEEDS = 10_000;
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const createPerMinute = count(env, 'SEVDRILL_CREATE_PER_MINUTE', 10);
@@ -94,6 +102,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     progressSaveMs: 1000,
     logLevel: env.SEVDRILL_LOG_LEVEL ?? 'info',
     validation: defaultValidationPoolOptions(env),
+    difficulty: { seeds: count(env, 'SEVDRILL_DIFFICULTY_SEEDS', 200, 0, MAX_DIFFICULTY_SEEDS), workers: 1 },
   };
 }
 

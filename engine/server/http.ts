@@ -14,6 +14,7 @@ import type { DrillView } from './archive.ts';
 import type { Catalog } from './catalog.ts';
 import { listing } from './catalog.ts';
 import type { ServerConfig } from './config.ts';
+import { SEED_CHOICE_STATUS, type DifficultyCache } from './difficulty-cache.ts';
 import { hashToken, safeEqual } from './credentials.ts';
 import type { LiveDrill } from './drill.ts';
 import { KeyedBuckets } from './limits.ts';
@@ -29,6 +30,7 @@ import { resolveScenario } from '../core/variation.ts';
 export interface HttpDeps {
   registry: Registry;
   catalog: Catalog;
+  difficulty: Pick<DifficultyCache, 'status'>;
   config: ServerConfig;
   nodeMajor: string;
   logger: Logger;
@@ -48,7 +50,7 @@ function bearer(req: Request): string | undefined {
 const bodyObject = (req: Request): Record<string, unknown> => (typeof req.body === 'object' && req.body !== null && !Array.isArray(req.body) ? req.body : {});
 
 export function createHttpApp(deps: HttpDeps): express.Express {
-  const { registry, catalog, config, logger } = deps;
+  const { registry, catalog, difficulty, config, logger } = deps;
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
@@ -75,15 +77,17 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     res.json({ createNeedsAdminToken: config.adminToken !== null } satisfies ServerInfo);
   });
 
+  // Each scenario with where the rating of its seeds by difficulty stands: the lobby polls this while one is computing.
   app.get('/api/scenarios', (_req, res) => {
-    res.json({ scenarios: catalog.list(), broken: catalog.broken() } satisfies ScenarioList);
+    const scenarios = catalog.list().map((s) => ({ ...s, difficulty: difficulty.status(s.id) }));
+    res.json({ scenarios, broken: catalog.broken() } satisfies ScenarioList);
   });
 
   app.get('/api/scenarios/:id', (req, res) => {
     const scenario = catalog.get(req.params.id);
     if (!scenario) return sendError(res, 404, 'unknown-scenario', `no scenario "${req.params.id}"`);
     // The system as the scenario's own seed draws it: ranges are the facilitator's secret.
-    res.json({ ...listing(scenario), scenario: publicScenario(resolveScenario(scenario, scenario.seed).scenario) } satisfies ScenarioDetail);
+    res.json({ ...listing(scenario), difficulty: difficulty.status(scenario.id), scenario: publicScenario(resolveScenario(scenario, scenario.seed).scenario) } satisfies ScenarioDetail);
   });
 
   // Parsing is the expensive part and runs on a worker (validate-pool.ts): a huge or hostile body
@@ -134,7 +138,10 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   app.post('/api/sessions', express.json({ limit: '64kb' }), (req, res) => {
     if (!mayCreate(req, res, 1)) return;
     const result = registry.create(bodyObject(req), new Date());
-    if (!result.ok) return sendError(res, result.code === 'too-many-open-drills' ? 503 : 400, result.code, result.message);
+    if (!result.ok) {
+      if (result.code === 'difficulty-not-ready') res.set('Retry-After', '5');
+      return sendError(res, createFailureStatus(result.code), result.code, result.message);
+    }
     budgetOf(req).take(performance.now());
     res.status(201).json(result.created);
   });
@@ -333,6 +340,12 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     sendError(res, status, code, status >= 500 ? 'internal error' : error.message, status >= 500 ? error : undefined);
   });
   return app;
+}
+
+/** A drill that could not be created: the server full or no seed for the difficulty yet (503), no seed of it at all (409), else a bad request. */
+function createFailureStatus(code: string): number {
+  if (code === 'too-many-open-drills') return 503;
+  return (SEED_CHOICE_STATUS as Record<string, number | undefined>)[code] ?? 400;
 }
 
 /** Listing cursors are opaque to clients (so their meaning can change): the last row's position. */

@@ -13,6 +13,7 @@ import { MAX_CAMPAIGN_NAME_LENGTH, REQUEST_ERRORS, createCampaignRequestSchema, 
 import { ArchiveReader, type DrillView } from './archive.ts';
 import type { Catalog } from './catalog.ts';
 import type { ServerConfig } from './config.ts';
+import type { SeedPicker } from './difficulty-cache.ts';
 import { hashToken, matchesHash, newSessionId, newToken } from './credentials.ts';
 import { LiveDrill, shareCodesFor, type WallClock } from './drill.ts';
 import { Leaderboard } from './leaderboard.ts';
@@ -70,6 +71,8 @@ export class Registry {
     private readonly logger: Logger,
     /** Stamped in archived logs' headers, as the live /log endpoint does. */
     private readonly nodeMajor: string,
+    /** Picks the seed of a drill asked for by difficulty (difficulty-cache.ts). */
+    private readonly seeds: SeedPicker,
   ) {
     this.leaderboard = new Leaderboard(store.database);
     this.archives = new ArchiveReader(store, (id) => this.leaderboard.meta(id).team);
@@ -321,7 +324,8 @@ export class Registry {
 
   /**
    * A new drill, from an untrusted request body (createSessionRequestSchema). Problems are reported
-   * in a fixed order, the first one only: team, scenario, seed, speed, join.
+   * in a fixed order, the first one only: team, scenario, seed, difficulty, speed, join, a seed and a
+   * difficulty both given; the server's capacity; then, by difficulty, why no seed can be picked (SeedChoice).
    */
   create(body: unknown, now: Date, campaignId: string | null = null): CreateResult {
     const parsed = createSessionRequestSchema.safeParse(body);
@@ -330,15 +334,19 @@ export class Registry {
     const scenarioId: unknown = isObject(body) ? body.scenarioId : undefined;
     const scenario = !failed.has('scenarioId') && typeof scenarioId === 'string' ? this.catalog.get(scenarioId) : undefined;
     if (!scenario) return { ok: false, code: 'unknown-scenario', message: `no scenario "${String(scenarioId)}"` };
-    for (const field of ['seed', 'speed', 'join'] as const) if (failed.has(field)) return failure(REQUEST_ERRORS[field]);
+    for (const field of ['seed', 'difficulty', 'speed', 'join'] as const) if (failed.has(field)) return failure(REQUEST_ERRORS[field]);
     if (!parsed.success) return { ok: false, code: 'bad-request', message: parsed.error.issues[0]?.message ?? 'invalid request' };
     const request = parsed.data;
+    const difficulty = request.difficulty ?? null;
+    if (difficulty !== null && request.seed != null) return failure(REQUEST_ERRORS.seedAndDifficulty);
     const team = request.team?.trim() ?? null;
-    const seed = request.seed ?? scenario.seed;
-    const speed = request.speed ?? 1;
-    const join = request.join ?? 'code';
     const full = campaignId === null ? this.capacityFor(1) : null;
     if (full) return full;
+    const picked = difficulty === null ? null : this.seeds.pick(scenario, difficulty);
+    if (picked && !picked.ok) return picked;
+    const seed = picked?.seed ?? request.seed ?? scenario.seed;
+    const speed = request.speed ?? 1;
+    const join = request.join ?? 'code';
     const sessionId = newSessionId();
     const facilitatorToken = newToken();
     const codes = shareCodesFor(facilitatorToken, sessionId, join);
@@ -370,6 +378,8 @@ export class Registry {
         join,
         facilitatorName,
         facilitatorPath: `/#/drill/${sessionId}?token=${facilitatorToken}`,
+        seed,
+        difficulty,
       },
     };
   }

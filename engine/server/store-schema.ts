@@ -96,4 +96,19 @@ export const MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (session_id, kind)
       );
     `),
+  // 4: the difficulty cache: each scenario's seeds 1..N rated easy, typical or hard by an explore with its
+  // reference plan (difficulty-cache.ts). One row per scenario id, for the version explored last; the
+  // hashes, `version` and `seeds` say which one that was.
+  (db) =>
+    db.exec(`
+      CREATE TABLE difficulty_cache (
+        scenario_id TEXT PRIMARY KEY,
+        scenario_hash TEXT NOT NULL,
+        plan_hash TEXT NOT NULL,
+        version TEXT NOT NULL,
+        seeds INTEGER NOT NULL,
+        ratings_json TEXT NOT NULL,
+        computed_at TEXT NOT NULL
+      );
+    `),
 ];

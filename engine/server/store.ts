@@ -18,7 +18,7 @@ import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { CommandInput } from '../protocol/commands.ts';
 import type { ScenarioSpec } from '../protocol/scenario.ts';
-import type { JoinMode, Role } from '../protocol/messages.ts';
+import type { Difficulty, JoinMode, Role } from '../protocol/messages.ts';
 import { hashToken } from './credentials.ts';
 import { MIGRATIONS } from './store-schema.ts';
 
@@ -73,6 +73,25 @@ export interface CachedReport {
   /** The code that computed it (reports.ts, REPORT_CACHE_VERSION). */
   version: string;
   body: string;
+}
+
+/** One seed's rating in the difficulty cache. */
+export interface RatedSeed {
+  seed: number;
+  rating: Difficulty;
+  /** 0–100: the mean of its percentiles (engine/cli/difficulty.ts). */
+  difficulty: number;
+}
+
+/** A scenario's seeds 1..seeds, rated by an explore with its reference plan (difficulty-cache.ts). */
+export interface CachedDifficulty {
+  scenarioId: string;
+  scenarioHash: string;
+  planHash: string;
+  /** The code that rated them (difficulty-cache.ts, DIFFICULTY_CACHE_VERSION). */
+  version: string;
+  seeds: number;
+  ratings: RatedSeed[];
 }
 
 /** One row of the public drill listing. */
@@ -179,6 +198,10 @@ export class Store {
       archive: this.db.prepare('SELECT log_gz FROM archives WHERE session_id = ?'),
       cachedReports: this.db.prepare('SELECT kind, events, version, body FROM report_cache WHERE session_id = ?'),
       putReport: this.db.prepare('INSERT OR REPLACE INTO report_cache (session_id, kind, events, version, body, computed_at) VALUES (?, ?, ?, ?, ?, ?)'),
+      difficulty: this.db.prepare('SELECT scenario_hash, plan_hash, version, seeds, ratings_json FROM difficulty_cache WHERE scenario_id = ?'),
+      putDifficulty: this.db.prepare(
+        'INSERT OR REPLACE INTO difficulty_cache (scenario_id, scenario_hash, plan_hash, version, seeds, ratings_json, computed_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
       insertParticipant: this.db.prepare(
         'INSERT INTO participants (session_id, id, role, name, invite_id, created_at) VALUES (@sessionId, @id, @role, @name, @inviteId, @createdAt)',
       ),
@@ -329,6 +352,21 @@ export class Store {
     this.db.transaction(() => {
       for (const r of reports) this.q.putReport.run(sessionId, r.kind, r.events, r.version, r.body, at.toISOString());
     })();
+  }
+
+  /** The ratings last stored for a scenario id, whichever version they were for (difficulty-cache.ts decides whether they still hold). */
+  cachedDifficulty(scenarioId: string): CachedDifficulty | undefined {
+    const row = this.q.difficulty.get(scenarioId) as
+      | { scenario_hash: string; plan_hash: string; version: string; seeds: number; ratings_json: string }
+      | undefined;
+    if (!row) return undefined;
+    const ratings = JSON.parse(row.ratings_json) as RatedSeed[];
+    return { scenarioId, scenarioHash: row.scenario_hash, planHash: row.plan_hash, version: row.version, seeds: row.seeds, ratings };
+  }
+
+  /** Keeps a scenario's ratings in place of any earlier version's: one row per scenario id. */
+  saveDifficulty(d: CachedDifficulty, at: Date): void {
+    this.q.putDifficulty.run(d.scenarioId, d.scenarioHash, d.planHash, d.version, d.seeds, JSON.stringify(d.ratings), at.toISOString());
   }
 
   /** Newest first, `limit` rows created before the one at `before` (a `position` from an earlier page). */

@@ -2,6 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { namedSeeds, rateSeeds } from '../../engine/cli/difficulty.ts';
+import { explore } from '../../engine/cli/explore.ts';
 import { chooseScoringMode, exploreSeed, type ExploreJob } from '../../engine/cli/explore-worker.ts';
 import { barLength, distribution, histogramBins, niceStep, percentile, percentileSorted, renderHistogram } from '../../engine/cli/histogram.ts';
 import { progressBar } from '../../engine/cli/progress.ts';
@@ -274,5 +275,30 @@ describe('sevdrill explore', () => {
     const r = sevdrill('explore', '--help');
     expect(r.code).toBe(0);
     for (const option of ['--seeds', '--from-seed', '--plan', '--workers', '--json']) expect(r.stdout).toContain(option);
+  });
+});
+
+describe('explore, stopped', () => {
+  it('rejects with the reason once aborted, and ends its workers (the server stops a scenario that changed)', async () => {
+    const controller = new AbortController();
+    const seen: number[] = [];
+    const run = explore({
+      scenario: loadSpec('auth-cert-expiry'),
+      commands: loadPlanCommands('auth-cert-expiry'),
+      fromSeed: 1,
+      count: 400,
+      workers: 1,
+      signal: controller.signal,
+      onProgress: (done) => {
+        seen.push(done);
+        controller.abort(new Error('changed'));
+      },
+    });
+    await expect(run).rejects.toThrow('changed');
+    // Stopped at the first batch, not after the 400 seeds.
+    expect(seen).toHaveLength(1);
+    const already = new AbortController();
+    already.abort(new Error('before it began'));
+    await expect(explore({ scenario: loadSpec('auth-cert-expiry'), commands: null, fromSeed: 1, count: 2, workers: 1, signal: already.signal })).rejects.toThrow('before it began');
   });
 });

@@ -54,7 +54,8 @@ class ServerProcess {
 
   /** `node --import tsx engine/server/main.ts` on an ephemeral loopback port; resolves once it listens. */
   static start(dataFile: string): Promise<ServerProcess> {
-    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', SEVDRILL_DATA: dataFile };
+    // SEVDRILL_DIFFICULTY_SEEDS=0: no seeds rated in the background, whose worker would compete with the drills for the CPU.
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', SEVDRILL_DATA: dataFile, SEVDRILL_DIFFICULTY_SEEDS: '0' };
     delete env.SEVDRILL_ORIGINS;
     delete env.SEVDRILL_SCENARIOS;
     const proc = spawn(process.execPath, ['--import', 'tsx', 'engine/server/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });

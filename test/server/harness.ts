@@ -11,7 +11,9 @@ export function testConfig(overrides: Partial<ServerConfig> = {}): ServerConfig 
   const dir = mkdtempSync(join(tmpdir(), 'sevdrill-server-'));
   // Most tests make many drills quickly from one address; the abuse tests set these limits themselves.
   const lifted = { createRate: { perSecond: 1000, burst: 1000 }, maxOpenDrills: 1000 };
-  return { ...configFromEnv({}), port: 0, host: '127.0.0.1', dataFile: join(dir, 'test.db'), ...lifted, ...overrides };
+  // No seeds are rated by difficulty in the background (200 a scenario by default) unless a test asks for a few.
+  const quiet = { difficulty: { seeds: 0, workers: 1 } };
+  return { ...configFromEnv({}), port: 0, host: '127.0.0.1', dataFile: join(dir, 'test.db'), ...lifted, ...quiet, ...overrides };
 }
 
 /** A server for a whole `describe` (beforeAll/afterAll); remember to close it. `log` receives its log lines. */

@@ -47,6 +47,8 @@ describe('HTTP API', () => {
         services: s.services.map((x) => ({ id: x.id, name: x.name ?? x.id, tier: x.tier })),
         defaultSeed: s.seed,
         duration: s.duration,
+        // The test servers rate no seeds (harness.ts); difficulty.test.ts rates a few.
+        difficulty: { status: 'unavailable', seeds: 0, done: 0, counts: null, reason: 'this server rates no seeds (SEVDRILL_DIFFICULTY_SEEDS=0)' },
       });
       expect(listing.services.length).toBeGreaterThan(3);
     }
@@ -166,8 +168,10 @@ describe('HTTP API', () => {
       expect(c.sessionId).toMatch(/^[A-Za-z0-9_-]{8,}$/);
       // The way back in: the token sits after the '#', which browsers never send to a server.
       expect(c.facilitatorPath).toBe(`/#/drill/${c.sessionId}?token=${c.facilitatorToken}`);
-      expect(c).toMatchObject({ join: 'code', facilitatorName: 'Fran' });
+      expect(c).toMatchObject({ join: 'code', facilitatorName: 'Fran', difficulty: null });
     }
+    // The seed the drill runs, whether asked for or the scenario's own.
+    expect(made.map((c) => c.seed)).toEqual([loadScenario('retail-sev1').seed, 42, loadScenario('auth-cert-expiry').seed]);
 
     const { sessions } = (await get(server, '/api/sessions')).json as { sessions: SessionListing[] };
     for (const c of made) expect(sessions.map((s) => s.sessionId)).toContain(c.sessionId);

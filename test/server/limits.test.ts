@@ -186,6 +186,8 @@ afterEach(() => {
 function startChild(dataFile: string): Promise<{ child: ChildProcess; url: string; recovered: number; startMs: number }> {
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', SEVDRILL_DATA: dataFile };
   for (const name of Object.keys(env)) if (name.startsWith('SEVDRILL_') && name !== 'SEVDRILL_DATA') delete env[name];
+  // The bars are the drills' memory and start time: no seeds rated by difficulty in the background (a worker thread of its own).
+  env.SEVDRILL_DIFFICULTY_SEEDS = '0';
   const started = performance.now();
   const child = spawn(process.execPath, ['--import', 'tsx', 'engine/server/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);

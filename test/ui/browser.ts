@@ -8,10 +8,10 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import type { RunningServer } from '../../engine/server/app.ts';
+import { startServer, type RunningServer, type ServerOptions } from '../../engine/server/app.ts';
 import type { ServerConfig } from '../../engine/server/config.ts';
 import { ROOT } from '../helpers.ts';
-import { logEvents, fetchLog, sleep, startTestServer } from '../server/harness.ts';
+import { logEvents, fetchLog, sleep, testConfig } from '../server/harness.ts';
 
 const CHROMIUM = process.env.SEVDRILL_CHROMIUM ?? '/usr/bin/chromium';
 export const SKIP_BROWSER = process.env.SEVDRILL_SKIP_BROWSER === '1';
@@ -62,11 +62,11 @@ export async function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
 }
 
-/** `overrides`: server settings for this rig (its scenario directories, say). */
-export async function startRig(overrides: Partial<ServerConfig> = {}): Promise<Rig> {
+/** `overrides`: server settings for this rig (its scenario directories, say); `options`: what the server runs with (how it rates seeds, say). */
+export async function startRig(overrides: Partial<ServerConfig> = {}, options: Pick<ServerOptions, 'explorer'> = {}): Promise<Rig> {
   const browser = await launchChromium();
   const uiDir = await buildUi();
-  const server = await startTestServer({ ...overrides, uiDir });
+  const server = await startServer(testConfig({ ...overrides, uiDir }), { log: () => {}, ...options });
   return {
     server,
     browser,

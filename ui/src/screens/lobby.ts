@@ -2,6 +2,10 @@
 import type { BrokenScenarioFile, CreateSessionResponse, ScenarioList, ScenarioListing, ServerInfo, SessionListing, SessionPage } from '../../../engine/protocol/messages.ts';
 import { adminToken, saveCredentials } from '../credentials.ts';
 import { h } from '../dom.ts';
+import { drillPick, rating, type DrillPick } from './drill-pick.ts';
+
+/** How often the lobby asks again while a scenario's seeds are being rated by difficulty. */
+const RATING_POLL_MS = 2_000;
 
 export async function renderLobby(root: HTMLElement): Promise<void> {
   const main = h('main', { class: 'lobby' }, h('h1', { text: 'sevdrill' }), h('p', { class: 'lede', text: 'Rehearse a Sev 1 before a real one happens.' }));
@@ -15,8 +19,33 @@ export async function renderLobby(root: HTMLElement): Promise<void> {
   const list = h('section', { 'aria-label': 'Scenarios' }, h('h2', { text: 'Scenarios' }));
   // Older servers send no `broken`. Listed first, so a scenario that is missing from the cards is explained.
   if (broken?.length) list.append(brokenFiles(broken));
-  for (const s of scenarios) list.append(scenarioCard(s, info));
+  const picks = new Map<string, DrillPick>();
+  for (const s of scenarios) {
+    const card = scenarioCard(s, info);
+    picks.set(s.id, card.pick);
+    list.append(card.element);
+  }
   main.append(list, pastDrills());
+  if (scenarios.some((s) => rating(s.difficulty))) followRating(main, picks);
+}
+
+/** Asks the server again while any scenario's seeds are being rated, and shows the progress; stops once none is, or the lobby is left. */
+function followRating(main: HTMLElement, picks: ReadonlyMap<string, DrillPick>): void {
+  const poll = async () => {
+    if (!main.isConnected) return;
+    let scenarios: ScenarioListing[];
+    try {
+      scenarios = ((await (await fetch('/api/scenarios')).json()) as ScenarioList).scenarios;
+    } catch {
+      // The server restarting, say: try again at the next turn.
+      setTimeout(() => void poll(), RATING_POLL_MS);
+      return;
+    }
+    if (!main.isConnected) return;
+    for (const s of scenarios) picks.get(s.id)?.show(s.difficulty);
+    if (scenarios.some((s) => rating(s.difficulty))) setTimeout(() => void poll(), RATING_POLL_MS);
+  };
+  setTimeout(() => void poll(), RATING_POLL_MS);
 }
 
 /** Scenario files on the server that hold no playable scenario, each with its diagnostics as `sevdrill validate` prints them. */
@@ -65,18 +94,17 @@ function joinForm(): HTMLElement {
   return form;
 }
 
-function scenarioCard(s: ScenarioListing, info: ServerInfo): HTMLElement {
-  const seed = h('input', { type: 'number', min: 0, value: s.defaultSeed, id: `seed-${s.id}` });
+function scenarioCard(s: ScenarioListing, info: ServerInfo): { element: HTMLElement; pick: DrillPick } {
+  const pick = drillPick(s);
   const speed = h('input', { type: 'number', min: 0.5, max: 60, step: 0.5, value: 10, id: `speed-${s.id}` });
   const team = h('input', { type: 'text', maxlength: 64, id: `team-${s.id}` });
   const you = h('input', { type: 'text', maxlength: 64, id: `you-${s.id}`, placeholder: 'Facilitator', autocomplete: 'name' });
   const inviteOnly = h('input', { type: 'checkbox', id: `invite-${s.id}` });
-  const status = h('p', { role: 'status' });
+  const status = h('div', { role: 'status', class: 'create-status' });
   const form = h(
     'form',
     { 'aria-label': `Create a ${s.title} drill` },
-    h('label', { for: seed.id, text: 'Seed' }),
-    seed,
+    pick.element,
     h('label', { for: speed.id, text: 'Speed' }),
     speed,
     h('label', { for: team.id, text: 'Team' }),
@@ -88,13 +116,14 @@ function scenarioCard(s: ScenarioListing, info: ServerInfo): HTMLElement {
   );
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
+    const asked = pick.value();
     const admin = info.createNeedsAdminToken ? adminToken.get() : '';
     const res = await fetch('/api/sessions', {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(admin ? { authorization: `Bearer ${admin}` } : {}) },
       body: JSON.stringify({
         scenarioId: s.id,
-        seed: Number(seed.value),
+        ...asked,
         speed: Number(speed.value),
         join: inviteOnly.checked ? 'invite' : 'code',
         ...(team.value.trim() ? { team: team.value.trim() } : {}),
@@ -103,12 +132,14 @@ function scenarioCard(s: ScenarioListing, info: ServerInfo): HTMLElement {
     });
     const body = (await res.json()) as CreateSessionResponse & { message?: string };
     if (!res.ok) {
-      status.textContent = body.message ?? 'could not create the drill';
+      status.replaceChildren(h('p', { class: 'error', text: body.message ?? 'could not create the drill' }));
       return;
     }
     // The token stays in this browser: reopening the drill's URL here gets the facilitator back in.
     saveCredentials(body.sessionId, { facilitatorToken: body.facilitatorToken, name: body.facilitatorName });
-    location.hash = `#/drill/${body.sessionId}`;
+    // A seed the facilitator typed is known to them; one the server picked is shown before the console opens.
+    if ('difficulty' in asked) status.replaceChildren(picked(body, asked.difficulty, pick));
+    else location.hash = `#/drill/${body.sessionId}`;
   });
   const board = h('div', { class: 'board' });
   void fetch(`/api/leaderboard/${encodeURIComponent(s.id)}`)
@@ -126,7 +157,22 @@ function scenarioCard(s: ScenarioListing, info: ServerInfo): HTMLElement {
         );
       }
     });
-  return h('article', { class: 'scenario' }, h('h3', { text: s.title }), h('p', { class: 'briefing', text: s.briefing }), form, status, board);
+  return { element: h('article', { class: 'scenario' }, h('h3', { text: s.title }), h('p', { class: 'briefing', text: s.briefing }), form, status, board), pick };
+}
+
+/** A drill created by difficulty: the seed the server picked, the way to run it again for another team, and the way in. */
+function picked(created: CreateSessionResponse, difficulty: string, pick: DrillPick): HTMLElement {
+  // Servers older than `seed` in the response: the console still opens, the seed is in the drill list.
+  const seed = typeof created.seed === 'number' ? created.seed : null;
+  const again = h('button', { type: 'button', text: `Use seed ${seed ?? ''}` });
+  again.addEventListener('click', () => seed !== null && pick.useSeed(seed));
+  return h(
+    'div',
+    { class: 'created' },
+    h('p', {}, `Created a ${difficulty} drill: `, h('strong', { class: 'picked-seed', text: seed === null ? 'seed not reported' : `seed ${seed}` }), '.'),
+    seed === null ? null : h('p', { class: 'muted' }, `To run the same drill for another team, create it with seed ${seed}. `, again),
+    h('p', {}, h('a', { class: 'open-console', href: `#/drill/${created.sessionId}`, text: 'Open the console' })),
+  );
 }
 
 /** Drills on this server, newest first, a page at a time. */
@@ -138,7 +184,7 @@ function pastDrills(): HTMLElement {
     h(
       'p',
       { class: 'past' },
-      `${s.title} · ${s.team ?? 'no team'} · ${s.status === 'live' ? s.phase : s.status}${s.score !== null ? ` · score ${s.score}` : ''} · ${new Date(s.createdAt).toLocaleString()} · `,
+      `${s.title} · seed ${s.seed} · ${s.team ?? 'no team'} · ${s.status === 'live' ? s.phase : s.status}${s.score !== null ? ` · score ${s.score}` : ''} · ${new Date(s.createdAt).toLocaleString()} · `,
       h('a', { href: `#/debrief/${s.sessionId}`, text: 'debrief' }),
       ' · ',
       h('a', { href: `#/replay/${s.sessionId}`, text: 'replay' }),

@@ -1,24 +1,25 @@
 /** `sevdrill run <scenario> [--seed N] [--actions plan.yaml] [--until 6h] [--out log.jsonl] [--json]` */
-import { parseDuration } from '../protocol/format.ts';
+import { formatClock, parseDuration } from '../protocol/format.ts';
 import { createHeader, serializeLog } from '../core/log/log.ts';
 import { runScenario } from '../core/log/run.ts';
 import { summarizeRun } from '../core/read/summary.ts';
 import { EXIT_INVALID, EXIT_OK, UsageError, nodeMajor, onePositional, parseCli, readPlanFile, readScenarioFile, useColor, writeText } from './io.ts';
-import { formatSummary, type Rejection } from './summary-text.ts';
+import { formatSummary, type Rejection, type Unsent } from './summary-text.ts';
 import { afterText, isTimed, type CommandResult, type PlanCommand } from '../protocol/commands.ts';
 
 const RUN_HELP = `usage: sevdrill run <scenario> [--seed N] [--actions plan.yaml] [--until 6h] [--out log.jsonl] [--json]
 
 Simulates a scenario headless, as fast as the machine allows, and prints a summary: when the cascade
 reached each journey, the first page, the incident milestones, when impact ended, what customers lost,
-and each command the engine rejected, with its reason.
+each command the engine rejected, with its reason, and each plan command that was never sent (due
+after the run stopped, or waiting for an event that never happened).
 
   --seed N            seed for the random streams (default: the scenario's seed)
   --actions FILE      a plan of timed commands to apply (see scenarios/plans/*.plan.yaml)
   --until DURATION    stop at this simulated time (default: the scenario's duration)
   --out FILE          write the event log (JSON Lines) to FILE
   --json              print the summary as one JSON object on stdout (rejected commands in
-                      commands.rejections)
+                      commands.rejections, plan commands never sent in commands.unsent)
 
 exit codes: 0 ok, 1 the scenario or plan failed its check, 2 usage error
 `;
@@ -54,7 +55,9 @@ export async function runRun(argv: string[]): Promise<number> {
   }
 
   const rejections: Rejection[] = [];
-  const onCommand = (input: PlanCommand, result: CommandResult, _index: number, t: number) => {
+  const sent = new Set<number>();
+  const onCommand = (input: PlanCommand, result: CommandResult, index: number, t: number) => {
+    sent.add(index);
     if (!result.ok) rejections.push(rejectionOf(input, result, t));
   };
   const session = runScenario(scenario, {
@@ -64,17 +67,27 @@ export async function runRun(argv: string[]): Promise<number> {
     onCommand,
   });
   const summary = summarizeRun(session.scenario, session.seed, session.events, session.now);
+  // Index 0 is the implicit start; the plan's commands are 1…n.
+  const unsent = (plan?.commands ?? []).flatMap((command, i) => (sent.has(i + 1) ? [] : [unsentOf(command, session.now)]));
   if (values.out !== undefined) {
     await writeText(values.out, serializeLog(createHeader(session.scenario, session.seed, nodeMajor(), session.variation), session.events));
   }
-  if (values.json) process.stdout.write(`${JSON.stringify({ ...summary, commands: { ...summary.commands, rejections } })}\n`);
+  if (values.json) process.stdout.write(`${JSON.stringify({ ...summary, commands: { ...summary.commands, rejections, unsent } })}\n`);
   else {
-    process.stdout.write(formatSummary(session.scenario, summary, useColor(process.stdout), rejections));
+    process.stdout.write(formatSummary(session.scenario, summary, useColor(process.stdout), rejections, unsent));
     if (values.out !== undefined) {
       process.stdout.write(`log: ${values.out} (${session.events.length} events); check it with: npx sevdrill replay ${values.out}\n`);
     }
   }
   return EXIT_OK;
+}
+
+/** A plan command the run never sent: due after it stopped, or waiting for an event that never came. */
+function unsentOf(command: PlanCommand, end: number): Unsent {
+  const what = { actor: command.actor, type: command.type, ...(command.target !== undefined ? { target: command.target } : {}) };
+  return isTimed(command)
+    ? { ...what, at: command.at, why: `due at ${formatClock(command.at)}, after the run stopped at ${formatClock(end)}` }
+    : { ...what, after: afterText(command.after), why: `its event (${afterText(command.after)}) had not come by ${formatClock(end)}` };
 }
 
 /** A refused command as `run` reports it; `t` is when the engine took it (the time its log event has). */

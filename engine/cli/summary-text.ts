@@ -23,7 +23,18 @@ export interface Rejection {
   message: string;
 }
 
-export function formatSummary(scenario: Scenario, s: RunSummary, color: boolean, rejections: readonly Rejection[] = []): string {
+/** A plan command the run never sent, and why. */
+export interface Unsent {
+  actor: string;
+  type: string;
+  target?: string;
+  /** The plan's time, or its event and delay. */
+  at?: number;
+  after?: string;
+  why: string;
+}
+
+export function formatSummary(scenario: Scenario, s: RunSummary, color: boolean, rejections: readonly Rejection[] = [], unsent: readonly Unsent[] = []): string {
   const bold = (t: string) => paint(color, 1, t);
   const red = (t: string) => paint(color, 31, t);
   const green = (t: string) => paint(color, 32, t);
@@ -51,6 +62,7 @@ export function formatSummary(scenario: Scenario, s: RunSummary, color: boolean,
     '',
     `commands: ${s.commands.accepted} accepted, ${s.commands.rejected} rejected`,
     ...formatRejections(rejections, red),
+    ...(unsent.length === 0 ? [] : [`not sent: ${unsent.length} plan command${unsent.length === 1 ? '' : 's'}`, ...unsent.map((u) => `  ${u.actor}  ${u.type}${u.target !== undefined ? ` ${u.target}` : ''}: ${u.why}`)]),
     '',
   ];
   return lines.join('\n');

@@ -91,6 +91,24 @@ describe('sevdrill CLI', () => {
     expect(JSON.parse(run.stdout).commands).toMatchObject({ rejected: 0, rejections: [] });
   });
 
+  it('run lists each plan command it never sent: waiting for an event that had not come, or due after it stopped', () => {
+    const run = sevdrill('run', 'scenarios/retail-sev1.yaml', '--actions', 'scenarios/plans/retail-sev1.plan.yaml', '--until', '20m');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(
+      [
+        'not sent: 3 plan commands',
+        '  carol  status-update: its event (mitigated + 50s) had not come by 00:20:00',
+        '  alice  resolve: its event (mitigated + 5m50s) had not come by 00:20:00',
+        '  carol  status-update: its event (mitigated + 6m50s) had not come by 00:20:00',
+      ].join('\n'),
+    );
+    const plan = join(dir, 'late.plan.yaml');
+    writeFileSync(plan, 'commands:\n  - { at: 1m, actor: a, type: ack }\n  - { at: 30m, actor: a, type: resolve }\n');
+    const json = sevdrill('run', 'scenarios/retail-sev1.yaml', '--actions', plan, '--until', '10m', '--json');
+    expect(JSON.parse(json.stdout).commands.unsent).toEqual([{ actor: 'a', type: 'resolve', at: 1_800_000, why: 'due at 00:30:00, after the run stopped at 00:10:00' }]);
+    expect(JSON.parse(sevdrill('run', 'scenarios/retail-sev1.yaml', '--actions', 'scenarios/plans/retail-sev1.plan.yaml', '--json').stdout).commands.unsent).toEqual([]);
+  });
+
   it('validate checks a plan against the scenario it names, and exits 1 on a problem', () => {
     const ok = sevdrill('validate', 'scenarios/plans/retail-sev1.plan.yaml');
     expect(ok.code).toBe(0);

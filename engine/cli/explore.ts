@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 import type { PlanCommand } from '../protocol/commands.ts';
 import { formatCount, formatMoney } from '../protocol/format.ts';
 import type { ScenarioSpec } from '../protocol/scenario.ts';
-import type { Variation } from '../protocol/varied.ts';
+import { describeVariation, type Variation } from '../protocol/varied.ts';
 import type { ExploreJob, FromWorker, RunImpact, ScoringMode, SeedResult, ToWorker } from './explore-worker.ts';
 import { distribution, histogramBins, renderHistogram, type Bin, type Distribution } from './histogram.ts';
 import { EXIT_INVALID, EXIT_OK, UsageError, paint, onePositional, parseCli, readPlanFile, readScenarioFile, useColor } from './io.ts';
@@ -340,9 +340,11 @@ function formatReport(r: ExploreReport, color: boolean): string {
     };
     out.push(bold('difficulty') + ` (percentile of untreated loss${r.plan !== null ? ' and of the plan\'s time to mitigate' : ''}; every seed in --json)`);
     out.push(`  ${formatCount(d.easy)} easy, ${formatCount(d.typical)} typical, ${formatCount(d.hard)} hard`);
-    out.push(`  easiest ${about(d.easiest)}`);
-    out.push(`  median  ${about(d.median)}`);
-    out.push(`  hardest ${about(d.hardest)}`);
+    for (const [label, seed] of [['easiest', d.easiest], ['median ', d.median], ['hardest', d.hardest]] as const) {
+      out.push(`  ${label} ${about(seed)}`);
+      const drew = describeVariation(r.perSeed.find((x) => x.seed === seed)?.variation ?? {});
+      if (drew !== '') out.push(`          drew ${drew}`);
+    }
     out.push('');
   }
   out.push(

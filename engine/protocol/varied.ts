@@ -5,7 +5,7 @@
  * validator checks a spec at its corners (scenario/lint-vary.ts); both walk the same way, so the
  * paths they name are the same.
  */
-import { formatClock } from './format.ts';
+import { formatClock, formatDuration } from './format.ts';
 import type { Scenario, ScenarioSpec } from './scenario.ts';
 
 export interface VariedRange {
@@ -134,3 +134,17 @@ function elementKey(item: unknown, index: number): string {
   return String(index);
 }
 
+/** What a seed drew, compactly: `pricing-rules-v2.at 00:05:05, rollback:pricing.duration 6m17s, traffic.level 1.141`. */
+export function describeVariation(variation: Variation): string {
+  return Object.entries(variation)
+    .map(([path, value]) => {
+      // Paths name list items by id: drop the list's name, keep the item and the field.
+      const short = path.replace(/^(faults|advice|actions|journeys|services)\./, '');
+      const field = path.slice(path.lastIndexOf('.') + 1);
+      if (typeof value !== 'number') return `${short} ${Array.isArray(value) ? value.join('+') : value}`;
+      if (field === 'at') return `${short} ${formatClock(value)}`;
+      if (field === 'rampUp' || field === 'for' || field === 'duration') return `${short} ${formatDuration(value)}`;
+      return `${short} ${value}`;
+    })
+    .join(', ');
+}

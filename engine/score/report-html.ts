@@ -3,6 +3,7 @@
  * no external styles, fonts or images. The charts are computed with D3 (scales, ticks, line paths)
  * on the server, without a DOM, and written out as SVG markup; every piece of text is escaped.
  */
+import { describeVariation } from '../protocol/varied.ts';
 import { format, line, max, scaleLinear } from 'd3';
 import type { Scorecard } from './scorecard.ts';
 import { clip, formatCount, formatMoney, formatPercent } from '../protocol/format.ts';
@@ -228,6 +229,7 @@ export function renderHtml(card: Scorecard, report: ReportModel): string {
     table('Response times against the objectives', ['response', 'measured from', 'took', 'objective', 'result'], responseRows),
     '</div>',
     missing.length > 0 ? `<p class="muted">Never reached: ${esc(missing.map((k) => k).join(', '))}.</p>` : '',
+    Object.keys(report.variation).length > 0 ? `<p class="muted" id="variation">What seed ${esc(report.seed)} drew: ${esc(describeVariation(report.variation))}.</p>` : '',
     '</section>',
     '<section id="impact" aria-labelledby="h-impact"><h2 id="h-impact">Customer impact</h2>',
     `<p>Compared with the untreated run: the same scenario and seed with only the facilitator's inputs, nobody responding. The team avoided <strong>${esc(formatPercent(card.impact.avoidedShare))}</strong> of its lost revenue.</p>`,

@@ -1,4 +1,5 @@
 /** The after-action report as Markdown: the same content as the HTML report, with text sparklines for charts. */
+import { describeVariation } from '../protocol/varied.ts';
 import { formatCount, formatMoney, formatPercent } from '../protocol/format.ts';
 import { clock, minutes } from './report-format.ts';
 import type { Scorecard } from './scorecard.ts';
@@ -78,6 +79,8 @@ export function renderMarkdown(card: Scorecard, report: ReportModel): string {
     ),
     '',
   );
+  // Another seed is another drill: say what this one drew, so two teams' reports can be compared.
+  if (Object.keys(report.variation).length > 0) push(`What seed ${report.seed} drew: ${mdEscape(describeVariation(report.variation))}.`, '');
 
   push('## Customer impact', '');
   push(`Compared with the untreated run (same scenario and seed, nobody responding), the team avoided **${formatPercent(card.impact.avoidedShare)}** of the lost revenue.`, '');

@@ -7,6 +7,7 @@
  * The report is for the debrief, so it shows what responders could not see during the drill: faults,
  * advice labels, facilitator notes.
  */
+import type { Variation } from '../protocol/varied.ts';
 import type { LogHeader } from '../core/log/log.ts';
 import { foldCommands } from '../core/log/fold.ts';
 import { commandEvents, commandOf, logEnd } from '../core/log/replay.ts';
@@ -20,7 +21,8 @@ import { ACTION_TYPES, type Scenario } from '../protocol/scenario.ts';
 import type { Milestones } from './milestones.ts';
 import type { Scorecard } from './scorecard.ts';
 
-export const REPORT_VERSION = 1;
+/** 2: the seed's variation. */
+export const REPORT_VERSION = 2;
 
 /** How long the chart runs on after the last thing that happened to the incident. */
 const CHART_TAIL_MS = 10 * 60_000;
@@ -175,6 +177,8 @@ export interface ReportModel {
   advice: AdviceReport[];
   approvals: ApprovalReport[];
   chart: ChartModel;
+  /** What the seed drew for the scenario's varied fields (the log header's); empty when nothing varied. */
+  variation: Variation;
 }
 
 const CONTROL = new Set<string>(CONTROL_COMMANDS);
@@ -193,6 +197,7 @@ export function buildReport(header: LogHeader, events: readonly EngineEvent[], c
     scenarioId: scenario.id,
     title: scenario.title,
     seed: header.seed,
+    variation: header.variation ?? {},
     endedAt: card.endedAt,
     endReason: ended?.reason ?? null,
     rootCause: root ? { id: root.id, ...faultTargetFields(root), kind: root.kind } : null,

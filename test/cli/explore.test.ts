@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { namedSeeds, rateSeeds } from '../../engine/cli/difficulty.ts';
 import { explore } from '../../engine/cli/explore.ts';
+import { describeVariation } from '../../engine/protocol/varied.ts';
 import { chooseScoringMode, exploreSeed, type ExploreJob } from '../../engine/cli/explore-worker.ts';
 import { barLength, distribution, histogramBins, niceStep, percentile, percentileSorted, renderHistogram } from '../../engine/cli/histogram.ts';
 import { progressBar } from '../../engine/cli/progress.ts';
@@ -251,6 +252,13 @@ describe('sevdrill explore', () => {
     expect(r.stdout).toMatch(/│█+ 3$/m);
     expect(r.stdout).toMatch(/3 seeds, 3 runs in [\d.]+ s wall: [\d.,]+ runs\/s/);
     expect(r.stdout).not.toContain('\u001b[');
+    expect(r.stdout).toMatch(/^time to first page \(min\) +untreated +[\d.]+/m);
+    // The named seeds say what they drew, so a facilitator sees why one is hard.
+    const hardest = /hardest seed (\d+)/.exec(r.stdout)?.[1];
+    expect(r.stdout).toContain(`          drew ${describeVariation(resolveScenario(loadSpec('retail-sev1'), Number(hardest)).variation)}\n`);
+    expect(describeVariation({ 'faults.f.at': 250_000, 'actions.rollback:api.duration': 160_000, 'traffic.level': 1.05, 'faults.f.target': 'api' })).toBe(
+      'f.at 00:04:10, rollback:api.duration 2m40s, traffic.level 1.05, f.target api',
+    );
   });
 
   it.each([

@@ -261,6 +261,17 @@ describe('the Markdown and JSON reports', () => {
     expect(sparkline([0, 0.5, 1], 3)).toBe('▁▅█');
   });
 
+  it('says what the seed drew, in every format, so reports of two seeds can be compared', () => {
+    const drew = bad.report.variation;
+    expect(drew).toEqual(scoredRun('retail-sev1.bad').header.variation);
+    // Drawn to the second; the fault starts at the next tick (00:04:10).
+    expect(drew['faults.pricing-rules-v2.at']).toBe(246_000);
+    expect(renderMarkdown(bad.card, bad.report)).toContain('What seed 7 drew: traffic.level ');
+    expect(renderMarkdown(bad.card, bad.report)).toContain('pricing-rules-v2.at 00:04:06');
+    expect(renderHtml(bad.card, bad.report)).toMatch(/<p class="muted" id="variation">What seed 7 drew: [^<]*pricing-rules-v2\.at 00:04:06/);
+    expect(JSON.parse(renderJson(bad.card, bad.report)).report.variation).toEqual(drew);
+  });
+
   it('JSON is the scorecard plus the report model, on one line', () => {
     const json = renderJson(bad.card, bad.report);
     expect(json.endsWith('}\n')).toBe(true);

@@ -6,7 +6,7 @@ import type { PlanCommand } from '../../engine/protocol/commands.ts';
 import type { EngineEvent } from '../../engine/protocol/events.ts';
 import { loadPlanText } from '../../engine/scenario/plan.ts';
 import { scoreLog, type Scorecard } from '../../engine/score/scorecard.ts';
-import { ROOT, loadPlan, loadScenario } from '../helpers.ts';
+import { ROOT, loadPlanCommands, loadSpec } from '../helpers.ts';
 
 const BAD_PLAN = 'test/fixtures/plans/retail-sev1.bad.plan.yaml';
 
@@ -31,10 +31,10 @@ export function scoredRun(name: string): ScoredRun {
   const hit = cache.get(name);
   if (hit) return hit;
   const [id, variant] = name.split('.') as [string, string | undefined];
-  const scenario = loadScenario(id);
-  const commands = variant === 'bad' ? loadPlanFile(BAD_PLAN) : variant === 'untreated' ? [] : loadPlan(id);
-  const session = runScenario(scenario, { commands });
-  const header = createHeader(scenario, session.seed, 'test');
+  // As `sevdrill run` makes it: the scenario as written, drawn for its own seed, recorded in the header.
+  const commands = variant === 'bad' ? loadPlanFile(BAD_PLAN) : variant === 'untreated' ? [] : loadPlanCommands(id);
+  const session = runScenario(loadSpec(id), { commands });
+  const header = createHeader(session.scenario, session.seed, 'test', session.variation);
   const events = session.events;
   const run = { name, header, events, card: scoreLog(header, events), log: serializeLog(header, events) };
   cache.set(name, run);

@@ -64,32 +64,27 @@ export function variedDuration<S extends z.ZodType<number, string>>(duration: S)
       }
       return { $vary: 'range', min: mid - spread, max: mid + spread, unit: 'ms' };
     });
-  const range = z
-    .strictObject({ min: duration, max: duration })
-    .transform((value, ctx) => checkedRange((value as Ends).min, (value as Ends).max, 'ms', ctx));
-  const choice = z
-    .strictObject({ oneOf: z.array(duration).min(1) })
-    .transform(({ oneOf }): VariedChoice<number> => ({ $vary: 'oneOf', options: oneOf }));
   return z
-    .union([single, range, choice], { error: `expected a duration such as "5m", a range such as "5m ± 2m", ${RANGE_HELP} or ${CHOICE_HELP}` })
+    .union([single, rangeOf(duration, 'ms'), choiceOf(duration)], { error: `expected a duration such as "5m", a range such as "5m ± 2m", ${RANGE_HELP} or ${CHOICE_HELP}` })
     .describe('A duration, or one that each seed draws: "5m ± 2m", {min: 3m, max: 7m} or {oneOf: [3m, 8m]}.');
 }
 
 /** A number that a seed may vary: `0.04`, `{min: 0.03, max: 0.06}` or `{oneOf: [0.03, 0.05]}`. */
 export function variedNumber<S extends z.ZodType<number, number>>(base: S) {
-  const range = z
-    .strictObject({ min: base, max: base })
-    .transform((value, ctx) => checkedRange((value as Ends).min, (value as Ends).max, 'number', ctx));
-  const choice = z
-    .strictObject({ oneOf: z.array(base).min(1) })
-    .transform(({ oneOf }): VariedChoice<number> => ({ $vary: 'oneOf', options: oneOf }));
-  return z.union([base, range, choice], { error: `expected a number, ${RANGE_HELP} or ${CHOICE_HELP}` });
+  return z.union([base, rangeOf(base, 'number'), choiceOf(base)], { error: `expected a number, ${RANGE_HELP} or ${CHOICE_HELP}` });
 }
 
 /** A value that a seed may choose among options: `checkout` or `{oneOf: [checkout, account]}`. */
 export function variedChoice<S extends z.ZodType>(base: S) {
-  const choice = z
-    .strictObject({ oneOf: z.array(base).min(1) })
-    .transform(({ oneOf }): VariedChoice<z.output<S>> => ({ $vary: 'oneOf', options: oneOf }));
-  return z.union([base, choice], { error: `expected a single value or ${CHOICE_HELP}` });
+  return z.union([base, choiceOf(base)], { error: `expected a single value or ${CHOICE_HELP}` });
+}
+
+/** `{min, max}` of the base schema, drawn uniformly. */
+function rangeOf<S extends z.ZodType<number, unknown>>(base: S, unit: VariedRange['unit']) {
+  return z.strictObject({ min: base, max: base }).transform((value, ctx) => checkedRange((value as Ends).min, (value as Ends).max, unit, ctx));
+}
+
+/** `{oneOf: [...]}` of the base schema, each option equally likely. */
+function choiceOf<S extends z.ZodType>(base: S) {
+  return z.strictObject({ oneOf: z.array(base).min(1) }).transform(({ oneOf }): VariedChoice<z.output<S>> => ({ $vary: 'oneOf', options: oneOf as z.output<S>[] }));
 }

@@ -140,7 +140,7 @@ async function start(server: RunningServer, drill: CreateSessionResponse): Promi
 function fresh(logText: string, nodeMajor: string): Record<'score' | 'html' | 'md' | 'json', string> {
   const parsed = parseLog(logText);
   if (!parsed.ok) throw new Error(`the log does not parse: ${parsed.message}`);
-  const header = createHeader(parsed.header.scenario, parsed.header.seed, nodeMajor);
+  const header = createHeader(parsed.header.scenario, parsed.header.seed, nodeMajor, parsed.header.variation);
   const card = scoreLog(header, parsed.events);
   const report = buildReport(header, parsed.events, card);
   return { score: JSON.stringify(card), html: renderHtml(card, report), md: renderMarkdown(card, report), json: renderJson(card, report) };

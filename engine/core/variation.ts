@@ -9,7 +9,7 @@
  * resolved scenario (a log's) can be given wherever a spec can.
  */
 import type { Scenario, ScenarioSpec } from '../protocol/scenario.ts';
-import { resolveWith, type Variation, type VariedChoice, type VariedRange, type VariedValue } from '../protocol/varied.ts';
+import { needsResolving, resolveWith, type Variation, type VariedChoice, type VariedRange, type VariedValue } from '../protocol/varied.ts';
 import { createStream } from './physics/rng.ts';
 
 export interface ResolvedScenario {
@@ -17,7 +17,19 @@ export interface ResolvedScenario {
   variation: Variation;
 }
 
+/**
+ * Specs known to need no resolving (a log's scenario, a generated one): resolving them is the identity,
+ * so replays, twins and benches share the one object, as they did before variation, instead of copying
+ * it for every session. Sessions never write to their scenario.
+ */
+const settled = new WeakSet<object>();
+
 export function resolveScenario(spec: ScenarioSpec, seed: number): ResolvedScenario {
+  if (settled.has(spec)) return { scenario: spec as Scenario, variation: {} };
+  if (!needsResolving(spec)) {
+    settled.add(spec);
+    return { scenario: spec as Scenario, variation: {} };
+  }
   const variation: Variation = {};
   const scenario = resolveWith(spec, (varied, path) => {
     const value = draw(varied, createStream(seed, `vary:${path}`).next());

@@ -38,6 +38,16 @@ function isVaried(value: unknown): value is VariedRange | VariedChoice<unknown> 
 export type Variation = Record<string, VariedValue>;
 export type VariedValue = number | string | string[];
 
+/** Whether resolving would change anything: a varied field, or text that names a drawn time. Allocates nothing. */
+export function needsResolving(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('{{');
+  if (typeof value !== 'object' || value === null) return false;
+  if (isVaried(value)) return true;
+  if (Array.isArray(value)) return value.some(needsResolving);
+  for (const key in value) if (needsResolving((value as Record<string, unknown>)[key])) return true;
+  return false;
+}
+
 export interface VariedField {
   /** The variation path, e.g. `faults.pricing-rules-v2.at`. */
   path: string;

@@ -106,6 +106,23 @@ describe('drawing', () => {
     expect(variation).not.toEqual({});
   });
 
+  it('hits the candidate target the seed chose', () => {
+    const input = variedInput();
+    const fault = input.faults[0];
+    if (fault === undefined) throw new Error('no fault');
+    input.faults[0] = { ...fault, target: { oneOf: ['api', ['api', 'spare']] } };
+    const targets = new Set<string>();
+    for (let seed = 1; seed <= 12; seed++) {
+      const run = runScenario(scenarioSchema.parse(input), { seed, until: 600_000 });
+      const drawn = run.variation['faults.bad-deploy.target'];
+      const started = run.events.find((e) => e.type === 'fault.started');
+      if (started?.type !== 'fault.started') throw new Error('the fault never started');
+      expect(started.targets ?? [started.target]).toEqual(Array.isArray(drawn) ? drawn : [drawn]);
+      targets.add(JSON.stringify(drawn));
+    }
+    expect(targets).toEqual(new Set(['"api"', '["api","spare"]']));
+  });
+
   it('scales every journey by traffic.level', () => {
     const quiet = createSession(scenarioSchema.parse({ ...variedInput(), traffic: { level: 0.5 } }));
     const busy = createSession(scenarioSchema.parse({ ...variedInput(), traffic: { level: 1.5 } }));

@@ -304,6 +304,34 @@ const logRuleSchema = z.strictObject({
 
 const proposalSchema = z.strictObject({ type: z.enum(ACTION_TYPES), target: id });
 
+/** A calendar date, or a month: `2025-06` or `2025-06-14`. Compared as text after a month becomes its first day. */
+const calendarDate = z
+  .string()
+  .regex(/^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$/, 'write a date as YYYY-MM or YYYY-MM-DD')
+  .describe('A date, YYYY-MM or YYYY-MM-DD (the real-world calendar, not simulated time).');
+
+/** `2025-06` sorts as `2025-06-01`: a month is its first day, so comparing the text orders the dates. */
+export const dayOf = (date: string): string => (date.length === 7 ? `${date}-01` : date);
+
+const wikiPageSchema = z.strictObject({
+  id,
+  title: z.string().min(1),
+  body: z.string().min(1).describe('The page as responders read it when they open it; the assistant answers from it.'),
+  services: z.array(id).min(1).describe('The services the page is about. It is stale when an architecture change touches one of them after its last edit.'),
+  edited: calendarDate.describe('When the page was last edited.'),
+  proposes: proposalSchema.optional().describe('The action the page tells readers to take; the assistant proposes it when it cites the page.'),
+  history: z
+    .array(z.strictObject({ edited: calendarDate, summary: z.string(), by: z.string().optional() }))
+    .default([])
+    .describe('Earlier edits, oldest first, for page-history; the last edit is `edited`.'),
+});
+
+const architectureChangeSchema = z.strictObject({
+  date: calendarDate.describe('When the change was made.'),
+  summary: z.string().min(1).describe('What changed, e.g. "Pricing moved to the regional rules engine".'),
+  services: z.array(id).min(1).describe('The services it changed: wiki pages about them, edited before this date, are stale.'),
+});
+
 const adviceSchema = z.strictObject({
   id,
   at: variedDuration(duration).describe('When the advice is posted; may vary by seed.'),
@@ -390,6 +418,14 @@ export const scenarioSchema = z.strictObject({
   alerts: z.array(alertSchema).default([]),
   logs: z.array(logRuleSchema).default([]),
   advice: z.array(adviceSchema).default([]),
+  wiki: z
+    .array(wikiPageSchema)
+    .default([])
+    .describe('The internal wiki the assistant retrieves from. Which pages are stale is derived from `architecture`, never labelled.'),
+  architecture: z
+    .array(architectureChangeSchema)
+    .default([])
+    .describe('Dated changes to the system (real-world dates). A wiki page edited before a change to one of its services is stale.'),
   actions: z.array(actionSchema).default([]),
   objectives: objectivesSchema,
   scoring: z
@@ -420,5 +456,7 @@ export type JourneyDef = Scenario['journeys'][number];
 export type AlertDef = Scenario['alerts'][number];
 export type AdviceDef = Scenario['advice'][number];
 export type ActionDef = Scenario['actions'][number];
+export type WikiPage = Scenario['wiki'][number];
+export type ArchitectureChange = Scenario['architecture'][number];
 export type FaultDef = Scenario['faults'][number];
 export type ActionType = (typeof ACTION_TYPES)[number];

@@ -13,6 +13,7 @@ import { checkBurnRates } from './lint-burn.ts';
 import { targetsOf, unknown, type Ctx } from './lint-context.ts';
 import { checkFaults } from './lint-faults.ts';
 import { checkActions, checkRetryThrottles } from './lint-actions.ts';
+import { checkWiki } from './lint-wiki.ts';
 
 export interface LintIssue {
   path: PathSegment[];
@@ -41,6 +42,7 @@ export function lintScenario(s: Scenario): LintIssue[] {
   checkActions(ctx);
   checkRetryThrottles(ctx);
   checkAdvice(ctx);
+  checkWiki(ctx);
   checkCycles(ctx);
   checkResolvable(ctx);
   checkTimes(ctx);
@@ -59,6 +61,7 @@ function checkDuplicates({ s, report }: Ctx): void {
     ['faults', 'fault', s.faults.map((x, i) => ({ id: x.id, path: ['faults', i, 'id'] }))],
     ['alerts', 'alert', s.alerts.map((x, i) => ({ id: x.id, path: ['alerts', i, 'id'] }))],
     ['advice', 'advice', s.advice.map((x, i) => ({ id: x.id, path: ['advice', i, 'id'] }))],
+    ['wiki', 'wiki page', s.wiki.map((x, i) => ({ id: x.id, path: ['wiki', i, 'id'] }))],
     [
       'actions',
       'action',

@@ -1,0 +1,129 @@
+/**
+ * The assistant's ground truth: wiki pages whose staleness is derived from dated architecture
+ * changes, and a deterministic retrieval that ranks them against a question and what the responder
+ * can see. (The `ask`, `open-page` and `page-history` commands that use them come next: issue 12.)
+ */
+import { describe, expect, it } from 'vitest';
+import { answer, rankPages, tokenize } from '../../engine/core/assistant/retrieve.ts';
+import { stalenessOf, stalenessReason } from '../../engine/core/assistant/staleness.ts';
+import { loadScenarioText } from '../../engine/scenario/load.ts';
+import { formatDiagnostic } from '../../engine/scenario/diagnostics.ts';
+import { loadScenario } from '../helpers.ts';
+
+const retail = loadScenario('retail-sev1');
+const page = (id: string) => {
+  const found = retail.wiki.find((p) => p.id === id);
+  if (!found) throw new Error(`no page ${id}`);
+  return found;
+};
+
+describe('staleness, derived from dates', () => {
+  it('a page edited before a change to one of its services is stale, and says which change', () => {
+    const faq = stalenessOf(page('pricing-rules-faq'), retail.architecture);
+    expect(faq.stale).toBe(true);
+    expect(faq.since.map((c) => c.date)).toEqual(['2025-06']);
+    expect(stalenessReason(page('account-stuck-session-cache'), retail.architecture)).toBe(
+      '"Account service: stuck session cache" was last edited 2023-02, before this change to its services: 2024-03: Account pages no longer keep a session cache: sessions live in session-store.',
+    );
+    expect(stalenessOf(page('runbook-pricing-errors'), retail.architecture)).toEqual({ stale: false, since: [] });
+    expect(stalenessReason(page('runbook-pricing-errors'), retail.architecture)).toBeNull();
+  });
+
+  it('compares months and days, and ignores changes to other services', () => {
+    const change = (date: string, services = ['pricing']) => ({ date, summary: 'x', services });
+    const at = (edited: string) => ({ edited, services: ['pricing'] });
+    expect(stalenessOf(at('2025-06'), [change('2025-06')]).stale).toBe(false);
+    expect(stalenessOf(at('2025-06'), [change('2025-06-02')]).stale).toBe(true);
+    expect(stalenessOf(at('2025-06-15'), [change('2025-06')]).stale).toBe(false);
+    expect(stalenessOf(at('2020-01'), [change('2025-06', ['auth'])]).stale).toBe(false);
+    expect(stalenessOf(at('2020-01'), [change('2025-06'), change('2021-03')]).since.map((c) => c.date)).toEqual(['2021-03', '2025-06']);
+  });
+});
+
+describe('retrieval', () => {
+  it('tokenizes into lowercase word stems, stop words and single letters left out', () => {
+    expect(tokenize('How do I enable the JPY rounding rule, quickly?')).toEqual(['enable', 'jpy', 'round', 'rule', 'quickly']);
+  });
+
+  it('gives fixed questions fixed rankings', () => {
+    const ids = (question: string, extra: { service?: string; context?: string[] } = {}) => rankPages(retail.wiki, { question, ...extra }).map((r) => r.page);
+    expect(ids('How do I enable regional rounding for JPY and EUR?')).toEqual(['pricing-rules-faq', 'account-stuck-session-cache', 'runbook-pricing-errors']);
+    expect(ids('Why are account pages failing?')).toEqual(['account-stuck-session-cache', 'runbook-pricing-errors', 'pricing-rules-faq']);
+    expect(ids('what should we do?', { context: ['Checkout errors > 5%', 'Pricing p99 > 600 ms'] })[0]).toBe('runbook-pricing-errors');
+    // The same question, asked twice, ranks the same (and the scores are rounded, so float noise cannot reorder them).
+    expect(rankPages(retail.wiki, { question: 'pricing errors' })).toEqual(rankPages(retail.wiki, { question: 'pricing errors' }));
+  });
+
+  it('breaks ties by page id, and ranks pages that share no word last', () => {
+    const twin = { title: 'Same', body: 'same words here', services: ['pricing'] };
+    const ranked = rankPages([{ id: 'b-page', ...twin }, { id: 'a-page', ...twin }, { id: 'c-page', title: 'Other', body: 'nothing alike', services: ['auth'] }], { question: 'same words' });
+    expect(ranked.map((r) => r.page)).toEqual(['a-page', 'b-page', 'c-page']);
+    expect(ranked[2]?.score).toBe(0);
+  });
+
+  it('answers from the best page with a citation and its proposal, never its staleness', () => {
+    const reply = answer(retail.wiki, { question: 'Account pages are failing, is this a known issue?', service: 'account' });
+    expect(reply).toEqual({
+      page: 'account-stuck-session-cache',
+      text:
+        'According to the wiki page "Account service: stuck session cache" (last edited 2023-02): Account page errors after a deploy usually mean the session cache is stuck: stale entries make the account service fail the request. Restart the account service to clear its session cache. Suggested action: restart account.',
+      proposes: { type: 'restart', target: 'account' },
+    });
+    // Nothing of the architecture change that made the page wrong.
+    expect(reply.text).not.toMatch(/2024-03|session-store|no longer/);
+    expect(answer(retail.wiki, { question: 'zebra giraffe' })).toEqual({ page: null, text: 'I could not find anything about that in the wiki.' });
+  });
+});
+
+describe('the validator', () => {
+  const text = (wiki: string, architecture = '') => `id: w
+title: W
+briefing: b
+duration: 1h
+services:
+  - { id: api, tier: critical, baseline: { latencyMs: 10 }, capacity: 100 }
+journeys:
+  - { id: j, name: J, entry: api, rps: 10, valuePerRequest: 1, slo: { errorRate: 0.01, p99Ms: 100 } }
+faults:
+  - { id: f, kind: noise, target: api, at: 1m, for: 1m, effect: { latencyMs: 1 } }
+objectives: { ack: 5m, declare: 10m, mitigate: 30m, resolve: 45m }
+wiki:
+${wiki}
+architecture:
+${architecture || '  []'}
+`;
+  const problems = (t: string) => loadScenarioText(t, 'w.yaml').diagnostics.map((d) => formatDiagnostic(d));
+
+  it('reports unknown services, a bad date, a history after the last edit, a duplicate page and a missing action', () => {
+    expect(
+      problems(
+        text(
+          [
+            '  - { id: p, title: P, body: b, services: [apx], edited: 2024-13 }',
+            '  - { id: q, title: Q, body: b, services: [api], edited: 2024-01, history: [{ edited: 2024-05, summary: s }], proposes: { type: restart, target: api } }',
+            '  - { id: q, title: Q2, body: b, services: [api], edited: 2024-01 }',
+          ].join('\n'),
+          '  - { date: 2025-01, summary: s, services: [db] }',
+        ),
+      ),
+    ).toEqual(['w.yaml:13:58: invalid value "2024-13": write a date as YYYY-MM or YYYY-MM-DD (at wiki[0].edited)']);
+    expect(
+      problems(
+        text(
+          [
+            '  - { id: p, title: P, body: b, services: [apx], edited: 2024-12 }',
+            '  - { id: q, title: Q, body: b, services: [api], edited: 2024-01, history: [{ edited: 2024-05, summary: s }], proposes: { type: restart, target: api } }',
+            '  - { id: q, title: Q2, body: b, services: [api], edited: 2024-01 }',
+          ].join('\n'),
+          '  - { date: 2025-01, summary: s, services: [db] }',
+        ),
+      ),
+    ).toEqual([
+      'w.yaml:13:44: unknown service "apx" (did you mean "api"?) (at wiki[0].services[0])',
+      'w.yaml:14:87: an earlier edit of wiki page "q" is dated 2024-05, after its last edit (2024-01) (at wiki[1].history[0].edited)',
+      'w.yaml:14:121: warning: wiki page "q" proposes a restart of "api", which is not in "actions" (at wiki[1].proposes)',
+      'w.yaml:15:11: duplicate wiki page id "q": already used by wiki[1] (at wiki[2].id)',
+      'w.yaml:17:45: unknown service "db" (at architecture[0].services[0])',
+    ]);
+  });
+});

@@ -20,9 +20,11 @@ import { formatDuration } from './format.ts';
 export const CONTROL_COMMANDS = ['start', 'pause', 'resume', 'end', 'inject'] as const;
 const INCIDENT_COMMANDS = ['ack', 'declare', 'resolve', 'assign-role', 'status-update', 'diagnose'] as const;
 const APPROVAL_COMMANDS = ['approve', 'deny', 'revert'] as const;
+/** Asking the AI assistant, and checking its source in the wiki. */
+const ASSISTANT_COMMANDS = ['ask', 'open-page', 'page-history'] as const;
 export const ROLES = ['ic', 'comms', 'ops'] as const;
 /** Every command type the engine knows, action types included. */
-export const COMMAND_TYPES = [...CONTROL_COMMANDS, ...INCIDENT_COMMANDS, ...APPROVAL_COMMANDS, ...ACTION_TYPES] as const;
+export const COMMAND_TYPES = [...CONTROL_COMMANDS, ...INCIDENT_COMMANDS, ...APPROVAL_COMMANDS, ...ASSISTANT_COMMANDS, ...ACTION_TYPES] as const;
 /** The command types that act on a service, named in `target`: without one the engine answers `unknown-target`. */
 const TARGETED_COMMANDS = ['diagnose', ...ACTION_TYPES] as const;
 const TARGETED = new Set<string>(TARGETED_COMMANDS);
@@ -36,6 +38,8 @@ const MAX_PARAM_KEY_LENGTH = 64;
 /** The longest string parameter, and so the longest status update. */
 const MAX_PARAM_TEXT_LENGTH = 2000;
 const MAX_MESSAGE_LENGTH = MAX_PARAM_TEXT_LENGTH;
+/** The longest question for the assistant. */
+const MAX_QUESTION_LENGTH = 500;
 /** Fault ids a facilitator may inject by name. */
 const MAX_FAULT_LENGTH = 128;
 
@@ -167,6 +171,7 @@ function envelopeError(cmd: CommandInput, field: 'actor' | 'participant' | 'type
 
 // ── each command type's own parameters ───────────────────────────────────────────────────────
 const severitySchema = z.number().int().min(1).max(4).describe('1 is the most severe.');
+const pageParams = z.object({ page: z.string().min(1).max(MAX_TARGET_LENGTH).describe('The id of the wiki page, as an answer cites it.') });
 const requestParams = z.object({ request: z.string().describe('The action id of the pending request, e.g. "rollback:pricing".') });
 const actionParams = z.object({
   breakGlass: z.boolean().optional().describe('true bypasses an approval; the log says so.'),
@@ -195,6 +200,17 @@ export const COMMAND_PARAMS = {
   }),
   approve: requestParams,
   deny: requestParams,
+  ask: z.object({
+    question: z
+      .string()
+      .min(1)
+      .max(MAX_QUESTION_LENGTH)
+      .refine((text) => text.trim().length > 0, 'must not be blank')
+      .describe(`The question for the assistant, 1 to ${MAX_QUESTION_LENGTH} characters.`),
+    service: z.string().max(MAX_TARGET_LENGTH).optional().describe('The service the question is about, if any: the assistant weighs pages about it.'),
+  }),
+  'open-page': pageParams,
+  'page-history': pageParams,
   revert: z.object({ action: z.string().describe('The action whose effect to undo, e.g. "breaker:checkout".') }),
   ...(Object.fromEntries(ACTION_TYPES.map((type) => [type, actionParams])) as Record<(typeof ACTION_TYPES)[number], typeof actionParams>),
 } satisfies Partial<Record<CommandType, z.ZodType>>;
@@ -209,6 +225,9 @@ const PARAM_ERRORS: Record<string, { code: string; message: string }> = {
   request: { code: 'missing-param', message: 'name the request in params.request' },
   action: { code: 'missing-param', message: 'name the action in params.action, e.g. "breaker:checkout"' },
   breakGlass: { code: 'bad-params', message: 'params.breakGlass must be true or false' },
+  question: { code: 'bad-question', message: `params.question must be 1 to ${MAX_QUESTION_LENGTH} characters` },
+  service: { code: 'bad-params', message: 'params.service must be a service id' },
+  page: { code: 'missing-param', message: 'name the wiki page in params.page' },
 };
 
 const hasParamRules = (type: string): type is keyof typeof COMMAND_PARAMS => Object.hasOwn(COMMAND_PARAMS, type);

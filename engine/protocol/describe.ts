@@ -93,6 +93,12 @@ export function commandPhrase(e: EventOf<'command'>, tense: 'infinitive' | 'past
       return `${pick('deny', 'denied')} ${orUnknown(p.request)}`;
     case 'revert':
       return `${pick('revert', 'reverted')} ${orUnknown(p.action)}`;
+    case 'ask':
+      return `${pick('ask', 'asked')} the assistant: “${clip(String(p.question ?? ''), 200)}”`;
+    case 'open-page':
+      return `${pick('open', 'opened')} the wiki page ${orUnknown(p.page)}`;
+    case 'page-history':
+      return `${pick('check', 'checked')} the history of the wiki page ${orUnknown(p.page)}`;
     default: {
       const verb = ACTION_VERBS[command];
       const phrase = tense === 'past' ? `ran ${command} on ${target}` : verb ? verb(target) : `run ${command} on ${target}`;
@@ -186,6 +192,17 @@ function text(e: EngineEvent, names: DescribeNames): string {
       const [line] = e.lines;
       const first = line !== undefined ? `; logs: “${clip(line, 120)}”${e.lines.length > 1 ? ` (+${e.lines.length - 1} more)` : ''}` : '';
       return `${e.by} looked at ${e.target}: errors ${formatPercent(e.errorRate)}, p99 ${formatMetric('p99Ms', e.p99Ms)}, saturation ${formatPercent(e.saturation, 0)}${first}`;
+    }
+    case 'assistant.answered': {
+      if (e.page === null) return `The assistant found nothing in the wiki for ${e.by}'s question`;
+      const proposing = e.proposes ? `, proposing ${proposalKey(e.proposes)}` : '';
+      return `The assistant answered ${e.by}, citing the wiki page “${e.title ?? e.page}” (last edited ${e.edited ?? '?'})${proposing} (unverified)`;
+    }
+    case 'page.opened':
+      return `${e.by} opened the wiki page “${e.title}” (last edited ${e.edited})`;
+    case 'page.history': {
+      const later = e.laterChanges.length === 0 ? 'no architecture change since' : `changed since: ${e.laterChanges.map((c) => `${c.date} ${clip(c.summary, 80)}`).join('; ')}`;
+      return `${e.by} checked the history of “${e.title}” (last edited ${e.edited}; ${later})`;
     }
     default:
       // A new event type fails to compile here until it has a sentence; at run time (a log from a

@@ -180,6 +180,29 @@ const diagnosisEvent = event('diagnosis', {
   saturation: z.number(),
 });
 
+/** The assistant's reply to an `ask`: the page it cited (null: none matched) and its proposal. Never the page's staleness. */
+const assistantAnsweredEvent = event('assistant.answered', {
+  inReplyTo: z.number().int().nonnegative().describe('The seq of the ask command it answers.'),
+  by: name.describe('Who asked.'),
+  question: z.string(),
+  page: z.string().nullable(),
+  title: z.string().optional(),
+  edited: z.string().optional().describe("The cited page's last edit (a calendar date)."),
+  text: z.string(),
+  proposes: z.object({ type: z.enum(ACTION_TYPES), target: z.string() }).optional(),
+});
+/** A responder read a wiki page: checking the source of an answer. */
+const pageOpenedEvent = event('page.opened', { by: name, page: z.string(), title: z.string(), edited: z.string(), body: z.string() });
+/** A responder read a page's edit history, and the architecture changes to its services since its last edit. */
+const pageHistoryEvent = event('page.history', {
+  by: name,
+  page: z.string(),
+  title: z.string(),
+  edited: z.string(),
+  history: z.array(z.object({ edited: z.string(), summary: z.string(), by: z.string().optional() })),
+  laterChanges: z.array(z.object({ date: z.string(), summary: z.string() })).describe("Architecture changes to the page's services after its last edit: why it may be out of date."),
+});
+
 export const engineEventSchema = z.discriminatedUnion('type', [
   commandEvent,
   drillStateEvent,
@@ -208,6 +231,9 @@ export const engineEventSchema = z.discriminatedUnion('type', [
   actionCompletedEvent,
   actionRevertedEvent,
   diagnosisEvent,
+  assistantAnsweredEvent,
+  pageOpenedEvent,
+  pageHistoryEvent,
 ]);
 
 export type EngineEvent = z.infer<typeof engineEventSchema>;

@@ -30,6 +30,7 @@ export function kindOf(e: EngineEvent): EventKind {
       if (e.command === 'inject') return 'hidden';
       return DRILL_CONTROL.has(e.command) ? 'system' : 'human';
     case 'advice.shown':
+    case 'assistant.answered':
       return 'advice';
     case 'incident.state':
       // Detection (a page fired) and mitigation (every journey back within its SLO) happen to the
@@ -47,6 +48,8 @@ export function kindOf(e: EngineEvent): EventKind {
     case 'action.completed':
     case 'action.reverted':
     case 'diagnosis':
+    case 'page.opened':
+    case 'page.history':
       return 'human';
     case 'drill.state':
     case 'service.state':

@@ -1,14 +1,19 @@
 /**
  * The assistant's ground truth: wiki pages whose staleness is derived from dated architecture
  * changes, and a deterministic retrieval that ranks them against a question and what the responder
- * can see. (The `ask`, `open-page` and `page-history` commands that use them come next: issue 12.)
+ * can see, put in front of responders by the `ask`, `open-page` and `page-history` commands.
  */
 import { describe, expect, it } from 'vitest';
 import { answer, rankPages, tokenize } from '../../engine/core/assistant/retrieve.ts';
 import { stalenessOf, stalenessReason } from '../../engine/core/assistant/staleness.ts';
 import { loadScenarioText } from '../../engine/scenario/load.ts';
 import { formatDiagnostic } from '../../engine/scenario/diagnostics.ts';
-import { loadScenario } from '../helpers.ts';
+import { loadScenario, loadSpec } from '../helpers.ts';
+import { createSession } from '../../engine/core/session.ts';
+import { runScenario } from '../../engine/core/log/run.ts';
+import { createHeader, serializeLog } from '../../engine/core/log/log.ts';
+import { replayLog } from '../../engine/core/log/replay.ts';
+import { kindOf } from '../../engine/protocol/kinds.ts';
 
 const retail = loadScenario('retail-sev1');
 const page = (id: string) => {
@@ -66,7 +71,7 @@ describe('retrieval', () => {
     expect(reply).toEqual({
       page: 'account-stuck-session-cache',
       text:
-        'According to the wiki page "Account service: stuck session cache" (last edited 2023-02): Account page errors after a deploy usually mean the session cache is stuck: stale entries make the account service fail the request. Restart the account service to clear its session cache. Suggested action: restart account.',
+        'According to the wiki page "Account service: stuck session cache" (last edited 2023-02): Account page errors (account pages failing for signed-in shoppers) are a known issue: the session cache is stuck, and its stale entries make the account service fail the request. Restart the account service to clear its session cache. Suggested action: restart account.',
       proposes: { type: 'restart', target: 'account' },
     });
     // Nothing of the architecture change that made the page wrong.
@@ -125,5 +130,71 @@ ${architecture || '  []'}
       'w.yaml:15:11: duplicate wiki page id "q": already used by wiki[1] (at wiki[2].id)',
       'w.yaml:17:45: unknown service "db" (at architecture[0].services[0])',
     ]);
+  });
+});
+
+describe('the commands: ask, open-page, page-history', () => {
+  const session = () => {
+    const s = createSession(loadSpec('retail-sev1'));
+    s.submit({ actor: 'facilitator', type: 'start' });
+    // Past the first page: account, checkout and product pages are failing.
+    s.runUntil(12 * 60_000);
+    return s;
+  };
+
+  it('answers a question in the log, citing a page and replying to the question by its seq', () => {
+    const s = session();
+    const asked = s.submit({ actor: 'bob', type: 'ask', params: { question: 'Account pages are failing. Is this a known issue?', service: 'account' } });
+    expect(asked).toMatchObject({ ok: true });
+    const reply = asked.events.find((e) => e.type === 'assistant.answered');
+    expect(reply).toMatchObject({ inReplyTo: asked.seq, by: 'bob', page: 'account-stuck-session-cache', edited: '2023-02', proposes: { type: 'restart', target: 'account' } });
+    // The answer is advice a responder sees; its staleness is nowhere in it.
+    expect(reply && kindOf(reply)).toBe('advice');
+    expect(JSON.stringify(reply)).not.toMatch(/2024-03|session-store|no longer/);
+  });
+
+  it('lets a responder check the source: the page, and the changes since its last edit', () => {
+    const s = session();
+    const opened = s.submit({ actor: 'bob', type: 'open-page', params: { page: 'account-stuck-session-cache' } });
+    expect(opened.events.find((e) => e.type === 'page.opened')).toMatchObject({ by: 'bob', title: 'Account service: stuck session cache', edited: '2023-02' });
+    const history = s.submit({ actor: 'bob', type: 'page-history', params: { page: 'account-stuck-session-cache' } });
+    expect(history.events.find((e) => e.type === 'page.history')).toMatchObject({
+      history: [{ edited: '2021-06', summary: 'Page created after the 2021 account outage', by: 'mlopez' }],
+      laterChanges: [{ date: '2024-03', summary: 'Account pages no longer keep a session cache: sessions live in session-store.' }],
+    });
+    const current = s.submit({ actor: 'bob', type: 'page-history', params: { page: 'runbook-pricing-errors' } });
+    expect(current.events.find((e) => e.type === 'page.history')).toMatchObject({ laterChanges: [] });
+  });
+
+  it('answers a vague question from what the responder sees: the recent change and the firing alerts', () => {
+    const s = session();
+    const asked = s.submit({ actor: 'bob', type: 'ask', params: { question: 'What should we do?' } });
+    // The config push's change note cites the FAQ, and the FAQ is about pricing, which is paging.
+    expect(asked.events.find((e) => e.type === 'assistant.answered')).toMatchObject({ page: 'pricing-rules-faq' });
+    expect(rankPages(retail.wiki, { question: 'What should we do?' }).every((r) => r.score === 0)).toBe(true);
+  });
+
+  it('returns mistakes as data, and logs them', () => {
+    const s = session();
+    expect(s.submit({ actor: 'bob', type: 'open-page', params: { page: 'nope' } })).toMatchObject({ ok: false, code: 'unknown-page' });
+    expect(s.submit({ actor: 'bob', type: 'page-history' })).toMatchObject({ ok: false, code: 'missing-param' });
+    expect(s.submit({ actor: 'bob', type: 'ask', params: { question: '   ' } })).toMatchObject({ ok: false, code: 'bad-question' });
+    expect(s.submit({ actor: 'bob', type: 'ask', params: { question: 'x'.repeat(501) } })).toMatchObject({ ok: false, code: 'bad-question' });
+    expect(s.submit({ actor: 'bob', type: 'ask', params: { question: 'why?', service: 'nope' } })).toMatchObject({ ok: false, code: 'unknown-target' });
+    expect(s.events.filter((e) => e.type === 'command' && !e.ok)).toHaveLength(5);
+  });
+
+  it('replays: the same questions give the same answers', () => {
+    const run = runScenario(loadSpec('retail-sev1'), {
+      seed: 3,
+      until: 30 * 60_000,
+      commands: [
+        { after: { event: 'first-page', offset: 60_000 }, actor: 'bob', type: 'ask', params: { question: 'Account errors: known issue?', service: 'account' } },
+        { after: { event: 'first-page', offset: 90_000 }, actor: 'bob', type: 'page-history', params: { page: 'account-stuck-session-cache' } },
+      ],
+    });
+    const text = serializeLog(createHeader(run.scenario, run.seed, 'test', run.variation), run.events);
+    expect(replayLog(text)).toEqual({ ok: true, events: run.events.length });
+    expect(run.events.filter((e) => e.type === 'assistant.answered' || e.type === 'page.history')).toHaveLength(2);
   });
 });

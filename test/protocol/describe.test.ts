@@ -44,6 +44,29 @@ const SAMPLES: { [K in EventType]: EventOf<K> } = {
   'action.completed': { ...stamp, type: 'action.completed', action: 'rollback:pricing', kind: 'rollback', target: 'pricing', by: 'bob' },
   'action.reverted': { ...stamp, type: 'action.reverted', action: 'rollback:pricing', kind: 'rollback', target: 'pricing', by: 'bob' },
   diagnosis: { ...stamp, type: 'diagnosis', by: 'bob', target: 'pricing', lines: ['ERROR  db pool exhausted', 'WARN retry'], errorRate: 0.45, p99Ms: 2_400, saturation: 0.97 },
+  'assistant.answered': {
+    ...stamp,
+    type: 'assistant.answered',
+    inReplyTo: 6,
+    by: 'bob',
+    question: 'Why is account failing?',
+    page: 'account-cache',
+    title: 'Account: stuck session cache',
+    edited: '2023-02',
+    text: 'Restart it.',
+    proposes: { type: 'restart', target: 'account' },
+  },
+  'page.opened': { ...stamp, type: 'page.opened', by: 'bob', page: 'account-cache', title: 'Account: stuck session cache', edited: '2023-02', body: 'Restart it.' },
+  'page.history': {
+    ...stamp,
+    type: 'page.history',
+    by: 'bob',
+    page: 'account-cache',
+    title: 'Account: stuck session cache',
+    edited: '2023-02',
+    history: [{ edited: '2021-06', summary: 'Created' }],
+    laterChanges: [{ date: '2024-03', summary: 'Session cache removed' }],
+  },
 };
 
 const EXPECTED: Record<EventType, string> = {
@@ -74,6 +97,9 @@ const EXPECTED: Record<EventType, string> = {
   'action.completed': 'Action rollback:pricing completed.',
   'action.reverted': 'bob reverted rollback:pricing.',
   diagnosis: 'bob looked at pricing: errors 45.0%, p99 2,400 ms, saturation 97%; logs: “ERROR db pool exhausted” (+1 more).',
+  'assistant.answered': 'The assistant answered bob, citing the wiki page “Account: stuck session cache” (last edited 2023-02), proposing restart:account (unverified).',
+  'page.opened': 'bob opened the wiki page “Account: stuck session cache” (last edited 2023-02).',
+  'page.history': 'bob checked the history of “Account: stuck session cache” (last edited 2023-02; changed since: 2024-03 Session cache removed).',
 };
 
 const KINDS: Record<EventType, EventKind> = {
@@ -104,6 +130,9 @@ const KINDS: Record<EventType, EventKind> = {
   'action.completed': 'human',
   'action.reverted': 'human',
   diagnosis: 'human',
+  'assistant.answered': 'advice',
+  'page.opened': 'human',
+  'page.history': 'human',
 };
 
 const command = (over: Partial<EventOf<'command'>>): EventOf<'command'> => ({ ...stamp, type: 'command', actor: 'alice', command: 'ack', ok: true, ...over });

@@ -10,6 +10,11 @@ const K1 = 1.2;
 const B = 0.75;
 /** The title counts this many times: a page titled after the question is likely the one meant. */
 const TITLE_WEIGHT = 2;
+/**
+ * What the responder sees weighs a quarter of what they ask: it breaks ties between pages the question
+ * fits equally, and guides a vague question, but never outweighs a specific one.
+ */
+const CONTEXT_WEIGHT = 0.25;
 
 /** Words too common to tell pages apart. */
 const STOP_WORDS = new Set(
@@ -60,17 +65,19 @@ export function rankPages(pages: readonly Pick<WikiPage, 'id' | 'title' | 'body'
   const avgLength = n === 0 ? 0 : docs.reduce((sum, d) => sum + d.terms.length, 0) / n;
   const df = new Map<string, number>();
   for (const d of docs) for (const t of new Set(d.terms)) df.set(t, (df.get(t) ?? 0) + 1);
-  const queryTerms = [...new Set([...tokenize(query.question), ...(query.service ? tokenize(query.service) : []), ...(query.context ?? []).flatMap(tokenize)])];
+  const weights = new Map<string, number>();
+  for (const t of (query.context ?? []).flatMap(tokenize)) weights.set(t, CONTEXT_WEIGHT);
+  for (const t of [...tokenize(query.question), ...(query.service ? tokenize(query.service) : [])]) weights.set(t, 1);
   const ranked = docs.map((d) => {
     const tf = new Map<string, number>();
     for (const t of d.terms) tf.set(t, (tf.get(t) ?? 0) + 1);
     let score = 0;
-    for (const t of queryTerms) {
+    for (const [t, weight] of weights) {
       const f = tf.get(t) ?? 0;
       if (f === 0) continue;
       const docFreq = df.get(t) ?? 0;
       const idf = Math.log(1 + (n - docFreq + 0.5) / (docFreq + 0.5));
-      score += (idf * f * (K1 + 1)) / (f + K1 * (1 - B + (B * d.terms.length) / (avgLength || 1)));
+      score += (weight * idf * f * (K1 + 1)) / (f + K1 * (1 - B + (B * d.terms.length) / (avgLength || 1)));
     }
     return { page: d.id, score: Math.round(score * 1e6) / 1e6 };
   });

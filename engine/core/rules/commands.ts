@@ -4,6 +4,7 @@
  */
 import { decideApproval, injectFault, requestAction, revertAction } from './actions.ts';
 import { diagnose } from './diagnose.ts';
+import { ask, openPage, pageHistory } from './assistant.ts';
 import { sendDrill, sendIncident } from '../machines/sync.ts';
 import { emit, type SessionState } from '../state.ts';
 import type { PayloadOf } from '../../protocol/events.ts';
@@ -33,7 +34,7 @@ export function applyCommand(state: SessionState, cmd: CommandInput): CommandRes
   const shapeError = checkCommand(cmd);
   const record = commandRecord(cmd, shapeError);
   const logged = emit(state, 'command', record);
-  const error = shapeError ?? dispatch(state, cmd);
+  const error = shapeError ?? dispatch(state, cmd, logged.seq);
   if (error && !shapeError) Object.assign(logged, { ok: false, code: error.code, message: error.message });
   const events = state.log.slice(first);
   return error ? { ...error, seq: logged.seq, events } : { ok: true, seq: logged.seq, events };
@@ -53,7 +54,8 @@ function commandRecord(cmd: CommandInput, shapeError: CommandError | null): Payl
   };
 }
 
-function dispatch(state: SessionState, cmd: CommandInput): CommandError | null {
+/** `seq`: the command's own event, which an answer refers to. */
+function dispatch(state: SessionState, cmd: CommandInput, seq: number): CommandError | null {
   if (CONTROL.has(cmd.type)) return control(state, cmd);
   if (state.drillState !== 'running') {
     return fail('drill-not-running', `the drill is ${state.drillState}; actions are taken only while it runs`);
@@ -82,6 +84,12 @@ function dispatch(state: SessionState, cmd: CommandInput): CommandError | null {
       return decideApproval(state, cmd, false);
     case 'revert':
       return revertAction(state, cmd);
+    case 'ask':
+      return ask(state, cmd, seq);
+    case 'open-page':
+      return openPage(state, cmd);
+    case 'page-history':
+      return pageHistory(state, cmd);
     default:
       return requestAction(state, cmd);
   }

@@ -16,6 +16,7 @@ import { sendDrill } from './machines/sync.ts';
 import { updateServices } from './rules/health.ts';
 import { computeTick } from './physics/cascade.ts';
 import { emit, type SessionState } from './state.ts';
+import type { AdviceDef } from '../protocol/scenario.ts';
 
 export function runTick(state: SessionState): void {
   runAgenda(state);
@@ -48,7 +49,10 @@ function runAgenda(state: SessionState): void {
         break;
       case 'advice': {
         const a = state.scenario.advice[item.advice];
-        if (a) {
+        const moment = a ? adviceMoment(state, a) : 'passed';
+        // Waiting for its alert: look again at the next tick (the agenda, and so the checkpoint, holds it).
+        if (moment === 'wait') state.agenda.schedule(state.now + state.tickMs, item);
+        if (a && moment === 'now') {
           emit(state, 'advice.shown', {
             advice: a.id,
             source: a.source,
@@ -61,6 +65,16 @@ function runAgenda(state: SessionState): void {
       }
     }
   }
+}
+
+/** Whether conditional advice is shown now, waits for its alert, or has missed its moment. */
+function adviceMoment(state: SessionState, advice: AdviceDef): 'now' | 'wait' | 'passed' {
+  const { when } = advice;
+  if (when === undefined) return 'now';
+  if (when.beforeMitigation && (state.incidentState === 'mitigated' || state.incidentState === 'resolved')) return 'passed';
+  if (when.alert === undefined) return 'now';
+  const i = state.scenario.alerts.findIndex((r) => r.id === when.alert);
+  return state.alertFiring[i] === 1 ? 'now' : 'wait';
 }
 
 /** Breakers opening and closing are visible on real dashboards, so they are events here too. */

@@ -335,6 +335,13 @@ const architectureChangeSchema = z.strictObject({
 const adviceSchema = z.strictObject({
   id,
   at: variedDuration(duration).describe('When the advice is posted; may vary by seed.'),
+  when: z
+    .strictObject({
+      alert: id.optional().describe('Only while this alert fires: from `at`, the advice waits until it does.'),
+      beforeMitigation: z.boolean().default(false).describe('Never once the incident is mitigated: advice whose moment has passed is not shown.'),
+    })
+    .optional()
+    .describe('A condition: advice that answers a symptom appears only while the symptom is there.'),
   source: z.enum(ADVICE_SOURCES),
   title: z.string().optional(),
   text: z.string(),

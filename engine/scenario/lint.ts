@@ -175,7 +175,10 @@ function checkAlerts({ s, report, journeys }: Ctx): void {
 }
 
 function checkAdvice({ s, report }: Ctx): void {
+  const alerts = new Set(s.alerts.map((a) => a.id));
   s.advice.forEach((advice, i) => {
+    const waitsFor = advice.when?.alert;
+    if (waitsFor !== undefined && !alerts.has(waitsFor)) report(['advice', i, 'when', 'alert'], unknown('alert', waitsFor, alerts));
     const proposal = advice.proposes;
     if (proposal === undefined) return;
     if (!s.actions.some((a) => a.type === proposal.type && a.target === proposal.target)) {

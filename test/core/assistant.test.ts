@@ -8,7 +8,9 @@ import { answer, rankPages, tokenize } from '../../engine/core/assistant/retriev
 import { stalenessOf, stalenessReason } from '../../engine/core/assistant/staleness.ts';
 import { loadScenarioText } from '../../engine/scenario/load.ts';
 import { formatDiagnostic } from '../../engine/scenario/diagnostics.ts';
-import { loadScenario, loadSpec } from '../helpers.ts';
+import { readFileSync } from 'node:fs';
+import { ROOT, loadScenario, loadSpec, tinyScenario } from '../helpers.ts';
+import type { EngineEvent } from '../../engine/protocol/events.ts';
 import { createSession } from '../../engine/core/session.ts';
 import { runScenario } from '../../engine/core/log/run.ts';
 import { createHeader, serializeLog } from '../../engine/core/log/log.ts';
@@ -196,5 +198,39 @@ describe('the commands: ask, open-page, page-history', () => {
     const text = serializeLog(createHeader(run.scenario, run.seed, 'test', run.variation), run.events);
     expect(replayLog(text)).toEqual({ ok: true, events: run.events.length });
     expect(run.events.filter((e) => e.type === 'assistant.answered' || e.type === 'page.history')).toHaveLength(2);
+  });
+});
+
+describe('conditional advice', () => {
+  const withAdvice = (when: object, at = '2m') =>
+    tinyScenario({
+      advice: [{ id: 'hint', at, when, source: 'assistant', text: 'Restart web.', proposes: { type: 'restart', target: 'web' }, facilitator: { label: 'stale' } }],
+    });
+  const shown = (events: readonly EngineEvent[]) => events.filter((e) => e.type === 'advice.shown').map((e) => e.t);
+
+  it('waits for its alert: from its time, it appears at the first tick the alert fires', () => {
+    const run = runScenario(withAdvice({ alert: 'shop-errors' }), { until: 1_800_000 });
+    const fired = run.events.find((e) => e.type === 'alert.firing' && e.alert === 'shop-errors')?.t;
+    if (fired === undefined) throw new Error('the alert never fired');
+    expect(fired).toBeGreaterThan(120_000);
+    expect(shown(run.events)).toEqual([fired + run.tickMs]);
+  });
+
+  it('is not shown once the incident is mitigated: its moment has passed', () => {
+    const fix = [
+      { at: 390_000, actor: 'alice', type: 'ack' },
+      { at: 390_000, actor: 'alice', type: 'rollback', target: 'api' },
+      { at: 400_000, actor: 'bob', type: 'approve', params: { request: 'rollback:api' } },
+    ];
+    const late = runScenario(withAdvice({ beforeMitigation: true }, '40m'), { until: 3_000_000, commands: fix });
+    expect(late.events.some((e) => e.type === 'incident.state' && e.to === 'mitigated')).toBe(true);
+    expect(shown(late.events)).toEqual([]);
+    // Without the condition, the same advice is shown at its time, fixed or not.
+    expect(shown(runScenario(withAdvice({}, '40m'), { until: 3_000_000, commands: fix }).events)).toEqual([2_400_000]);
+  });
+
+  it('the validator names an unknown alert', () => {
+    const text = readFileSync(`${ROOT}scenarios/retail-sev1.yaml`, 'utf8').replace('when: { alert: account-errors,', 'when: { alert: account-error,');
+    expect(loadScenarioText(text, 'r.yaml').diagnostics.map((d) => d.message)).toEqual(['unknown alert "account-error" (did you mean "account-errors"?)']);
   });
 });

@@ -89,6 +89,9 @@ export const facilitatorViewSchema = z
     activeFaults: z.array(z.object({ fault: z.string(), ...faultTargetShape, startedAt: z.number() })),
     upcomingInjects: z.array(z.object({ fault: z.string(), ...faultTargetShape, at: z.number() })),
     adviceLabels: z.record(z.string(), z.string()),
+    wiki: z
+      .array(z.object({ page: z.string(), title: z.string(), edited: z.string(), stale: z.boolean(), reason: z.string().nullable() }))
+      .describe("Each wiki page's staleness, derived from the scenario's architecture changes, with why: for the facilitator only."),
     variation: z
       .record(z.string(), z.union([z.number(), z.string(), z.array(z.string())]))
       .describe("What this drill's seed drew for the scenario's varied fields, by path (durations in ms); empty when nothing varies."),

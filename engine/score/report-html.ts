@@ -255,6 +255,21 @@ export function renderHtml(card: Scorecard, report: ReportModel): string {
     '<section id="conduct" aria-labelledby="h-conduct"><h2 id="h-conduct">Conduct</h2>',
     '<h3>Advice</h3>',
     table('Advice shown, with its label (hidden from responders)', ['advice', 'source', 'label', 'proposes', 'shown', 'followed', 'facilitator note'], adviceRows),
+    report.assistant.length === 0
+      ? ''
+      : `<h3>The assistant</h3>${table(
+          'Questions to the assistant, each answer beside the page it cited (its staleness was hidden from responders)',
+          ['asked', 'by', 'question', 'cited', 'proposes', 'source checked', 'why the page was stale'],
+          report.assistant.map((a) => [
+            `<time>${esc(clock(a.t))}</time>`,
+            esc(a.by),
+            esc(a.question),
+            a.page === null ? '<span class="muted">nothing</span>' : `${esc(a.title ?? a.page)}<br><span class="muted">edited ${esc(a.edited ?? '?')}</span>`,
+            a.proposes ? `<code>${esc(a.proposes)}</code>` : '',
+            a.page === null ? '' : a.sourceChecked ? '<span class="ok">yes</span>' : '<span class="bad">no</span>',
+            a.staleBecause === null ? (a.page === null ? '' : 'current') : esc(a.staleBecause),
+          ]),
+        )}`,
     '<h3>Harmful actions</h3>',
     harmful.length === 0 ? '<p class="muted">No action set off a fault.</p>' : `<ul>${harmful.join('')}</ul>`,
     '<h3>Approvals</h3>',

@@ -151,6 +151,24 @@ export function renderMarkdown(card: Scorecard, report: ReportModel): string {
     ),
     '',
   );
+  if (report.assistant.length > 0) {
+    push('### The assistant', '');
+    push(
+      table(
+        ['asked', 'by', 'question', 'cited', 'proposes', 'source checked', 'why the page was stale'],
+        report.assistant.map((a) => [
+          clock(a.t),
+          mdEscape(a.by),
+          mdEscape(a.question),
+          a.page === null ? 'nothing' : `${mdEscape(a.title ?? a.page)} (edited ${a.edited ?? '?'})`,
+          a.proposes ? `\`${a.proposes}\`` : '',
+          a.page === null ? '' : a.sourceChecked ? 'yes' : '**no**',
+          a.staleBecause === null ? (a.page === null ? '' : 'current') : mdEscape(a.staleBecause),
+        ]),
+      ),
+      '',
+    );
+  }
   push('### Harmful actions', '');
   push(...(c.harmfulActions.length === 0 ? ['_No action set off a fault._'] : c.harmfulActions.map((h) => `- \`${h.action}\` by ${mdEscape(h.by)} at ${clock(h.t)} set off \`${h.fault}\``)), '');
   push('### Approvals', '');

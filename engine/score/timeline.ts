@@ -7,6 +7,7 @@
  * The report is for the debrief, so it shows what responders could not see during the drill: faults,
  * advice labels, facilitator notes.
  */
+import { stalenessReason } from '../core/assistant/staleness.ts';
 import type { Variation } from '../protocol/varied.ts';
 import type { LogHeader } from '../core/log/log.ts';
 import { foldCommands } from '../core/log/fold.ts';
@@ -21,8 +22,8 @@ import { ACTION_TYPES, type Scenario } from '../protocol/scenario.ts';
 import type { Milestones } from './milestones.ts';
 import type { Scorecard } from './scorecard.ts';
 
-/** 2: the seed's variation. */
-export const REPORT_VERSION = 2;
+/** 2: the seed's variation. 3: the assistant's answers. */
+export const REPORT_VERSION = 3;
 
 /** How long the chart runs on after the last thing that happened to the incident. */
 const CHART_TAIL_MS = 10 * 60_000;
@@ -113,6 +114,22 @@ export interface JourneyReport {
   avoidedShare: number;
 }
 
+/** One answer of the assistant, beside the page it cited and what made that page stale (the debrief's view). */
+export interface AssistantAnswerReport {
+  t: number;
+  by: string;
+  question: string;
+  page: string | null;
+  title: string | null;
+  edited: string | null;
+  /** "type:target" of the proposed action, if any. */
+  proposes: string | null;
+  /** Why the cited page is stale (its later architecture changes), or null when it is current or none was cited. */
+  staleBecause: string | null;
+  /** Whether anyone opened the cited page or its history after the answer (and before the drill ended). */
+  sourceChecked: boolean;
+}
+
 export interface AdviceReport {
   id: string;
   source: string;
@@ -175,10 +192,33 @@ export interface ReportModel {
   timeline: TimelineEntry[];
   decisions: Decision[];
   advice: AdviceReport[];
+  /** Every answer of the assistant, in order. */
+  assistant: AssistantAnswerReport[];
   approvals: ApprovalReport[];
   chart: ChartModel;
   /** What the seed drew for the scenario's varied fields (the log header's); empty when nothing varied. */
   variation: Variation;
+}
+
+function assistantReports(scenario: LogHeader['scenario'], events: readonly EngineEvent[]): AssistantAnswerReport[] {
+  return events.flatMap((e) => {
+    if (e.type !== 'assistant.answered') return [];
+    const page = e.page === null ? undefined : scenario.wiki.find((p) => p.id === e.page);
+    const checked = events.some((o) => (o.type === 'page.opened' || o.type === 'page.history') && o.page === e.page && o.seq > e.seq);
+    return [
+      {
+        t: e.t,
+        by: e.by,
+        question: e.question,
+        page: e.page,
+        title: e.title ?? null,
+        edited: e.edited ?? null,
+        proposes: e.proposes ? `${e.proposes.type}:${e.proposes.target}` : null,
+        staleBecause: page ? stalenessReason(page, scenario.architecture) : null,
+        sourceChecked: e.page !== null && checked,
+      },
+    ];
+  });
 }
 
 const CONTROL = new Set<string>(CONTROL_COMMANDS);
@@ -207,6 +247,7 @@ export function buildReport(header: LogHeader, events: readonly EngineEvent[], c
     timeline: events.filter((e) => !SKIPPED.has(e.type)).map((e) => entry(e, names)),
     decisions: decisions(scenario, events, card, sim.direct, names),
     advice: adviceReports(scenario, events, card),
+    assistant: assistantReports(scenario, events),
     approvals: approvals(events),
     chart: {
       tickMs: header.tickMs,

@@ -16,6 +16,10 @@ import { runScenario } from '../../engine/core/log/run.ts';
 import { createHeader, serializeLog } from '../../engine/core/log/log.ts';
 import { replayLog } from '../../engine/core/log/replay.ts';
 import { kindOf } from '../../engine/protocol/kinds.ts';
+import { scoreLog } from '../../engine/score/scorecard.ts';
+import { buildReport } from '../../engine/score/timeline.ts';
+import { renderMarkdown } from '../../engine/score/report-markdown.ts';
+import { renderHtml } from '../../engine/score/report-html.ts';
 
 const retail = loadScenario('retail-sev1');
 const page = (id: string) => {
@@ -55,7 +59,7 @@ describe('retrieval', () => {
   it('gives fixed questions fixed rankings', () => {
     const ids = (question: string, extra: { service?: string; context?: string[] } = {}) => rankPages(retail.wiki, { question, ...extra }).map((r) => r.page);
     expect(ids('How do I enable regional rounding for JPY and EUR?')).toEqual(['pricing-rules-faq', 'account-stuck-session-cache', 'runbook-pricing-errors']);
-    expect(ids('Why are account pages failing?')).toEqual(['account-stuck-session-cache', 'runbook-pricing-errors', 'pricing-rules-faq']);
+    expect(ids('Why are account pages failing?')).toEqual(['account-stuck-session-cache', 'pricing-rules-faq', 'runbook-pricing-errors']);
     expect(ids('what should we do?', { context: ['Checkout errors > 5%', 'Pricing p99 > 600 ms'] })[0]).toBe('runbook-pricing-errors');
     // The same question, asked twice, ranks the same (and the scores are rounded, so float noise cannot reorder them).
     expect(rankPages(retail.wiki, { question: 'pricing errors' })).toEqual(rankPages(retail.wiki, { question: 'pricing errors' }));
@@ -232,5 +236,41 @@ describe('conditional advice', () => {
   it('the validator names an unknown alert', () => {
     const text = readFileSync(`${ROOT}scenarios/retail-sev1.yaml`, 'utf8').replace('when: { alert: account-errors,', 'when: { alert: account-error,');
     expect(loadScenarioText(text, 'r.yaml').diagnostics.map((d) => d.message)).toEqual(['unknown alert "account-error" (did you mean "account-errors"?)']);
+  });
+});
+
+describe('what the facilitator and the debrief see', () => {
+  it('the facilitator view says which pages are stale, and why; the responders never do', () => {
+    const s = createSession(loadSpec('retail-sev1'));
+    expect(s.facilitatorView().wiki.map((p) => [p.page, p.stale])).toEqual([
+      ['account-stuck-session-cache', true],
+      ['pricing-rules-faq', true],
+      ['runbook-pricing-errors', false],
+    ]);
+    expect(s.facilitatorView().wiki[1]?.reason).toMatch(/^"Pricing rules FAQ" was last edited 2023-11, before this change to its services: 2025-06: Pricing moved/);
+    expect(JSON.stringify(s.snapshot())).not.toMatch(/stale|2025-06/);
+  });
+
+  it('the debrief shows each answer beside the page it cited, whether anyone checked it, and why it was stale', () => {
+    const spec = loadSpec('retail-sev1');
+    const run = runScenario(spec, {
+      until: 40 * 60_000,
+      commands: [
+        { after: { event: 'first-page', offset: 30_000 }, actor: 'bob', type: 'ask', params: { question: 'Account pages failing: known issue?', service: 'account' } },
+        { after: { event: 'first-page', offset: 60_000 }, actor: 'bob', type: 'page-history', params: { page: 'account-stuck-session-cache' } },
+        { after: { event: 'first-page', offset: 90_000 }, actor: 'carol', type: 'ask', params: { question: 'How do we fix pricing errors?' } },
+      ],
+    });
+    const header = createHeader(run.scenario, run.seed, 'test', run.variation);
+    const card = scoreLog(header, run.events);
+    const report = buildReport(header, run.events, card);
+    expect(report.assistant.map((a) => [a.by, a.page, a.sourceChecked, a.staleBecause !== null])).toEqual([
+      ['bob', 'account-stuck-session-cache', true, true],
+      ['carol', 'runbook-pricing-errors', false, false],
+    ]);
+    const md = renderMarkdown(card, report);
+    expect(md).toContain('### The assistant');
+    expect(md).toMatch(/\| bob \| Account pages failing: known issue\? \| Account service: stuck session cache \(edited 2023-02\) \| `restart:account` \| yes \| "Account service: stuck session cache" was last edited 2023-02, before this change/);
+    expect(renderHtml(card, report)).toContain('<h3>The assistant</h3>');
   });
 });

@@ -11,10 +11,10 @@ const B = 0.75;
 /** The title counts this many times: a page titled after the question is likely the one meant. */
 const TITLE_WEIGHT = 2;
 /**
- * What the responder sees weighs a quarter of what they ask: it breaks ties between pages the question
+ * What the responder sees weighs a tenth of what they ask: it breaks ties between pages the question
  * fits equally, and guides a vague question, but never outweighs a specific one.
  */
-const CONTEXT_WEIGHT = 0.25;
+const CONTEXT_WEIGHT = 0.1;
 
 /** Words too common to tell pages apart. */
 const STOP_WORDS = new Set(

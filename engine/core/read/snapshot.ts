@@ -2,6 +2,7 @@
  * A point-in-time view of a session for a client joining or resyncing: enough to draw the console
  * without the event history. `facilitatorView` adds what only the facilitator may see.
  */
+import { stalenessReason } from '../assistant/staleness.ts';
 import { isFaultActive } from '../rules/faults.ts';
 import { round } from '../physics/round.ts';
 import { faultTargetFields } from '../../protocol/ids.ts';
@@ -35,5 +36,9 @@ export function buildFacilitatorView(state: SessionState): Omit<FacilitatorView,
       f.at !== undefined && f.at >= state.now && !isFaultActive(state, f.id) ? [{ fault: f.id, ...faultTargetFields(f), at: f.at }] : [],
     ),
     adviceLabels: Object.fromEntries(state.scenario.advice.map((a) => [a.id, a.facilitator.label])),
+    wiki: state.scenario.wiki.map((page) => {
+      const reason = stalenessReason(page, state.scenario.architecture);
+      return { page: page.id, title: page.title, edited: page.edited, stale: reason !== null, reason };
+    }),
   };
 }

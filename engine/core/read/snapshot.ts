@@ -8,6 +8,7 @@ import { round } from '../physics/round.ts';
 import { faultTargetFields } from '../../protocol/ids.ts';
 import type { DrillSnapshot, FacilitatorView, MetricsSample } from '../../protocol/views.ts';
 import type { SessionState } from '../state.ts';
+import type { Scenario } from '../../protocol/scenario.ts';
 
 export function buildSnapshot(state: SessionState, metrics: MetricsSample): DrillSnapshot {
   const incident = state.incident.getSnapshot().context;
@@ -36,9 +37,21 @@ export function buildFacilitatorView(state: SessionState): Omit<FacilitatorView,
       f.at !== undefined && f.at >= state.now && !isFaultActive(state, f.id) ? [{ fault: f.id, ...faultTargetFields(f), at: f.at }] : [],
     ),
     adviceLabels: Object.fromEntries(state.scenario.advice.map((a) => [a.id, a.facilitator.label])),
-    wiki: state.scenario.wiki.map((page) => {
-      const reason = stalenessReason(page, state.scenario.architecture);
-      return { page: page.id, title: page.title, edited: page.edited, stale: reason !== null, reason };
-    }),
+    wiki: wikiStaleness(state.scenario),
   };
+}
+
+/** The scenario's pages and their derived staleness: fixed for a scenario, so worked out once, not at every batch the facilitator is sent. */
+const stalenessByScenario = new WeakMap<Scenario, FacilitatorView['wiki']>();
+
+function wikiStaleness(scenario: Scenario): FacilitatorView['wiki'] {
+  let found = stalenessByScenario.get(scenario);
+  if (found === undefined) {
+    found = scenario.wiki.map((page) => {
+      const reason = stalenessReason(page, scenario.architecture);
+      return { page: page.id, title: page.title, edited: page.edited, stale: reason !== null, reason };
+    });
+    stalenessByScenario.set(scenario, found);
+  }
+  return found;
 }

@@ -6,6 +6,7 @@
  * paths they name are the same.
  */
 import { formatClock, formatDuration } from './format.ts';
+import { actionId } from './ids.ts';
 import type { Scenario, ScenarioSpec } from './scenario.ts';
 
 export interface VariedRange {
@@ -140,7 +141,7 @@ function elementKey(item: unknown, index: number): string {
   if (typeof item !== 'object' || item === null) return String(index);
   const record = item as { id?: unknown; type?: unknown; target?: unknown };
   if (typeof record.id === 'string') return record.id;
-  if (typeof record.type === 'string' && typeof record.target === 'string') return `${record.type}:${record.target}`;
+  if (typeof record.type === 'string' && typeof record.target === 'string') return actionId({ type: record.type, target: record.target });
   return String(index);
 }
 

@@ -7,7 +7,7 @@ import { foldCommands } from '../../engine/core/log/fold.ts';
 import { commandEvents, logEnd, loggedCommands } from '../../engine/core/log/replay.ts';
 import { FACILITATOR, runScenario } from '../../engine/core/log/run.ts';
 import { createSession } from '../../engine/core/session.ts';
-import type { CommandResult, TimedCommand } from '../../engine/protocol/commands.ts';
+import type { CommandResult, PlanCommand, TimedCommand } from '../../engine/protocol/commands.ts';
 import type { EngineEvent } from '../../engine/protocol/events.ts';
 import type { MetricsSample } from '../../engine/protocol/views.ts';
 import { loadPlan, loadScenario, tinyScenario } from '../helpers.ts';
@@ -89,7 +89,7 @@ describe('the time rule', () => {
 
   it('reports every tick and every command, with the input and its place in the list', () => {
     const ticks: MetricsSample[] = [];
-    const heard: [TimedCommand, CommandResult, number][] = [];
+    const heard: [PlanCommand, CommandResult, number, number][] = [];
     const inputs = [start, ack(TICK), ack(2 * TICK, 'bob')];
     const session = foldCommands(scenario, 1, inputs, { until: 3 * TICK, onTick: (s) => ticks.push(s), onCommand: (...args) => heard.push(args) });
     expect(ticks.map((s) => s.t)).toEqual([0, TICK, 2 * TICK]);

@@ -56,7 +56,12 @@ export function logText(session: Session): string {
  * `overrides` replace top-level fields; services can be patched by id.
  */
 export function tinyScenario(overrides: Partial<ScenarioInput> = {}): Scenario {
-  const input: ScenarioInput = {
+  return parseScenario(tinyInput(overrides));
+}
+
+/** tinyScenario as a file would say it: for tests that load it as text. */
+export function tinyInput(overrides: Partial<ScenarioInput> = {}): ScenarioInput {
+  return {
     id: 'tiny',
     title: 'Tiny',
     briefing: 'A small system for tests.',
@@ -101,7 +106,6 @@ export function tinyScenario(overrides: Partial<ScenarioInput> = {}): Scenario {
     objectives: { ack: '5m', declare: '10m', mitigate: '30m', resolve: '45m' },
     ...overrides,
   };
-  return parseScenario(input);
 }
 
 type Dependency = NonNullable<ScenarioInput['services'][number]['dependencies']>[number];

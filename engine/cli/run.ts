@@ -1,4 +1,4 @@
-/** `sevdrill run <scenario> [--seed N] [--actions plan.yaml] [--until 6h] [--out log.jsonl] [--json]` */
+/** `sevdrill run <scenario> [--seed N] [--actions plan.yaml] [--until 6h] [--friction on|off] [--out log.jsonl] [--json]` */
 import { formatClock, parseDuration } from '../protocol/format.ts';
 import { createHeader, serializeLog } from '../core/log/log.ts';
 import { runScenario } from '../core/log/run.ts';
@@ -7,7 +7,7 @@ import { EXIT_INVALID, EXIT_OK, UsageError, nodeMajor, onePositional, parseCli, 
 import { formatSummary, type Rejection, type Unsent } from './summary-text.ts';
 import { afterText, isTimed, type CommandResult, type PlanCommand } from '../protocol/commands.ts';
 
-const RUN_HELP = `usage: sevdrill run <scenario> [--seed N] [--actions plan.yaml] [--until 6h] [--out log.jsonl] [--json]
+const RUN_HELP = `usage: sevdrill run <scenario> [--seed N] [--actions plan.yaml] [--until 6h] [--friction on|off] [--out log.jsonl] [--json]
 
 Simulates a scenario headless, as fast as the machine allows, and prints a summary: when the cascade
 reached each journey, the first page, the incident milestones, when impact ended, what customers lost,
@@ -17,6 +17,8 @@ after the run stopped, or waiting for an event that never happened).
   --seed N            seed for the random streams (default: the scenario's seed)
   --actions FILE      a plan of timed commands to apply (see scenarios/plans/*.plan.yaml)
   --until DURATION    stop at this simulated time (default: the scenario's duration)
+  --friction on|off   controlled friction (default: the scenario's controlledFriction); off runs the
+                      drill "before the policy": changes and approval-marked actions need no reviewer
   --out FILE          write the event log (JSON Lines) to FILE
   --json              print the summary as one JSON object on stdout (rejected commands in
                       commands.rejections, plan commands never sent in commands.unsent)
@@ -29,6 +31,7 @@ export async function runRun(argv: string[]): Promise<number> {
     seed: { type: 'string' },
     actions: { type: 'string' },
     until: { type: 'string' },
+    friction: { type: 'string' },
     out: { type: 'string' },
     json: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
@@ -45,8 +48,13 @@ export async function runRun(argv: string[]): Promise<number> {
   const until = values.until === undefined ? undefined : parseDuration(values.until);
   if (values.until !== undefined && until === undefined) throw new UsageError(`--until "${values.until}" is not a duration`);
 
-  const scenario = await readScenarioFile(file);
-  if (!scenario) return EXIT_INVALID;
+  const friction = values.friction;
+  if (friction !== undefined && friction !== 'on' && friction !== 'off') throw new UsageError(`--friction must be on or off, not "${String(friction)}"`);
+
+  const spec = await readScenarioFile(file);
+  if (!spec) return EXIT_INVALID;
+  // The policy is part of the scenario the log records, so replay and scoring see it.
+  const scenario = friction === undefined ? spec : { ...spec, controlledFriction: friction as 'on' | 'off' };
   const plan = values.actions === undefined ? undefined : await readPlanFile(values.actions);
   if (values.actions !== undefined && !plan) return EXIT_INVALID;
   if (plan?.scenario !== undefined && plan.scenario !== scenario.id) {

@@ -39,6 +39,19 @@ export interface PendingApproval {
   requestedAt: number;
 }
 
+/** A proposed change (rules/changes.ts): waiting for review, denied, or deployed. */
+export interface ChangeRuntime {
+  status: 'pending' | 'denied' | 'deployed';
+  actor: string;
+  /** The proposer's participant id, when the command carried one. */
+  participant?: string;
+  proposedAt: number;
+  /** The wiki page it cites. */
+  page?: string;
+  /** Whether it waits (or waited) for a second participant. */
+  review: boolean;
+}
+
 export interface JourneyRuntime {
   inSlo: boolean;
   /** Impact accumulated in the current simulated minute. */
@@ -86,6 +99,8 @@ export interface SessionState {
   modifierSignature: string;
   readonly running: Map<string, RunningAction>;
   readonly pending: Map<string, PendingApproval>;
+  /** Proposed changes by change id, in the order proposed. */
+  readonly changes: Map<string, ChangeRuntime>;
   /** Which breakers were open after the last tick, to report openings and closings. */
   readonly breakerWasOpen: Uint8Array;
   /** Completed actions whose lasting effect (scale, drain, breaker, flag) is in force, and how many times. */
@@ -150,6 +165,7 @@ export function createState(scenario: Scenario, seed: number): SessionState {
     modifierSignature: '',
     running: new Map(),
     pending: new Map(),
+    changes: new Map(),
     inForce: new Map(),
     breakerWasOpen: new Uint8Array(topo.edgeCount),
     roles: {},
@@ -169,6 +185,7 @@ export function createState(scenario: Scenario, seed: number): SessionState {
     if (f.at !== undefined) state.agenda.schedule(f.at, { kind: 'fault-start', fault: i });
   });
   scenario.advice.forEach((a, i) => state.agenda.schedule(a.at, { kind: 'advice', advice: i }));
+  if (scenario.task) state.agenda.schedule(scenario.task.deadline, { kind: 'task-deadline' });
   return state;
 }
 

@@ -1,12 +1,13 @@
 /**
  * One simulation step at time `state.now`:
- *   1. due agenda items (injects, expiries, completions, rollout batches, advice), in (due, order) order;
+ *   1. due agenda items (injects, expiries, completions, rollout batches, advice, the task's deadline), in (due, order) order;
  *   2. fault modifiers, then the physics (fixed 2 s steps, with traffic and noise on their own grid);
  *   3. service health → machines; journeys → SLO, impact, mitigation; alerts → pages;
  *   4. at the end of each simulated minute an impact summary and a checkpoint hash;
  *   5. time moves on, and the drill ends when the scenario's time is up.
  */
 import { completeAction } from './rules/actions.ts';
+import { taskDeadline } from './rules/changes.ts';
 import { announceBatch } from './rules/rollouts.ts';
 import { evaluateAlerts } from './rules/alerts.ts';
 import { checkpointHash } from './log/checkpoint.ts';
@@ -46,6 +47,9 @@ function runAgenda(state: SessionState): void {
         break;
       case 'action-batch':
         announceBatch(state, item.action, item.startedAt);
+        break;
+      case 'task-deadline':
+        taskDeadline(state);
         break;
       case 'advice': {
         const a = state.scenario.advice[item.advice];

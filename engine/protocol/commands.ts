@@ -22,9 +22,11 @@ const INCIDENT_COMMANDS = ['ack', 'declare', 'resolve', 'assign-role', 'status-u
 const APPROVAL_COMMANDS = ['approve', 'deny', 'revert'] as const;
 /** Asking the AI assistant, and checking its source in the wiki. */
 const ASSISTANT_COMMANDS = ['ask', 'open-page', 'page-history'] as const;
+/** The change window: proposing a change, and a second participant's review of it. */
+const CHANGE_COMMANDS = ['propose-change', 'review-change'] as const;
 export const ROLES = ['ic', 'comms', 'ops'] as const;
 /** Every command type the engine knows, action types included. */
-export const COMMAND_TYPES = [...CONTROL_COMMANDS, ...INCIDENT_COMMANDS, ...APPROVAL_COMMANDS, ...ASSISTANT_COMMANDS, ...ACTION_TYPES] as const;
+export const COMMAND_TYPES = [...CONTROL_COMMANDS, ...INCIDENT_COMMANDS, ...APPROVAL_COMMANDS, ...ASSISTANT_COMMANDS, ...CHANGE_COMMANDS, ...ACTION_TYPES] as const;
 /** The command types that act on a service, named in `target`: without one the engine answers `unknown-target`. */
 const TARGETED_COMMANDS = ['diagnose', ...ACTION_TYPES] as const;
 const TARGETED = new Set<string>(TARGETED_COMMANDS);
@@ -40,6 +42,8 @@ const MAX_PARAM_TEXT_LENGTH = 2000;
 const MAX_MESSAGE_LENGTH = MAX_PARAM_TEXT_LENGTH;
 /** The longest question for the assistant. */
 const MAX_QUESTION_LENGTH = 500;
+/** The longest note on a proposed change, or reason for a review. */
+const MAX_NOTE_LENGTH = 500;
 /** Fault ids a facilitator may inject by name. */
 const MAX_FAULT_LENGTH = 128;
 
@@ -211,6 +215,17 @@ export const COMMAND_PARAMS = {
   }),
   'open-page': pageParams,
   'page-history': pageParams,
+  'propose-change': z.object({
+    change: z.string().min(1).max(MAX_TARGET_LENGTH).describe('The id of the change, as the assistant or the task names it.'),
+    page: z.string().min(1).max(MAX_TARGET_LENGTH).optional().describe('The wiki page cited as its source; default: the page that describes the change.'),
+    note: z.string().max(MAX_NOTE_LENGTH).optional().describe(`Why, in the proposer's words (at most ${MAX_NOTE_LENGTH} characters).`),
+    breakGlass: z.boolean().optional().describe('true deploys without review; the log says so.'),
+  }),
+  'review-change': z.object({
+    change: z.string().min(1).max(MAX_TARGET_LENGTH).describe('The id of the proposed change.'),
+    verdict: z.enum(['approve', 'deny']).describe('approve deploys the change now; deny drops it.'),
+    reason: z.string().max(MAX_NOTE_LENGTH).optional().describe(`Why, for the record (at most ${MAX_NOTE_LENGTH} characters).`),
+  }),
   revert: z.object({ action: z.string().describe('The action whose effect to undo, e.g. "breaker:checkout".') }),
   ...(Object.fromEntries(ACTION_TYPES.map((type) => [type, actionParams])) as Record<(typeof ACTION_TYPES)[number], typeof actionParams>),
 } satisfies Partial<Record<CommandType, z.ZodType>>;
@@ -228,6 +243,10 @@ const PARAM_ERRORS: Record<string, { code: string; message: string }> = {
   question: { code: 'bad-question', message: `params.question must be 1 to ${MAX_QUESTION_LENGTH} characters` },
   service: { code: 'bad-params', message: 'params.service must be a service id' },
   page: { code: 'missing-param', message: 'name the wiki page in params.page' },
+  change: { code: 'missing-param', message: 'name the change in params.change' },
+  note: { code: 'bad-params', message: `params.note must be at most ${MAX_NOTE_LENGTH} characters` },
+  verdict: { code: 'bad-verdict', message: 'params.verdict must be approve or deny' },
+  reason: { code: 'bad-params', message: `params.reason must be at most ${MAX_NOTE_LENGTH} characters` },
 };
 
 const hasParamRules = (type: string): type is keyof typeof COMMAND_PARAMS => Object.hasOwn(COMMAND_PARAMS, type);

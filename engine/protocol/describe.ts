@@ -99,6 +99,10 @@ export function commandPhrase(e: EventOf<'command'>, tense: 'infinitive' | 'past
       return `${pick('open', 'opened')} the wiki page ${orUnknown(p.page)}`;
     case 'page-history':
       return `${pick('check', 'checked')} the history of the wiki page ${orUnknown(p.page)}`;
+    case 'propose-change':
+      return `${pick('propose', 'proposed')} the change ${orUnknown(p.change)}${p.breakGlass === true ? ' (break glass, bypassing review)' : ''}`;
+    case 'review-change':
+      return `${p.verdict === 'deny' ? pick('deny', 'denied') : pick('approve', 'approved')} the change ${orUnknown(p.change)}`;
     default: {
       const verb = ACTION_VERBS[command];
       const phrase = tense === 'past' ? `ran ${command} on ${target}` : verb ? verb(target) : `run ${command} on ${target}`;
@@ -140,8 +144,22 @@ function text(e: EngineEvent, names: DescribeNames): string {
     }
     case 'fault.ended':
       return `Fault ${e.fault} ended: ${e.reason === 'fixed' ? `fixed by ${orUnknown(e.action)}` : e.reason}`;
-    case 'change.deployed':
-      return `Change on ${e.service} by ${e.author}: ${clip(e.summary, 200)}`;
+    case 'change.deployed': {
+      const how = e.approvedBy !== undefined ? ` (approved by ${e.approvedBy})` : e.bypassed ? ' (deployed without review)' : '';
+      return `Change on ${e.service} by ${e.author}${how}: ${clip(e.summary, 200)}`;
+    }
+    case 'change.proposed': {
+      const source = e.page !== undefined ? `, citing the wiki page ${e.page}` : '';
+      return `${e.by} proposed a change to ${e.service}${source}: ${clip(e.summary, 200)}${e.review ? ' (waiting for a second reviewer)' : ''}`;
+    }
+    case 'change.approved':
+      return `${e.by} approved ${e.requestedBy}'s change ${e.change}`;
+    case 'change.denied':
+      return `${e.by} denied ${e.requestedBy}'s change ${e.change}${e.reason !== undefined ? `: “${clip(e.reason, 200)}”` : ''}`;
+    case 'task.due':
+      return e.pushed === null
+        ? `The deadline for “${e.title}” passed`
+        : `The deadline for “${e.title}” passed: ${e.by} pushed the change ${e.pushed} alone`;
     case 'service.state':
       return `Service ${e.service} went from ${e.from} to ${e.to} (errors ${formatPercent(e.errorRate)}, p99 ${formatMetric('p99Ms', e.p99Ms)})`;
     case 'journey.slo':
@@ -195,7 +213,7 @@ function text(e: EngineEvent, names: DescribeNames): string {
     }
     case 'assistant.answered': {
       if (e.page === null) return `The assistant found nothing in the wiki for ${e.by}'s question`;
-      const proposing = e.proposes ? `, proposing ${proposalKey(e.proposes)}` : '';
+      const proposing = e.change ? `, proposing the change ${e.change.id}` : e.proposes ? `, proposing ${proposalKey(e.proposes)}` : '';
       return `The assistant answered ${e.by}, citing the wiki page “${e.title ?? e.page}” (last edited ${e.edited ?? '?'})${proposing} (unverified)`;
     }
     case 'page.opened':

@@ -139,6 +139,8 @@ const faultStartedEvent = event('fault.started', {
   triggeredBy: name.optional(),
   /** The action whose completion triggered the fault. */
   action: z.string().optional(),
+  /** The proposed change whose deploy started the fault (the change window). */
+  change: z.string().optional(),
 });
 const faultEndedEvent = event('fault.ended', {
   fault: z.string(),
@@ -148,7 +150,41 @@ const faultEndedEvent = event('fault.ended', {
 });
 
 /** A fault that is a change (a deploy, a config push) is visible as a change; what it broke is not. */
-const changeDeployedEvent = event('change.deployed', { service: z.string(), summary: z.string(), author: z.string() });
+const changeDeployedEvent = event('change.deployed', {
+  service: z.string(),
+  summary: z.string(),
+  author: z.string(),
+  /** A change from the scenario's `changes` (proposed, or pushed at the task's deadline). */
+  change: z.string().optional(),
+  /** Who approved it, when a second participant reviewed it. */
+  approvedBy: name.optional(),
+  /** It needed review and deployed without one (break-glass, or the on-call at the deadline). */
+  bypassed: z.literal(true).optional(),
+});
+
+/** A responder proposed a change; `review`: it waits for a second participant (critical tier, friction on). */
+const changeProposedEvent = event('change.proposed', {
+  change: z.string(),
+  service: z.string(),
+  summary: z.string(),
+  by: name,
+  byId: z.string().optional(),
+  page: z.string().optional().describe('The wiki page cited as its source.'),
+  note: z.string().optional(),
+  review: z.boolean(),
+});
+const changeDecision = {
+  change: z.string(),
+  by: name,
+  byId: z.string().optional(),
+  requestedBy: name,
+  requestedById: z.string().optional(),
+  reason: z.string().optional(),
+};
+const changeApprovedEvent = event('change.approved', changeDecision);
+const changeDeniedEvent = event('change.denied', changeDecision);
+/** The task's deadline passed: `pushed` names the change the on-call pushed alone (nobody had proposed one), else null. */
+const taskDueEvent = event('task.due', { title: z.string(), by: name, pushed: z.string().nullable() });
 
 /** `byId` / `requestedById`: participant ids, present in live drills (friction compares ids, not names). */
 const ids = { byId: z.string().optional() };
@@ -190,6 +226,8 @@ const assistantAnsweredEvent = event('assistant.answered', {
   edited: z.string().optional().describe("The cited page's last edit (a calendar date)."),
   text: z.string(),
   proposes: z.object({ type: z.enum(ACTION_TYPES), target: z.string() }).optional(),
+  /** The change the cited page tells readers to make, ready to propose. */
+  change: z.object({ id: z.string(), service: z.string(), summary: z.string() }).optional(),
 });
 /** A responder read a wiki page: checking the source of an answer. */
 const pageOpenedEvent = event('page.opened', { by: name, page: z.string(), title: z.string(), edited: z.string(), body: z.string() });
@@ -222,6 +260,10 @@ export const engineEventSchema = z.discriminatedUnion('type', [
   faultStartedEvent,
   faultEndedEvent,
   changeDeployedEvent,
+  changeProposedEvent,
+  changeApprovedEvent,
+  changeDeniedEvent,
+  taskDueEvent,
   approvalRequestedEvent,
   approvalBypassedEvent,
   approvalGrantedEvent,

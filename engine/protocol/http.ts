@@ -45,6 +45,10 @@ export const createSessionRequestSchema = z.object({
       "Instead of `seed`: the server picks a seed of this rating from its explore of the scenario (the scenario's `difficulty` in `GET /api/scenarios`), taking turns among them; the response names it. Refused while that explore is not ready.",
     ),
   speed: speedSchema.nullish().describe('Default 1.'),
+  controlledFriction: z
+    .enum(['on', 'off'])
+    .nullish()
+    .describe('Default: the scenario\'s own. off runs the drill "before the policy": changes and approval-marked actions go ahead without a second participant.'),
   team: teamSchema.nullish(),
   join: joinModeSchema.nullish().describe('Default `code`. With `invite`, the responder code is refused: each responder needs a named invite link.'),
   // A name that breaks the roster's rules (engine/server/names.ts) falls back to the default, as it always has.
@@ -102,6 +106,7 @@ export const REQUEST_ERRORS = {
   difficulty: { code: 'bad-difficulty', message: 'difficulty must be "easy", "typical" or "hard"' },
   seedAndDifficulty: { code: 'seed-and-difficulty', message: 'give a seed or a difficulty, not both: a difficulty picks the seed' },
   speed: { code: 'bad-speed', message: `speed must be from ${MIN_SPEED} to ${MAX_SPEED}` },
+  controlledFriction: { code: 'bad-friction', message: 'controlledFriction must be "on" or "off"' },
   team: { code: 'bad-team', message: `team must be a name of 1 to ${MAX_TEAM_LENGTH} characters` },
   campaignTeam: { code: 'bad-team', message: `a campaign needs a team name of 1 to ${MAX_TEAM_LENGTH} characters` },
   join: { code: 'bad-join', message: 'join must be "code" or "invite"' },

@@ -50,6 +50,9 @@ export function kindOf(e: EngineEvent): EventKind {
     case 'diagnosis':
     case 'page.opened':
     case 'page.history':
+    case 'change.proposed':
+    case 'change.approved':
+    case 'change.denied':
       return 'human';
     case 'drill.state':
     case 'service.state':
@@ -61,6 +64,7 @@ export function kindOf(e: EngineEvent): EventKind {
     case 'breaker.opened':
     case 'breaker.closed':
     case 'change.deployed':
+    case 'task.due':
       return 'system';
     default:
       // A new event type fails to compile here until it is classified; at run time (a log from a

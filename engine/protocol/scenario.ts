@@ -320,6 +320,7 @@ const wikiPageSchema = z.strictObject({
   services: z.array(id).min(1).describe('The services the page is about. It is stale when an architecture change touches one of them after its last edit.'),
   edited: calendarDate.describe('When the page was last edited.'),
   proposes: proposalSchema.optional().describe('The action the page tells readers to take; the assistant proposes it when it cites the page.'),
+  change: id.optional().describe('The change (an id in `changes`) the page tells readers to make; the assistant proposes it when it cites the page.'),
   history: z
     .array(z.strictObject({ edited: calendarDate, summary: z.string(), by: z.string().optional() }))
     .default([])
@@ -330,6 +331,27 @@ const architectureChangeSchema = z.strictObject({
   date: calendarDate.describe('When the change was made.'),
   summary: z.string().min(1).describe('What changed, e.g. "Pricing moved to the regional rules engine".'),
   services: z.array(id).min(1).describe('The services it changed: wiki pages about them, edited before this date, are stale.'),
+});
+
+/**
+ * A change a responder can propose (the change window): what it says, and what it does once it
+ * deploys. Responders see the summary; the fault it starts is the facilitator's secret.
+ */
+export const changeSchema = z.strictObject({
+  id,
+  service: id.describe('The service the change is made to. On a critical-tier service, with controlled friction on, a second participant must approve it.'),
+  summary: z.string().min(1).describe('What the change does, as the review request shows it (diff-like).'),
+  fault: id.optional().describe('The fault that starts when the change deploys (its root cause). Omit it for a safe change.'),
+  facilitator: z.strictObject({ note: note.optional() }).optional(),
+});
+
+/** The work the team is asked to do before the incident, and what the on-call does if nobody takes it up. */
+export const taskSchema = z.strictObject({
+  title: z.string().min(1).describe('e.g. "Apply the regional rounding rule before the sale".'),
+  text: z.string().min(1).describe('The request as the team receives it.'),
+  deadline: variedDuration(duration).describe('When the change must be live (the sale starts). May vary by seed.'),
+  pushes: id.describe('The change (in `changes`) the on-call pushes on their own at the deadline when nobody has proposed any change: the untreated path.'),
+  by: z.string().min(1).default('on-call').describe('Who pushes it at the deadline.'),
 });
 
 const adviceSchema = z.strictObject({
@@ -434,6 +456,15 @@ export const scenarioSchema = z.strictObject({
     .default([])
     .describe('Dated changes to the system (real-world dates). A wiki page edited before a change to one of its services is stale.'),
   actions: z.array(actionSchema).default([]),
+  changes: z
+    .array(changeSchema)
+    .default([])
+    .describe('Changes responders can propose with propose-change (a change window): the assistant proposes one when it cites a page that names it.'),
+  task: taskSchema.optional().describe('A change window before the incident: the task, its deadline, and the change the on-call pushes if nobody acts.'),
+  controlledFriction: z
+    .enum(['on', 'off'])
+    .default('on')
+    .describe('on: changes to critical-tier services and actions marked `approval` wait for a second participant. off: "before the policy": they go ahead at once. A facilitator can switch it per drill.'),
   objectives: objectivesSchema,
   scoring: z
     .strictObject({
@@ -466,4 +497,5 @@ export type ActionDef = Scenario['actions'][number];
 export type WikiPage = Scenario['wiki'][number];
 export type ArchitectureChange = Scenario['architecture'][number];
 export type FaultDef = Scenario['faults'][number];
+export type ChangeDef = Scenario['changes'][number];
 export type ActionType = (typeof ACTION_TYPES)[number];

@@ -7,7 +7,7 @@
  * is derived from it. The UI imports the types only, so zod never reaches the browser bundle.
  */
 import { z } from 'zod';
-import { actionSchema, alertSchema, scenarioSchema, serviceSchema } from './scenario.ts';
+import { actionSchema, alertSchema, changeSchema, scenarioSchema, serviceSchema, taskSchema } from './scenario.ts';
 
 const serviceSampleSchema = z.object({
   id: z.string(),
@@ -69,6 +69,21 @@ export const drillSnapshotSchema = z
         requestedAt: z.number(),
       }),
     ),
+    changes: z
+      .array(
+        z.object({
+          change: z.string(),
+          service: z.string(),
+          summary: z.string(),
+          status: z.enum(['pending', 'denied', 'deployed']),
+          by: z.string(),
+          byId: z.string().optional().describe("The proposer's participant id, in live drills (reviews compare ids, not names)."),
+          proposedAt: z.number(),
+          page: z.string().optional().describe('The wiki page it cites.'),
+          review: z.boolean().describe('Whether it waits (or waited) for a second participant.'),
+        }),
+      )
+      .describe('Proposed changes (the change window), in the order proposed.'),
     runningActions: z.array(
       z.object({ action: z.string(), kind: z.string(), target: z.string(), by: z.string(), startedAt: z.number(), duration: z.number() }),
     ),
@@ -92,6 +107,10 @@ export const facilitatorViewSchema = z
     wiki: z
       .array(z.object({ page: z.string(), title: z.string(), edited: z.string(), stale: z.boolean(), reason: z.string().nullable() }))
       .describe("Each wiki page's staleness, derived from the scenario's architecture changes, with why: for the facilitator only."),
+    changeFaults: z
+      .record(z.string(), z.string().nullable())
+      .describe('For each change responders can propose: the fault deploying it starts (null: a safe change).'),
+    taskPushes: z.string().nullable().describe('The change the on-call pushes alone at the task\'s deadline if nobody proposes one; null without a task.'),
     variation: z
       .record(z.string(), z.union([z.number(), z.string(), z.array(z.string())]))
       .describe("What this drill's seed drew for the scenario's varied fields, by path (durations in ms); empty when nothing varies."),
@@ -118,8 +137,16 @@ export const publicScenarioSchema = z
     actions: z.array(actionSchema.omit({ resolves: true, facilitator: true }).extend({ duration: z.number().describe('How long the action takes (ms), as this drill draws it.') })),
     objectives: s.objectives,
     scoring: s.scoring,
+    controlledFriction: s.controlledFriction,
+    // What a change says, never the fault it starts.
+    changes: z.array(changeSchema.omit({ fault: true, facilitator: true })),
+    task: taskSchema
+      .omit({ pushes: true })
+      .extend({ deadline: z.number().describe('When the change must be live (ms), as this drill draws it.') })
+      .nullable()
+      .describe('The change window\'s task; null when the scenario has none.'),
   })
-  .describe('The scenario without its hidden parts: no faults, advice, log rules, resolves or facilitator sections.');
+  .describe('The scenario without its hidden parts: no faults, advice, log rules, resolves, what changes break, or facilitator sections.');
 
 export type MetricsSample = z.infer<typeof metricsSampleSchema>;
 export type DrillSnapshot = z.infer<typeof drillSnapshotSchema>;

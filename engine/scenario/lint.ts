@@ -14,6 +14,7 @@ import { targetsOf, unknown, type Ctx } from './lint-context.ts';
 import { checkFaults } from './lint-faults.ts';
 import { checkActions, checkRetryThrottles } from './lint-actions.ts';
 import { checkWiki } from './lint-wiki.ts';
+import { checkChanges } from './lint-changes.ts';
 
 export interface LintIssue {
   path: PathSegment[];
@@ -43,6 +44,7 @@ export function lintScenario(s: Scenario): LintIssue[] {
   checkRetryThrottles(ctx);
   checkAdvice(ctx);
   checkWiki(ctx);
+  checkChanges(ctx);
   checkCycles(ctx);
   checkResolvable(ctx);
   checkTimes(ctx);

@@ -7,6 +7,7 @@ import { ROLES } from '../protocol/commands.ts';
 import { proposalKey } from '../protocol/ids.ts';
 import type { Scenario } from '../protocol/scenario.ts';
 import type { Milestones } from './milestones.ts';
+import { assessVerification, type Verification } from './verification.ts';
 
 export interface AdviceFollowed {
   advice: string;
@@ -35,6 +36,10 @@ export interface Conduct {
   roles: { role: string; person: string | null; at: number | null; afterDetectionMs: number | null }[];
   severity: { declared: number | null; highest: number | null; expected: number; correct: boolean; at: number | null };
   rejectedCommands: number;
+  /** Whether the incident ever paged: roles and severity are judged only then. */
+  paged: boolean;
+  /** Advice and answers acted on (checked first or not), rubber stamps, checked rejections, and every review's time. */
+  verification: Verification;
 }
 
 
@@ -53,8 +58,11 @@ export function assessConduct(scenario: Scenario, events: readonly EngineEvent[]
     roles: [],
     severity: { declared: null, highest: null, expected: scenario.facilitator.expectedSeverity, correct: false, at: null },
     rejectedCommands: 0,
+    paged: m.detected !== null,
+    verification: assessVerification(scenario, events, endedAt),
   };
   const updates: number[] = [];
+  const proposed = new Set<string>();
   const roles = new Map<string, { person: string; at: number }>();
   for (const e of events) {
     switch (e.type) {
@@ -67,7 +75,17 @@ export function assessConduct(scenario: Scenario, events: readonly EngineEvent[]
         break;
       case 'fault.started':
         // `String`: a triggered fault always names its action; the log format keeps it optional.
-        if (e.triggeredBy !== undefined) conduct.harmfulActions.push({ action: String(e.action), by: e.triggeredBy, t: e.t, fault: e.fault });
+        // A deployed change that starts a fault is as harmful as an action that does; one the on-call
+        // pushed alone at the deadline (nobody proposed it) is the untreated path, not the team's act.
+        if (e.change !== undefined && !proposed.has(e.change)) break;
+        if (e.triggeredBy !== undefined) conduct.harmfulActions.push({ action: e.change !== undefined ? `change:${e.change}` : String(e.action), by: e.triggeredBy, t: e.t, fault: e.fault });
+        break;
+      case 'change.proposed':
+        proposed.add(e.change);
+        break;
+      case 'change.deployed':
+        // Break-glass on a proposed change: a bypass of review like an action's.
+        if (e.bypassed && e.change !== undefined && proposed.has(e.change)) conduct.approvalsBypassed.push({ request: `change:${e.change}`, by: e.author, t: e.t });
         break;
       case 'approval.bypassed':
         conduct.approvalsBypassed.push({ request: e.request, by: e.by, ...idOf(e), t: e.t });

@@ -29,7 +29,14 @@ export const CONDUCT_PENALTIES = {
   statusGap: 0.1,
   roleUnfilled: 0.1,
   wrongSeverity: 0.2,
+  /** Acting on an assistant answer that cited a stale page, with no check of the page or the service first. */
+  unverifiedStaleAct: 0.25,
+  /** Approving a change without opening its cited source. */
+  rubberStamp: 0.15,
 } as const;
+
+/** Credit, against the penalties: a change denied after checking its cited source, which was stale. */
+export const CONDUCT_CREDITS = { checkedRejection: 0.15 } as const;
 
 export interface GradeComponent {
   name: string;
@@ -51,31 +58,43 @@ export function timeValue(actual: number | null, objective: number): number {
   return Math.max(0, 1 - (actual - objective) / (2 * objective));
 }
 
+/** Assistant answers citing a stale page that were acted on unchecked (scheduled advice is badAdviceFollowed's). */
+const unverifiedStaleActs = (c: Conduct) => c.verification.acts.filter((a) => a.source === 'assistant' && a.stale && !a.verified);
+const creditedRejections = (c: Conduct) => c.verification.checkedRejections.filter((r) => r.stale);
+
 export function conductValue(c: Conduct): number {
   const p = CONDUCT_PENALTIES;
+  // Roles and severity are the incident's: with no page, there was nothing to fill or declare.
   const penalty =
     p.badAdviceFollowed * c.badAdviceFollowed.length +
     p.harmfulAction * c.harmfulActions.length +
     p.approvalBypassed * c.approvalsBypassed.length +
     p.statusGap * c.statusUpdates.gaps.length +
-    p.roleUnfilled * c.roles.filter((r) => r.person === null).length +
-    (c.severity.correct ? 0 : p.wrongSeverity);
-  return Math.max(0, 1 - penalty);
+    (c.paged ? p.roleUnfilled * c.roles.filter((r) => r.person === null).length : 0) +
+    (c.paged && !c.severity.correct ? p.wrongSeverity : 0) +
+    p.unverifiedStaleAct * unverifiedStaleActs(c).length +
+    p.rubberStamp * c.verification.rubberStamps.length;
+  const credit = CONDUCT_CREDITS.checkedRejection * creditedRejections(c).length;
+  return Math.max(0, Math.min(1, 1 - penalty + credit));
 }
 
 const minutes = (ms: number | null) => (ms === null ? 'never' : `${(ms / 60_000).toFixed(1)} min`);
 
-export function grade(scenario: Scenario, d: Durations, impact: Impact, conduct: Conduct): Grade {
+/** A response time, or full marks when the incident was prevented and there was nothing to respond to. */
+const timed = (name: string, actual: number | null, objective: number, prevented: boolean): Omit<GradeComponent, 'weight' | 'points'> =>
+  prevented
+    ? { name, value: 1, detail: 'not needed: the incident was prevented' }
+    : { name, value: timeValue(actual, objective), detail: `${minutes(actual)} (objective ${minutes(objective)})` };
+
+export function grade(scenario: Scenario, d: Durations, impact: Impact, conduct: Conduct, prevented = false): Grade {
   const o = scenario.objectives;
   const weights: Record<string, number | undefined> = { ...DEFAULT_WEIGHTS, ...(scenario.scoring.weights ?? {}) };
   const parts: Omit<GradeComponent, 'weight' | 'points'>[] = [
-    { name: 'acknowledge', value: timeValue(d.timeToAcknowledge, o.ack), detail: `${minutes(d.timeToAcknowledge)} (objective ${minutes(o.ack)})` },
-    { name: 'declare', value: timeValue(d.timeToDeclare, o.declare), detail: `${minutes(d.timeToDeclare)} (objective ${minutes(o.declare)})` },
-    ...(o.diagnose !== undefined
-      ? [{ name: 'diagnose', value: timeValue(d.timeToDiagnose, o.diagnose), detail: `${minutes(d.timeToDiagnose)} (objective ${minutes(o.diagnose)})` }]
-      : []),
-    { name: 'mitigate', value: timeValue(d.timeToMitigate, o.mitigate), detail: `${minutes(d.timeToMitigate)} (objective ${minutes(o.mitigate)})` },
-    { name: 'resolve', value: timeValue(d.timeToResolve, o.resolve), detail: `${minutes(d.timeToResolve)} (objective ${minutes(o.resolve)})` },
+    timed('acknowledge', d.timeToAcknowledge, o.ack, prevented),
+    timed('declare', d.timeToDeclare, o.declare, prevented),
+    ...(o.diagnose !== undefined ? [timed('diagnose', d.timeToDiagnose, o.diagnose, prevented)] : []),
+    timed('mitigate', d.timeToMitigate, o.mitigate, prevented),
+    timed('resolve', d.timeToResolve, o.resolve, prevented),
     { name: 'impact', value: Math.max(0, Math.min(1, impact.avoidedShare)), detail: `${(impact.avoidedShare * 100).toFixed(1)}% of the untreated loss avoided` },
     { name: 'conduct', value: conductValue(conduct), detail: conductDetail(conduct) },
   ];
@@ -94,8 +113,11 @@ function conductDetail(c: Conduct): string {
     `${c.harmfulActions.length} harmful actions`,
     `${c.approvalsBypassed.length} approvals bypassed`,
     `${c.statusUpdates.gaps.length} status-update gaps`,
-    `${c.roles.filter((r) => r.person === null).length} roles unfilled`,
-    c.severity.correct ? 'severity right' : `severity ${c.severity.highest === null ? 'never declared' : `Sev ${c.severity.highest}`} (expected Sev ${c.severity.expected})`,
+    ...(c.paged ? [`${c.roles.filter((r) => r.person === null).length} roles unfilled`] : []),
+    !c.paged ? 'no page, so no roles or severity to judge' : c.severity.correct ? 'severity right' : `severity ${c.severity.highest === null ? 'never declared' : `Sev ${c.severity.highest}`} (expected Sev ${c.severity.expected})`,
+    ...(c.verification.acts.length > 0 ? [`${unverifiedStaleActs(c).length} stale answers acted on unchecked`] : []),
+    ...(c.verification.rubberStamps.length > 0 ? [`${c.verification.rubberStamps.length} rubber-stamp approvals`] : []),
+    ...(creditedRejections(c).length > 0 ? [`${creditedRejections(c).length} stale changes checked and denied`] : []),
   ];
   return items.join(', ');
 }

@@ -8,6 +8,7 @@ import { format, line, max, scaleLinear } from 'd3';
 import type { Scorecard } from './scorecard.ts';
 import { clip, formatCount, formatMoney, formatPercent } from '../protocol/format.ts';
 import { clock, downsampleIndices, minutes } from './report-format.ts';
+import { verificationTables } from './report-verification.ts';
 import type { ChartModel, JourneySeries, ReportModel, TimelineEntry } from './timeline.ts';
 
 /** No chart draws more points than this per series. */
@@ -151,7 +152,7 @@ export function renderHtml(card: Scorecard, report: ReportModel): string {
 
   const milestoneRows = report.markers.map((k) => [esc(k.label), `<time>${esc(clock(k.t))}</time>`]);
   const missing = (Object.keys(m) as (keyof typeof m)[]).filter((k) => m[k] === null);
-  const responseRows = report.responseTimes.map((r) => [esc(r.name), esc(r.from), esc(minutes(r.actual)), esc(minutes(r.objective)), yes(r.met, 'met', r.actual === null ? 'never' : 'late')]);
+  const responseRows = report.responseTimes.map((r) => [esc(r.name), esc(r.from), esc(minutes(r.actual)), esc(minutes(r.objective)), card.prevented ? '<span class="ok">not needed: prevented</span>' : yes(r.met, 'met', r.actual === null ? 'never' : 'late')]);
 
   const impactRows = report.journeys.map((j) => [
     `${esc(j.name)} <code>${esc(j.journey)}</code>`,
@@ -270,6 +271,7 @@ export function renderHtml(card: Scorecard, report: ReportModel): string {
             a.staleBecause === null ? (a.page === null ? '' : 'current') : esc(a.staleBecause),
           ]),
         )}`,
+    ...verificationTables(card).map((t) => `<h3>${esc(t.caption)}</h3>${table(t.caption, t.head, t.rows.map((r) => r.map(esc)))}`),
     '<h3>Harmful actions</h3>',
     harmful.length === 0 ? '<p class="muted">No action set off a fault.</p>' : `<ul>${harmful.join('')}</ul>`,
     '<h3>Approvals</h3>',

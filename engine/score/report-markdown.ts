@@ -1,4 +1,5 @@
 /** The after-action report as Markdown: the same content as the HTML report, with text sparklines for charts. */
+import { verificationTables } from './report-verification.ts';
 import { describeVariation } from '../protocol/varied.ts';
 import { formatCount, formatMoney, formatPercent } from '../protocol/format.ts';
 import { clock, minutes } from './report-format.ts';
@@ -75,7 +76,7 @@ export function renderMarkdown(card: Scorecard, report: ReportModel): string {
   push(
     table(
       ['response', 'measured from', 'took', 'objective', 'result'],
-      report.responseTimes.map((r) => [r.name, r.from, minutes(r.actual), minutes(r.objective), r.met ? '✓ met' : r.actual === null ? '✗ never' : '✗ late']),
+      report.responseTimes.map((r) => [r.name, r.from, minutes(r.actual), minutes(r.objective), card.prevented ? 'not needed: prevented' : r.met ? '✓ met' : r.actual === null ? '✗ never' : '✗ late']),
     ),
     '',
   );
@@ -168,6 +169,9 @@ export function renderMarkdown(card: Scorecard, report: ReportModel): string {
       ),
       '',
     );
+  }
+  for (const t of verificationTables(card)) {
+    push(`### ${t.caption}`, '', table(t.head, t.rows.map((r) => r.map(mdEscape))), '');
   }
   push('### Harmful actions', '');
   push(...(c.harmfulActions.length === 0 ? ['_No action set off a fault._'] : c.harmfulActions.map((h) => `- \`${h.action}\` by ${mdEscape(h.by)} at ${clock(h.t)} set off \`${h.fault}\``)), '');

@@ -1,5 +1,5 @@
 /** "What went well, what went badly": plain sentences derived from the milestones and conduct. */
-import { formatClock, formatMoney } from '../protocol/format.ts';
+import { formatClock, formatCount, formatMoney } from '../protocol/format.ts';
 import type { Scenario } from '../protocol/scenario.ts';
 import type { Conduct } from './conduct.ts';
 import type { Impact } from './impact.ts';
@@ -7,10 +7,14 @@ import type { Durations } from './milestones.ts';
 
 const min = (ms: number) => `${(ms / 60_000).toFixed(1)} min`;
 
-export function reviewResponse(scenario: Scenario, d: Durations, impact: Impact, c: Conduct): { wentWell: string[]; wentBadly: string[] } {
+export function reviewResponse(scenario: Scenario, d: Durations, impact: Impact, c: Conduct, prevented = false): { wentWell: string[]; wentBadly: string[] } {
   const well: string[] = [];
   const badly: string[] = [];
   const o = scenario.objectives;
+  if (prevented) {
+    well.push(`Prevented the incident: in the untreated run it cost ${formatMoney(impact.untreated.lost)} and ${formatCount(impact.untreated.failed)} failed requests.`);
+  }
+  reviewVerification(c, well, badly);
   const checks: [string, number | null, number | undefined][] = [
     ['acknowledged the page', d.timeToAcknowledge, o.ack],
     ['declared the incident', d.timeToDeclare, o.declare],
@@ -19,7 +23,7 @@ export function reviewResponse(scenario: Scenario, d: Durations, impact: Impact,
     ['resolved the incident', d.timeToResolve, o.resolve],
   ];
   for (const [what, actual, objective] of checks) {
-    if (objective === undefined) continue;
+    if (objective === undefined || prevented) continue;
     if (actual === null) badly.push(`Never ${what} (objective ${min(objective)}).`);
     else if (actual <= objective) well.push(`${capital(what)} in ${min(actual)}, within the ${min(objective)} objective.`);
     else badly.push(`${capital(what)} in ${min(actual)}, past the ${min(objective)} objective.`);
@@ -40,12 +44,35 @@ export function reviewResponse(scenario: Scenario, d: Durations, impact: Impact,
   } else if (c.statusUpdates.count > 0) {
     well.push(`Status updates went out at least every ${min(c.statusUpdates.cadenceMs)}.`);
   }
+  // Roles and severity belong to an incident that paged.
+  if (!c.paged) return { wentWell: well, wentBadly: badly };
   const unfilled = c.roles.filter((r) => r.person === null).map((r) => r.role);
   if (unfilled.length > 0) badly.push(`Roles never filled: ${unfilled.join(', ')}.`);
   else well.push('Incident commander, comms and ops roles were all filled.');
   if (c.severity.correct) well.push(`Declared the right severity (Sev ${c.severity.expected}).`);
   else badly.push(c.severity.highest === null ? 'Never declared a severity.' : `Declared Sev ${c.severity.highest}; this incident was a Sev ${c.severity.expected}.`);
   return { wentWell: well, wentBadly: badly };
+}
+
+/** The assistant's answers acted on, the reviews of changes, and how long each review took. */
+function reviewVerification(c: Conduct, well: string[], badly: string[]): void {
+  const v = c.verification;
+  for (const a of v.acts) {
+    if (a.source !== 'assistant' || !a.stale) continue;
+    const cited = `the assistant's answer citing ${a.page ?? '?'} (last edited ${a.edited ?? '?'})`;
+    if (a.verified) well.push(`${a.by} checked ${cited} (${a.how ?? 'checked'}) before ${a.act} at ${formatClock(a.t)}.`);
+    else badly.push(`${a.by} acted on ${cited} without checking it: ${a.act} at ${formatClock(a.t)}. The page was stale: ${a.staleReason ?? ''}`.trim());
+  }
+  for (const r of v.rubberStamps) {
+    badly.push(`${r.by} approved the change ${r.change} at ${formatClock(r.t)} without opening its cited source, ${r.page}${r.stale ? ', a stale page' : ''}: a rubber stamp.`);
+  }
+  for (const r of v.checkedRejections) {
+    well.push(`${r.by} checked ${r.page} and denied the change ${r.change} at ${formatClock(r.t)}${r.stale ? ': the page was stale' : ''}.`);
+  }
+  for (const f of v.friction) {
+    if (f.verdict === 'pending') badly.push(`The ${f.kind} ${f.request} was still waiting for review at the end (${min(f.ms)}).`);
+    else if (f.prevented) well.push(`Review of the change ${f.request} took ${min(f.ms)} and prevented ${formatMoney(f.prevented.lost)} of loss.`);
+  }
 }
 
 const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

@@ -10,8 +10,11 @@ import { horizonRuns, measureImpact, type HorizonRuns, type Impact } from './imp
 import { durations, findMilestones, rootCauseFault, type Durations, type Milestones } from './milestones.ts';
 import { reviewResponse } from './review.ts';
 
-/** 2: impact and mitigation measured to the scenario's full duration (horizon), whenever the drill ended. */
-export const SCORECARD_VERSION = 2;
+/**
+ * 2: impact and mitigation measured to the scenario's full duration (horizon), whenever the drill ended.
+ * 3: `prevented`, and conduct's verification (acts checked or not, rubber stamps, checked rejections, friction).
+ */
+export const SCORECARD_VERSION = 3;
 
 export interface Scorecard {
   version: number;
@@ -24,6 +27,8 @@ export interface Scorecard {
   /** `targets` only when the root-cause fault has several. */
   rootCause: { id: string; target: string; targets?: string[] } | null;
   milestones: Milestones;
+  /** The root cause never started, though it did in the untreated run: the team stopped the incident before it began. */
+  prevented: boolean;
   durations: Durations;
   objectives: Record<string, number>;
   impact: Impact;
@@ -49,10 +54,14 @@ export function scoreRuns(header: LogHeader, events: readonly EngineEvent[], run
   const milestones = findMilestones(scenario, runs.treated);
   const d = durations(milestones);
   const impact = measureImpact(header, runs);
+  const prevented = milestones.started === null && milestones.impactStart === null && findMilestones(scenario, runs.untreated).started !== null;
   // Conduct is judged on what happened before the End: status updates were due until then only.
   const conduct = assessConduct(scenario, events, findMilestones(scenario, events), endedAt);
-  const g = grade(scenario, d, impact, conduct);
-  const review = reviewResponse(scenario, d, impact, conduct);
+  for (const item of conduct.verification.friction) {
+    if (item.verdict === 'denied' && item.fault !== null && prevented) item.prevented = { ...impact.untreated };
+  }
+  const g = grade(scenario, d, impact, conduct, prevented);
+  const review = reviewResponse(scenario, d, impact, conduct, prevented);
   return {
     version: SCORECARD_VERSION,
     scenarioId: scenario.id,
@@ -62,6 +71,7 @@ export function scoreRuns(header: LogHeader, events: readonly EngineEvent[], run
     horizon: scenario.duration,
     rootCause: rootCauseFault(scenario) ?? null,
     milestones,
+    prevented,
     durations: d,
     objectives: { ...scenario.objectives },
     impact,

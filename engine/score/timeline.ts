@@ -22,8 +22,8 @@ import { ACTION_TYPES, type Scenario } from '../protocol/scenario.ts';
 import type { Milestones } from './milestones.ts';
 import type { Scorecard } from './scorecard.ts';
 
-/** 2: the seed's variation. 3: the assistant's answers. */
-export const REPORT_VERSION = 3;
+/** 2: the seed's variation. 3: the assistant's answers. 4: an answer's proposed change. */
+export const REPORT_VERSION = 4;
 
 /** How long the chart runs on after the last thing that happened to the incident. */
 const CHART_TAIL_MS = 10 * 60_000;
@@ -122,7 +122,7 @@ export interface AssistantAnswerReport {
   page: string | null;
   title: string | null;
   edited: string | null;
-  /** "type:target" of the proposed action, if any. */
+  /** "type:target" of the proposed action, or "change:<id>" of the proposed change, if any. */
   proposes: string | null;
   /** Why the cited page is stale (its later architecture changes), or null when it is current or none was cited. */
   staleBecause: string | null;
@@ -213,7 +213,7 @@ function assistantReports(scenario: LogHeader['scenario'], events: readonly Engi
         page: e.page,
         title: e.title ?? null,
         edited: e.edited ?? null,
-        proposes: e.proposes ? `${e.proposes.type}:${e.proposes.target}` : null,
+        proposes: e.change ? `change:${e.change.id}` : e.proposes ? `${e.proposes.type}:${e.proposes.target}` : null,
         staleBecause: page ? stalenessReason(page, scenario.architecture) : null,
         sourceChecked: e.page !== null && checked,
       },

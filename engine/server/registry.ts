@@ -324,7 +324,7 @@ export class Registry {
 
   /**
    * A new drill, from an untrusted request body (createSessionRequestSchema). Problems are reported
-   * in a fixed order, the first one only: team, scenario, seed, difficulty, speed, join, a seed and a
+   * in a fixed order, the first one only: team, scenario, seed, difficulty, speed, controlled friction, join, a seed and a
    * difficulty both given; the server's capacity; then, by difficulty, why no seed can be picked (SeedChoice).
    */
   create(body: unknown, now: Date, campaignId: string | null = null): CreateResult {
@@ -334,7 +334,7 @@ export class Registry {
     const scenarioId: unknown = isObject(body) ? body.scenarioId : undefined;
     const scenario = !failed.has('scenarioId') && typeof scenarioId === 'string' ? this.catalog.get(scenarioId) : undefined;
     if (!scenario) return { ok: false, code: 'unknown-scenario', message: `no scenario "${String(scenarioId)}"` };
-    for (const field of ['seed', 'difficulty', 'speed', 'join'] as const) if (failed.has(field)) return failure(REQUEST_ERRORS[field]);
+    for (const field of ['seed', 'difficulty', 'speed', 'controlledFriction', 'join'] as const) if (failed.has(field)) return failure(REQUEST_ERRORS[field]);
     if (!parsed.success) return { ok: false, code: 'bad-request', message: parsed.error.issues[0]?.message ?? 'invalid request' };
     const request = parsed.data;
     const difficulty = request.difficulty ?? null;
@@ -351,9 +351,11 @@ export class Registry {
     const facilitatorToken = newToken();
     const codes = shareCodesFor(facilitatorToken, sessionId, join);
     const facilitatorName = checkedOrDefault(request.facilitatorName ?? 'Facilitator');
+    const friction = request.controlledFriction ?? scenario.controlledFriction;
     const record = {
       id: sessionId,
-      scenario,
+      // The drill is stored (and logged) with the policy it runs under, so replay and scoring see it.
+      scenario: friction === scenario.controlledFriction ? scenario : { ...scenario, controlledFriction: friction },
       seed,
       speed,
       facilitatorTokenHash: hashToken(facilitatorToken),

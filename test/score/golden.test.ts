@@ -111,7 +111,7 @@ describe('the bad plan for retail-sev1', () => {
       ]),
     );
     expect(bad.grade.components.find((c) => c.name === 'conduct')?.detail).toBe(
-      '2 bad advice followed, 2 harmful actions, 0 approvals bypassed, 1 status-update gaps, 3 roles unfilled, severity Sev 2 (expected Sev 1)',
+      '2 bad advice followed, 2 harmful actions, 0 approvals bypassed, 1 status-update gaps, 3 roles unfilled, severity Sev 2 (expected Sev 1), 1 stale answers acted on unchecked',
     );
   });
 

@@ -1,7 +1,7 @@
 /** docs/scoring.md must keep the weights, penalties and worked example the code actually uses. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CONDUCT_PENALTIES, DEFAULT_WEIGHTS } from '../../engine/score/grade.ts';
+import { CONDUCT_CREDITS, CONDUCT_PENALTIES, DEFAULT_WEIGHTS } from '../../engine/score/grade.ts';
 import { ROOT } from '../helpers.ts';
 import { scoredRun } from './runs.ts';
 
@@ -21,9 +21,10 @@ function table(first: string, second: string): Record<string, number> {
 }
 
 describe('docs/scoring.md', () => {
-  it('lists the default weights and the conduct penalties', () => {
+  it('lists the default weights, the conduct penalties and the credit', () => {
     expect(table('weight', 'default')).toEqual(DEFAULT_WEIGHTS);
     expect(table('penalty', 'value')).toEqual({ ...CONDUCT_PENALTIES });
+    expect(table('credit', 'value')).toEqual({ ...CONDUCT_CREDITS });
   });
 
   it("has the worked example's numbers", () => {

@@ -122,6 +122,10 @@ describe('HTTP API', () => {
     expect(await create({ scenarioId: 'retail-sev1', join: 'anyone' })).toMatchObject(error('bad-join', 'join must be "code" or "invite"'));
     expect(await create({ scenarioId: 'retail-sev1', speed: 61 })).toMatchObject(error('bad-speed', 'speed must be from 0.5 to 60'));
     expect(await create({ scenarioId: 'retail-sev1', seed: 1.5 })).toMatchObject(error('bad-seed', 'seed must be a whole number from 0 to 2147483647'));
+    for (const controlledFriction of ['no', false, 0]) {
+      expect(await create({ scenarioId: 'retail-sev1', controlledFriction }), String(controlledFriction)).toMatchObject(error('bad-friction', 'controlledFriction must be "on" or "off"'));
+    }
+    expect(await create({ scenarioId: 'retail-sev1', speed: 0, controlledFriction: 'no' })).toMatchObject({ json: { code: 'bad-speed' } });
     expect(await create({ scenarioId: ['retail-sev1'] })).toMatchObject(error('unknown-scenario', 'no scenario "retail-sev1"'));
     // The first problem in the order team, scenario, seed, speed, join.
     expect(await create({ scenarioId: 'nope', team: '', seed: -1 })).toMatchObject({ json: { code: 'bad-team' } });

@@ -47,6 +47,10 @@ export function checkpointHash(state: SessionState): string {
     if (request.participant !== undefined) h.str(request.participant);
   }
   for (const [id, count] of state.inForce) h.str(id).num(count);
+  for (const [id, change] of state.changes) {
+    h.str(id).str(change.status).str(change.actor).num(change.proposedAt).str(change.page ?? '').num(change.review ? 1 : 0);
+    if (change.participant !== undefined) h.str(change.participant);
+  }
   for (const role in state.roles) h.str(role).str(state.roles[role as keyof typeof state.roles] ?? '');
   h.bytes(state.alertFiring).floats(state.alertPendingSince);
   // The journeys: their SLO windows, whether each is within SLO, and the minute's impact so far.

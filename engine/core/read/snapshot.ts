@@ -22,7 +22,22 @@ export function buildSnapshot(state: SessionState, metrics: MetricsSample): Dril
     pendingApprovals: [...state.pending].map(([request, p]) => ({ request, action: p.def.type, target: p.def.target, by: p.actor, ...(p.participant !== undefined ? { byId: p.participant } : {}), requestedAt: p.requestedAt })),
     runningActions: [...state.running].map(([action, r]) => ({ action, kind: r.def.type, target: r.def.target, by: r.actor, startedAt: r.startedAt, duration: r.def.duration })),
     inForce: Object.fromEntries(state.inForce),
-    adviceShown: state.scenario.advice.filter((a) => a.at < state.now).map((a) => a.id),
+    // From the log: conditional advice may wait past its `at`, or never be shown.
+    adviceShown: state.log.flatMap((e) => (e.type === 'advice.shown' ? [e.advice] : [])),
+    changes: [...state.changes].map(([change, c]) => {
+      const def = state.scenario.changes.find((d) => d.id === change);
+      return {
+        change,
+        service: def?.service ?? '',
+        summary: def?.summary ?? '',
+        status: c.status,
+        by: c.actor,
+        ...(c.participant !== undefined ? { byId: c.participant } : {}),
+        proposedAt: c.proposedAt,
+        ...(c.page !== undefined ? { page: c.page } : {}),
+        review: c.review,
+      };
+    }),
     totals: { failed: Math.round(state.totals.failed), lost: round(state.totals.lost, 2) },
     metrics,
   };
@@ -38,6 +53,8 @@ export function buildFacilitatorView(state: SessionState): Omit<FacilitatorView,
     ),
     adviceLabels: Object.fromEntries(state.scenario.advice.map((a) => [a.id, a.facilitator.label])),
     wiki: wikiStaleness(state.scenario),
+    changeFaults: Object.fromEntries(state.scenario.changes.map((c) => [c.id, c.fault ?? null])),
+    taskPushes: state.scenario.task?.pushes ?? null,
   };
 }
 

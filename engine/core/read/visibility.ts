@@ -38,5 +38,8 @@ export function publicScenario(s: Scenario): PublicScenario {
     actions: s.actions.map(({ resolves: _resolves, ...action }) => action),
     objectives: s.objectives,
     scoring: s.scoring,
+    controlledFriction: s.controlledFriction,
+    changes: s.changes.map(({ fault: _fault, ...change }) => change),
+    task: s.task ? { title: s.task.title, text: s.task.text, deadline: s.task.deadline, by: s.task.by } : null,
   });
 }

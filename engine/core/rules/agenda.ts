@@ -10,7 +10,9 @@ export type AgendaItem =
   | { kind: 'advice'; advice: number }
   | { kind: 'action-complete'; action: string; startedAt: number }
   /** The next batch of a rolling rollback or restart (rollouts.ts). */
-  | { kind: 'action-batch'; action: string; startedAt: number };
+  | { kind: 'action-batch'; action: string; startedAt: number }
+  /** The change window's deadline: the on-call pushes the task's change if nobody took it up (changes.ts). */
+  | { kind: 'task-deadline' };
 
 interface Entry {
   due: number;

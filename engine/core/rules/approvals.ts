@@ -11,12 +11,13 @@ import { emit, type PendingApproval, type SessionState } from '../state.ts';
 const fail = (code: string, message: string, path: string): CommandError => ({ ok: false, code, message, path });
 
 /** Who a command came from: the participant id when the server supplied one, else the name. */
-const personOf = (cmd: CommandInput): string => cmd.participant ?? cmd.actor;
+export const personOf = (cmd: CommandInput): string => cmd.participant ?? cmd.actor;
 const byId = (id: string | undefined): { byId?: string } => (id === undefined ? {} : { byId: id });
 
 /** Holds an action that needs approval (true), or lets it start now, logging a break-glass bypass (false). */
 export function holdForApproval(state: SessionState, def: ActionDef, id: string, cmd: CommandInput): boolean {
-  if (!def.approval) return false;
+  // Friction off is "before the policy": nothing waits for a second person.
+  if (!def.approval || state.scenario.controlledFriction === 'off') return false;
   if (cmd.params?.breakGlass === true) {
     emit(state, 'approval.bypassed', { request: id, by: cmd.actor, ...byId(cmd.participant) });
     return false;

@@ -23,14 +23,17 @@ export function ask(state: SessionState, cmd: CommandInput, inReplyTo: number): 
   }
   const reply = answer(state.scenario.wiki, { question, ...(service !== undefined ? { service } : {}), context: contextOf(state) });
   const page = reply.page === null ? undefined : state.scenario.wiki.find((p) => p.id === reply.page);
+  const change = page?.change === undefined ? undefined : state.scenario.changes.find((c) => c.id === page.change);
   emit(state, 'assistant.answered', {
     inReplyTo,
     by: cmd.actor,
     question,
     page: reply.page,
     ...(page ? { title: page.title, edited: page.edited } : {}),
-    text: reply.text,
+    // A page that describes a change comes with the change ready to propose: the shortcut the story warns about.
+    text: change ? `${reply.text} Suggested change to ${change.service}: ${change.summary}.` : reply.text,
     ...(reply.proposes ? { proposes: reply.proposes } : {}),
+    ...(change ? { change: { id: change.id, service: change.service, summary: change.summary } } : {}),
   });
   return null;
 }

@@ -5,6 +5,7 @@
 import { decideApproval, injectFault, requestAction, revertAction } from './actions.ts';
 import { diagnose } from './diagnose.ts';
 import { ask, openPage, pageHistory } from './assistant.ts';
+import { proposeChange, reviewChange } from './changes.ts';
 import { sendDrill, sendIncident } from '../machines/sync.ts';
 import { emit, type SessionState } from '../state.ts';
 import type { PayloadOf } from '../../protocol/events.ts';
@@ -90,6 +91,10 @@ function dispatch(state: SessionState, cmd: CommandInput, seq: number): CommandE
       return openPage(state, cmd);
     case 'page-history':
       return pageHistory(state, cmd);
+    case 'propose-change':
+      return proposeChange(state, cmd);
+    case 'review-change':
+      return reviewChange(state, cmd);
     default:
       return requestAction(state, cmd);
   }

@@ -13,8 +13,8 @@ export function isFaultActive(state: SessionState, faultId: string): boolean {
   return i !== undefined && state.activeFaults.has(i);
 }
 
-/** What started a fault: the schedule, the facilitator's inject, or a completed action's trigger. */
-type FaultCause = Pick<PayloadOf<'fault.started'>, 'scheduled' | 'injectedBy' | 'triggeredBy' | 'action'>;
+/** What started a fault: the schedule, the facilitator's inject, a completed action's trigger, or a deployed change. */
+type FaultCause = Pick<PayloadOf<'fault.started'>, 'scheduled' | 'injectedBy' | 'triggeredBy' | 'action' | 'change'>;
 
 export function startFault(state: SessionState, i: number, cause: FaultCause): void {
   const def = state.scenario.faults[i];

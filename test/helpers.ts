@@ -6,6 +6,7 @@ import { createSession, type Session } from '../engine/core/session.ts';
 import type { MetricsSample } from '../engine/protocol/views.ts';
 import type { PlanCommand, TimedCommand } from '../engine/protocol/commands.ts';
 import { loadScenarioText } from '../engine/scenario/load.ts';
+import { siblingsOf } from '../engine/cli/io.ts';
 import { loadPlanText } from '../engine/scenario/plan.ts';
 import { scenarioSchema, type Scenario, type ScenarioInput, type ScenarioSpec } from '../engine/protocol/scenario.ts';
 import { resolveScenario } from '../engine/core/variation.ts';
@@ -19,10 +20,10 @@ export function parseScenario(input: unknown): Scenario {
   return resolveScenario(spec, spec.seed).scenario;
 }
 
-/** A shipped scenario as its file says it: varied fields are still ranges (a session draws them). */
+/** A shipped scenario as its file says it (with the base it extends, if any): varied fields are still ranges (a session draws them). */
 export function loadSpec(id: string): ScenarioSpec {
   const file = `${ROOT}scenarios/${id}.yaml`;
-  const result = loadScenarioText(readFileSync(file, 'utf8'), file);
+  const result = loadScenarioText(readFileSync(file, 'utf8'), file, siblingsOf(file));
   if (!result.ok) throw new Error(result.diagnostics.map((d) => d.message).join('\n'));
   return result.scenario;
 }

@@ -1,8 +1,10 @@
 /** Shared CLI plumbing: colour only on a TTY without NO_COLOR, file loading with diagnostics to stderr. */
+import { readFileSync, readdirSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { formatDiagnostic, hasErrors } from '../scenario/diagnostics.ts';
+import { siblingResolver, type ScenarioResolver } from '../scenario/extends.ts';
 import { loadScenarioText } from '../scenario/load.ts';
 import { loadPlanText, type Plan } from '../scenario/plan.ts';
 import type { ScenarioSpec } from '../protocol/scenario.ts';
@@ -54,10 +56,15 @@ export async function readLogFile(file: string): Promise<ParsedLogFile | undefin
   return undefined;
 }
 
+/** Where a scenario file that `extends` another finds its base: beside it, read from disk when asked. */
+export function siblingsOf(file: string): ScenarioResolver {
+  return siblingResolver(file, { readFile: (path) => readFileSync(path, 'utf8'), readDir: (path) => readdirSync(path) });
+}
+
 export async function readScenarioFile(file: string): Promise<ScenarioSpec | undefined> {
   const text = await readText(file);
   if (text === undefined) return undefined;
-  const result = loadScenarioText(text, file);
+  const result = loadScenarioText(text, file, siblingsOf(file));
   const color = useColor(process.stderr);
   for (const d of result.diagnostics) process.stderr.write(`${formatDiagnostic(d, { color })}\n`);
   return result.ok && !hasErrors(result.diagnostics) ? result.scenario : undefined;

@@ -10,6 +10,7 @@ import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatDiagnostic, hasErrors, readError, type Diagnostic } from '../scenario/diagnostics.ts';
 import { loadScenarioText } from '../scenario/load.ts';
+import { siblingsOf } from './io.ts';
 import { loadPlanText, type PlanCheck } from '../scenario/plan.ts';
 import type { ScenarioSpec } from '../protocol/scenario.ts';
 
@@ -18,7 +19,8 @@ const USAGE = 'usage: sevdrill validate <files...> [--json] [--help]';
 const HELP = `${USAGE}
 
 Checks scenario files (and plan files, named *.plan.yaml) and reports every problem as
-file:line:col: message (at path).
+file:line:col: message (at path). A scenario with "extends: <id>" is checked merged with its base,
+<id>.yaml (or .yml, .json) beside it; a problem in a field it inherits is reported in the base file.
 
 A plan is also checked against its scenario: unknown services, actions, requests and faults in its
 commands. Its scenario is
@@ -84,7 +86,7 @@ class Files {
     if (loaded === undefined) {
       loaded = this.read(file).then((read) => {
         if (!read.ok) return { problem: `${file} cannot be read (${readError(read.error)})` };
-        const result = loadScenarioText(read.text, file);
+        const result = loadScenarioText(read.text, file, siblingsOf(file));
         if (!result.ok || hasErrors(result.diagnostics)) return { problem: `${file} has errors (run: sevdrill validate ${file})` };
         return { file, scenario: result.scenario };
       });
@@ -150,7 +152,7 @@ function unreadable(file: string, error: unknown): FileReport {
 async function validateScenario(io: Files, file: string): Promise<{ report: FileReport; scenario?: ScenarioSpec }> {
   const read = await io.read(file);
   if (!read.ok) return { report: unreadable(file, read.error) };
-  const result = loadScenarioText(read.text, file);
+  const result = loadScenarioText(read.text, file, siblingsOf(file));
   const ok = result.ok && !hasErrors(result.diagnostics);
   const report = { file, ok, diagnostics: result.diagnostics };
   return result.ok && ok ? { report, scenario: result.scenario } : { report };

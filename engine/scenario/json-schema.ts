@@ -5,14 +5,14 @@
  */
 import { z } from 'zod';
 import { planSchema } from './plan.ts';
-import { scenarioSchema } from '../protocol/scenario.ts';
+import { ID_PATTERN, scenarioSchema } from '../protocol/scenario.ts';
 
 export type JsonSchema = Record<string, unknown>;
 
 /** File name (under `scenarios/`) → schema. */
 export function buildJsonSchemas(): Record<string, JsonSchema> {
   return {
-    'scenario.schema.json': build(scenarioSchema, 'scenario.schema.json', 'sevdrill scenario'),
+    'scenario.schema.json': withExtends(build(scenarioSchema, 'scenario.schema.json', 'sevdrill scenario')),
     'plan.schema.json': build(planSchema, 'plan.schema.json', 'sevdrill plan'),
   };
 }
@@ -27,4 +27,26 @@ function build(schema: z.ZodType, id: string, title: string): JsonSchema {
   const { $schema, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
   // A relative $id: the schemas are published next to the scenarios, not at a URL of their own.
   return { $schema, $id: id, title, ...rest };
+}
+
+/**
+ * `extends` is a feature of scenario files, resolved by the loader before the zod schema sees the data
+ * (engine/scenario/extends.ts), so it is added here rather than to scenarioSchema, which is also the wire
+ * contract. A file that extends another inherits the required fields it leaves out: it needs only `id`.
+ */
+function withExtends(schema: JsonSchema): JsonSchema {
+  const { properties, required, additionalProperties, ...rest } = schema;
+  const extendsField = {
+    type: 'string',
+    pattern: ID_PATTERN.source,
+    description: 'Builds this scenario on another in the same directory (<id>.yaml): every top-level field this file leaves out is taken from it, each one it sets replaces the base\'s whole. One level only.',
+  };
+  return {
+    ...rest,
+    properties: { ...(properties as JsonSchema), extends: extendsField },
+    if: { required: ['extends'] },
+    then: { required: ['id'] },
+    else: { required },
+    additionalProperties,
+  };
 }

@@ -15,11 +15,18 @@
  *   was created with (it is stored with the drill).
  * - Which files count: `*.yaml`, `*.yml` and `*.json` directly in the directory, except `*.schema.json`,
  *   plans (`*.plan.yaml`, …) and hidden files (an editor's lock and swap files).
+ * - A file that `extends` another scenario is checked with its base, `<id>.yaml` (`.yml`, `.json`) in the
+ *   same directory, read from disk by whoever checks it. Each file remembers the base text it was checked
+ *   with, as this catalog read it; when a reading finds that text changed (edited, removed, added), the
+ *   file is checked again though its own text did not change. If a check read a newer base than the
+ *   catalog had, the watcher's event for that write causes one more check: the result settles on the
+ *   files as they are.
  */
 import { readFileSync, readdirSync, watch, type Dirent, type FSWatcher } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { formatDiagnostic, readError, type Diagnostic } from '../scenario/diagnostics.ts';
+import { siblingResolver, type ScenarioResolver } from '../scenario/extends.ts';
 import { loadScenarioText, type LoadScenarioResult } from '../scenario/load.ts';
 import { makeLocator, parseYaml } from '../scenario/yaml-positions.ts';
 import type { ScenarioSpec } from '../protocol/scenario.ts';
@@ -28,8 +35,8 @@ import type { Logger } from './logger.ts';
 import type { ValidationPool, ValidationPoolOptions } from './validate-pool.ts';
 
 /**
- * Checks a changed file's text. `retry`: the checker cannot take it just now (its queue is full); the
- * directory is listed again a moment later.
+ * Checks a changed file's text (a base it extends read beside it: siblingsOf). `retry`: the checker
+ * cannot take it just now (its queue is full); the directory is listed again a moment later.
  */
 export type ScenarioLoader = (text: string, file: string) => Promise<LoadScenarioResult | 'retry'>;
 
@@ -52,7 +59,7 @@ export function checkOnWorkers(pool: Pick<ValidationPool, 'validate'>, limits: V
     diagnostics: [{ file, line: 1, col: 1, message: `not checked: ${why}; raise it, or restart the server to load the file at startup`, path: '', severity: 'error' }],
   });
   return async (text, file) => {
-    const outcome = await pool.validate(text, file);
+    const outcome = await pool.validate(text, file, { siblings: true });
     switch (outcome.kind) {
       case 'done':
         return outcome.result;
@@ -63,7 +70,7 @@ export function checkOnWorkers(pool: Pick<ValidationPool, 'validate'>, limits: V
       case 'out-of-memory':
         return tooLarge(file, `checking it needed more than ${limits.maxOldGenerationMb} MB (SEVDRILL_VALIDATE_MEMORY_MB)`);
       case 'failed':
-        return stopping() ? 'retry' : loadScenarioText(text, file);
+        return stopping() ? 'retry' : loadScenarioText(text, file, siblingsOf(file));
     }
   };
 }
@@ -83,6 +90,8 @@ interface Entry {
   /** The text checked; null if the file could not be read. */
   text: string | null;
   result: LoadScenarioResult;
+  /** For a file that extends another: its base's text as this catalog read it when the file was checked (null: none). */
+  baseText?: string | null;
   /** Where its `id` is, once asked for (a duplicate id is reported there). */
   idAt?: { line: number; col: number };
 }
@@ -122,21 +131,22 @@ export class Catalog {
     private readonly logger: Logger,
     private readonly options: CatalogOptions,
   ) {
-    this.load = options.load ?? (async (text, file) => loadScenarioText(text, file));
+    this.load = options.load ?? (async (text, file) => loadScenarioText(text, file, siblingsOf(file)));
     this.files = dirs.map((dir, index) => {
-      const entries = new Map<string, Entry>();
+      const reads = new Map<string, Read>();
       for (const name of this.listSync(index)) {
+        try {
+          reads.set(name, { text: readFileSync(join(dir, name), 'utf8') });
+        } catch (error) {
+          reads.set(name, { error });
+        }
+      }
+      const entries = new Map<string, Entry>();
+      for (const [name, read] of reads) {
         const path = join(dir, name);
         const file = scenarioPath(path);
-        let text: string | null = null;
-        let result: LoadScenarioResult;
-        try {
-          text = readFileSync(path, 'utf8');
-          result = loadScenarioText(text, file);
-        } catch (error) {
-          result = unreadable(file, error);
-        }
-        entries.set(name, { name, path, file, text, result });
+        if ('error' in read) entries.set(name, { name, path, file, text: null, result: unreadable(file, read.error) });
+        else entries.set(name, checkedEntry(name, path, read.text, loadScenarioText(read.text, file, siblingsOf(file)), reads));
       }
       return entries;
     });
@@ -230,19 +240,18 @@ export class Catalog {
       names = [];
       this.dirUnreadable(index, error);
     }
+    // Every file is read before any is checked: whether a file's base changed needs the new text of both.
+    const reads = new Map(await Promise.all(names.map(async (name) => [name, await readText(join(dir, name))] as const)));
     const checked = await Promise.all(
-      names.map(async (name): Promise<{ name: string; entry: Entry | 'retry' } | null> => {
+      [...reads].map(async ([name, read]): Promise<{ name: string; entry: Entry | 'retry' } | null> => {
         const path = join(dir, name);
         const file = scenarioPath(path);
-        let text: string;
-        try {
-          text = await readFile(path, 'utf8');
-        } catch (error) {
-          return files.get(name)?.text === null ? null : { name, entry: { name, path, file, text: null, result: unreadable(file, error) } };
-        }
-        if (files.get(name)?.text === text || this.closed) return null;
-        const result = await this.load(text, file);
-        return { name, entry: result === 'retry' ? 'retry' : { name, path, file, text, result } };
+        const old = files.get(name);
+        if ('error' in read) return old?.text === null ? null : { name, entry: { name, path, file, text: null, result: unreadable(file, read.error) } };
+        const baseChanged = old?.result.extends !== undefined && baseText(old.result.extends, reads) !== old.baseText;
+        if ((old?.text === read.text && !baseChanged) || this.closed) return null;
+        const result = await this.load(read.text, file);
+        return { name, entry: result === 'retry' ? 'retry' : checkedEntry(name, path, read.text, result, reads) };
       }),
     );
     if (this.closed) return;
@@ -362,6 +371,39 @@ function scenarioNames(entries: Dirent[]): string[] {
     .filter((e) => !e.isDirectory() && !e.name.startsWith('.') && SCENARIO_FILE.test(e.name) && !NOT_A_SCENARIO.test(e.name))
     .map((e) => e.name)
     .sort();
+}
+
+/** A file's text as one reading of its directory found it, or why it could not be read. */
+type Read = { text: string } | { error: unknown };
+
+const readText = (path: string): Promise<Read> => readFile(path, 'utf8').then((text) => ({ text }), (error: unknown) => ({ error }));
+
+/** The extensions a base is looked for with, in the order extends.ts tries them. */
+const BASE_EXTENSIONS = ['.yaml', '.yml', '.json'];
+
+/** The text of the base `id` in one reading of a directory: the first of its files there; null if none. */
+function baseText(id: string, reads: ReadonlyMap<string, Read>): string | null {
+  for (const extension of BASE_EXTENSIONS) {
+    const read = reads.get(`${id}${extension}`);
+    if (read !== undefined) return 'text' in read ? read.text : null;
+  }
+  return null;
+}
+
+/** An entry for a checked file, remembering the base text it was checked with. */
+function checkedEntry(name: string, path: string, text: string, result: LoadScenarioResult, reads: ReadonlyMap<string, Read>): Entry {
+  const entry: Entry = { name, path, file: scenarioPath(path), text, result };
+  if (result.extends !== undefined) entry.baseText = baseText(result.extends, reads);
+  return entry;
+}
+
+/**
+ * Finds the base of a file that `extends` another, beside it on disk: read by the file's shown path,
+ * which is relative to the working directory the server (and its worker threads) share, so that the
+ * base's diagnostics name it as the catalog names files.
+ */
+export function siblingsOf(file: string): ScenarioResolver {
+  return siblingResolver(file, { readFile: (path) => readFileSync(path, 'utf8'), readDir: (path) => readdirSync(path) });
 }
 
 function brokenFile(file: string, diagnostics: Diagnostic[]): BrokenScenarioFile {

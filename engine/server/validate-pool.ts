@@ -40,6 +40,7 @@ interface Job {
   id: number;
   text: string;
   file: string;
+  siblings: boolean;
   resolve: (outcome: ValidationOutcome) => void;
 }
 
@@ -64,10 +65,14 @@ export class ValidationPool {
     this.options = { ...options };
   }
 
-  validate(text: string, file: string): Promise<ValidationOutcome> {
+  /**
+   * `siblings`: the file is on disk (the catalog's), so a base it `extends` is read beside it. Never for
+   * text from a request, whose file name is the caller's to choose.
+   */
+  validate(text: string, file: string, options: { siblings?: boolean } = {}): Promise<ValidationOutcome> {
     if (this.closed) return Promise.resolve(SHUTTING_DOWN);
     return new Promise((resolve) => {
-      const job: Job = { id: this.nextId++, text, file, resolve };
+      const job: Job = { id: this.nextId++, text, file, siblings: options.siblings === true, resolve };
       if (this.dispatch(job)) return;
       if (this.queue.length < this.options.maxQueue) this.queue.push(job);
       else resolve({ kind: 'busy' });
@@ -131,7 +136,7 @@ export class ValidationPool {
   /** Hands the job to the worker; its clock starts now. */
   private start(slot: Slot): void {
     const job = slot.job as Job;
-    slot.worker.postMessage({ id: job.id, text: job.text, file: job.file } satisfies ValidateRequest);
+    slot.worker.postMessage({ id: job.id, text: job.text, file: job.file, siblings: job.siblings } satisfies ValidateRequest);
     slot.timer = setTimeout(() => void this.retire(slot, { kind: 'timeout' }), this.options.timeoutMs);
   }
 

@@ -6,6 +6,7 @@
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { loadScenarioText, type LoadScenarioResult } from '../scenario/load.ts';
+import { siblingsOf } from './catalog.ts';
 
 /** Tells this worker apart from any other worker that happens to import the module. */
 export interface ValidateWorkerData {
@@ -17,6 +18,8 @@ export interface ValidateRequest {
   id: number;
   text: string;
   file: string;
+  /** Read a base the file `extends` beside it (catalog files only). */
+  siblings: boolean;
 }
 
 /**
@@ -27,8 +30,8 @@ export type ValidateReply = { ready: true } | { id: number; result: LoadScenario
 
 if (!isMainThread && parentPort && (workerData as Partial<ValidateWorkerData> | null)?.kind === 'sevdrill-validate') {
   const port = parentPort;
-  port.on('message', ({ id, text, file }: ValidateRequest) => {
-    port.postMessage({ id, result: loadScenarioText(text, file) } satisfies ValidateReply);
+  port.on('message', ({ id, text, file, siblings }: ValidateRequest) => {
+    port.postMessage({ id, result: loadScenarioText(text, file, siblings ? siblingsOf(file) : undefined) } satisfies ValidateReply);
   });
   port.postMessage({ ready: true } satisfies ValidateReply);
 }

@@ -15,6 +15,7 @@ import type { EngineEvent } from '../../engine/protocol/events.ts';
 import type { Diagnostic } from '../../engine/scenario/diagnostics.ts';
 import { loadPlanText, type Plan } from '../../engine/scenario/plan.ts';
 import { loadScenarioText } from '../../engine/scenario/load.ts';
+import { siblingsOf } from '../../engine/cli/io.ts';
 import { resolveScenario } from '../../engine/core/variation.ts';
 import type { AdviceDef, Scenario } from '../../engine/protocol/scenario.ts';
 
@@ -48,7 +49,7 @@ class ShippedScenario {
 
   get scenario(): Scenario {
     if (!this.scenarioCache) {
-      const result = loadScenarioText(readFileSync(this.path, 'utf8'), this.path);
+      const result = loadScenarioText(readFileSync(this.path, 'utf8'), this.path, siblingsOf(this.path));
       if (!result.ok) throw new Error(`${this.file} does not load:\n${describeDiagnostics(result.diagnostics)}`);
       // As a session with the scenario's own seed runs it: these checks are of that drill.
       this.scenarioCache = resolveScenario(result.scenario, result.scenario.seed).scenario;
@@ -114,7 +115,7 @@ describe.each(files)('%s', (file) => {
   const shipped = new ShippedScenario(file);
 
   it('validates with no errors, and its id matches its file name', () => {
-    const result = loadScenarioText(readFileSync(shipped.path, 'utf8'), shipped.path);
+    const result = loadScenarioText(readFileSync(shipped.path, 'utf8'), shipped.path, siblingsOf(shipped.path));
     const errors = result.diagnostics.filter((d) => d.severity === 'error');
     expect(describeDiagnostics(errors)).toBe('');
     expect(result.ok).toBe(true);

@@ -62,6 +62,8 @@ export interface SeedResult {
   score: number;
   /** Why the plan failed on this seed; null if it did not (or there is no plan). */
   failure: string[] | null;
+  /** The plan stopped the incident before it began (a change window's denied change): nothing to mitigate. */
+  prevented: boolean;
   /** What the seed drew for the scenario's varied fields (both runs draw the same). */
   variation: Variation;
 }
@@ -98,6 +100,7 @@ function twinReusable(commands: readonly PlanCommand[] | null, treated: Session,
 interface Scored {
   score: number;
   timeToMitigate: number | null;
+  prevented: boolean;
   /** For the self-check: the grade and durations, as JSON. */
   fingerprint: string;
 }
@@ -106,20 +109,21 @@ interface Scored {
 function scoreReusingTwin(session: Session, events: readonly EngineEvent[], twin: readonly EngineEvent[]): Scored {
   // Both runs reached the scenario's duration (twinReusable), so they are their own horizon.
   const card = scoreRuns(headerOf(session), events, { treated: events, untreated: twin });
-  return { score: card.grade.score, timeToMitigate: card.durations.timeToMitigate, fingerprint: JSON.stringify({ g: card.grade, d: card.durations }) };
+  return { score: card.grade.score, timeToMitigate: card.durations.timeToMitigate, prevented: card.prevented, fingerprint: JSON.stringify({ g: card.grade, d: card.durations }) };
 }
 
 function scoreFull(session: Session, events: readonly EngineEvent[]): Scored {
   const card = scoreLog(headerOf(session), events);
-  return { score: card.grade.score, timeToMitigate: card.durations.timeToMitigate, fingerprint: JSON.stringify({ g: card.grade, d: card.durations }) };
+  return { score: card.grade.score, timeToMitigate: card.durations.timeToMitigate, prevented: card.prevented, fingerprint: JSON.stringify({ g: card.grade, d: card.durations }) };
 }
 
 /** The header of a session's log: the scenario as its seed drew it. */
 const headerOf = (session: Session) => createHeader(session.scenario, session.seed, nodeMajor(), session.variation);
 
-function failureOf(summary: RunSummary, events: readonly EngineEvent[]): string[] | null {
+function failureOf(summary: RunSummary, events: readonly EngineEvent[], prevented: boolean): string[] | null {
   const reasons: string[] = [];
-  if (summary.incidentState !== 'resolved') reasons.push(`incident not resolved (${summary.incidentState})`);
+  // A prevented incident never opened: there was nothing to resolve.
+  if (summary.incidentState !== 'resolved' && !prevented) reasons.push(`incident not resolved (${summary.incidentState})`);
   if (summary.impactStart !== null && summary.impactEnd === null) reasons.push('impact still ongoing at the end');
   const rejected = events.filter((e): e is EventOf<'command'> => e.type === 'command' && !e.ok && e.actor !== FACILITATOR);
   const [e] = rejected;
@@ -153,7 +157,8 @@ function exploreSeedScored(job: ExploreJob, seed: number, mode: ScoringMode): { 
     untreatedTimeToMitigate: untreatedTtm,
     timeToFirstPage: firstPage(untreated.events),
     score: scored.score,
-    failure: commands === null ? null : failureOf(treatedSummary, treated.events),
+    failure: commands === null ? null : failureOf(treatedSummary, treated.events, scored.prevented),
+    prevented: commands !== null && scored.prevented,
     variation: untreated.variation,
   };
   return { result, reused, scored, session: treated };

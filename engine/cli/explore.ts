@@ -94,6 +94,8 @@ export interface ExploreReport {
   scoring: ScoringMode;
   impact: { plan: ImpactStats | null; untreated: ImpactStats };
   timeToMitigateMs: { plan: MitigationStats | null; untreated: MitigationStats };
+  /** Seeds where the plan stopped the incident before it began (not counted in the plan's time to mitigate); null without a plan. */
+  prevented: number | null;
   /** When the first page fired, over the seeds (untreated: the system alone decides it); `never`: seeds with no page. */
   timeToFirstPageMs: MitigationStats;
   /** The plan run's score, or the untreated run's without a plan. */
@@ -118,8 +120,8 @@ export interface PerSeed extends Omit<SeedDifficulty, 'seed'> {
   untreatedLost: number;
   /** null without a plan. */
   planLost: number | null;
-  /** 'resolved' when the plan worked; otherwise why it failed. null without a plan. */
-  outcome: 'resolved' | string[] | null;
+  /** 'resolved' when the plan worked, 'prevented' when it stopped the incident before it began; otherwise why it failed. null without a plan. */
+  outcome: 'resolved' | 'prevented' | string[] | null;
   /** What the seed drew for the scenario's varied fields, by path (durations in ms); empty if nothing varies. */
   variation: Variation;
 }
@@ -207,7 +209,9 @@ function buildReport(options: ExploreOptions, results: readonly SeedResult[], sc
   const withPlan = options.commands !== null;
   const runs = results.length * (withPlan ? 2 : 1);
   const tickMin = options.scenario.tick / 60_000;
-  const ttm = results.map((r) => r.timeToMitigate);
+  // A prevented incident had nothing to mitigate: it is neither a time nor "never".
+  const ttm = results.flatMap((r) => (r.prevented ? [] : [r.timeToMitigate]));
+  const prevented = results.filter((r) => r.prevented).length;
   const failed = withPlan ? results.filter((r) => r.failure !== null) : [];
   const wallSec = wallMs / 1000;
   const rated = rateSeeds(results.map((r) => ({ seed: r.seed, untreatedLost: r.untreated.lost, ...(withPlan ? { timeToMitigate: r.timeToMitigate } : {}) })));
@@ -229,6 +233,7 @@ function buildReport(options: ExploreOptions, results: readonly SeedResult[], sc
       plan: withPlan ? mitigationStats(ttm) : null,
       untreated: mitigationStats(results.map((r) => r.untreatedTimeToMitigate)),
     },
+    prevented: withPlan ? prevented : null,
     timeToFirstPageMs: mitigationStats(results.map((r) => r.timeToFirstPage)),
     score: distribution(results.map((r) => r.score), 2),
     histograms: {
@@ -249,7 +254,7 @@ function buildReport(options: ExploreOptions, results: readonly SeedResult[], sc
       score: r.score,
       untreatedLost: r.untreated.lost,
       planLost: r.plan?.lost ?? null,
-      outcome: withPlan ? (r.failure ?? 'resolved') : null,
+      outcome: withPlan ? (r.failure ?? (r.prevented ? 'prevented' : 'resolved')) : null,
       variation: r.variation,
     })),
     timing: { wallSec: Math.round(wallSec * 1000) / 1000, runsPerSec: wallSec > 0 ? Math.round((runs / wallSec) * 10) / 10 : 0 },
@@ -309,6 +314,7 @@ function formatReport(r: ExploreReport, color: boolean): string {
     const ongoing = r.impact.plan.ongoingAtEnd;
     out.push(`impact still ongoing at the end: with plan ${(ongoing > 0 ? red : green)(of(ongoing))}, untreated ${of(r.impact.untreated.ongoingAtEnd)}`);
     out.push(`never mitigated: with plan ${of(r.timeToMitigateMs.plan.never)}, untreated ${of(r.timeToMitigateMs.untreated.never)}`);
+    if ((r.prevented ?? 0) > 0) out.push(`prevented (the incident never began): with plan ${green(of(r.prevented ?? 0))}`);
   } else {
     out.push(`impact still ongoing at the end: ${of(r.impact.untreated.ongoingAtEnd)}; never mitigated: ${of(r.timeToMitigateMs.untreated.never)}`);
   }
@@ -335,7 +341,7 @@ function formatReport(r: ExploreReport, color: boolean): string {
     const about = (seed: number) => {
       const p = r.perSeed.find((x) => x.seed === seed);
       if (p === undefined) return `seed ${seed}`;
-      const ttm = p.timeToMitigate === null ? 'never mitigated' : `mitigated in ${minutes(p.timeToMitigate)} min`;
+      const ttm = p.outcome === 'prevented' ? 'prevented' : p.timeToMitigate === null ? 'never mitigated' : `mitigated in ${minutes(p.timeToMitigate)} min`;
       return `seed ${seed} (difficulty ${oneDecimal(p.difficulty)}: untreated ${formatMoney(p.untreatedLost)} lost, ${ttm})`;
     };
     out.push(bold('difficulty') + ` (percentile of untreated loss${r.plan !== null ? ' and of the plan\'s time to mitigate' : ''}; every seed in --json)`);

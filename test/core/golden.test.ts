@@ -13,13 +13,17 @@ import { ENGINE_VERSION } from '../../engine/core/log/version.ts';
 import { ROOT, loadPlanCommands, loadSpec, logText } from '../helpers.ts';
 
 const ids = readdirSync(`${ROOT}scenarios`).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, ''));
+/** Each scenario's other shipped plans: `<id>.<variant>.plan.yaml` (the rubber stamp of retail-change-window). */
+const variantsOf = (id: string): string[] =>
+  readdirSync(`${ROOT}scenarios/plans`).flatMap((f) => (f.startsWith(`${id}.`) && f.endsWith('.plan.yaml') && f !== `${id}.plan.yaml` ? [f.slice(id.length + 1, -'.plan.yaml'.length)] : []));
 
 /** Seeds pinned besides each scenario's own. */
 const EXTRA_SEEDS = [1, 2, 3];
 
-function golden(id: string, plan: boolean, seed?: number) {
+function golden(id: string, plan: boolean | string, seed?: number) {
   const spec = loadSpec(id);
-  const session = runScenario(spec, { seed: seed ?? spec.seed, commands: plan ? loadPlanCommands(id) : [] });
+  const commands = typeof plan === 'string' ? loadPlanCommands(`${id}.${plan}`) : plan ? loadPlanCommands(id) : [];
+  const session = runScenario(spec, { seed: seed ?? spec.seed, commands });
   const s = summarizeRun(session.scenario, session.seed, session.events, session.now);
   return {
     logHash: hashString(logText(session)),
@@ -40,13 +44,15 @@ describe('golden runs', () => {
   });
 
   describe.each(ids)('%s', (id) => {
-    const cases: [string, boolean, number | undefined][] = [
+    const cases: [string, boolean | string, number | undefined][] = [
       ['with its plan', true, undefined],
       ['untreated', false, undefined],
       ...EXTRA_SEEDS.map((seed): [string, boolean, number] => [`with its plan, seed ${seed}`, true, seed]),
+      ...variantsOf(id).map((variant): [string, string, undefined] => [`with its ${variant} plan`, variant, undefined]),
     ];
     it.each(cases)('%s', (_label, plan, seed) => {
-      const file = `${ROOT}test/fixtures/golden/${id}.${seed === undefined ? '' : `seed-${seed}.`}${plan ? 'plan' : 'untreated'}.json`;
+      const kind = typeof plan === 'string' ? `${plan}.plan` : plan ? 'plan' : 'untreated';
+      const file = `${ROOT}test/fixtures/golden/${id}.${seed === undefined ? '' : `seed-${seed}.`}${kind}.json`;
       const actual = golden(id, plan, seed);
       if (process.env.UPDATE_GOLDEN === '1' || !existsSync(file)) {
         if (process.env.CI) throw new Error(`missing golden file ${file}: run UPDATE_GOLDEN=1 locally`);

@@ -227,7 +227,8 @@ describe('sevdrill validate: plans against their scenario', () => {
     const scenarios = readdirSync('scenarios').filter((f) => f.endsWith('.yaml')).map((f) => `scenarios/${f}`);
     const plans = readdirSync('scenarios/plans').filter((f) => f.endsWith('.plan.yaml')).map((f) => `scenarios/plans/${f}`);
     expect(plans.length).toBeGreaterThanOrEqual(4);
-    const against = (p: string) => `scenarios/${p.replace('scenarios/plans/', '').replace('.plan.yaml', '.yaml')}`;
+    // `<id>.<variant>.plan.yaml` is checked against `<id>.yaml`.
+    const against = (p: string) => `scenarios/${(p.replace('scenarios/plans/', '').split('.')[0] as string)}.yaml`;
     expect(await runValidate([...scenarios, ...plans])).toBe(0);
     expect(stderr).toBe('');
     expect(stdout).toBe([...scenarios.map((f) => `${f}: ok\n`), ...plans.map((p) => `${p}: ok (checked against ${against(p)})\n`)].join(''));

@@ -15,15 +15,24 @@ const MIN = 60_000;
 
 const spread = (values: readonly number[]) => Math.max(...values) - Math.min(...values);
 
+/**
+ * A change window's incident starts when a change deploys, not at a time: its seeds vary how the bad
+ * push unfolds, and its rubber-stamp plan (the run with an incident) is the one timed here; its
+ * reference plan prevents the incident on every seed.
+ */
+const incidentPlan = (id: string): string => (loadSpec(id).task !== undefined ? `${id}.rubber-stamp` : id);
+
 describe.each(ids)('%s over 30 seeds', (id) => {
   const spec = loadSpec(id);
-  const job: ExploreJob = { scenario: spec, commands: loadPlanCommands(id), checkSeed: 1 };
+  const job: ExploreJob = { scenario: spec, commands: loadPlanCommands(incidentPlan(id)), checkSeed: 1 };
   let results: SeedResult[] | undefined;
   const all = () => (results ??= SEEDS.map((seed) => exploreSeed(job, seed)));
 
   it('varies: when the incident starts, how it unfolds, and how long the fix takes', () => {
     const paths = variedFields(spec).map((f) => f.path);
-    expect(paths.some((p) => p === `faults.${spec.facilitator.rootCause}.at`)).toBe(true);
+    const root = `faults.${spec.facilitator.rootCause}`;
+    if (spec.task === undefined) expect(paths).toContain(`${root}.at`);
+    else expect(paths.filter((p) => p.startsWith(`${root}.`)).length).toBeGreaterThanOrEqual(2);
     expect(paths.some((p) => p.startsWith('actions.') && p.endsWith('.duration'))).toBe(true);
     expect(paths).toContain('traffic.level');
     expect(new Set(all().map((r) => JSON.stringify(r.variation))).size).toBe(SEEDS.length);
@@ -42,5 +51,14 @@ describe.each(ids)('%s over 30 seeds', (id) => {
 
   it('the same plan scores within 3 points on every seed', () => {
     expect(spread(all().map((r) => r.score))).toBeLessThanOrEqual(3);
+  });
+});
+
+describe.each(ids.filter((id) => loadSpec(id).task !== undefined))('%s, a change window, over 30 seeds', (id) => {
+  it('the reference plan prevents the incident on every seed, with the same score', () => {
+    const reference: ExploreJob = { scenario: loadSpec(id), commands: loadPlanCommands(id), checkSeed: 1 };
+    const runs = SEEDS.map((seed) => exploreSeed(reference, seed));
+    expect(runs.filter((r) => !r.prevented || r.failure !== null).map((r) => r.seed)).toEqual([]);
+    expect(new Set(runs.map((r) => r.score))).toEqual(new Set([100]));
   });
 });

@@ -1,6 +1,7 @@
 /**
- * Golden scorecards: for each shipped scenario's reference plan, and for a deliberately bad plan for
- * retail-sev1 (test/fixtures/plans/retail-sev1.bad.plan.yaml), the grade (score and every component)
+ * Golden scorecards: for each shipped scenario's reference plan, for a deliberately bad plan for
+ * retail-sev1 (test/fixtures/plans/retail-sev1.bad.plan.yaml), and for retail-change-window's rubber
+ * stamp and untreated runs, the grade (score and every component)
  * and the key durations are pinned in test/fixtures/golden/<name>.scorecard.json. A change to the
  * scoring must update them on purpose: UPDATE_GOLDEN=1 npx vitest run test/score/golden.test.ts
  */
@@ -15,7 +16,7 @@ import { ROOT } from '../helpers.ts';
 import { scoredRun } from './runs.ts';
 
 const ids = readdirSync(`${ROOT}scenarios`).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, ''));
-const names = [...ids, 'retail-sev1.bad'];
+const names = [...ids, 'retail-sev1.bad', 'retail-change-window.rubber-stamp', 'retail-change-window.untreated'];
 
 /** What a golden file pins: the grade, the durations and milestones, the impact and a summary of conduct. */
 function pinned(card: Scorecard) {
@@ -35,7 +36,14 @@ function pinned(card: Scorecard) {
       statusGaps: c.statusUpdates.gaps.length,
       rolesUnfilled: c.roles.filter((r) => r.person === null).map((r) => r.role),
       severity: c.severity,
+      verification: {
+        acts: c.verification.acts.map((a) => `${a.act}:${a.stale ? 'stale' : 'current'}:${a.verified ? (a.how ?? '') : 'unchecked'}`),
+        rubberStamps: c.verification.rubberStamps.map((r) => `${r.change} by ${r.by}`),
+        checkedRejections: c.verification.checkedRejections.map((r) => `${r.change} by ${r.by}`),
+        friction: c.verification.friction.map((f) => `${f.kind} ${f.request}: ${f.verdict} in ${f.ms} ms${f.prevented ? `, prevented ${f.prevented.lost}` : ''}`),
+      },
     },
+    prevented: card.prevented,
   };
 }
 
@@ -57,6 +65,12 @@ describe('golden scorecards', () => {
     expect(card.conduct.harmfulActions).toEqual([]);
     expect(card.conduct.approvalsBypassed).toEqual([]);
     expect(card.conduct.statusUpdates.gaps).toEqual([]);
+    expect(card.conduct.verification.rubberStamps).toEqual([]);
+    // A change window's reference plan stops the incident: nothing pages, so there are no roles or severity to judge.
+    if (!card.conduct.paged) {
+      expect(card.prevented).toBe(true);
+      return;
+    }
     expect(card.conduct.roles.every((r) => r.person !== null)).toBe(true);
     expect(card.conduct.severity.correct).toBe(true);
   });

@@ -26,13 +26,13 @@ function loadPlanFile(file: string): PlanCommand[] {
 
 const cache = new Map<string, ScoredRun>();
 
-/** `id` with its reference plan, `id.bad` with the bad plan, `id.untreated` with no commands. Memoised. */
+/** `id` with its reference plan, `id.bad` with the bad plan, `id.untreated` with no commands, `id.<variant>` with the shipped `<id>.<variant>.plan.yaml`. Memoised. */
 export function scoredRun(name: string): ScoredRun {
   const hit = cache.get(name);
   if (hit) return hit;
   const [id, variant] = name.split('.') as [string, string | undefined];
   // As `sevdrill run` makes it: the scenario as written, drawn for its own seed, recorded in the header.
-  const commands = variant === 'bad' ? loadPlanFile(BAD_PLAN) : variant === 'untreated' ? [] : loadPlanCommands(id);
+  const commands = variant === 'bad' ? loadPlanFile(BAD_PLAN) : variant === 'untreated' ? [] : loadPlanCommands(variant === undefined ? id : `${id}.${variant}`);
   const session = runScenario(loadSpec(id), { commands });
   const header = createHeader(session.scenario, session.seed, 'test', session.variation);
   const events = session.events;

@@ -76,6 +76,39 @@ afterAll(async () => {
   await server.close();
 });
 
+describe('one person cannot review their own change (the change window)', () => {
+  it('not from a second tab nor under a second name; a second person can, and friction off needs nobody', async () => {
+    const { created, welcome: facWelcome } = await startedDrill(server, { scenarioId: 'retail-change-window' });
+    expect(facWelcome.scenario).toMatchObject({ id: 'retail-change-window', controlledFriction: 'on', task: { by: 'dana', deadline: 1_200_000 } });
+    const sessionId = created.sessionId;
+    const { client: bob, welcome } = await welcomed(server, { sessionId, code: created.responderCode, name: 'bob' });
+    const bobToken = participantOf(welcome).token as string;
+    const propose = { params: { change: 'regional-rounding-v2', page: 'pricing-rules-faq' } };
+    expect(await act(bob, 'p1', 'propose-change', propose)).toMatchObject({ type: 'ack' });
+    await bob.waitForEvent('change.proposed', { change: 'regional-rounding-v2', by: 'bob', byId: 'p2', review: true });
+
+    const review = (verdict: string) => ({ params: { change: 'regional-rounding-v2', verdict } });
+    const { client: tab } = await welcomed(server, { sessionId, participantToken: bobToken, name: 'robert' });
+    expect(await act(tab, 't1', 'review-change', review('approve'))).toMatchObject({ type: 'error', code: 'self-review', path: 'actor' });
+    expect(await act(bob, 'b1', 'review-change', review('deny'))).toMatchObject({ type: 'error', code: 'self-review' });
+
+    const { client: alice } = await welcomed(server, { sessionId, code: created.responderCode, name: 'alice' });
+    expect(await act(alice, 'a0', 'page-history', { params: { page: 'pricing-rules-faq' } })).toMatchObject({ type: 'ack' });
+    expect(await act(alice, 'a1', 'review-change', review('deny'))).toMatchObject({ type: 'ack' });
+    await bob.waitForEvent('change.denied', { change: 'regional-rounding-v2', by: 'alice', byId: 'p3', requestedBy: 'bob', requestedById: 'p2' });
+    for (const c of [bob, tab, alice]) c.close();
+
+    // The same scenario "before the policy": the proposal deploys at once, with nobody to review it.
+    const off = await startedDrill(server, { scenarioId: 'retail-change-window', controlledFriction: 'off' });
+    expect(off.welcome.scenario).toMatchObject({ controlledFriction: 'off' });
+    const { client: solo } = await welcomed(server, { sessionId: off.created.sessionId, code: off.created.responderCode, name: 'bob' });
+    expect(await act(solo, 's1', 'propose-change', propose)).toMatchObject({ type: 'ack' });
+    await solo.waitForEvent('change.deployed', { change: 'regional-rounding-v2', author: 'bob' });
+    solo.close();
+    off.fac.close();
+  });
+});
+
 describe('one person cannot approve their own request', () => {
   it('not under a second name, not from a second tab, not behind a confusable name; nor deny it', async () => {
     const { created, fac, welcome: facWelcome } = await startedDrill(server);

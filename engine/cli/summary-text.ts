@@ -51,7 +51,9 @@ export function formatSummary(scenario: Scenario, s: RunSummary, color: boolean,
       (m) => `  ${m.padEnd(18)} ${at(s.milestones[m])}`,
     ),
     `  final state        ${s.incidentState}${s.severity ? ` (Sev ${s.severity})` : ''}`,
-    `  impact             ${at(s.impactStart)} → ${s.impactEnd === null ? red('still ongoing') : green(at(s.impactEnd))}`,
+    s.impactStart === null
+      ? `  impact             ${green('none: no journey left its SLO')}`
+      : `  impact             ${at(s.impactStart)} → ${s.impactEnd === null ? red('still ongoing') : green(at(s.impactEnd))}`,
     '',
     bold('customer impact'),
     ...s.journeys.map(

@@ -18,7 +18,7 @@ import { ROOT } from '../helpers.ts';
 import { createDrill, get, sleep, startTestServer, until } from './harness.ts';
 
 const SHIPPED_DIR = join(ROOT, 'scenarios');
-const SHIPPED = ['auth-cert-expiry', 'checkout-retry-storm', 'order-pipeline', 'retail-sev1'];
+const SHIPPED = ['auth-cert-expiry', 'checkout-retry-storm', 'order-pipeline', 'retail-change-window', 'retail-sev1'];
 const BASE = readFileSync(join(SHIPPED_DIR, 'checkout-retry-storm.yaml'), 'utf8');
 
 /** The smallest shipped scenario under another id and title. */
@@ -130,7 +130,7 @@ describe('a server with an extra scenario directory', () => {
     for (const name of ['broken.yaml', 'syntax.yaml']) for (const line of validateLines(shown(join(dir, name)))) expect(warned).toContain(line);
     expect(warned.some((m) => m.includes('is already taken by'))).toBe(true);
     expect(warned).toContain(`scenario file ${shown(join(dir, 'syntax.yaml'))} could not be loaded (1 problem); the lobby lists it under "could not load" until it is fixed`);
-    expect(lines.find((l) => l.msg.startsWith('scenario catalog: 5 scenarios'))?.msg).toMatch(/; 3 files could not be loaded$/);
+    expect(lines.find((l) => l.msg.startsWith('scenario catalog: 6 scenarios'))?.msg).toMatch(/; 3 files could not be loaded$/);
   });
 
   it('picks up files added, changed, fixed and removed while it runs; a drill keeps the scenario it started with', async () => {

@@ -10,7 +10,7 @@ import type { RunningServer } from '../../engine/server/app.ts';
 import { ROOT, loadScenario } from '../helpers.ts';
 import { createDrill, get, startTestServer, type CodeDrill } from './harness.ts';
 
-const SHIPPED = ['auth-cert-expiry', 'checkout-retry-storm', 'order-pipeline', 'retail-sev1'];
+const SHIPPED = ['auth-cert-expiry', 'checkout-retry-storm', 'order-pipeline', 'retail-change-window', 'retail-sev1'];
 
 async function post(server: { url: string }, path: string, body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) {
   const res = await fetch(`${server.url}${path}`, { method: 'POST', headers, body });

@@ -11,7 +11,7 @@ import { installShortcuts } from '../keys.ts';
 import type { Route } from '../main.ts';
 import { SeriesStore, applyEvents, applySample, modelFromWelcome, type ViewModel } from '../model.ts';
 import { createPeopleView, type PeopleView } from '../views/people.ts';
-import { buildPanes, viewContext } from './panes.ts';
+import { buildPanes, hasChangeWindow, tabbed, viewContext } from './panes.ts';
 
 export function renderConsole(root: HTMLElement, route: Route): () => void {
   const { sessionId } = route;
@@ -113,6 +113,7 @@ function start(root: HTMLElement, sessionId: string, onRefused: (code: string, m
   let selected: string | null = null;
   let dirty = false;
   let people: PeopleView | null = null;
+  let placed = false;
 
   const status = h('p', { class: 'status-line', role: 'status' });
   const badge = h('span', { class: 'link connecting', text: 'connecting…' });
@@ -127,12 +128,22 @@ function start(root: HTMLElement, sessionId: string, onRefused: (code: string, m
     status,
     (id) => {
       selected = id;
+      // A service's details share the room the open changes take: picking a service shows them again.
+      if (layout.classList.contains('changes-open')) changing.show('actions');
       schedule();
     },
     () => selected,
   );
-  const { regions, views } = buildPanes(['graph', 'charts', 'pager', 'incident', 'advice', 'actions', 'details', 'timeline'], ctx);
-  root.append(h('div', { class: 'console' }, header, ...Object.values<HTMLElement>(regions), status));
+  const { regions, views } = buildPanes(['graph', 'charts', 'pager', 'incident', 'advice', 'assistant', 'actions', 'changes', 'details', 'timeline'], ctx);
+  // The assistant shares the advice's cell, the changes the actions': the console still fits one screen.
+  const asking = tabbed(regions, 'advice-cell', 'Advice and the assistant', ['advice', 'assistant'], 'advice');
+  // While open, the changes also take the service details' cell: a change and its source side by side need the height.
+  const layout = h('div', { class: 'console' });
+  const changing = tabbed(regions, 'actions-cell', 'Actions and changes', ['actions', 'changes'], 'actions', (pane) => layout.classList.toggle('changes-open', pane === 'changes'));
+  views.push(asking, changing);
+  const { graph, charts, pager, incident, details, timeline } = regions;
+  layout.append(header, graph, charts, pager, incident, asking.element, changing.element, details, timeline, status);
+  root.append(layout);
 
   function receive(m: ServerMessage): void {
     if (m.type === 'welcome') {
@@ -147,6 +158,12 @@ function start(root: HTMLElement, sessionId: string, onRefused: (code: string, m
         if (!m.resumed) link.resetSeq();
         title.textContent = m.scenario.title;
         renderControls(m);
+        // A drill with a change window opens on the assistant and the changes (once: later the choice is the person's).
+        if (!placed && hasChangeWindow(model)) {
+          asking.show('assistant');
+          changing.show('changes');
+        }
+        placed = true;
       } else {
         model = { ...model, speed: m.speed, phase: m.snapshot.phase };
       }
@@ -228,7 +245,10 @@ function start(root: HTMLElement, sessionId: string, onRefused: (code: string, m
     }
   }
 
-  const removeShortcuts = installShortcuts(root, regions, ctx.notify);
+  const removeShortcuts = installShortcuts(root, regions, ctx.notify, () => {
+    asking.show('assistant');
+    return regions.assistant.querySelector<HTMLInputElement>('#ask-question');
+  });
   return () => {
     removeShortcuts();
     link.close();

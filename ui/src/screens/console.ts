@@ -10,6 +10,7 @@ import { h } from '../dom.ts';
 import { installShortcuts } from '../keys.ts';
 import type { Route } from '../main.ts';
 import { SeriesStore, applyEvents, applySample, modelFromWelcome, type ViewModel } from '../model.ts';
+import { createFacilitatorNotes, type FacilitatorNotes } from '../views/facilitator.ts';
 import { createPeopleView, type PeopleView } from '../views/people.ts';
 import { buildPanes, hasChangeWindow, tabbed, viewContext } from './panes.ts';
 
@@ -113,6 +114,7 @@ function start(root: HTMLElement, sessionId: string, onRefused: (code: string, m
   let selected: string | null = null;
   let dirty = false;
   let people: PeopleView | null = null;
+  let notes: FacilitatorNotes | null = null;
   let placed = false;
 
   const status = h('p', { class: 'status-line', role: 'status' });
@@ -213,6 +215,7 @@ function start(root: HTMLElement, sessionId: string, onRefused: (code: string, m
     people = createPeopleView({ sessionId, facilitatorToken: loadCredentials(sessionId).facilitatorToken ?? '', joinMode: w.joinMode, share: w.share, notify: ctx.notify });
     people.setRoster(w.roster ?? []);
     const share = h('details', { class: 'share' }, h('summary', { text: 'People & links' }), people.element);
+    notes = createFacilitatorNotes();
     controls.append(
       button('Start', () => act(link.control('start'), 'Start')),
       button('Pause', () => act(link.control('pause'), 'Pause')),
@@ -221,6 +224,7 @@ function start(root: HTMLElement, sessionId: string, onRefused: (code: string, m
       inject,
       button('Inject', () => act(link.control('inject', { fault: inject.value }), 'Inject')),
       button('End', () => act(link.control('end'), 'End')),
+      notes.element,
       share,
     );
   }
@@ -239,6 +243,7 @@ function start(root: HTMLElement, sessionId: string, onRefused: (code: string, m
     if (speedSelect && document.activeElement !== speedSelect && Number(speedSelect.value) !== model.speed) speedSelect.value = String(model.speed);
     const renderStart = performance.now();
     for (const v of views) v.update(model, series);
+    notes?.update(model);
     performance.clearMeasures(performance.measure('sevdrill:render', { start: renderStart }).name); // bench/ui.ts observes it; cleared so the buffer never grows
     if (model.phase === 'ended' && !root.querySelector('.debrief-link')) {
       root.querySelector('.console-head')?.append(h('a', { class: 'debrief-link', href: `#/debrief/${sessionId}`, text: 'Open the debrief' }));

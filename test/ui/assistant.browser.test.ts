@@ -177,6 +177,24 @@ describe.skipIf(SKIP_BROWSER)('asking the assistant and reviewing a change in Ch
     }
   });
 
+  it('replays the drill with the answers and the changes, read-only', async () => {
+    const { page } = facilitator;
+    await page.getByRole('button', { name: 'End', exact: true }).click();
+    await notified(page, 'End: done');
+    await page.goto(`${rig.server.url}/#/replay/${sessionId}`);
+    await page.getByRole('slider', { name: 'Simulated time' }).waitFor();
+    // To the end of the drill.
+    await page.evaluate(`(() => { const s = document.getElementById('replay-time'); s.value = s.max; s.dispatchEvent(new Event('input')); })()`);
+    // A drill with a change window replays on its changes.
+    const card = changeCard(page);
+    await card.locator('.chip', { hasText: 'denied' }).waitFor();
+    expect(await changes(page).getByRole('button', { name: /^(Approve|Deny)/ }).count()).toBe(0);
+    await page.getByRole('tab', { name: /^Ask the assistant/ }).click();
+    await page.getByRole('list', { name: 'Answers' }).locator('q', { hasText: QUESTION }).waitFor();
+    expect(await page.getByRole('button', { name: /^Proposed: denied/ }).isDisabled()).toBe(true);
+    await page.screenshot({ path: artifact('ui-assistant-replay.png') });
+  });
+
   it('logs the proposal, alice checking the history and her denial', async () => {
     const events = logEvents(await fetchLog(rig.server, sessionId, token));
     expect(events).toContainEqual(expect.objectContaining({ type: 'assistant.answered', by: 'bob', question: QUESTION, page: 'pricing-rules-faq' }));

@@ -149,6 +149,18 @@ describe.skipIf(SKIP_BROWSER)('the drill console in Chromium', () => {
     expect(await alice.page.getByRole('region', { name: 'Timeline' }).getByText(/\bfault /i).count()).toBe(0);
   });
 
+  it('lists the config push in Changes as a plain deploy, flagged on the tab', async () => {
+    const { page } = alice;
+    await page.getByRole('tab', { name: 'Changes · 1 new' }).click();
+    const card = page.getByRole('region', { name: 'Changes' }).locator('li.change-card.plain');
+    await card.getByText(/^deployed by deploy-bot at \d\d:\d\d:\d\d$/).waitFor();
+    await card.getByText('pricing-rules config v2: re-enable regional rounding rule', { exact: false }).waitFor();
+    expect(await card.locator('.chip').textContent()).toBe('deployed');
+    // Without a change window, the console stays on the actions.
+    await page.getByRole('tab', { name: 'Actions' }).click();
+    await page.getByRole('region', { name: 'Actions' }).getByRole('button', { name: 'rollback pricing' }).waitFor();
+  });
+
   it('keeps the observer from acting, in the page and on the wire', async () => {
     const { page } = observer;
     const buttons = await Promise.all(

@@ -25,6 +25,7 @@ const SHORTCUTS: readonly Shortcut[] = [
   { key: 'g', label: 'g', describe: 'Focus the service graph' },
   { key: 't', label: 't', describe: 'Focus the timeline' },
   { key: '/', label: '/', describe: 'Write a status update' },
+  { key: 'q', label: 'q', describe: 'Ask the assistant' },
   { key: '?', label: '?', describe: 'Show or hide this list' },
   { key: 'Escape', label: 'Esc', describe: 'Close this list' },
 ];
@@ -51,7 +52,8 @@ function focusIn(region: HTMLElement, preferred?: HTMLElement | null): void {
 }
 
 /** Listens for the shortcuts on the whole document; returns the function that removes them. */
-export function installShortcuts(root: HTMLElement, regions: ShortcutRegions, notify: Notify): () => void {
+/** `questionBox`: shows the assistant's pane and returns its question box. */
+export function installShortcuts(root: HTMLElement, regions: ShortcutRegions, notify: Notify, questionBox: () => HTMLInputElement | null): () => void {
   let help: HTMLDialogElement | null = null;
 
   function toggleHelp(): void {
@@ -98,6 +100,11 @@ export function installShortcuts(root: HTMLElement, regions: ShortcutRegions, no
       // The timeline panel itself: it is what scrolls (arrow keys, Page Up/Down).
       t: () => focusIn(regions.timeline, regions.timeline),
       '/': () => focusIn(regions.incident, regions.incident.querySelector('textarea')),
+      q: () => {
+        const box = questionBox();
+        if (box && !box.disabled) box.focus();
+        else notify('Ask: only a responder can ask, while the drill runs', 'error');
+      },
       '?': toggleHelp,
     };
     const run = actions[event.key];

@@ -6,6 +6,7 @@
 import type { Role, WelcomeMessage } from '../../engine/protocol/messages.ts';
 import type { EngineEvent } from '../../engine/protocol/events.ts';
 import { applyInForce, type InForceCounts } from '../../engine/protocol/in-force.ts';
+import { applyChangeWindow, changeWindowFromSnapshot, type ChangeWindowState } from './change-window.ts';
 import type { Scenario } from '../../engine/protocol/scenario.ts';
 import type { DrillSnapshot, FacilitatorView, MetricsSample, PublicScenario } from '../../engine/protocol/views.ts';
 
@@ -78,7 +79,8 @@ export interface Series {
   lagSeconds: number[];
 }
 
-export interface ViewModel {
+/** The assistant's answers, the pages read and the changes are in ChangeWindowState (change-window.ts). */
+export interface ViewModel extends ChangeWindowState {
   sessionId: string;
   role: Role;
   name: string;
@@ -150,6 +152,7 @@ export function modelFromWelcome(w: WelcomeMessage): ViewModel {
     totals: { ...s.totals },
     timeline: [],
     facilitator: w.facilitator ?? null,
+    ...changeWindowFromSnapshot(s),
   };
 }
 
@@ -238,9 +241,12 @@ export function applyEvent(model: ViewModel, e: EngineEvent): ViewModel {
       return { ...next, diagnoses: { ...model.diagnoses, [e.target]: { t: e.t, lines: e.lines, by: e.by } } };
     case 'impact.minute':
       return { ...next, totals: { failed: e.total.failed, lost: e.total.lost } };
-    default:
-      // Every other event (and any type newer than this console) only joins the timeline.
-      return next;
+    default: {
+      // The assistant and the change window (change-window.ts); every other event (and any type
+      // newer than this console) only joins the timeline.
+      const part = applyChangeWindow(model, e, model.name);
+      return part ? { ...next, ...part } : next;
+    }
   }
 }
 

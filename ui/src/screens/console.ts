@@ -10,8 +10,9 @@ import { h } from '../dom.ts';
 import { installShortcuts } from '../keys.ts';
 import type { Route } from '../main.ts';
 import { SeriesStore, applyEvents, applySample, modelFromWelcome, type ViewModel } from '../model.ts';
+import { createFacilitatorNotes, type FacilitatorNotes } from '../views/facilitator.ts';
 import { createPeopleView, type PeopleView } from '../views/people.ts';
-import { buildPanes, viewContext } from './panes.ts';
+import { buildPanes, hasChangeWindow, tabbed, viewContext } from './panes.ts';
 
 export function renderConsole(root: HTMLElement, route: Route): () => void {
   const { sessionId } = route;
@@ -113,6 +114,8 @@ function start(root: HTMLElement, sessionId: string, onRefused: (code: string, m
   let selected: string | null = null;
   let dirty = false;
   let people: PeopleView | null = null;
+  let notes: FacilitatorNotes | null = null;
+  let placed = false;
 
   const status = h('p', { class: 'status-line', role: 'status' });
   const badge = h('span', { class: 'link connecting', text: 'connecting…' });
@@ -127,12 +130,22 @@ function start(root: HTMLElement, sessionId: string, onRefused: (code: string, m
     status,
     (id) => {
       selected = id;
+      // A service's details share the room the open changes take: picking a service shows them again.
+      if (layout.classList.contains('changes-open')) changing.show('actions');
       schedule();
     },
     () => selected,
   );
-  const { regions, views } = buildPanes(['graph', 'charts', 'pager', 'incident', 'advice', 'actions', 'details', 'timeline'], ctx);
-  root.append(h('div', { class: 'console' }, header, ...Object.values<HTMLElement>(regions), status));
+  const { regions, views } = buildPanes(['graph', 'charts', 'pager', 'incident', 'advice', 'assistant', 'actions', 'changes', 'details', 'timeline'], ctx);
+  // The assistant shares the advice's cell, the changes the actions': the console still fits one screen.
+  const asking = tabbed(regions, 'advice-cell', 'Advice and the assistant', ['advice', 'assistant'], 'advice');
+  // While open, the changes also take the service details' cell: a change and its source side by side need the height.
+  const layout = h('div', { class: 'console' });
+  const changing = tabbed(regions, 'actions-cell', 'Actions and changes', ['actions', 'changes'], 'actions', (pane) => layout.classList.toggle('changes-open', pane === 'changes'));
+  views.push(asking, changing);
+  const { graph, charts, pager, incident, details, timeline } = regions;
+  layout.append(header, graph, charts, pager, incident, asking.element, changing.element, details, timeline, status);
+  root.append(layout);
 
   function receive(m: ServerMessage): void {
     if (m.type === 'welcome') {
@@ -147,6 +160,12 @@ function start(root: HTMLElement, sessionId: string, onRefused: (code: string, m
         if (!m.resumed) link.resetSeq();
         title.textContent = m.scenario.title;
         renderControls(m);
+        // A drill with a change window opens on the assistant and the changes (once: later the choice is the person's).
+        if (!placed && hasChangeWindow(model)) {
+          asking.show('assistant');
+          changing.show('changes');
+        }
+        placed = true;
       } else {
         model = { ...model, speed: m.speed, phase: m.snapshot.phase };
       }
@@ -196,6 +215,7 @@ function start(root: HTMLElement, sessionId: string, onRefused: (code: string, m
     people = createPeopleView({ sessionId, facilitatorToken: loadCredentials(sessionId).facilitatorToken ?? '', joinMode: w.joinMode, share: w.share, notify: ctx.notify });
     people.setRoster(w.roster ?? []);
     const share = h('details', { class: 'share' }, h('summary', { text: 'People & links' }), people.element);
+    notes = createFacilitatorNotes();
     controls.append(
       button('Start', () => act(link.control('start'), 'Start')),
       button('Pause', () => act(link.control('pause'), 'Pause')),
@@ -204,6 +224,7 @@ function start(root: HTMLElement, sessionId: string, onRefused: (code: string, m
       inject,
       button('Inject', () => act(link.control('inject', { fault: inject.value }), 'Inject')),
       button('End', () => act(link.control('end'), 'End')),
+      notes.element,
       share,
     );
   }
@@ -222,13 +243,17 @@ function start(root: HTMLElement, sessionId: string, onRefused: (code: string, m
     if (speedSelect && document.activeElement !== speedSelect && Number(speedSelect.value) !== model.speed) speedSelect.value = String(model.speed);
     const renderStart = performance.now();
     for (const v of views) v.update(model, series);
+    notes?.update(model);
     performance.clearMeasures(performance.measure('sevdrill:render', { start: renderStart }).name); // bench/ui.ts observes it; cleared so the buffer never grows
     if (model.phase === 'ended' && !root.querySelector('.debrief-link')) {
       root.querySelector('.console-head')?.append(h('a', { class: 'debrief-link', href: `#/debrief/${sessionId}`, text: 'Open the debrief' }));
     }
   }
 
-  const removeShortcuts = installShortcuts(root, regions, ctx.notify);
+  const removeShortcuts = installShortcuts(root, regions, ctx.notify, () => {
+    asking.show('assistant');
+    return regions.assistant.querySelector<HTMLInputElement>('#ask-question');
+  });
   return () => {
     removeShortcuts();
     link.close();

@@ -1,5 +1,5 @@
 /** The lobby: scenarios with briefings, create a drill, join by code, past drills, leaderboards. */
-import type { BrokenScenarioFile, CreateSessionResponse, ScenarioList, ScenarioListing, ServerInfo, SessionListing, SessionPage } from '../../../engine/protocol/messages.ts';
+import type { BrokenScenarioFile, CreateSessionResponse, ScenarioDetail, ScenarioList, ScenarioListing, ServerInfo, SessionListing, SessionPage } from '../../../engine/protocol/messages.ts';
 import { adminToken, saveCredentials } from '../credentials.ts';
 import { h } from '../dom.ts';
 import { drillPick, rating, type DrillPick } from './drill-pick.ts';
@@ -100,6 +100,7 @@ function scenarioCard(s: ScenarioListing, info: ServerInfo): { element: HTMLElem
   const team = h('input', { type: 'text', maxlength: 64, id: `team-${s.id}` });
   const you = h('input', { type: 'text', maxlength: 64, id: `you-${s.id}`, placeholder: 'Facilitator', autocomplete: 'name' });
   const inviteOnly = h('input', { type: 'checkbox', id: `invite-${s.id}` });
+  const friction = frictionChoice(s);
   const status = h('div', { role: 'status', class: 'create-status' });
   const form = h(
     'form',
@@ -112,6 +113,7 @@ function scenarioCard(s: ScenarioListing, info: ServerInfo): { element: HTMLElem
     h('label', { for: you.id, text: 'Your name' }),
     you,
     h('label', { for: inviteOnly.id, class: 'check', title: 'Each responder joins through a link made for them by name; the shared responder code is refused.' }, inviteOnly, ' Invite-only'),
+    friction.element,
     h('button', { type: 'submit', text: 'Create drill' }),
   );
   form.addEventListener('submit', async (event) => {
@@ -126,6 +128,7 @@ function scenarioCard(s: ScenarioListing, info: ServerInfo): { element: HTMLElem
         ...asked,
         speed: Number(speed.value),
         join: inviteOnly.checked ? 'invite' : 'code',
+        ...friction.value(),
         ...(team.value.trim() ? { team: team.value.trim() } : {}),
         ...(you.value.trim() ? { facilitatorName: you.value.trim() } : {}),
       }),
@@ -158,6 +161,29 @@ function scenarioCard(s: ScenarioListing, info: ServerInfo): { element: HTMLElem
       }
     });
   return { element: h('article', { class: 'scenario' }, h('h3', { text: s.title }), h('p', { class: 'briefing', text: s.briefing }), form, status, board), pick };
+}
+
+/**
+ * Controlled friction for this drill: the scenario's own policy (named once the scenario's details
+ * arrive), or on or off. Off runs it "before the policy": changes and approval-marked actions go
+ * ahead without a second person; the same scenario run both ways shows the difference.
+ */
+function frictionChoice(s: ScenarioListing): { element: HTMLElement; value(): { controlledFriction?: 'on' | 'off' } } {
+  const scenarioDefault = h('option', { value: '', text: "scenario's default" });
+  const select = h('select', { id: `friction-${s.id}` }, scenarioDefault, h('option', { value: 'on', text: 'on' }), h('option', { value: 'off', text: 'off' }));
+  void fetch(`/api/scenarios/${encodeURIComponent(s.id)}`)
+    .then((r) => (r.ok ? (r.json() as Promise<ScenarioDetail>) : null))
+    .then((detail) => {
+      if (detail) scenarioDefault.textContent = `${detail.scenario.controlledFriction} (scenario's default)`;
+    })
+    .catch(() => {});
+  const element = h(
+    'span',
+    { class: 'friction-choice' },
+    h('label', { for: select.id, title: 'On: changes to critical services and approval-marked actions wait for a second person. Off: "before the policy", they go ahead at once.', text: 'Controlled friction' }),
+    select,
+  );
+  return { element, value: () => (select.value === 'on' || select.value === 'off' ? { controlledFriction: select.value } : {}) };
 }
 
 /** A drill created by difficulty: the seed the server picked, the way to run it again for another team, and the way in. */

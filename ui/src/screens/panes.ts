@@ -2,11 +2,16 @@
 import { h } from '../dom.ts';
 import { createChartsView } from '../views/charts.ts';
 import { createGraphView } from '../views/graph.ts';
+import { isMine } from '../change-window.ts';
+import type { ViewModel } from '../model.ts';
+import { createAssistantView } from '../views/assistant.ts';
+import { createChangesView } from '../views/changes.ts';
 import { createActionsView, createAdviceView, createDetailsView, createIncidentView, createPagerView } from '../views/panels.ts';
+import { createTabGroup, type TabDef, type TabGroup } from '../views/tabs.ts';
 import { createTimelineView } from '../views/timeline.ts';
 import type { View, ViewContext } from '../views/types.ts';
 
-export type Pane = 'graph' | 'charts' | 'pager' | 'incident' | 'advice' | 'actions' | 'details' | 'timeline';
+export type Pane = 'graph' | 'charts' | 'pager' | 'incident' | 'advice' | 'assistant' | 'actions' | 'changes' | 'details' | 'timeline';
 
 const PANES: Record<Pane, { className: string; label: string; create: (root: HTMLElement, ctx: ViewContext) => View }> = {
   graph: { className: 'graph', label: 'Service graph', create: createGraphView },
@@ -14,7 +19,9 @@ const PANES: Record<Pane, { className: string; label: string; create: (root: HTM
   pager: { className: 'pager', label: 'Pager', create: createPagerView },
   incident: { className: 'incident', label: 'Incident', create: createIncidentView },
   advice: { className: 'advice-panel', label: 'Advice', create: createAdviceView },
+  assistant: { className: 'assistant-panel', label: 'Ask the assistant', create: createAssistantView },
   actions: { className: 'actions-panel', label: 'Actions', create: createActionsView },
+  changes: { className: 'changes-panel', label: 'Changes', create: createChangesView },
   details: { className: 'details', label: 'Service details', create: createDetailsView },
   timeline: { className: 'timeline-panel', label: 'Timeline', create: (root) => createTimelineView(root) },
 };
@@ -43,3 +50,29 @@ export function viewContext(link: ViewContext['link'], status: HTMLElement, onSe
     },
   };
 }
+
+/** What each tabbed pane's tab counts: what is new there, or what waits for you. */
+const TABS: Partial<Record<Pane, Pick<TabDef, 'badges'>>> = {
+  advice: { badges: [{ kind: 'new', text: 'new', count: (m) => m.advice.length }] },
+  assistant: { badges: [{ kind: 'new', text: 'new', count: (m) => m.answers.length }] },
+  actions: { badges: [{ kind: 'waiting', text: 'to approve', count: (m) => (m.role === 'responder' ? Object.values(m.approvals).filter((p) => (p.byId !== null ? p.byId !== m.participantId : p.by !== m.name)).length : 0) }] },
+  changes: {
+    badges: [
+      { kind: 'waiting', text: 'to review', count: (m) => (m.role === 'responder' ? m.changes.filter((c) => c.status === 'pending' && !isMine(c, m)).length : 0) },
+      // A deploy nobody proposed here (a config push) is news: runbooks start from the change log.
+      { kind: 'new', text: 'new', count: (m) => m.changes.length },
+    ],
+  },
+};
+
+/**
+ * Panes that share one cell of the grid as tabs (`className` places the cell), so the assistant and
+ * the changes fit the one-screen console beside the advice and the actions.
+ */
+export function tabbed<P extends Pane>(regions: Record<P, HTMLElement>, className: string, label: string, panes: readonly P[], initial: P, onShow?: (pane: P) => void): TabGroup {
+  const tabs = panes.map((pane) => ({ id: pane, region: regions[pane], label: PANES[pane].label, ...TABS[pane] }));
+  return createTabGroup(className, label, tabs, initial, onShow as ((id: string) => void) | undefined);
+}
+
+/** A drill with a change window opens on the assistant and the changes; any other on the advice and the actions. */
+export const hasChangeWindow = (m: Pick<ViewModel, 'scenario'>): boolean => (m.scenario.task ?? null) !== null || m.scenario.changes.length > 0;

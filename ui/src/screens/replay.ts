@@ -14,7 +14,7 @@ import type { Route } from '../main.ts';
 import { SeriesStore, applyEvent, applySample, modelFromWelcome, type ViewModel } from '../model.ts';
 import { QUIET_EVENTS } from '../views/timeline.ts';
 import type { View } from '../views/types.ts';
-import { buildPanes, viewContext } from './panes.ts';
+import { buildPanes, hasChangeWindow, tabbed, viewContext } from './panes.ts';
 
 /** Playback speeds: simulated ms per wall ms. */
 const SPEEDS = [1, 10, 30, 60, 120, 300, 600];
@@ -191,8 +191,12 @@ function start(root: HTMLElement, bundle: ReplayBundle): () => void {
     },
     () => selected,
   );
-  const { regions, views } = buildPanes(['graph', 'charts', 'pager', 'incident', 'advice', 'details', 'timeline'], ctx);
-  root.append(h('div', { class: 'console replay' }, header, scrubber, ...Object.values<HTMLElement>(regions), status));
+  const { regions, views } = buildPanes(['graph', 'charts', 'pager', 'incident', 'advice', 'assistant', 'changes', 'details', 'timeline'], ctx);
+  // The assistant's answers and the changes, read-only, share the advice's cell.
+  const advice = tabbed(regions, 'advice-cell', 'Advice, the assistant and changes', ['advice', 'assistant', 'changes'], hasChangeWindow(initial) ? 'changes' : 'advice');
+  views.push(advice);
+  const { graph, charts, pager, incident, details, timeline } = regions;
+  root.append(h('div', { class: 'console replay' }, header, scrubber, graph, charts, pager, incident, advice.element, details, timeline, status));
   if (events.length === 0) ctx.notify('Nothing happened in this drill yet.');
 
   // ── rendering and playback ──

@@ -7,16 +7,11 @@
  * pages' staleness, the question and what each change starts. Screenshots at 1440×900 and 1280×720
  * go to artifacts/. No page may log a console error.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
-import { ROOT } from '../helpers.ts';
 import { fetchLog, logEvents } from '../server/harness.ts';
 import { SKIP_BROWSER, artifact, joinDrill, person, reportProblems, startRig, waitLive, type Person, type Rig } from './browser.ts';
 
-// TODO(remove when retail-change-window is on main): until the scenario ships, a merged copy outside the repository stands in.
-const DEV_SCENARIOS = existsSync(join(ROOT, 'scenarios', 'retail-change-window.yaml')) ? [] : ['/tmp/cw/dev-scenarios'];
 
 const QUESTION = 'How do I apply the regional rounding rule to pricing before the sale?';
 const CHANGE = 'regional-rounding-v2';
@@ -41,7 +36,7 @@ describe.skipIf(SKIP_BROWSER)('asking the assistant and reviewing a change in Ch
   let token = '';
 
   beforeAll(async () => {
-    rig = await startRig(DEV_SCENARIOS.length > 0 ? { scenarioDirs: [join(ROOT, 'scenarios'), ...DEV_SCENARIOS] } : {});
+    rig = await startRig();
     facilitator = await person(rig.browser, 'facilitator');
     alice = await person(rig.browser, 'alice');
     bob = await person(rig.browser, 'bob');

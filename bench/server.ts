@@ -14,6 +14,9 @@
  *   Store.saveProgressMany is timed as it goes (one transaction per interval; the fsync is the checkpointer thread's).
  * - recovery: a 6-hour retail-sev1 drill (the reference plan) stored, the server closed, and a new
  *   server started on the same database: startServer → listening with the drill rebuilt.
+ * - a late join of that drill: the size of its chart history (the `history` message), and the wall
+ *   time from sending the hello to having the history (after the welcome and the whole backlog): when
+ *   a late joiner's console is live.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
@@ -24,7 +27,7 @@ import { runInNewContext } from 'node:vm';
 import WebSocket, { WebSocketServer } from 'ws';
 import { formatDuration } from '../engine/protocol/format.ts';
 import type { TimedCommand } from '../engine/protocol/commands.ts';
-import { MAX_FRAME_BYTES } from '../engine/protocol/messages.ts';
+import { MAX_FRAME_BYTES, PROTOCOL_VERSION } from '../engine/protocol/messages.ts';
 import { startServer, type RunningServer } from '../engine/server/app.ts';
 import { configFromEnv, type ServerConfig } from '../engine/server/config.ts';
 import type { LiveDrill } from '../engine/server/drill.ts';
@@ -45,6 +48,8 @@ export interface ServerFigures {
   sessionMemMiB: number;
   maxSessionsAt10x: number;
   recoverSec: number;
+  joinHistoryKiB: number;
+  joinToLiveMs: number;
 }
 
 export interface ServerBenchOptions {
@@ -546,16 +551,24 @@ function loadPlan(root: string): TimedCommand[] {
   return timedPlan(scenario.scenario, plan.plan.commands);
 }
 
-async function recovery(root: string, dir: string, print: (line?: string) => void): Promise<number> {
+interface RecoveryResult {
+  recoverSec: number;
+  late: LateJoin;
+}
+
+async function recovery(root: string, dir: string, print: (line?: string) => void): Promise<RecoveryResult> {
   const dataFile = join(dir, 'recovery.db');
   const first = await openServer(root, dataFile);
   let id: string;
+  let observerCode: string;
   let events: number;
   let checkpoint: string;
   let simNow: number;
   try {
-    const { drill } = createDrill(first.server);
+    const created = createDrill(first.server);
+    const { drill } = created;
     id = drill.id;
+    observerCode = created.observerCode;
     // Inputs through LiveDrill.submit (stored, as live), time through the session itself; the timer
     // cannot fire in between because this is one synchronous run.
     drill.submit({ actor: 'bench', type: 'start' });
@@ -575,6 +588,7 @@ async function recovery(root: string, dir: string, print: (line?: string) => voi
     await first.server.close();
   }
   const times: number[] = [];
+  let late: LateJoin | null = null;
   for (let run = 0; run < RECOVERY_RUNS; run++) {
     const t0 = now();
     const next = await openServer(root, dataFile);
@@ -585,11 +599,47 @@ async function recovery(root: string, dir: string, print: (line?: string) => voi
       if (drill.session.events.length !== events || drill.session.checkpoint() !== checkpoint || drill.session.now !== simNow) {
         throw new Error('recovery: the recovered drill differs from the one stored');
       }
+      if (run === RECOVERY_RUNS - 1) late = await lateJoin(next.server, id, observerCode);
     } finally {
       await next.server.close();
     }
   }
-  return median(times) / 1000;
+  if (late === null) throw new Error('recovery: no late join was measured');
+  return { recoverSec: median(times) / 1000, late };
+}
+
+interface LateJoin {
+  historyKiB: number;
+  toLiveMs: number;
+  backlogEvents: number;
+}
+
+/** An observer joining the drill now: hello sent → welcome → backlog → history (the console is live). */
+async function lateJoin(server: RunningServer, sessionId: string, code: string): Promise<LateJoin> {
+  const ws = new WebSocket(`${server.url.replace(/^http/, 'ws')}/ws`);
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  let historyBytes = 0;
+  let backlogEvents = 0;
+  const t0 = now();
+  const live = new Promise<number>((resolve, reject) => {
+    ws.on('message', (data: Buffer) => {
+      const text = data.toString();
+      const m = JSON.parse(text) as { type: string; events?: unknown[] };
+      if (m.type === 'events') backlogEvents += m.events?.length ?? 0;
+      if (m.type === 'error') reject(new Error(`late join refused: ${text}`));
+      if (m.type === 'history') {
+        historyBytes = text.length;
+        resolve(now() - t0);
+      }
+    });
+  });
+  ws.send(JSON.stringify({ type: 'hello', v: PROTOCOL_VERSION, sessionId, code, name: 'late-joiner' }));
+  const toLiveMs = await live;
+  ws.close();
+  return { historyKiB: historyBytes / 1024, toLiveMs, backlogEvents };
 }
 
 // ── the section ─────────────────────────────────────────────────────────────────────────────────────
@@ -640,8 +690,11 @@ export async function runServerBench(options: ServerBenchOptions): Promise<Serve
       failedAt === null ? `${held}${held >= CAPACITY_CAP ? ' (the cap; more may fit)' : ' (search budget spent; more may fit)'}` : `${held} (fell behind at ${failedAt})`;
     print(`  holds ${bracket(cap.held, cap.failedAt)} with every tick ≤ ${LAG_LIMIT_MS} ms late; ${bracket(cap.heldLenient, cap.failedAtLenient)} with every tick < one period late`);
 
-    const recoverSec = await recovery(root, dir, print);
+    const { recoverSec, late } = await recovery(root, dir, print);
     print(`  restart → recovered (startServer on the same database, median of ${RECOVERY_RUNS}): ${fmt(recoverSec * 1000)} ms  (goal ≤ ${SERVER_GOALS.recoverSec} s: ${mark(recoverSec <= SERVER_GOALS.recoverSec)})`);
+    print(
+      `  a late joiner of that drill: hello → live (welcome, ${late.backlogEvents} backlog events, then the chart history) ${ms(late.toLiveMs)}; the history is ${fmt(late.historyKiB)} KiB`,
+    );
 
     return {
       fanoutP99Ms: round(p99, 2),
@@ -650,6 +703,8 @@ export async function runServerBench(options: ServerBenchOptions): Promise<Serve
       sessionMemMiB: round(memMiB, 3),
       maxSessionsAt10x: cap.held,
       recoverSec: round(recoverSec, 3),
+      joinHistoryKiB: round(late.historyKiB, 1),
+      joinToLiveMs: round(late.toLiveMs, 1),
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

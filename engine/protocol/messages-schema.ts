@@ -11,7 +11,7 @@ import { COMMAND_PARAMS, commandSchema } from './commands.ts';
 import { engineEventSchema } from './events.ts';
 import { MAX_SPEED, MIN_SPEED, PROTOCOL_VERSION } from './messages.ts';
 import { scenarioSchema } from './scenario.ts';
-import { drillSnapshotSchema, facilitatorViewSchema, metricsSampleSchema, publicScenarioSchema } from './views.ts';
+import { drillSnapshotSchema, facilitatorViewSchema, metricsHistorySchema, metricsSampleSchema, publicScenarioSchema } from './views.ts';
 
 // ── shared pieces ────────────────────────────────────────────────────────────────────────────
 
@@ -154,6 +154,12 @@ export const rosterMessageSchema = z
   .object({ type: z.literal('roster'), participants: z.array(rosterEntrySchema) })
   .describe('Facilitator only: the roster changed (someone joined, left, opened another tab, or was removed).');
 
+export const historyMessageSchema = z
+  .object({ type: z.literal('history'), history: metricsHistorySchema })
+  .describe(
+    "After the welcome's backlog: the charts' telemetry up to now (sent once the backlog is through, so the live samples that follow continue it without a gap). A client replaces its chart history with it.",
+  );
+
 export const serverMessageSchema = z.discriminatedUnion('type', [
   welcomeMessageSchema,
   eventsMessageSchema,
@@ -161,4 +167,5 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
   errorMessageSchema,
   clockMessageSchema,
   rosterMessageSchema,
+  historyMessageSchema,
 ]);

@@ -13,6 +13,12 @@ import type * as http from './http.ts';
 import type * as ws from './messages-schema.ts';
 
 export const PROTOCOL_VERSION = 1;
+
+/**
+ * How many ticks of telemetry the console's charts keep, and so how much history a client is sent
+ * when it joins or reloads (the `history` message): at a 10 s tick, the last 200 minutes.
+ */
+export const CHART_HISTORY_SAMPLES = 1200;
 /** Frames larger than this are refused by the server. */
 export const MAX_FRAME_BYTES = 64 * 1024;
 /** The speed range, for creating a drill and for the facilitator's `speed` control. */

@@ -48,6 +48,24 @@ export const metricsSampleSchema = z
   })
   .describe("Telemetry for one tick; streamed, never logged (replay derives it again).");
 
+const numbers = z.array(z.number());
+/**
+ * The charts' telemetry for the last ticks (at most CHART_HISTORY_SAMPLES), column by column: `t[i]`
+ * and every series' `[i]` are one tick, the same numbers each live `sample` carried, so a client that
+ * joins late draws what one that was there all along drew, point for point (CHART_HISTORY_SAMPLES in
+ * messages.ts bounds it). Only what the charts
+ * draw: a service's rate, errors, p99 and saturation; a journey's rate, errors and p99; a topic's
+ * rate and lag in seconds.
+ */
+export const metricsHistorySchema = z
+  .object({
+    t: numbers,
+    services: z.array(z.object({ id: z.string(), rps: numbers, errorRate: numbers, p99Ms: numbers, saturation: numbers })),
+    journeys: z.array(z.object({ id: z.string(), rps: numbers, errorRate: numbers, p99Ms: numbers })),
+    topics: z.array(z.object({ id: z.string(), rps: numbers, lagSeconds: numbers })),
+  })
+  .describe("The charts' telemetry for the last ticks, as columns.");
+
 export const drillSnapshotSchema = z
   .object({
     now: z.number(),
@@ -149,6 +167,7 @@ export const publicScenarioSchema = z
   .describe('The scenario without its hidden parts: no faults, advice, log rules, resolves, what changes break, or facilitator sections.');
 
 export type MetricsSample = z.infer<typeof metricsSampleSchema>;
+export type MetricsHistory = z.infer<typeof metricsHistorySchema>;
 export type DrillSnapshot = z.infer<typeof drillSnapshotSchema>;
 export type FacilitatorView = z.infer<typeof facilitatorViewSchema>;
 export type PublicScenario = z.output<typeof publicScenarioSchema>;

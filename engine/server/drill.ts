@@ -17,6 +17,7 @@ import { PublicSequence, type Audience } from './audience.ts';
 import type { ServerConfig } from './config.ts';
 import { deriveSecret, matchesHash } from './credentials.ts';
 import { TokenBucket } from './limits.ts';
+import { ChartHistory } from './metrics-history.ts';
 import { Roster } from './roster.ts';
 import type { DrillStatus, NewSession, Store, StoredInput } from './store.ts';
 
@@ -64,6 +65,8 @@ export class LiveDrill implements DrillView {
   /** Shared by every socket of the drill but the facilitator's: more sockets buy no more throughput. */
   readonly messages: TokenBucket;
   readonly logBytes: TokenBucket;
+  /** The charts' last ticks, for clients that join or reload late (metrics-history.ts). */
+  readonly charts = new ChartHistory();
   private readonly participantBuckets = new Map<string, TokenBucket>();
   private rosterTimer: unknown = null;
   private timer: unknown = null;
@@ -90,7 +93,9 @@ export class LiveDrill implements DrillView {
     // saved once a second but each input as it comes, so the last input may be later than that time.
     const inputs = history.inputs.map(({ t, command }) => ({ at: t, ...command }));
     const until = Math.max(history.simNow, inputs[inputs.length - 1]?.at ?? 0);
-    this.session = foldCommands(record.scenario, record.seed, inputs, { until });
+    // The fold gives every tick's sample again, exactly as they were streamed: a late joiner after a
+    // restart is sent the same chart history as before it.
+    this.session = foldCommands(record.scenario, record.seed, inputs, { until, onTick: (sample) => this.charts.push(sample) });
     this.inputs = history.inputs.length;
     this.sequence = new PublicSequence(this.session.events);
     this.roster = new Roster(record.id, store, record.facilitatorName, limits.maxParticipants);
@@ -313,7 +318,9 @@ export class LiveDrill implements DrillView {
     const wall = this.clock.now();
     const lagMs = wall - this.nextDue;
     const events = this.session.runUntil(this.session.now + this.session.tickMs);
-    this.broadcast(events, this.session.sample());
+    const sample = this.session.sample();
+    this.charts.push(sample);
+    this.broadcast(events, sample);
     this.onTick?.({ lagMs });
     this.afterChange();
     if (this.session.phase !== 'running') return;

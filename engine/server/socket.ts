@@ -295,6 +295,9 @@ export class Connection implements DrillClient {
     const end = drill.sequence.length(audience);
     if (this.cursor >= end) {
       this.cursor = null;
+      // Live frames (and their samples) reach this socket from now on, so the history up to now
+      // joins them without a gap or an overlap.
+      this.send({ type: 'history', history: drill.charts.toMessage() });
       return;
     }
     const parts: string[] = [];

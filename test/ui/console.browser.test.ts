@@ -149,6 +149,28 @@ describe.skipIf(SKIP_BROWSER)('the drill console in Chromium', () => {
     expect(await alice.page.getByRole('region', { name: 'Timeline' }).getByText(/\bfault /i).count()).toBe(0);
   });
 
+  it('gives a late joiner and a reload the charts the early joiners drew, within one tick', async () => {
+    const late = await person(rig.browser, 'late');
+    people.push(late);
+    await joinDrill(late, rig.server.url, sessionId, stored.observerCode, 'lena');
+    await bob.page.reload();
+    await waitLive(bob.page);
+    // The charts' holdings, read one right after another while the drill runs at 60×: a tick apart at most.
+    const held = async (p: Person) => {
+      const grid = p.page.locator('.charts-grid');
+      return { points: Number(await grid.getAttribute('data-points')), lastT: Number(await grid.getAttribute('data-last-t')) };
+    };
+    await late.page.waitForFunction("Number(document.querySelector('.charts-grid')?.getAttribute('data-points')) > 10");
+    const [early, lateJoiner, reloaded] = [await held(observer), await held(late), await held(bob)];
+    expect(early.points).toBeGreaterThan(10);
+    for (const other of [lateJoiner, reloaded]) {
+      expect(Math.abs(other.points - early.points), JSON.stringify({ early, other })).toBeLessThanOrEqual(1);
+      expect(Math.abs(other.lastT - early.lastT)).toBeLessThanOrEqual(10_000);
+    }
+    await late.context.close();
+    people.pop();
+  });
+
   it('lists the config push in Changes as a plain deploy, flagged on the tab', async () => {
     const { page } = alice;
     await page.getByRole('tab', { name: 'Changes · 1 new' }).click();

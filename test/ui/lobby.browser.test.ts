@@ -50,7 +50,7 @@ describe.skipIf(SKIP_BROWSER)('the lobby lists scenario files that could not be 
       }
       // The playable ones are still offered, the added scenario among them; the broken ones are not.
       await p.page.getByRole('form', { name: 'Create a Night shift: payments slow down drill' }).waitFor();
-      await expect(p.page.getByRole('form', { name: /^Create a / }).count()).resolves.toBe(5);
+      await expect(p.page.getByRole('form', { name: /^Create a / }).count()).resolves.toBe(6);
       // The list comes before the scenario cards, where a facilitator missing a scenario looks.
       const list = await region.boundingBox();
       const firstCard = await p.page.locator('article.scenario').first().boundingBox();

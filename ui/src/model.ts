@@ -3,12 +3,12 @@
  * new model and never touches its input, so the console, the replay scrubber and the tests all fold
  * the same events the same way. Telemetry samples go through `applySample` into bounded series.
  */
-import type { Role, WelcomeMessage } from '../../engine/protocol/messages.ts';
+import { CHART_HISTORY_SAMPLES, type Role, type WelcomeMessage } from '../../engine/protocol/messages.ts';
 import type { EngineEvent } from '../../engine/protocol/events.ts';
 import { applyInForce, type InForceCounts } from '../../engine/protocol/in-force.ts';
 import { applyChangeWindow, changeWindowFromSnapshot, type ChangeWindowState } from './change-window.ts';
 import type { Scenario } from '../../engine/protocol/scenario.ts';
-import type { DrillSnapshot, FacilitatorView, MetricsSample, PublicScenario } from '../../engine/protocol/views.ts';
+import type { DrillSnapshot, FacilitatorView, MetricsHistory, MetricsSample, PublicScenario } from '../../engine/protocol/views.ts';
 
 export type ScenarioView = Scenario | PublicScenario;
 
@@ -110,8 +110,8 @@ export interface ViewModel extends ChangeWindowState {
   facilitator: FacilitatorView | null;
 }
 
-/** How many samples each chart keeps: a sliding window of simulated time. */
-export const SERIES_WINDOW = 1200;
+/** How many samples each chart keeps: a sliding window of simulated time, as much as the server's history holds. */
+export const SERIES_WINDOW = CHART_HISTORY_SAMPLES;
 
 const emptyMetrics = (): Metrics => ({ rps: 0, errorRate: 0, p50Ms: 0, p99Ms: 0, saturation: 0 });
 
@@ -285,6 +285,20 @@ export class SeriesStore {
   readonly series = new Map<string, Series>();
 
   constructor(readonly window = SERIES_WINDOW) {}
+
+  /**
+   * Replaces everything with the server's history (a `history` message, after a join or a reload):
+   * the same points the live samples gave a client that was there all along.
+   */
+  load(history: MetricsHistory): void {
+    this.series.clear();
+    history.t.forEach((t, i) => {
+      const at = (column: readonly number[]) => column[i] ?? 0;
+      for (const s of history.services) this.push(`service:${s.id}`, t, { rps: at(s.rps), errorRate: at(s.errorRate), p99Ms: at(s.p99Ms), saturation: at(s.saturation) }, 0);
+      for (const j of history.journeys) this.push(`journey:${j.id}`, t, { rps: at(j.rps), errorRate: at(j.errorRate), p99Ms: at(j.p99Ms), saturation: 0 }, 0);
+      for (const x of history.topics) this.push(`topic:${x.id}`, t, { errorRate: 0, p99Ms: 0, rps: at(x.rps), saturation: 0 }, at(x.lagSeconds));
+    });
+  }
 
   add(sample: MetricsSample): void {
     for (const m of sample.services) this.push(`service:${m.id}`, sample.t, m, 0);

@@ -176,6 +176,8 @@ function start(root: HTMLElement, sessionId: string, onRefused: (code: string, m
         series.add(m.sample);
       }
       model = { ...model, now: Math.max(model.now, m.now), ...(m.facilitator ? { facilitator: m.facilitator } : {}) };
+    } else if (m.type === 'history') {
+      series.load(m.history);
     } else if (m.type === 'roster') {
       people?.setRoster(m.participants);
     } else if (m.type === 'clock' && model) {

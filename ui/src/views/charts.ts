@@ -635,6 +635,10 @@ export function createChartsView(root: HTMLElement, ctx: ViewContext): View {
   return {
     update(model: ViewModel, series: SeriesStore) {
       last = { model, series };
+      // What the charts hold, for tests and tools: a late joiner's must match an early joiner's.
+      const held = series.series.values().next().value?.t;
+      grid.dataset.points = String(held?.length ?? 0);
+      grid.dataset.lastT = String(held?.at(-1) ?? '');
       const journeys = Object.values(model.journeys);
       const out = journeys.filter((j) => !j.inSlo).length;
       const impact = `${model.totals.failed}|${model.totals.lost}|${out}`;

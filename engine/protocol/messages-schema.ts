@@ -154,7 +154,7 @@ export const rosterMessageSchema = z
   .object({ type: z.literal('roster'), participants: z.array(rosterEntrySchema) })
   .describe('Facilitator only: the roster changed (someone joined, left, opened another tab, or was removed).');
 
-export const historyMessageSchema = z
+const historyMessageSchema = z
   .object({ type: z.literal('history'), history: metricsHistorySchema })
   .describe(
     "After the welcome's backlog: the charts' telemetry up to now (sent once the backlog is through, so the live samples that follow continue it without a gap). A client replaces its chart history with it.",

@@ -82,7 +82,7 @@ describe('what a live server sends matches the schemas', () => {
         } else conforms(serverMessageSchema, message, `${message.type} ${JSON.stringify(message).slice(0, 200)}`);
       }
     }
-    expect([...seen].sort()).toEqual(['ack', 'clock', 'error', 'events', 'roster', 'welcome']);
+    expect([...seen].sort()).toEqual(['ack', 'clock', 'error', 'events', 'history', 'roster', 'welcome']);
   });
 
   it('HTTP: every body of the API', async () => {

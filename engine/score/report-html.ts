@@ -271,7 +271,7 @@ export function renderHtml(card: Scorecard, report: ReportModel): string {
             a.staleBecause === null ? (a.page === null ? '' : 'current') : esc(a.staleBecause),
           ]),
         )}`,
-    ...verificationTables(card).map((t) => `<h3>${esc(t.caption)}</h3>${table(t.caption, t.head, t.rows.map((r) => r.map(esc)))}`),
+    ...verificationTables(card).map((t) => `<h3>${esc(t.title)}</h3>${table(t.caption, t.head, t.rows.map((r) => r.map(esc)))}`),
     '<h3>Harmful actions</h3>',
     harmful.length === 0 ? '<p class="muted">No action set off a fault.</p>' : `<ul>${harmful.join('')}</ul>`,
     '<h3>Approvals</h3>',

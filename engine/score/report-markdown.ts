@@ -171,7 +171,7 @@ export function renderMarkdown(card: Scorecard, report: ReportModel): string {
     );
   }
   for (const t of verificationTables(card)) {
-    push(`### ${t.caption}`, '', table(t.head, t.rows.map((r) => r.map(mdEscape))), '');
+    push(`### ${t.title}`, '', `${t.caption}:`, '', table(t.head, t.rows.map((r) => r.map(mdEscape))), '');
   }
   push('### Harmful actions', '');
   push(...(c.harmfulActions.length === 0 ? ['_No action set off a fault._'] : c.harmfulActions.map((h) => `- \`${h.action}\` by ${mdEscape(h.by)} at ${clock(h.t)} set off \`${h.fault}\``)), '');

@@ -8,6 +8,8 @@ import { clock, minutes } from './report-format.ts';
 import type { Scorecard } from './scorecard.ts';
 
 export interface TextTable {
+  /** The section's heading. */
+  title: string;
   caption: string;
   head: string[];
   rows: string[][];
@@ -20,13 +22,14 @@ export function verificationTables(card: Scorecard): TextTable[] {
   const tables: TextTable[] = [];
   if (v.acts.length > 0) {
     tables.push({
+      title: 'Verification',
       caption: 'Advice and answers acted on: was the source checked first?',
       head: ['acted', 'by', 'act', 'source', 'cited', 'stale', 'checked first'],
       rows: v.acts.map((a) => [
         clock(a.t),
         a.by,
         a.act,
-        a.source === 'assistant' ? `assistant (question #${String(a.ref)})` : `${a.source} (${String(a.ref)})`,
+        a.source === 'assistant' ? 'the assistant' : `${a.source} advice (${String(a.ref)})`,
         a.page === null ? '—' : `${a.page} (edited ${a.edited ?? '?'})`,
         a.stale ? `yes: ${a.staleReason ?? ''}` : 'no',
         a.verified ? `yes, ${CHECKS[a.how ?? ''] ?? a.how ?? ''}` : 'no',
@@ -37,6 +40,7 @@ export function verificationTables(card: Scorecard): TextTable[] {
     const stamped = new Set(v.rubberStamps.map((r) => r.change));
     const checked = new Set(v.checkedRejections.map((r) => r.change));
     tables.push({
+      title: 'Friction',
       caption: 'Reviews (controlled friction): how long each took, and what it prevented',
       head: ['review', 'asked by', 'at', 'verdict', 'decided by', 'took', 'source checked by the reviewer', 'prevented'],
       rows: v.friction.map((f) => [

@@ -123,6 +123,16 @@ describe.skipIf(SKIP_BROWSER)('asking the assistant and reviewing a change in Ch
       ws.send(JSON.stringify({ type: 'action', clientActionId: 'self-review', action: 'review-change', params: { change: '${CHANGE}', verdict: 'approve' } }));
     })`);
     expect(forced).toMatchObject({ type: 'error', clientActionId: 'self-review', code: 'self-review' });
+    // The banner across the top: bob waits; alice is asked, with a way to the Changes tab.
+    const banner = (page: Page) => page.getByRole('region', { name: 'Waiting for approval' });
+    await banner(bob.page).getByText(/^Your change:/).waitFor();
+    await banner(bob.page).getByText(/waiting for review by another responder \(\d+:\d\d\)/).waitFor();
+    expect(await banner(bob.page).getByRole('button').count()).toBe(0);
+    await banner(alice.page).getByText(`bob asks for your review: the change ${CHANGE} to pricing`, { exact: false }).waitFor();
+    await alice.page.getByRole('tab', { name: /^Actions/ }).click();
+    await banner(alice.page).getByRole('button', { name: 'Review in Changes' }).click();
+    await changeCard(alice.page).waitFor();
+    expect(await alice.page.title()).toMatch(/^⚠ Approval needed — /);
   });
 
   it('lets alice check the cited page beside the change, and deny it with a reason', async () => {

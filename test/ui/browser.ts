@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startServer, type RunningServer, type ServerOptions } from '../../engine/server/app.ts';
 import type { ServerConfig } from '../../engine/server/config.ts';
+import type { EngineEvent } from '../../engine/protocol/events.ts';
+import { oneLinePerFact } from '../../engine/protocol/restated.ts';
 import { ROOT } from '../helpers.ts';
 import { logEvents, fetchLog, sleep, testConfig } from '../server/harness.ts';
 
@@ -146,13 +148,15 @@ const NOT_ON_A_RESPONDERS_TIMELINE = new Set(['fault.started', 'fault.ended', 'i
 
 /**
  * The seqs the responder's timeline should show from `from` to `to`, from the server's log: the
- * events a responder may see, numbered as their audience numbers them (0, 1, 2, … with no gaps).
+ * events a responder may see, numbered as their audience numbers them (0, 1, 2, … with no gaps),
+ * one line per fact (a command its result restates is not a line of its own).
  */
 export async function expectedSeqs(server: { url: string }, sessionId: string, token: string, from: number, to: number): Promise<number[]> {
-  return logEvents(await fetchLog(server, sessionId, token))
+  const visible = (logEvents(await fetchLog(server, sessionId, token)) as unknown as EngineEvent[])
     .filter((e) => !(e.type === 'fault.started' || e.type === 'fault.ended' || (e.type === 'command' && e.command === 'inject')))
-    .map((e, seq) => ({ type: String(e.type), seq }))
-    .filter((e) => !NOT_ON_A_RESPONDERS_TIMELINE.has(e.type))
+    .map((e, seq) => ({ ...e, seq }))
+    .filter((e) => !NOT_ON_A_RESPONDERS_TIMELINE.has(e.type));
+  return oneLinePerFact(visible)
     .map((e) => e.seq)
     .filter((s) => s >= from && s <= to);
 }

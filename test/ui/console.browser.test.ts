@@ -221,16 +221,15 @@ describe.skipIf(SKIP_BROWSER)('the drill console in Chromium', () => {
     }
 
     await a.getByRole('button', { name: 'rollback pricing', exact: true }).click();
-    await notified(a, 'rollback pricing: done');
-    // The requester cannot approve (or deny) their own change, in any tab; another responder can.
-    await a.getByRole('button', { name: 'Approve rollback:pricing' }).waitFor();
-    expect(await a.getByRole('button', { name: 'Approve rollback:pricing' }).isDisabled()).toBe(true);
-    expect(await a.getByRole('region', { name: 'Actions' }).getByRole('button', { name: 'Deny' }).isDisabled()).toBe(true);
-    await a.getByText('yours: another person must approve or deny it').waitFor();
+    await notified(a, 'rollback pricing: requested; waiting for approval by another responder');
+    // The requester is offered no Approve or Deny of their own request, in any tab; another responder is.
+    await a.getByRole('region', { name: 'Actions' }).getByText('waiting for approval by another responder').waitFor();
+    expect(await a.getByRole('button', { name: /^(Approve|Deny)\b/ }).count()).toBe(0);
     const aliceAgain = await alice.context.newPage();
     await aliceAgain.goto(`${rig.server.url}/#/join/${sessionId}?code=${stored.responderCode}`);
     await waitLive(aliceAgain);
-    expect(await aliceAgain.getByRole('button', { name: 'Approve rollback:pricing' }).isDisabled()).toBe(true);
+    await aliceAgain.getByRole('region', { name: 'Actions' }).getByText('waiting for approval by another responder').waitFor();
+    expect(await aliceAgain.getByRole('button', { name: /^(Approve|Deny)\b/ }).count()).toBe(0);
     // Forced over that tab's socket, the server refuses it too: one person, whatever the tab.
     const forced = await aliceAgain.evaluate(`new Promise((resolve) => {
       const ws = window.__sockets.at(-1);
@@ -243,11 +242,12 @@ describe.skipIf(SKIP_BROWSER)('the drill console in Chromium', () => {
     expect(forced).toMatchObject({ type: 'error', clientActionId: 'self-approve', code: 'self-approval' });
     await aliceAgain.close();
     expect(await observer.page.getByRole('button', { name: 'Approve rollback:pricing' }).isDisabled()).toBe(true);
-    const approve = bob.page.getByRole('button', { name: 'Approve rollback:pricing', disabled: false });
-    await approve.click();
+    // bob has it twice, in the Actions panel and in the banner (test/ui/approval.browser.test.ts): the panel's here.
+    const actions = bob.page.getByRole('region', { name: 'Actions' });
+    await actions.getByRole('button', { name: 'Approve rollback:pricing', disabled: false }).click();
     await notified(bob.page, 'Approve rollback:pricing: done');
-    await bob.page.getByRole('button', { name: 'Approve rollback:pricing' }).waitFor({ state: 'detached' });
-    await alice.page.getByRole('button', { name: 'Approve rollback:pricing' }).waitFor({ state: 'detached' });
+    await actions.getByRole('button', { name: 'Approve rollback:pricing' }).waitFor({ state: 'detached' });
+    await alice.page.getByRole('region', { name: 'Actions' }).getByText('waiting for approval by another responder').waitFor({ state: 'detached' });
   });
 
   it('shows everyone the recovery: pricing healthy again and the incident mitigated', async () => {

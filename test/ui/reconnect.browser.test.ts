@@ -3,8 +3,8 @@
  * "live" and the timeline has no gap. "No gap" is checked against the server's own log: over the range
  * of seqs the timeline shows, it must show exactly the log's events minus the facilitator's secrets
  * (fault.started, fault.ended, inject commands) and minus what the timeline hides (impact.minute,
- * checkpoint). Another responder (bob, a plain ws client) keeps acting meanwhile, so events happen
- * while the page is away.
+ * checkpoint, and a command its result restates: one line per fact). Another responder (bob, a
+ * plain ws client) keeps acting meanwhile, so events happen while the page is away.
  *
  * Real server on 127.0.0.1:0, real Chromium (/usr/bin/chromium); SEVDRILL_SKIP_BROWSER=1 skips on purpose.
  */
@@ -28,13 +28,16 @@ describe.skipIf(SKIP_BROWSER)('the console reconnects without a gap', () => {
   const handshakes: Handshake[] = [];
   let bobActions = 0;
 
-  /** bob acts; resolves with the seq of his logged command. */
+  /**
+   * bob acts; resolves with the seq of the line that tells it: its result (incident.role,
+   * status.posted), logged right after his command, which the timeline folds into it.
+   */
   async function bobActs(action: string, params: Record<string, string | number>): Promise<number> {
     const clientActionId = `bob-${++bobActions}`;
     bob.send({ type: 'action', clientActionId, action, params });
     const reply = await bob.reply(clientActionId);
     expect(reply.type).toBe('ack');
-    return reply.seq as number;
+    return (reply.seq as number) + 1;
   }
 
   /** Waits until alice's timeline shows `seq`, then checks it against the log over the range it shows. */

@@ -10,6 +10,8 @@ export interface ShortcutRegions {
   timeline: HTMLElement;
   pager: HTMLElement;
   incident: HTMLElement;
+  /** The approval banner (views/approval-banner.ts): `y` approves its first request. */
+  banner?: HTMLElement;
 }
 
 type Notify = (text: string, kind?: 'ok' | 'error') => void;
@@ -22,8 +24,9 @@ interface Shortcut {
 
 const SHORTCUTS: readonly Shortcut[] = [
   { key: 'a', label: 'a', describe: 'Acknowledge the page' },
+  { key: 'y', label: 'y', describe: 'Approve the request in the approval banner' },
   { key: 'g', label: 'g', describe: 'Focus the service graph' },
-  { key: 't', label: 't', describe: 'Focus the timeline' },
+  { key: 't', label: 't', describe: 'Focus the timeline (↑ ↓ Home End move between lines; Enter shows one whole)' },
   { key: '/', label: '/', describe: 'Write a status update' },
   { key: 'q', label: 'q', describe: 'Ask the assistant' },
   { key: '?', label: '?', describe: 'Show or hide this list' },
@@ -83,6 +86,12 @@ export function installShortcuts(root: HTMLElement, regions: ShortcutRegions, no
     else notify('Acknowledge: nothing to acknowledge now (or only a responder can)', 'error');
   }
 
+  function approve(): void {
+    const button = regions.banner?.querySelector<HTMLButtonElement>('button.banner-approve:not(:disabled)');
+    if (button) button.click();
+    else notify('Approve: nothing is waiting for your approval', 'error');
+  }
+
   function onKey(event: KeyboardEvent): void {
     if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || event.isComposing) return;
     if (help?.open) {
@@ -96,9 +105,10 @@ export function installShortcuts(root: HTMLElement, regions: ShortcutRegions, no
     if (isTyping(event.target)) return;
     const actions: Record<string, () => void> = {
       a: acknowledge,
+      y: approve,
       g: () => focusIn(regions.graph),
-      // The timeline panel itself: it is what scrolls (arrow keys, Page Up/Down).
-      t: () => focusIn(regions.timeline, regions.timeline),
+      // The timeline's current line (arrow keys move between lines), else the panel itself.
+      t: () => focusIn(regions.timeline, regions.timeline.querySelector<HTMLElement>('li.ev[tabindex="0"]') ?? regions.timeline),
       '/': () => focusIn(regions.incident, regions.incident.querySelector('textarea')),
       q: () => {
         const box = questionBox();
@@ -108,7 +118,7 @@ export function installShortcuts(root: HTMLElement, regions: ShortcutRegions, no
       '?': toggleHelp,
     };
     const run = actions[event.key];
-    if (!run || (event.repeat && event.key === 'a')) return;
+    if (!run || (event.repeat && (event.key === 'a' || event.key === 'y'))) return;
     event.preventDefault();
     run();
   }

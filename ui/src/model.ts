@@ -58,6 +58,13 @@ export interface ApprovalView {
   t: number;
 }
 
+/**
+ * Whether this console's person asked for `p`: participant ids when both are known (one person in
+ * two tabs, or under two names, is one person, as the server counts), else names.
+ */
+export const requestedByMe = (p: Pick<ApprovalView, 'by' | 'byId'>, me: Pick<ViewModel, 'participantId' | 'name'>): boolean =>
+  p.byId !== null && me.participantId !== null ? p.byId === me.participantId : p.by === me.name;
+
 export interface RunningActionView {
   action: string;
   kind: string;

@@ -10,6 +10,7 @@ import { h } from '../dom.ts';
 import { installShortcuts } from '../keys.ts';
 import type { Route } from '../main.ts';
 import { SeriesStore, applyEvents, applySample, modelFromWelcome, type ViewModel } from '../model.ts';
+import { TITLE_MARK, createApprovalBanner } from '../views/approval-banner.ts';
 import { createFacilitatorNotes, type FacilitatorNotes } from '../views/facilitator.ts';
 import { createPeopleView, type PeopleView } from '../views/people.ts';
 import { buildPanes, hasChangeWindow, tabbed, viewContext } from './panes.ts';
@@ -142,7 +143,13 @@ function start(root: HTMLElement, sessionId: string, onRefused: (code: string, m
   // While open, the changes also take the service details' cell: a change and its source side by side need the height.
   const layout = h('div', { class: 'console' });
   const changing = tabbed(regions, 'actions-cell', 'Actions and changes', ['actions', 'changes'], 'actions', (pane) => layout.classList.toggle('changes-open', pane === 'changes'));
-  views.push(asking, changing);
+  // A request waiting for a second person is a banner across the top, not a line in a scrolled pane.
+  const banner = createApprovalBanner(ctx, () => {
+    changing.show('changes');
+    document.getElementById('tab-changes')?.focus();
+  });
+  header.append(banner.element);
+  views.push(asking, changing, banner);
   const { graph, charts, pager, incident, details, timeline } = regions;
   layout.append(header, graph, charts, pager, incident, asking.element, changing.element, details, timeline, status);
   root.append(layout);
@@ -197,6 +204,7 @@ function start(root: HTMLElement, sessionId: string, onRefused: (code: string, m
     controls.replaceChildren();
     if (w.role !== 'facilitator') {
       controls.append(h('span', { class: 'role', text: `${w.role}: ${w.participant.name} (${w.participant.id})` }));
+      if (w.role === 'responder') controls.append(banner.soundToggle);
       return;
     }
     const button = (label: string, fn: () => void) => {
@@ -252,13 +260,14 @@ function start(root: HTMLElement, sessionId: string, onRefused: (code: string, m
     }
   }
 
-  const removeShortcuts = installShortcuts(root, regions, ctx.notify, () => {
+  const removeShortcuts = installShortcuts(root, { ...regions, banner: banner.element }, ctx.notify, () => {
     asking.show('assistant');
     return regions.assistant.querySelector<HTMLInputElement>('#ask-question');
   });
   return () => {
     removeShortcuts();
     link.close();
+    if (document.title.startsWith(TITLE_MARK)) document.title = document.title.slice(TITLE_MARK.length);
   };
 }
 

@@ -3,7 +3,7 @@ import { h } from '../dom.ts';
 import { createChartsView } from '../views/charts.ts';
 import { createGraphView } from '../views/graph.ts';
 import { isMine } from '../change-window.ts';
-import type { ViewModel } from '../model.ts';
+import { requestedByMe, type ViewModel } from '../model.ts';
 import { createAssistantView } from '../views/assistant.ts';
 import { createChangesView } from '../views/changes.ts';
 import { createActionsView, createAdviceView, createDetailsView, createIncidentView, createPagerView } from '../views/panels.ts';
@@ -55,7 +55,7 @@ export function viewContext(link: ViewContext['link'], status: HTMLElement, onSe
 const TABS: Partial<Record<Pane, Pick<TabDef, 'badges'>>> = {
   advice: { badges: [{ kind: 'new', text: 'new', count: (m) => m.advice.length }] },
   assistant: { badges: [{ kind: 'new', text: 'new', count: (m) => m.answers.length }] },
-  actions: { badges: [{ kind: 'waiting', text: 'to approve', count: (m) => (m.role === 'responder' ? Object.values(m.approvals).filter((p) => (p.byId !== null ? p.byId !== m.participantId : p.by !== m.name)).length : 0) }] },
+  actions: { badges: [{ kind: 'waiting', text: 'to approve', count: (m) => (m.role === 'responder' ? Object.values(m.approvals).filter((p) => !requestedByMe(p, m)).length : 0) }] },
   changes: {
     badges: [
       { kind: 'waiting', text: 'to review', count: (m) => (m.role === 'responder' ? m.changes.filter((c) => c.status === 'pending' && !isMine(c, m)).length : 0) },

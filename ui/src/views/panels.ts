@@ -6,13 +6,13 @@ import { select } from 'd3';
 import { formatClock, formatCount, formatMoney } from '../../../engine/protocol/format.ts';
 import { actionId } from '../../../engine/protocol/ids.ts';
 import { h, percent } from '../dom.ts';
-import type { AlertView, SeriesStore, ViewModel } from '../model.ts';
+import { requestedByMe, type AlertView, type SeriesStore, type ViewModel } from '../model.ts';
 import type { View, ViewContext } from './types.ts';
 
-async function run(ctx: ViewContext, label: string, p: Promise<{ ok: boolean; code?: string; message?: string }> | undefined): Promise<void> {
+async function run(ctx: ViewContext, label: string, p: Promise<{ ok: boolean; code?: string; message?: string }> | undefined, done = 'done'): Promise<void> {
   if (!p) return;
   const r = await p;
-  ctx.notify(r.ok ? `${label}: done` : `${label}: ${r.message ?? r.code}`, r.ok ? 'ok' : 'error');
+  ctx.notify(r.ok ? `${label}: ${done}` : `${label}: ${r.message ?? r.code}`, r.ok ? 'ok' : 'error');
 }
 
 const canAct = (m: ViewModel) => m.role === 'responder' && m.phase === 'running';
@@ -114,14 +114,15 @@ export function createActionsView(root: HTMLElement, ctx: ViewContext): View {
       approvals.replaceChildren(
         ...Object.values(m.approvals).map((p) => {
           // Controlled friction: a second person decides. The server enforces it by participant id;
-          // the console says so instead of offering buttons that would be refused.
-          const mine = p.byId !== null ? p.byId === m.participantId : p.by === m.name;
-          const approve = h('button', { type: 'button', class: 'primary', text: `Approve ${p.request}`, disabled: !canAct(m) || mine });
+          // the requester is offered no buttons that would be refused, only what they wait for.
+          if (requestedByMe(p, m)) {
+            return h('p', { class: 'approval mine' }, `Your ${p.action} ${p.target} (${formatClock(p.t)}) `, h('span', { class: 'muted', text: '· waiting for approval by another responder' }));
+          }
+          const approve = h('button', { type: 'button', class: 'primary', text: `Approve ${p.request}`, disabled: !canAct(m) });
           approve.addEventListener('click', () => void run(ctx, `Approve ${p.request}`, ctx.link?.act('approve', undefined, { request: p.request })));
-          const deny = h('button', { type: 'button', text: 'Deny', disabled: !canAct(m) || mine });
+          const deny = h('button', { type: 'button', text: 'Deny', 'aria-label': `Deny ${p.request}`, disabled: !canAct(m) });
           deny.addEventListener('click', () => void run(ctx, `Deny ${p.request}`, ctx.link?.act('deny', undefined, { request: p.request })));
-          const note = mine ? h('span', { class: 'muted', text: ' · yours: another person must approve or deny it' }) : null;
-          return h('p', { class: 'approval' }, `${p.by} requests ${p.action} ${p.target} (${formatClock(p.t)}) `, approve, deny, note);
+          return h('p', { class: 'approval' }, `${p.by} requests ${p.action} ${p.target} (${formatClock(p.t)}) `, approve, deny);
         }),
       );
       list.replaceChildren(
@@ -133,7 +134,9 @@ export function createActionsView(root: HTMLElement, ctx: ViewContext): View {
           // A call-level action names its dependency: two retry-policies on one service are two buttons.
           const label = `${a.type} ${a.target}${a.dependency !== undefined ? ` → ${a.dependency}` : ''}`;
           const b = h('button', { type: 'button', disabled: !canAct(m) || busy || m.approvals[id] !== undefined, text: label });
-          b.addEventListener('click', () => void run(ctx, label, ctx.link?.act(a.type, a.target, a.id !== undefined ? { action: a.id } : undefined)));
+          // Under controlled friction the request only waits for a second person: the status line says so, not "done".
+          const held = a.approval === true && m.scenario.controlledFriction !== 'off';
+          b.addEventListener('click', () => void run(ctx, label, ctx.link?.act(a.type, a.target, a.id !== undefined ? { action: a.id } : undefined), held ? 'requested; waiting for approval by another responder' : 'done'));
           const extra = m.inForce[id] !== undefined ? h('button', { type: 'button', disabled: !canAct(m), text: 'Revert' }) : null;
           extra?.addEventListener('click', () => void run(ctx, `Revert ${id}`, ctx.link?.act('revert', undefined, { action: id })));
           const dur = `${Math.round(a.duration / 1000)} s`;

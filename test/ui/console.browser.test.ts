@@ -94,6 +94,10 @@ describe.skipIf(SKIP_BROWSER)('the drill console in Chromium', () => {
     await facilitator.page.getByText('People & links').click();
     // Before the start nobody can act.
     expect(await alice.page.getByRole('button', { name: 'Acknowledge page' }).isDisabled()).toBe(true);
+    // …and they are told why, with the briefing open to read meanwhile.
+    await alice.page.getByText('Waiting for the facilitator to start the drill.').waitFor();
+    expect(await alice.page.locator('details.briefing').getAttribute('open')).not.toBeNull();
+    await facilitator.page.getByText(/^Ready\. Read the briefing with the team/).waitFor();
   });
 
   it('starts the drill and injects the pricing fault from the controls', async () => {
@@ -104,6 +108,9 @@ describe.skipIf(SKIP_BROWSER)('the drill console in Chromium', () => {
     await page.getByRole('button', { name: 'Inject', exact: true }).click();
     await notified(page, 'Inject: done');
     await page.getByRole('region', { name: 'Timeline' }).getByText(/Fault pricing-rules-v2 \([a-z-]+\) started on pricing/).waitFor();
+    // Running: the notice has gone and the briefing has folded away (one click opens it again).
+    await alice.page.getByText('Waiting for the facilitator to start the drill.').waitFor({ state: 'hidden' });
+    expect(await alice.page.locator('details.briefing').getAttribute('open')).toBeNull();
   });
 
   it('gets the facilitator back in after they close the tab, from the same browser', async () => {
@@ -139,6 +146,8 @@ describe.skipIf(SKIP_BROWSER)('the drill console in Chromium', () => {
       await p.page.getByRole('list', { name: 'Alerts' }).getByRole('listitem').filter({ hasText: /FIRING · page/ }).first().waitFor();
     }
     await alice.page.getByRole('button', { name: 'Acknowledge page', disabled: false }).waitFor();
+    // Paged and not acknowledged: the tab says so, and its icon turns red.
+    expect(await alice.page.title()).toMatch(/^🔴 Paged — Retail Sev 1/);
     // Let a frame render the alert list before the picture.
     await alice.page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
     await alice.page.screenshot({ path: artifact('ui-console.png') });
@@ -210,6 +219,7 @@ describe.skipIf(SKIP_BROWSER)('the drill console in Chromium', () => {
     const a = alice.page;
     await a.getByRole('button', { name: 'Acknowledge page' }).click();
     await notified(a, 'Acknowledge: done');
+    await a.waitForFunction("!document.title.startsWith('🔴')");
     await a.getByRole('button', { name: 'Take IC' }).click();
     await notified(a, 'Take ic: done');
     await a.getByRole('combobox', { name: 'Severity' }).selectOption('1');
@@ -271,7 +281,11 @@ describe.skipIf(SKIP_BROWSER)('the drill console in Chromium', () => {
     await page.getByRole('button', { name: 'End', exact: true }).click();
     await notified(page, 'End: done');
     for (const p of [facilitator, alice]) await p.page.getByRole('link', { name: 'Open the debrief' }).waitFor();
+    await alice.page.getByText('The drill has ended.').waitFor();
     expect(await badge(page).textContent()).toBe('live');
+    // Nothing left to control once it has ended.
+    for (const name of ['Start', 'Pause', 'Resume', 'Inject', 'End']) expect(await page.getByRole('button', { name, exact: true }).isDisabled(), name).toBe(true);
+    expect(await page.getByRole('combobox', { name: 'Speed' }).isDisabled()).toBe(true);
     await page.getByRole('link', { name: 'Open the debrief' }).click();
     await page.waitForURL(new RegExp(`#/debrief/${sessionId}$`));
     const report = page.frameLocator('iframe[title="After-action report"]');

@@ -103,6 +103,8 @@ export interface ViewModel extends ChangeWindowState {
   alerts: Record<string, AlertView>;
   incident: { state: string; severity: number | null; acknowledged: boolean; roles: Record<string, string> };
   lastStatusAt: number | null;
+  /** When the incident was detected (the first page), from the events; null before, or when the backlog did not reach back that far. */
+  detectedAt: number | null;
   advice: AdviceView[];
   approvals: Record<string, ApprovalView>;
   running: Record<string, RunningActionView>;
@@ -150,6 +152,7 @@ export function modelFromWelcome(w: WelcomeMessage): ViewModel {
     alerts: alertsFromSnapshot(scenario, s),
     incident: { ...s.incident, roles: { ...s.incident.roles } },
     lastStatusAt: null,
+    detectedAt: null,
     advice: [],
     approvals: Object.fromEntries(s.pendingApprovals.map((p) => [p.request, { request: p.request, action: p.action, target: p.target, by: p.by, byId: p.byId ?? null, t: p.requestedAt }])),
     running: Object.fromEntries(s.runningActions.map((r) => [r.action, { ...r }])),
@@ -184,6 +187,7 @@ export function applyEvent(model: ViewModel, e: EngineEvent): ViewModel {
     case 'incident.state':
       return {
         ...next,
+        ...(e.to === 'detected' ? { detectedAt: e.t } : {}),
         incident: {
           ...model.incident,
           state: e.to,

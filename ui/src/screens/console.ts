@@ -10,7 +10,9 @@ import { h } from '../dom.ts';
 import { installShortcuts } from '../keys.ts';
 import type { Route } from '../main.ts';
 import { SeriesStore, applyEvents, applySample, modelFromWelcome, type ViewModel } from '../model.ts';
-import { TITLE_MARK, createApprovalBanner } from '../views/approval-banner.ts';
+import { createApprovalBanner } from '../views/approval-banner.ts';
+import { clearTitle, markTitle, setPageTitle } from '../attention.ts';
+import { createGuidance } from '../views/guidance.ts';
 import { createFacilitatorNotes, type FacilitatorNotes } from '../views/facilitator.ts';
 import { createPeopleView, type PeopleView } from '../views/people.ts';
 import { buildPanes, hasChangeWindow, tabbed, viewContext } from './panes.ts';
@@ -148,8 +150,10 @@ function start(root: HTMLElement, sessionId: string, onRefused: (code: string, m
     changing.show('changes');
     document.getElementById('tab-changes')?.focus();
   });
-  header.append(banner.element);
-  views.push(asking, changing, banner);
+  // What to do now (waiting, paused, ended) and the briefing, under the header's line.
+  const guidance = createGuidance(sessionId);
+  header.append(guidance.element, banner.element);
+  views.push(asking, changing, banner, guidance);
   const { graph, charts, pager, incident, details, timeline } = regions;
   layout.append(header, graph, charts, pager, incident, asking.element, changing.element, details, timeline, status);
   root.append(layout);
@@ -166,6 +170,7 @@ function start(root: HTMLElement, sessionId: string, onRefused: (code: string, m
         model = modelFromWelcome(m);
         if (!m.resumed) link.resetSeq();
         title.textContent = m.scenario.title;
+        setPageTitle(`${m.scenario.title} — sevdrill`);
         renderControls(m);
         // A drill with a change window opens on the assistant and the changes (once: later the choice is the person's).
         if (!placed && hasChangeWindow(model)) {
@@ -255,9 +260,10 @@ function start(root: HTMLElement, sessionId: string, onRefused: (code: string, m
     for (const v of views) v.update(model, series);
     notes?.update(model);
     performance.clearMeasures(performance.measure('sevdrill:render', { start: renderStart }).name); // bench/ui.ts observes it; cleared so the buffer never grows
-    if (model.phase === 'ended' && !root.querySelector('.debrief-link')) {
-      root.querySelector('.console-head')?.append(h('a', { class: 'debrief-link', href: `#/debrief/${sessionId}`, text: 'Open the debrief' }));
-    }
+    // Paged and nobody has acknowledged: the tab says so, for whoever is looking at another tab.
+    markTitle('paged', model.incident.state === 'detected' && !model.incident.acknowledged);
+    // Once the drill has ended there is nothing left to control: only the links and panels stay.
+    if (model.phase === 'ended') for (const c of controls.querySelectorAll<HTMLButtonElement | HTMLSelectElement>(':scope > button, :scope > select')) c.disabled = true;
   }
 
   const removeShortcuts = installShortcuts(root, { ...regions, banner: banner.element }, ctx.notify, () => {
@@ -267,7 +273,7 @@ function start(root: HTMLElement, sessionId: string, onRefused: (code: string, m
   return () => {
     removeShortcuts();
     link.close();
-    if (document.title.startsWith(TITLE_MARK)) document.title = document.title.slice(TITLE_MARK.length);
+    clearTitle();
   };
 }
 

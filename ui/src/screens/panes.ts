@@ -38,8 +38,12 @@ export function buildPanes<P extends Pane>(which: readonly P[], ctx: ViewContext
   return { regions, views };
 }
 
+/** How long (wall ms) the status line keeps an outcome. */
+const STATUS_LINE_MS = 10_000;
+
 /** The shared ViewContext: selection triggers a redraw; notices go to the status line. */
 export function viewContext(link: ViewContext['link'], status: HTMLElement, onSelect: (id: string) => void, selected: () => string | null): ViewContext {
+  let clearing: ReturnType<typeof setTimeout> | undefined;
   return {
     link,
     select: onSelect,
@@ -47,6 +51,11 @@ export function viewContext(link: ViewContext['link'], status: HTMLElement, onSe
     notify(text, kind = 'ok') {
       status.textContent = text;
       status.className = `status-line ${kind}`;
+      // The line says what just happened, not what happened a while ago ("Start: done" all drill long).
+      clearTimeout(clearing);
+      clearing = setTimeout(() => {
+        if (status.textContent === text) status.textContent = '';
+      }, STATUS_LINE_MS);
     },
   };
 }

@@ -15,10 +15,9 @@ import { isMine } from '../change-window.ts';
 import { h } from '../dom.ts';
 import { requestedByMe, type ViewModel } from '../model.ts';
 import { minSec } from './cards.ts';
+import { markTitle } from '../attention.ts';
 import type { View, ViewContext } from './types.ts';
 
-/** What the tab's title starts with while something waits for this person. */
-export const TITLE_MARK = '⚠ Approval needed — ';
 const SOUND_KEY = 'sevdrill:approval-sound';
 
 export interface ApprovalBanner extends View {
@@ -152,10 +151,7 @@ export function createApprovalBanner(ctx: ViewContext, openChanges: () => void):
       }
       element.hidden = items.length === 0;
       // The tab says so while something waits for this person, and stops saying it after.
-      const waiting = items.some((i) => i.forMe);
-      const marked = document.title.startsWith(TITLE_MARK);
-      if (waiting && !marked) document.title = `${TITLE_MARK}${document.title}`;
-      else if (!waiting && marked) document.title = document.title.slice(TITLE_MARK.length);
+      markTitle('approval', items.some((i) => i.forMe));
     },
   };
 }

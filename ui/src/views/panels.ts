@@ -2,6 +2,7 @@
  * The console's side panels, each re-rendered from the model with d3 joins keyed by id so that
  * focus and scroll survive updates: pager, incident, advice, actions, service details.
  */
+import { statusDue } from '../status-due.ts';
 import { select } from 'd3';
 import { formatClock, formatCount, formatMoney } from '../../../engine/protocol/format.ts';
 import { actionId } from '../../../engine/protocol/ids.ts';
@@ -64,7 +65,9 @@ export function createIncidentView(root: HTMLElement, ctx: ViewContext): View {
       state.textContent = `${m.incident.state}${sev ? ` · Sev ${sev}` : ''} · lost ${formatMoney(m.totals.lost)} · ${formatCount(m.totals.failed)} failed requests`;
       state.className = `incident-state ${m.incident.state}`;
       roles.textContent = `IC: ${m.incident.roles.ic ?? '—'} · comms: ${m.incident.roles.comms ?? '—'} · ops: ${m.incident.roles.ops ?? '—'}`;
-      since.textContent = m.lastStatusAt === null ? 'No status update yet' : `Last update ${formatClock(Math.max(0, m.now - m.lastStatusAt))} ago`;
+      const due = statusDue(m);
+      since.textContent = due.text;
+      since.classList.toggle('overdue', due.overdue);
       for (const b of [declare, post, resolve, ...roleButtons]) b.disabled = !canAct(m);
       severity.disabled = !canAct(m);
     },

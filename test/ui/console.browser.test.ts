@@ -158,6 +158,26 @@ describe.skipIf(SKIP_BROWSER)('the drill console in Chromium', () => {
     expect(await alice.page.getByRole('region', { name: 'Timeline' }).getByText(/\bfault /i).count()).toBe(0);
   });
 
+  it("shows the facilitator the drill's secrets, and no responder page contains any of them", async () => {
+    const f = facilitator.page;
+    await f.getByText('Drill', { exact: true }).click();
+    const panel = f.locator('.facilitator-drill');
+    await panel.getByText(/^Root cause: pricing-rules-v2 · expected severity: Sev 1$/).waitFor();
+    const advice = panel.getByRole('list', { name: 'Advice and its labels' });
+    await advice.getByRole('listitem').filter({ hasText: 'Try a cache flush?' }).filter({ hasText: 'harmful' }).filter({ hasText: 'Flushing stampedes the pricing database' }).waitFor();
+    await advice.getByRole('listitem').filter({ hasText: 'Account errors: known issue?' }).filter({ hasText: 'stale' }).waitFor();
+    const faults = panel.getByRole('list', { name: 'Faults active and to come' });
+    await faults.getByRole('listitem').filter({ hasText: /^pricing-rules-v2 on pricing · active since/ }).waitFor();
+    await faults.getByRole('button', { name: 'Inject login-herd now' }).waitFor();
+    await facilitator.page.screenshot({ path: artifact('ui-facilitator-drill.png') });
+    await f.getByText('Drill', { exact: true }).click();
+    const secrets = ['Flushing stampedes the pricing database', 'Root cause: pricing-rules', 'expected severity', 'login-herd', 'search-reindex', 'Red herring', 'The session cache was removed in 2024'];
+    for (const p of [alice, bob, observer]) {
+      const text = await p.page.evaluate('document.body.innerText');
+      for (const secret of secrets) expect(String(text), `${p.label}: ${secret}`).not.toContain(secret);
+    }
+  });
+
   it('gives a late joiner and a reload the charts the early joiners drew, within one tick', async () => {
     const late = await person(rig.browser, 'late');
     people.push(late);

@@ -2,6 +2,7 @@
  * The drill console: one screen, no scrolling at 1440×900. It folds the server's events into the
  * view-model and redraws at most once per animation frame.
  */
+import { createDrillPanel, type DrillPanel } from '../views/facilitator-drill.ts';
 import { formatClock } from '../../../engine/protocol/format.ts';
 import type { ServerMessage, WelcomeMessage } from '../../../engine/protocol/messages.ts';
 import { DrillLink, type HelloCredentials, type LinkState } from '../connection.ts';
@@ -118,6 +119,7 @@ function start(root: HTMLElement, sessionId: string, onRefused: (code: string, m
   let dirty = false;
   let people: PeopleView | null = null;
   let notes: FacilitatorNotes | null = null;
+  let drillPanel: DrillPanel | null = null;
   let placed = false;
 
   const status = h('p', { class: 'status-line', role: 'status' });
@@ -231,6 +233,7 @@ function start(root: HTMLElement, sessionId: string, onRefused: (code: string, m
     people.setRoster(w.roster ?? []);
     const share = h('details', { class: 'share' }, h('summary', { text: 'People & links' }), people.element);
     notes = createFacilitatorNotes();
+    drillPanel = createDrillPanel((fault) => act(link.control('inject', { fault }), `Inject ${fault}`));
     controls.append(
       button('Start', () => act(link.control('start'), 'Start')),
       button('Pause', () => act(link.control('pause'), 'Pause')),
@@ -239,6 +242,7 @@ function start(root: HTMLElement, sessionId: string, onRefused: (code: string, m
       inject,
       button('Inject', () => act(link.control('inject', { fault: inject.value }), 'Inject')),
       button('End', () => act(link.control('end'), 'End')),
+      drillPanel.element,
       notes.element,
       share,
     );
@@ -259,6 +263,7 @@ function start(root: HTMLElement, sessionId: string, onRefused: (code: string, m
     const renderStart = performance.now();
     for (const v of views) v.update(model, series);
     notes?.update(model);
+    drillPanel?.update(model);
     performance.clearMeasures(performance.measure('sevdrill:render', { start: renderStart }).name); // bench/ui.ts observes it; cleared so the buffer never grows
     // Paged and nobody has acknowledged: the tab says so, for whoever is looking at another tab.
     markTitle('paged', model.incident.state === 'detected' && !model.incident.acknowledged);

@@ -10,6 +10,9 @@ export interface ShortcutRegions {
   timeline: HTMLElement;
   pager: HTMLElement;
   incident: HTMLElement;
+  /** The selected service's actions, and its details (Diagnose). */
+  actions?: HTMLElement;
+  details?: HTMLElement;
   /** The approval banner (views/approval-banner.ts): `y` approves its first request. */
   banner?: HTMLElement;
 }
@@ -24,11 +27,15 @@ interface Shortcut {
 
 const SHORTCUTS: readonly Shortcut[] = [
   { key: 'a', label: 'a', describe: 'Acknowledge the page' },
+  { key: 'd', label: 'd', describe: 'Declare the incident at the severity chosen in the Incident panel (Sev 1 unless changed)' },
+  { key: 'x', label: 'x', describe: 'Diagnose the selected service (read its logs)' },
+  { key: 'r', label: 'r', describe: "Go to the selected service's actions (Enter runs the focused one; Tab moves on)" },
   { key: 'y', label: 'y', describe: 'Approve the request in the approval banner' },
   { key: 'g', label: 'g', describe: 'Focus the service graph' },
   { key: 't', label: 't', describe: 'Focus the timeline (↑ ↓ Home End move between lines; Enter shows one whole)' },
-  { key: '/', label: '/', describe: 'Write a status update' },
+  { key: '/', label: '/', describe: 'Write a status update (Ctrl+Enter posts it)' },
   { key: 'q', label: 'q', describe: 'Ask the assistant' },
+  { key: 'Arrows', label: '↑ ↓ ← →', describe: 'In the graph: move between services (← a caller, → a callee, ↑ ↓ the same column); Enter or Space selects' },
   { key: '?', label: '?', describe: 'Show or hide this list' },
   { key: 'Escape', label: 'Esc', describe: 'Close this list' },
 ];
@@ -86,6 +93,13 @@ export function installShortcuts(root: HTMLElement, regions: ShortcutRegions, no
     else notify('Acknowledge: nothing to acknowledge now (or only a responder can)', 'error');
   }
 
+  /** Clicks the enabled button in `region` whose text starts with `text`, or says why nothing happened. */
+  function press(region: HTMLElement | undefined, text: string, why: string): void {
+    const button = [...(region?.querySelectorAll('button') ?? [])].find((b) => b.textContent?.startsWith(text));
+    if (button && !button.disabled) button.click();
+    else notify(why, 'error');
+  }
+
   function approve(): void {
     const button = regions.banner?.querySelector<HTMLButtonElement>('button.banner-approve:not(:disabled)');
     if (button) button.click();
@@ -105,6 +119,13 @@ export function installShortcuts(root: HTMLElement, regions: ShortcutRegions, no
     if (isTyping(event.target)) return;
     const actions: Record<string, () => void> = {
       a: acknowledge,
+      d: () => press(regions.incident, 'Declare', 'Declare: only a responder can declare, once something has paged'),
+      x: () => press(regions.details, 'Diagnose', 'Diagnose: select a service first (g, then the arrows and Enter)'),
+      r: () => {
+        const first = regions.actions?.querySelector<HTMLButtonElement>('.actions button:not(:disabled)');
+        if (first) focusIn(regions.actions as HTMLElement, first);
+        else notify('Actions: nothing can run now for the selected service', 'error');
+      },
       y: approve,
       g: () => focusIn(regions.graph),
       // The timeline's current line (arrow keys move between lines), else the panel itself.

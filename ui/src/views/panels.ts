@@ -51,6 +51,13 @@ export function createIncidentView(root: HTMLElement, ctx: ViewContext): View {
   });
   const message = h('textarea', { id: 'status-message', rows: 2, maxlength: 2000, 'aria-label': 'Status update' });
   const post = h('button', { type: 'button', text: 'Post status update' });
+  // Ctrl+Enter (⌘+Enter) posts from the box itself: no reaching for the mouse mid-incident.
+  message.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+      e.preventDefault();
+      post.click();
+    }
+  });
   post.addEventListener('click', () => {
     if (!message.value.trim()) return;
     void run(ctx, 'Status update', ctx.link?.act('status-update', undefined, { message: message.value.trim() })).then(() => (message.value = ''));

@@ -29,7 +29,7 @@ export function confirmedAt(m: Milestones, events: readonly EngineEvent[]): numb
 }
 
 /** "5-minute", "90-second". */
-export const stablePeriod = (ms: number): string => (ms % 60_000 === 0 ? `${ms / 60_000}-minute` : `${ms / 1000}-second`);
+const stablePeriod = (ms: number): string => (ms % 60_000 === 0 ? `${ms / 60_000}-minute` : `${ms / 1000}-second`);
 
 /** The debrief's sentence: "Every journey back within its SLO from 00:17:50 (mitigated; confirmed at 00:22:40, after the 5-minute stable period)." */
 export function mitigationSentence(t: MitigationTimes): string {
@@ -45,8 +45,8 @@ export const mitigatedEntryText = (since: number, stableMs: number): string =>
   `Incident mitigated: every journey back within its SLO since ${formatClock(since)}, confirmed after the ${stablePeriod(stableMs)} stable period.`;
 
 /** The milestones table's label for `mitigated`, and the row for its confirmation. */
-export const MITIGATED_LABEL = 'mitigated: every journey back within its SLO';
-export const CONFIRMED_LABEL = 'mitigation confirmed (the incident marked mitigated)';
+const MITIGATED_LABEL = 'mitigated: every journey back within its SLO';
+const CONFIRMED_LABEL = 'mitigation confirmed (the incident marked mitigated)';
 
 /** The milestones table: the markers, `mitigated` named as the customers' time, and its confirmation in time order. */
 export function milestoneRows(markers: readonly { name: string; label: string; t: number }[], mitigation: MitigationTimes | null): { label: string; t: number }[] {

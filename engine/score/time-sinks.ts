@@ -21,7 +21,7 @@ export interface TimeSink {
 }
 
 /** How many the debrief shows. */
-export const TIME_SINKS = 3;
+const TIME_SINKS = 3;
 
 /**
  * Commands that are not steps: the facilitator's controls, and keeping people informed or reading

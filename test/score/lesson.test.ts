@@ -53,7 +53,7 @@ describe('the lesson', () => {
 describe('mitigation times agree everywhere (retail-sev1, reference plan)', () => {
   const back = good.card.milestones.mitigated as number;
   const confirmed = good.report.mitigation?.confirmedAt as number;
-  const allowed = new Set([formatClock(back), formatClock(confirmed)]);
+  const allowed = [formatClock(back), formatClock(confirmed)];
 
   it('the two times: every journey back within SLO, and the confirmation a stable period later', () => {
     expect(good.report.mitigation).toEqual({ backInSlo: back, confirmedAt: confirmed, stableMs: good.header.scenario.objectives.stable });
@@ -69,7 +69,7 @@ describe('mitigation times agree everywhere (retail-sev1, reference plan)', () =
     const pieces = [...html.matchAll(/<(tr|li|p|g class="milestone")[^>]*>[\s\S]*?<\/(tr|li|p|g)>/g)].map((m) => text(m[0])).filter((t) => /mitigat/i.test(t));
     expect(pieces.length).toBeGreaterThanOrEqual(5);
     for (const piece of pieces) {
-      const times = piece.match(CLOCK) ?? [];
+      const times: string[] = piece.match(CLOCK) ?? [];
       for (const t of times) expect(allowed, piece).toContain(t);
       if (times.includes(formatClock(confirmed))) expect(piece).toMatch(/confirm/);
     }
@@ -87,7 +87,7 @@ describe('mitigation times agree everywhere (retail-sev1, reference plan)', () =
     const lines = md.split('\n').filter((l) => /mitigat/i.test(l) && /\d\d:\d\d:\d\d/.test(l));
     expect(lines.length).toBeGreaterThanOrEqual(4);
     for (const line of lines) {
-      const times = line.match(CLOCK) ?? [];
+      const times: string[] = line.match(CLOCK) ?? [];
       for (const t of times) expect(allowed, line).toContain(t);
       if (times.includes(formatClock(confirmed))) expect(line).toMatch(/confirm/);
     }

@@ -364,6 +364,8 @@ td code { white-space: nowrap; }
 .label-correct { background: #dcfce7; color: #166534; } .label-stale { background: #fef3c7; color: #92400e; } .label-harmful { background: #fee2e2; color: #991b1b; }
 .ok { color: var(--ok); font-weight: 600; white-space: nowrap; } .bad { color: var(--bad); font-weight: 600; white-space: nowrap; } .muted { color: var(--muted); }
 .well h3 { color: var(--ok); } .badly h3 { color: var(--bad); } .sinks h3 { color: #b45309; }
+/* Three columns down to a 900-px-wide frame (the console's, with the leaderboard open), then fewer. */
+.cols.lesson { grid-template-columns: repeat(auto-fit, minmax(260px, 1fr)); }
 .lesson ol, .lesson ul { margin: 0; padding-left: 20px; } .lesson li { margin: 0 0 6px; }
 a { color: var(--series); }
 figure.chart { margin: 12px 0 24px; padding: 8px 12px 10px; border: 1px solid var(--line); border-radius: 6px; background: #fff; }

@@ -59,16 +59,22 @@ export function timeSinks(card: Scorecard, events: readonly EngineEvent[], count
   const confirmed = confirmedAt(m, events);
   if (confirmed !== null && confirmed > start && confirmed <= end) steps.push({ t: confirmed, label: 'the incident marked mitigated' });
   if (m.resolved === null && end > start) steps.push({ t: end, label: 'the end of the drill' });
-  // Stable: at one moment the first step named (the log's first command) stands for the others.
+  // Several steps at one moment (one tick): a stretch ends at the first of them and starts after the
+  // last, so it reads "from approving the rollback", not "from the acknowledgement" sent with it.
   steps.sort((a, b) => a.t - b.t);
-  const distinct = steps.filter((s, i) => i === 0 || s.t !== steps[i - 1]?.t);
+  const moments: { t: number; first: string; last: string }[] = [];
+  for (const s of steps) {
+    const m = moments[moments.length - 1];
+    if (m?.t === s.t) m.last = s.label;
+    else moments.push({ t: s.t, first: s.label, last: s.label });
+  }
 
   const candidates: TimeSink[] = [];
-  for (let i = 1; i < distinct.length; i++) {
-    const a = distinct[i - 1] as Step;
-    const b = distinct[i] as Step;
+  for (let i = 1; i < moments.length; i++) {
+    const a = moments[i - 1] as (typeof moments)[number];
+    const b = moments[i] as (typeof moments)[number];
     if (b.t === confirmed && backInSlo !== null && a.t >= backInSlo) continue;
-    candidates.push({ from: a.t, to: b.t, ms: b.t - a.t, kind: 'gap', text: `${minutes(b.t - a.t)} from ${a.label} to ${b.label}` });
+    candidates.push({ from: a.t, to: b.t, ms: b.t - a.t, kind: 'gap', text: `${minutes(b.t - a.t)} from ${a.last} to ${b.first}` });
   }
   for (const f of card.conduct.verification.friction) {
     if (f.verdict === 'bypassed') continue;

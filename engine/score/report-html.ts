@@ -9,6 +9,8 @@ import type { Scorecard } from './scorecard.ts';
 import { clip, formatCount, formatMoney, formatPercent } from '../protocol/format.ts';
 import { clock, downsampleIndices, minutes } from './report-format.ts';
 import { verificationTables } from './report-verification.ts';
+import { milestoneRows, mitigationSentence } from './mitigation.ts';
+import { noTimeSinks } from './time-sinks.ts';
 import type { ChartModel, JourneySeries, ReportModel, TimelineEntry } from './timeline.ts';
 
 /** No chart draws more points than this per series. */
@@ -23,6 +25,7 @@ const num = (x: number) => (Math.round(x * 10) / 10).toString();
 /** A name as typed, with the participant id that proves who it was (live drills only). */
 const person = (name: string, id: string | null) => (id === null ? esc(name) : `${esc(name)} <span class="muted">(${esc(id)})</span>`);
 const badge = (cls: string, text: string) => `<span class="badge ${esc(cls)}">${esc(text)}</span>`;
+const list = (items: string[], empty: string) => (items.length === 0 ? `<p class="muted">${esc(empty)}</p>` : `<ul>${items.map((s) => `<li>${esc(s)}</li>`).join('')}</ul>`);
 const yes = (ok: boolean, good = 'yes', bad = 'no') => (ok ? `<span class="ok">✓ ${esc(good)}</span>` : `<span class="bad">✗ ${esc(bad)}</span>`);
 
 function table(caption: string, head: string[], rows: string[][], cls = ''): string {
@@ -142,6 +145,28 @@ function timelineRow(e: TimelineEntry): string[] {
   return [`<time>${esc(clock(e.t))}</time>`, badge(`kind-${e.kind}`, KIND_LABELS[e.kind] ?? e.kind), `<code>${esc(e.type)}</code>`, esc(e.text), result];
 }
 
+/**
+ * The scoring guide the server serves (engine/server/docs.ts). Root-relative, so it works from the
+ * report's own URL and from the console's frame (whose srcdoc has the console's URL as its base); a new
+ * tab, because the guide may not be framed. A report opened as a file names the repository path too.
+ */
+const docLink = (anchor: string, text: string) => `<a href="/docs/scoring${anchor}" target="_blank" rel="noopener">${esc(text)}</a>`;
+
+/** The top of the report: what to take away, before any table. */
+function lesson(card: Scorecard, report: ReportModel): string {
+  const sinks = report.timeSinks.map((s) => `<li data-from="${s.from}" data-to="${s.to}">${esc(s.text)}</li>`);
+  return [
+    '<section id="lesson" aria-labelledby="h-lesson"><h2 id="h-lesson">The lesson</h2>',
+    report.mitigation ? `<p class="mitigation">${esc(mitigationSentence(report.mitigation))} ${docLink('#milestones-and-durations', 'Why two times?')}</p>` : '',
+    '<div class="cols lesson">',
+    `<div class="sinks"><h3>The biggest time sinks</h3>${sinks.length === 0 ? `<p class="muted">${esc(noTimeSinks(card))}</p>` : `<ol>${sinks.join('')}</ol>`}</div>`,
+    `<div class="well"><h3>Went well</h3>${list(card.wentWell, 'Nothing stood out.')}</div>`,
+    `<div class="badly"><h3>Went badly</h3>${list(card.wentBadly, 'Nothing went badly.')}</div>`,
+    '</div>',
+    '</section>',
+  ].join('\n');
+}
+
 export function renderHtml(card: Scorecard, report: ReportModel): string {
   const c = card.conduct;
   const m = card.milestones;
@@ -150,7 +175,7 @@ export function renderHtml(card: Scorecard, report: ReportModel): string {
   const gradeRows = card.grade.components.map((g) => [esc(g.name), esc(g.weight), esc(g.value.toFixed(2)), esc(g.points.toFixed(2)), esc(g.detail)]);
   gradeRows.push(['<strong>total</strong>', esc(card.grade.components.reduce((s, g) => s + g.weight, 0)), '', `<strong>${esc(card.grade.score.toFixed(1))}</strong>`, '']);
 
-  const milestoneRows = report.markers.map((k) => [esc(k.label), `<time>${esc(clock(k.t))}</time>`]);
+  const milestoneTable = milestoneRows(report.markers, report.mitigation).map((k) => [esc(k.label), `<time>${esc(clock(k.t))}</time>`]);
   const missing = (Object.keys(m) as (keyof typeof m)[]).filter((k) => m[k] === null);
   const responseRows = report.responseTimes.map((r) => [esc(r.name), esc(r.from), esc(minutes(r.actual)), esc(minutes(r.objective)), card.prevented ? '<span class="ok">not needed: prevented</span>' : yes(r.met, 'met', r.actual === null ? 'never' : 'late')]);
 
@@ -203,7 +228,6 @@ export function renderHtml(card: Scorecard, report: ReportModel): string {
   const gapRows = c.statusUpdates.gaps.map((g) => [`<time>${esc(clock(g.from))}</time>`, `<time>${esc(clock(g.to))}</time>`, esc(minutes(g.ms))]);
   const harmful = c.harmfulActions.map((h) => `<li><code>${esc(h.action)}</code> by ${esc(h.by)} at <time>${esc(clock(h.t))}</time> set off <code>${esc(h.fault)}</code></li>`);
 
-  const list = (items: string[], empty: string) => (items.length === 0 ? `<p class="muted">${esc(empty)}</p>` : `<ul>${items.map((s) => `<li>${esc(s)}</li>`).join('')}</ul>`);
   const counts: Record<string, number> = { system: 0, human: 0, advice: 0 };
   for (const e of report.timeline) counts[e.kind] = (counts[e.kind] ?? 0) + 1;
 
@@ -220,13 +244,14 @@ export function renderHtml(card: Scorecard, report: ReportModel): string {
     `<div class="score ${scoreClass}" role="group" aria-label="score"><span class="score-value" data-score="${esc(card.grade.score)}">${esc(card.grade.score.toFixed(1))}</span><span class="score-max">/ 100</span></div>`,
     '</header>',
     '<main>',
+    lesson(card, report),
     '<section id="score" aria-labelledby="h-score"><h2 id="h-score">Score</h2>',
-    '<p>Each component is worth 0 to 1; the score is 100 × Σ weight × value ÷ Σ weight. See <code>docs/scoring.md</code> for the formulas.</p>',
+    `<p>Each component is worth 0 to 1; the score is 100 × Σ weight × value ÷ Σ weight. ${docLink('', 'How the score is computed')} has the formulas (<code>docs/scoring.md</code> in the sevdrill repository).</p>`,
     table('Score components', ['component', 'weight', 'value (0–1)', 'points', 'detail'], gradeRows, 'grade'),
     '</section>',
     '<section id="milestones" aria-labelledby="h-milestones"><h2 id="h-milestones">Milestones and response times</h2>',
     '<div class="cols">',
-    table('Milestones (simulated time)', ['milestone', 'at'], milestoneRows),
+    table('Milestones (simulated time)', ['milestone', 'at'], milestoneTable),
     table('Response times against the objectives', ['response', 'measured from', 'took', 'objective', 'result'], responseRows),
     '</div>',
     missing.length > 0 ? `<p class="muted">Never reached: ${esc(missing.map((k) => k).join(', '))}.</p>` : '',
@@ -246,12 +271,6 @@ export function renderHtml(card: Scorecard, report: ReportModel): string {
     '</section>',
     '<section id="decisions" aria-labelledby="h-decisions"><h2 id="h-decisions">Decision log</h2>',
     table('Every command, accepted or rejected, and what followed', ['time', 'who', 'what', 'result', 'advice followed', 'what followed'], decisionRows, 'decisions'),
-    '</section>',
-    '<section id="review" aria-labelledby="h-review"><h2 id="h-review">What went well, what went badly</h2>',
-    '<div class="cols">',
-    `<div class="well"><h3>Went well</h3>${list(card.wentWell, 'Nothing stood out.')}</div>`,
-    `<div class="badly"><h3>Went badly</h3>${list(card.wentBadly, 'Nothing went badly.')}</div>`,
-    '</div>',
     '</section>',
     '<section id="conduct" aria-labelledby="h-conduct"><h2 id="h-conduct">Conduct</h2>',
     '<h3>Advice</h3>',
@@ -344,7 +363,11 @@ td code { white-space: nowrap; }
 .kind-system { background: #e5e7eb; color: #374151; } .kind-human { background: #dbeafe; color: #1e40af; } .kind-advice { background: #ede9fe; color: #5b21b6; }
 .label-correct { background: #dcfce7; color: #166534; } .label-stale { background: #fef3c7; color: #92400e; } .label-harmful { background: #fee2e2; color: #991b1b; }
 .ok { color: var(--ok); font-weight: 600; white-space: nowrap; } .bad { color: var(--bad); font-weight: 600; white-space: nowrap; } .muted { color: var(--muted); }
-.well h3 { color: var(--ok); } .badly h3 { color: var(--bad); }
+.well h3 { color: var(--ok); } .badly h3 { color: var(--bad); } .sinks h3 { color: #b45309; }
+/* Three columns down to a 900-px-wide frame (the console's, with the leaderboard open), then fewer. */
+.cols.lesson { grid-template-columns: repeat(auto-fit, minmax(260px, 1fr)); }
+.lesson ol, .lesson ul { margin: 0; padding-left: 20px; } .lesson li { margin: 0 0 6px; }
+a { color: var(--series); }
 figure.chart { margin: 12px 0 24px; padding: 8px 12px 10px; border: 1px solid var(--line); border-radius: 6px; background: #fff; }
 figure.chart figcaption { font-size: 13px; color: var(--muted); }
 .chart-svg { display: block; width: 100%; height: auto; font: 11px system-ui, sans-serif; }

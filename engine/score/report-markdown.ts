@@ -3,17 +3,19 @@ import { verificationTables } from './report-verification.ts';
 import { describeVariation } from '../protocol/varied.ts';
 import { formatCount, formatMoney, formatPercent } from '../protocol/format.ts';
 import { clock, minutes } from './report-format.ts';
+import { milestoneRows, mitigationSentence } from './mitigation.ts';
+import { noTimeSinks } from './time-sinks.ts';
 import type { Scorecard } from './scorecard.ts';
 import type { JourneySeries, ReportModel } from './timeline.ts';
+
+/** The scoring guide: served by the sevdrill server, and in the repository for a report read elsewhere. */
+const SCORING_GUIDE = '[/docs/scoring](/docs/scoring) on the sevdrill server (docs/scoring.md in its repository)';
 
 /** Characters of a sparkline. */
 const SPARKLINE_WIDTH = 60;
 const BARS = '▁▂▃▄▅▆▇█';
 
 /** Makes text safe inside a Markdown table cell or list item: no pipes, no raw HTML, one line. */
-/** A name as typed, with the participant id that proves who it was (live drills only). */
-const person = (name: string, id: string | null): string => (id === null ? mdEscape(name) : `${mdEscape(name)} (\`${id}\`)`);
-
 export const mdEscape = (value: unknown): string =>
   String(value)
     .replace(/\r?\n|\r/g, ' ')
@@ -22,6 +24,9 @@ export const mdEscape = (value: unknown): string =>
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
     .replace(/([*_`[\]])/g, '\\$1');
+
+/** A name as typed, with the participant id that proves who it was (live drills only). */
+const person = (name: string, id: string | null): string => (id === null ? mdEscape(name) : `${mdEscape(name)} (\`${id}\`)`);
 
 function table(head: string[], rows: string[][]): string {
   return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
@@ -59,7 +64,16 @@ export function renderMarkdown(card: Scorecard, report: ReportModel): string {
     '',
   );
 
+  // The lesson first, before any table: where the time went, and what went well and badly.
+  push('## The lesson', '');
+  if (report.mitigation) push(`${mdEscape(mitigationSentence(report.mitigation))} Why two times: ${SCORING_GUIDE}.`, '');
+  push('### The biggest time sinks', '');
+  push(...(report.timeSinks.length === 0 ? [`_${mdEscape(noTimeSinks(card))}_`] : report.timeSinks.map((t, i) => `${i + 1}. ${mdEscape(t.text)}`)), '');
+  push('### What went well', '', ...list(card.wentWell, 'Nothing stood out.'), '');
+  push('### What went badly', '', ...list(card.wentBadly, 'Nothing went badly.'), '');
+
   push('## Score', '');
+  push(`Each component is worth 0 to 1; the score is 100 × Σ weight × value ÷ Σ weight. The formulas: ${SCORING_GUIDE}.`, '');
   push(
     table(
       ['component', 'weight', 'value (0–1)', 'points', 'detail'],
@@ -72,7 +86,7 @@ export function renderMarkdown(card: Scorecard, report: ReportModel): string {
   );
 
   push('## Milestones and response times', '');
-  push(table(['milestone', 'at'], report.markers.map((m) => [m.label, clock(m.t)])), '');
+  push(table(['milestone', 'at'], milestoneRows(report.markers, report.mitigation).map((m) => [m.label, clock(m.t)])), '');
   push(
     table(
       ['response', 'measured from', 'took', 'objective', 'result'],
@@ -132,9 +146,6 @@ export function renderMarkdown(card: Scorecard, report: ReportModel): string {
     ),
     '',
   );
-
-  push('## What went well', '', ...list(card.wentWell, 'Nothing stood out.'), '');
-  push('## What went badly', '', ...list(card.wentBadly, 'Nothing went badly.'), '');
 
   push('## Conduct', '', '### Advice', '');
   push(

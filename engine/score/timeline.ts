@@ -20,10 +20,16 @@ import { actionId, faultTargetFields, proposalKey } from '../protocol/ids.ts';
 import { kindOf } from '../protocol/kinds.ts';
 import { ACTION_TYPES, type Scenario } from '../protocol/scenario.ts';
 import type { Milestones } from './milestones.ts';
+import { mitigatedEntryText, mitigationTimes, type MitigationTimes } from './mitigation.ts';
 import type { Scorecard } from './scorecard.ts';
+import { timeSinks, type TimeSink } from './time-sinks.ts';
 
-/** 2: the seed's variation. 3: the assistant's answers. 4: an answer's proposed change. */
-export const REPORT_VERSION = 4;
+/**
+ * 2: the seed's variation. 3: the assistant's answers. 4: an answer's proposed change. 5: the lesson
+ * first: the biggest time sinks (`timeSinks`), and when the mitigation was confirmed (`mitigation`,
+ * and the timeline's line for it), so the report's two mitigation times never look contradictory.
+ */
+export const REPORT_VERSION = 5;
 
 /** How long the chart runs on after the last thing that happened to the incident. */
 const CHART_TAIL_MS = 10 * 60_000;
@@ -198,6 +204,10 @@ export interface ReportModel {
   chart: ChartModel;
   /** What the seed drew for the scenario's varied fields (the log header's); empty when nothing varied. */
   variation: Variation;
+  /** The longest stretches in which the incident did not move on, longest first (none if it was prevented). */
+  timeSinks: TimeSink[];
+  /** Every journey back within SLO, and when the incident was marked so; null if never mitigated. */
+  mitigation: MitigationTimes | null;
 }
 
 function assistantReports(scenario: LogHeader['scenario'], events: readonly EngineEvent[]): AssistantAnswerReport[] {
@@ -244,11 +254,13 @@ export function buildReport(header: LogHeader, events: readonly EngineEvent[], c
     responseTimes: responseTimes(card),
     markers: markersOf(card.milestones),
     journeys: journeyReports(header, events, card),
-    timeline: events.filter((e) => !SKIPPED.has(e.type)).map((e) => entry(e, names)),
+    timeline: events.filter((e) => !SKIPPED.has(e.type)).map((e) => entry(e, names, scenario.objectives.stable)),
     decisions: decisions(scenario, events, card, sim.direct, names),
     advice: adviceReports(scenario, events, card),
     assistant: assistantReports(scenario, events),
     approvals: approvals(events),
+    timeSinks: timeSinks(card, events),
+    mitigation: mitigationTimes(card.milestones, events, scenario.objectives.stable),
     chart: {
       tickMs: header.tickMs,
       from: 0,
@@ -314,13 +326,16 @@ function markersOf(m: Milestones): MilestoneMarker[] {
 }
 
 /**
- * One line of the timeline. Its sentence is the shared one (engine/protocol/describe.ts), and so is
+ * One line of the timeline. Its sentence is the shared one (engine/protocol/describe.ts; the mitigation's
+ * names the earlier time it confirms, mitigation.ts), and so is
  * its kind (engine/protocol/kinds.ts); the debrief shows the facilitator's hidden events too, in the
  * system lane.
  */
-function entry(e: EngineEvent, names: DescribeNames): TimelineEntry {
+function entry(e: EngineEvent, names: DescribeNames, stableMs: number): TimelineEntry {
   const kind = kindOf(e);
-  const base = { t: e.t, seq: e.seq, type: e.type, kind: kind === 'hidden' ? 'system' : kind, text: describe(e, names) } as const;
+  // The incident is marked mitigated a stable period after the time the milestones show: say which.
+  const text = e.type === 'incident.state' && e.to === 'mitigated' && e.since !== undefined ? mitigatedEntryText(e.since, stableMs) : describe(e, names);
+  const base = { t: e.t, seq: e.seq, type: e.type, kind: kind === 'hidden' ? 'system' : kind, text } as const;
   if (e.type === 'command') return e.ok ? { ...base, ok: true } : { ...base, ok: false, code: e.code ?? '?' };
   if (e.type === 'advice.shown') return { ...base, label: names.adviceLabels?.get(e.advice) ?? 'unlabelled' };
   return base;

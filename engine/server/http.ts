@@ -11,6 +11,7 @@ import type { Campaign, CreateCampaignResponse, Leaderboard, ScenarioDetail, Sce
 import { REQUEST_ERRORS, inviteRequestSchema, leaderboardQuerySchema, sessionPageQuerySchema } from '../protocol/http.ts';
 import { buildOpenApi } from '../protocol/openapi.ts';
 import type { DrillView } from './archive.ts';
+import { serveDocs } from './docs.ts';
 import type { Catalog } from './catalog.ts';
 import { listing } from './catalog.ts';
 import type { ServerConfig } from './config.ts';
@@ -327,6 +328,9 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     const drills = campaign.sessionIds.map((sessionId) => registry.publicSummary(sessionId)).filter((d) => d !== undefined);
     res.json({ ...campaign, drills } satisfies Campaign);
   });
+
+  // The guides the report links to, as pages a browser can open (docs.ts).
+  serveDocs(app);
 
   if (existsSync(config.uiDir)) app.use(express.static(config.uiDir, { index: 'index.html' }));
 

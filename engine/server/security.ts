@@ -1,6 +1,7 @@
 /**
  * Security headers, set by helmet. `appSecurity` goes first on every response; `reportSecurity` goes
- * on the after-action report route after it and replaces its CSP and X-Frame-Options (helmet sets
+ * on the after-action report route after it and replaces its CSP and X-Frame-Options, and
+ * `docsSecurity` replaces the CSP of the documentation pages (helmet sets
  * headers with setHeader, so the later middleware wins instead of adding a second policy).
  */
 import type { RequestHandler } from 'express';
@@ -51,6 +52,17 @@ export function appSecurity(): RequestHandler {
     crossOriginOpenerPolicy: { policy: 'same-origin' },
     crossOriginResourcePolicy: { policy: 'same-origin' },
     xContentTypeOptions: true,
+  });
+}
+
+/**
+ * The documentation pages (docs.ts): static text with one inline style, allowed by its hash, so
+ * they may run, load and frame nothing. Set after appSecurity, like the report's.
+ */
+export function docsSecurity(styleHash: string): RequestHandler {
+  return helmet.contentSecurityPolicy({
+    useDefaults: false,
+    directives: { defaultSrc: ["'none'"], styleSrc: [styleHash], baseUri: ["'none'"], formAction: ["'none'"], frameAncestors: ["'none'"] },
   });
 }
 

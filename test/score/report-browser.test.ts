@@ -107,13 +107,13 @@ describe.skipIf(SKIP_BROWSER)('the HTML report in headless Chromium', () => {
     const headless = await page.locator('table').evaluateAll((tables) => tables.filter((t) => t.querySelectorAll('thead th').length === 0).length);
     expect(headless).toBe(0);
     expect(await page.locator('h2').allTextContents()).toEqual([
+      'The lesson',
       'Score',
       'Milestones and response times',
       'Customer impact',
       'Error rate per journey',
       'Timeline',
       'Decision log',
-      'What went well, what went badly',
       'Conduct',
     ]);
   });

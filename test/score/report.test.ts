@@ -184,7 +184,12 @@ describe('the HTML report', () => {
 
   it('is one self-contained file: no scripts, no external styles, fonts or images', () => {
     expect(html.startsWith('<!doctype html>')).toBe(true);
-    expect(html).not.toMatch(/<script|<link|<img|<iframe|@import|url\(|\bsrc=|\bhref=/i);
+    expect(html).not.toMatch(/<script|<link|<img|<iframe|@import|url\(|\bsrc=/i);
+    // The only links: the scoring guide the same server serves, opened in a new tab (it may not be framed).
+    expect([...html.matchAll(/<a [^>]*>/g)].map((a) => a[0])).toEqual([
+      '<a href="/docs/scoring#milestones-and-durations" target="_blank" rel="noopener">',
+      '<a href="/docs/scoring" target="_blank" rel="noopener">',
+    ]);
     expect(html.replaceAll('http://www.w3.org/2000/svg', '')).not.toMatch(/https?:\/\//);
     expect(html.length).toBeLessThan(400_000);
   });
@@ -206,7 +211,7 @@ describe('the HTML report', () => {
   });
 
   it('has the sections of a debrief, with table headers', () => {
-    for (const h of ['Score', 'Milestones and response times', 'Customer impact', 'Error rate per journey', 'Timeline', 'Decision log', 'What went well, what went badly', 'Conduct']) {
+    for (const h of ['The lesson', 'Score', 'Milestones and response times', 'Customer impact', 'Error rate per journey', 'Timeline', 'Decision log', 'Conduct']) {
       expect(html).toMatch(new RegExp(`<h2 id="[^"]+">${h}</h2>`));
     }
     expect(html).toContain('<span class="score-value" data-score="57.9">57.9</span>');
@@ -253,7 +258,7 @@ describe('escaping', () => {
 describe('the Markdown and JSON reports', () => {
   it('Markdown has the same sections, with a sparkline per journey', () => {
     const md = renderMarkdown(bad.card, bad.report);
-    for (const h of ['## Score', '## Milestones and response times', '## Customer impact', '## Error rate per journey', '## Timeline', '## Decision log', '## What went well', '## What went badly', '## Conduct']) {
+    for (const h of ['## The lesson', '### The biggest time sinks', '### What went well', '### What went badly', '## Score', '## Milestones and response times', '## Customer impact', '## Error rate per journey', '## Timeline', '## Decision log', '## Conduct']) {
       expect(md).toContain(`\n${h}\n`);
     }
     expect(md).toContain('**Score: 57.9 / 100**');

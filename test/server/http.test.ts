@@ -230,4 +230,31 @@ describe('HTTP API', () => {
       await own.close();
     }
   });
+
+  it('GET /docs/scoring: the scoring guide as an HTML page, weights table and all, under a CSP that allows only its own style', async () => {
+    const res = await fetch(`${server.url}/docs/scoring`);
+    const html = await res.text();
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(html).toContain('<h2 id="weights-and-penalties">Weights and penalties</h2>');
+    // The weights table: every default weight, as in docs/scoring.md.
+    for (const [name, weight] of [['acknowledge', 10], ['declare', 10], ['diagnose', 10], ['mitigate', 25], ['resolve', 10], ['impact', 20], ['conduct', 15]]) {
+      expect(html).toContain(`<tr><td><code>${name}</code></td><td>${weight}</td></tr>`);
+    }
+    expect(html).not.toMatch(/<script|\son\w+=/i);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toMatch(/^default-src 'none';style-src 'sha256-[A-Za-z0-9+/=]+';base-uri 'none';form-action 'none';frame-ancestors 'none'$/);
+    // The other guides, and the links between them, go to their routes.
+    const scenarios = await get(server, '/docs/scenarios');
+    expect(scenarios.status).toBe(200);
+    expect(scenarios.text).toContain('<a href="/docs/scoring#verification-was-the-advice-checked-before-anyone-acted-on-it">');
+  });
+
+  it('GET /docs/<anything else> is a 404 page that lists the guides; no file outside them is read', async () => {
+    for (const path of ['/docs/nope', '/docs/README', '/docs/..%2Fpackage', '/docs/scoring.md', '/docs/__proto__', '/docs/constructor']) {
+      const res = await get(server, path);
+      expect(res.status, path).toBe(404);
+      if (path !== '/docs/..%2Fpackage') expect(res.text, path).toContain('<a href="/docs/scoring">');
+    }
+  });
 });

@@ -134,10 +134,29 @@ describe.skipIf(SKIP_BROWSER)('the debrief in Chromium', () => {
     await guide.close();
   });
 
+  it('without a credential, asks for the join code instead of showing an error, and opens once given it', async () => {
+    const p = await person(rig.browser, 'stranger');
+    people.push(p);
+    await p.page.goto(`${url}/#/debrief/${sessionId}`);
+    await p.page.getByText(/holds no credential for this drill/).waitFor();
+    expect(await p.page.evaluate('document.body.innerText')).not.toContain('{');
+    await p.page.getByLabel('Join code (or the facilitator token)').fill('not-the-code');
+    await p.page.getByRole('button', { name: 'Open the debrief' }).click();
+    await p.page.getByText(/holds no credential for this drill/).waitFor();
+    await p.page.getByLabel('Join code (or the facilitator token)').fill(code);
+    await p.page.getByRole('button', { name: 'Open the debrief' }).click();
+    await p.page.frameLocator('iframe[title="After-action report"]').locator('#h-lesson').waitFor();
+    expect(await p.page.getByLabel('Join code (or the facilitator token)').count()).toBe(0);
+  });
+
   it('logged no console error and threw no page error', () => {
     // Under Playwright, Chromium logs this for every pointer event over a sandboxed srcdoc frame, as it
     // does with sandbox="" (nothing in the report tries to run: it has no scripts).
     const pointerNoise = /Blocked script execution in 'about:srcdoc' because the document's frame is sandboxed/;
-    expect(people.flatMap((p) => p.problems).filter((m) => !pointerNoise.test(m))).toEqual([]);
+    // The stranger's two refused fetches (401) are what the test asked for; Chromium logs each one.
+    const refused = /^stranger: console\.error: Failed to load resource: the server responded with a status of 401/;
+    const problems = people.flatMap((p) => p.problems).filter((m) => !pointerNoise.test(m));
+    expect(problems.filter((m) => refused.test(m))).toHaveLength(2);
+    expect(problems.filter((m) => !refused.test(m))).toEqual([]);
   });
 });

@@ -30,25 +30,45 @@ export function renderDebrief(root: HTMLElement, route: Route): void {
       h('div', { class: 'debrief-body' }, frame, board.panel),
     ),
   );
-  const credential = debriefCredential(loadCredentials(sessionId));
-  void fetch(`/api/sessions/${encodeURIComponent(sessionId)}/report?format=html`, { headers: credential ? { authorization: `Bearer ${credential}` } : {} })
-    .then(async (res) => {
+  // Without a credential that opens it (a 401), ask for one, as the replay does: a participant's join
+  // code, or the facilitator token. Never raw JSON.
+  const codeInput = h('input', { id: 'debrief-code', required: true, autocomplete: 'off' });
+  const ask = h('form', { class: 'replay-ask', hidden: true }, h('label', { for: 'debrief-code', text: 'Join code (or the facilitator token)' }), codeInput, h('button', { type: 'submit', text: 'Open the debrief' }));
+  message.after(ask);
+  ask.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const code = codeInput.value.trim();
+    if (!code) return;
+    saveCredentials(sessionId, { code });
+    void load(code);
+  });
+
+  async function load(credential: string | undefined): Promise<void> {
+    message.className = 'debrief-message';
+    message.textContent = 'Loading the report…';
+    try {
+      const res = await fetch(`/api/sessions/${encodeURIComponent(sessionId)}/report?format=html`, { headers: credential ? { authorization: `Bearer ${credential}` } : {} });
       if (res.ok) {
+        frame.hidden = false;
         frame.srcdoc = await res.text();
         message.remove();
+        ask.remove();
         return;
       }
       const body = (await res.json().catch(() => ({}))) as { message?: string };
-      frame.remove();
+      frame.hidden = true;
       message.className = 'debrief-message error';
       message.textContent =
         res.status === 401
-          ? 'This browser has no credential for this drill: open the debrief from the drill itself, or from the link you joined with.'
+          ? 'This browser holds no credential for this drill. Enter the join code you were given (or the facilitator token) to open its debrief.'
           : `The report cannot be shown: ${body.message ?? res.statusText}.`;
-    })
-    .catch((error: unknown) => {
+      ask.hidden = res.status !== 401;
+      if (!ask.hidden) codeInput.focus();
+    } catch (error) {
       message.textContent = `The report could not be loaded: ${error instanceof Error ? error.message : String(error)}.`;
-    });
+    }
+  }
+  void load(debriefCredential(loadCredentials(sessionId)));
 }
 
 /** One click from the debrief: this scenario's leaderboard, ranked per seed, in a panel beside the report. */

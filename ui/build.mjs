@@ -30,5 +30,5 @@ await build({
   outfile: bundle,
   logLevel: 'warning',
 });
-for (const file of ['index.html', 'app.css']) copyFileSync(join(ui, 'public', file), join(dist, file));
+for (const file of ['index.html', 'app.css', 'campaign.css']) copyFileSync(join(ui, 'public', file), join(dist, file));
 console.log(`built ${bundle}`);

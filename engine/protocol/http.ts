@@ -59,7 +59,14 @@ export const createSessionRequestSchema = z.object({
     .describe('The facilitator\'s display name (reserved: nobody else may join under it). Default "Facilitator"; a name that is not valid falls back to it.'),
 });
 
-/** `POST /api/campaigns`: one team's "week" of drills, created together. */
+/** One drill of a campaign's `drills`: each field as in `POST /api/sessions`, checked by the same rules. */
+const campaignDrillRequestSchema = z.object({
+  scenarioId: z.string().describe('The id of a scenario from `GET /api/scenarios`.'),
+  seed: seedSchema.nullish().describe("Default: the campaign's `seed`, else the scenario's. Not with `difficulty`."),
+  difficulty: difficultySchema.nullish().describe('Instead of `seed`: the server picks a seed of this rating, as for `POST /api/sessions`.'),
+});
+
+/** `POST /api/campaigns`: one team's "week" of drills, created together. `scenarioIds` or `drills`, not both. */
 export const createCampaignRequestSchema = z.object({
   team: teamSchema,
   name: z
@@ -67,8 +74,14 @@ export const createCampaignRequestSchema = z.object({
     .optional()
     .catch(undefined)
     .describe(`Default "<team>'s week"; cut to ${MAX_CAMPAIGN_NAME_LENGTH} characters.`),
-  scenarioIds: z.array(z.string()).min(1).max(MAX_CAMPAIGN_DRILLS).describe('The drills of the "week", in order.'),
-  seed: seedSchema.nullish().describe("Default: each scenario's seed."),
+  scenarioIds: z.array(z.string()).min(1).max(MAX_CAMPAIGN_DRILLS).optional().describe('The drills of the "week", in order, each with the campaign\'s `seed`. Give this or `drills`.'),
+  drills: z
+    .array(campaignDrillRequestSchema)
+    .min(1)
+    .max(MAX_CAMPAIGN_DRILLS)
+    .optional()
+    .describe('Instead of `scenarioIds`: the drills in order, each with its own seed or difficulty.'),
+  seed: seedSchema.nullish().describe("Default: each scenario's seed. With `drills`, the seed of each drill that names neither a seed nor a difficulty."),
   speed: speedSchema.nullish().describe('Default 1.'),
 });
 
@@ -111,6 +124,8 @@ export const REQUEST_ERRORS = {
   campaignTeam: { code: 'bad-team', message: `a campaign needs a team name of 1 to ${MAX_TEAM_LENGTH} characters` },
   join: { code: 'bad-join', message: 'join must be "code" or "invite"' },
   scenarioIds: { code: 'bad-scenarios', message: `scenarioIds must list 1 to ${MAX_CAMPAIGN_DRILLS} scenarios` },
+  drills: { code: 'bad-scenarios', message: `drills must list 1 to ${MAX_CAMPAIGN_DRILLS} drills, each an object {scenarioId, seed?, difficulty?}` },
+  scenariosAndDrills: { code: 'scenarios-and-drills', message: 'give scenarioIds or drills, not both' },
   name: { code: 'bad-name', message: 'a name must be a string' },
   limit: { code: 'bad-limit', message: `limit must be a whole number from 1 to ${MAX_PAGE}` },
   before: { code: 'bad-cursor', message: 'before must be the "next" value of an earlier page' },
@@ -294,6 +309,16 @@ export const leaderboardSchema = z
   })
   .describe('Ranked per seed: only runs of the same scenario and seed are comparable.');
 export const teamHistorySchema = z.object({ team: z.string(), history: z.array(scoreRowSchema).describe('In time order.') });
+const availabilitySchema = z.object({ requests: z.number(), failed: z.number(), availability: z.number().describe('1 − failed ÷ requests; 1 with no traffic.') });
+const msOrNull = z.number().nullable();
+/** A scored drill's response times, from its scorecard (docs/scoring.md): the page to the acknowledgement, impact start to the rest. */
+const drillDurationsSchema = z.object({
+  timeToAcknowledge: msOrNull,
+  timeToDeclare: msOrNull,
+  timeToDiagnose: msOrNull,
+  timeToMitigate: msOrNull,
+  timeToResolve: msOrNull,
+});
 export const campaignSchema = z.object({
   id: z.string(),
   team: z.string(),
@@ -301,9 +326,27 @@ export const campaignSchema = z.object({
   createdAt: z.string(),
   sessionIds: z.array(z.string()),
   scored: z.array(scoreRowSchema),
-  availability: z.object({ requests: z.number(), failed: z.number(), availability: z.number() }),
-  drills: z.array(sessionListingSchema),
+  availability: availabilitySchema.describe('Over the scored drills so far.'),
+  drills: z
+    .array(sessionListingSchema.extend({ durations: drillDurationsSchema.nullable().describe('Simulated ms; null until the drill is scored.') }))
+    .describe('In the order of the week.'),
 });
+export const campaignLeaderboardSchema = z
+  .object({
+    campaigns: z.array(
+      z.object({
+        rank: z.number().int(),
+        campaignId: z.string(),
+        team: z.string(),
+        name: z.string(),
+        createdAt: z.string(),
+        scenarioIds: z.array(z.string()).describe('Its drills, in order.'),
+        totalScore: z.number().describe('The sum of its drills\' scores.'),
+        availability: availabilitySchema,
+      }),
+    ),
+  })
+  .describe('Weeks whose every drill is scored, ranked by availability (highest first), then total score (highest first), then the earlier created.');
 
 /** The scorecard is the scoring code's (docs/scoring.md); the contract only says it is an object. */
 export const scorecardSchema = z.record(z.string(), z.unknown()).describe('The scorecard: see docs/scoring.md.');

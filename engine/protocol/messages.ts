@@ -74,3 +74,5 @@ export type ReplayBundle = Resolved<z.infer<typeof http.replayBundleSchema>>;
 export type Leaderboard = z.infer<typeof http.leaderboardSchema>;
 export type TeamHistory = z.infer<typeof http.teamHistorySchema>;
 export type Campaign = z.infer<typeof http.campaignSchema>;
+export type CampaignDrill = Campaign['drills'][number];
+export type CampaignLeaderboard = z.infer<typeof http.campaignLeaderboardSchema>;

@@ -238,6 +238,14 @@ export const ROUTES: Route[] = [
       404: { description: 'No such scenario.', errors: ['unknown-scenario'] },
     },
   },
+  {
+    method: 'get',
+    path: '/api/leaderboard/campaigns',
+    summary: 'Campaigns ranked by availability, then total score',
+    description: 'Only weeks whose every drill is scored. Served before `/api/leaderboard/:scenarioId`: a scenario with the id `campaigns` has no leaderboard of its own.',
+    auth: 'none',
+    responses: { 200: { description: 'OK', schema: http.campaignLeaderboardSchema } },
+  },
   { method: 'get', path: '/api/teams/:team', summary: "A team's scores, in time order", auth: 'none', responses: { 200: { description: 'OK', schema: http.teamHistorySchema } } },
   {
     method: 'post',
@@ -247,9 +255,17 @@ export const ROUTES: Route[] = [
     auth: 'admin',
     body: { schema: http.createCampaignRequestSchema, maxBytes: 64 * KIB },
     responses: {
-      201: { description: 'Every drill, with its credentials.', schema: http.createCampaignResponseSchema },
-      400: { description: 'A field is wrong, or the body is not JSON.', errors: ['bad-team', 'bad-scenarios', 'unknown-scenario', 'bad-seed', 'bad-speed', 'bad-json'] },
+      201: { description: 'Every drill, with its credentials and the seed it runs.', schema: http.createCampaignResponseSchema },
+      400: {
+        description: 'A field is wrong (a drill of `drills` is named in the message), both or neither of `scenarioIds` and `drills`, or the body is not JSON.',
+        errors: ['bad-team', 'bad-scenarios', 'scenarios-and-drills', 'unknown-scenario', 'bad-seed', 'bad-difficulty', 'seed-and-difficulty', 'bad-speed', 'bad-json'],
+      },
+      409: { description: 'A drill by difficulty: as for `POST /api/sessions`.', errors: ['difficulty-unavailable', 'difficulty-empty'] },
       ...creationErrors,
+      503: {
+        description: "The server cannot open that many more drills; or a drill's scenario's seeds are still being rated (see `Retry-After`).",
+        errors: ['too-many-open-drills', 'difficulty-not-ready'],
+      },
     },
   },
   {
@@ -301,6 +317,7 @@ const RESPONSES: Record<string, z.ZodType> = {
   ScoreRow: http.scoreRowSchema,
   TeamHistory: http.teamHistorySchema,
   Campaign: http.campaignSchema,
+  CampaignLeaderboard: http.campaignLeaderboardSchema,
   Scorecard: http.scorecardSchema,
 };
 

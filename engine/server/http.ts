@@ -7,11 +7,12 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { existsSync } from 'node:fs';
 import { publicScenario } from '../core/read/visibility.ts';
-import type { Campaign, CreateCampaignResponse, Leaderboard, ScenarioDetail, ScenarioList, ServerInfo, SessionPage, TeamHistory, ValidationResult } from '../protocol/messages.ts';
+import type { Campaign, CampaignLeaderboard, CreateCampaignResponse, Leaderboard, ScenarioDetail, ScenarioList, ServerInfo, SessionPage, TeamHistory, ValidationResult } from '../protocol/messages.ts';
 import { REQUEST_ERRORS, inviteRequestSchema, leaderboardQuerySchema, sessionPageQuerySchema } from '../protocol/http.ts';
 import { buildOpenApi } from '../protocol/openapi.ts';
 import type { DrillView } from './archive.ts';
 import { serveDocs } from './docs.ts';
+import { campaignView, createCampaign } from './campaigns.ts';
 import type { Catalog } from './catalog.ts';
 import { listing } from './catalog.ts';
 import type { ServerConfig } from './config.ts';
@@ -288,6 +289,12 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     res.json({ ok: true, participants: f.drill.roster.entries() });
   });
 
+  // Before the scenario's leaderboard, whose `:scenarioId` would take "campaigns" (no scenario can be reached by that id here).
+  app.get('/api/leaderboard/campaigns', async (_req, res) => {
+    await registry.settledScores((d) => registry.leaderboard.meta(d.sessionId).campaignId !== null);
+    res.json({ campaigns: registry.leaderboard.campaignStandings() } satisfies CampaignLeaderboard);
+  });
+
   app.get('/api/leaderboard/:scenarioId', async (req, res) => {
     const scenarioId = String(req.params.scenarioId);
     if (!catalog.get(scenarioId)) return sendError(res, 404, 'unknown-scenario', `no scenario "${scenarioId}"`);
@@ -309,10 +316,14 @@ export function createHttpApp(deps: HttpDeps): express.Express {
 
   app.post('/api/campaigns', express.json({ limit: '64kb' }), (req, res) => {
     const body = bodyObject(req);
-    const count = Array.isArray(body.scenarioIds) ? Math.max(1, body.scenarioIds.length) : 1;
+    const list = Array.isArray(body.drills) ? body.drills : body.scenarioIds;
+    const count = Array.isArray(list) ? Math.max(1, list.length) : 1;
     if (!mayCreate(req, res, count)) return;
-    const result = registry.createCampaign(body, new Date());
-    if (!result.ok) return sendError(res, result.code === 'too-many-open-drills' ? 503 : 400, result.code, result.message);
+    const result = createCampaign(registry, body, new Date());
+    if (!result.ok) {
+      if (result.code === 'difficulty-not-ready') res.set('Retry-After', '5');
+      return sendError(res, createFailureStatus(result.code), result.code, result.message);
+    }
     budgetOf(req).take(performance.now(), result.drills.length);
     res.status(201).json({ campaignId: result.campaignId, drills: result.drills } satisfies CreateCampaignResponse);
   });
@@ -324,9 +335,9 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     // Its drills that have just ended are being scored: wait for them, as the leaderboard does.
     const members = new Set(asked.sessionIds);
     await registry.settledScores((d) => members.has(d.sessionId));
-    const campaign = registry.leaderboard.campaign(id) ?? asked;
-    const drills = campaign.sessionIds.map((sessionId) => registry.publicSummary(sessionId)).filter((d) => d !== undefined);
-    res.json({ ...campaign, drills } satisfies Campaign);
+    const campaign = campaignView(registry, id);
+    if (!campaign) return sendError(res, 404, 'unknown-campaign', `no campaign "${id}"`);
+    res.json(campaign satisfies Campaign);
   });
 
   // The guides the report links to, as pages a browser can open (docs.ts).

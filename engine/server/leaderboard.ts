@@ -7,6 +7,7 @@
  */
 import type Database from 'better-sqlite3';
 import { combineAvailability, type Availability } from '../score/availability.ts';
+import type { Durations } from '../score/milestones.ts';
 
 export interface ScoreRow {
   sessionId: string;
@@ -28,6 +29,29 @@ export interface CampaignRecord {
   name: string;
   createdAt: string;
   sessionIds: string[];
+}
+
+/** A finished campaign on the campaign leaderboard (campaignStandings). */
+export interface CampaignStanding {
+  rank: number;
+  campaignId: string;
+  team: string;
+  name: string;
+  createdAt: string;
+  scenarioIds: string[];
+  totalScore: number;
+  availability: Availability;
+}
+
+interface CampaignDbRow {
+  id: string;
+  team: string;
+  name: string;
+  created_at: string;
+  scenario_id: string;
+  score: number | null;
+  requests: number | null;
+  failed: number | null;
 }
 
 const SCHEMA = `
@@ -107,6 +131,14 @@ export class Leaderboard {
       campaign: db.prepare('SELECT * FROM campaigns WHERE id = ?'),
       campaignSessions: db.prepare('SELECT session_id FROM session_meta WHERE campaign_id = ? ORDER BY rowid'),
       score: db.prepare('SELECT * FROM scores WHERE session_id = ?'),
+      // Only the response times, not the whole scorecard: a campaign page asks for every drill of the week.
+      durations: db.prepare("SELECT json_extract(scorecard_json, '$.durations') AS d FROM scores WHERE session_id = ?"),
+      // Every campaign's drills in order, with their scores where they have one (campaignStandings).
+      campaignRows: db.prepare(
+        `SELECT c.id, c.team, c.name, c.created_at, s.scenario_id, sc.score, sc.requests, sc.failed
+         FROM campaigns c JOIN session_meta m ON m.campaign_id = c.id JOIN sessions s ON s.id = m.session_id LEFT JOIN scores sc ON sc.session_id = m.session_id
+         ORDER BY c.created_at, c.id, m.rowid`,
+      ),
       unscored: db.prepare(
         "SELECT s.id FROM sessions s LEFT JOIN scores sc ON sc.session_id = s.id WHERE s.status = 'ended' AND sc.session_id IS NULL ORDER BY s.created_at, s.id",
       ),
@@ -134,6 +166,46 @@ export class Leaderboard {
   score(sessionId: string): ScoreRow | undefined {
     const row = this.q.score.get(sessionId) as ScoreDbRow | undefined;
     return row ? toRow(row) : undefined;
+  }
+
+  /** A scored drill's response times (the scorecard's `durations`, simulated ms); undefined until it is scored. */
+  durations(sessionId: string): Durations | undefined {
+    const row = this.q.durations.get(sessionId) as { d: string | null } | undefined;
+    return row?.d ? (JSON.parse(row.d) as Durations) : undefined;
+  }
+
+  /**
+   * Campaigns whose every drill is scored, ranked by availability (the share of requests served over
+   * the whole week: what customers felt), then total score, then the earlier created. A week still
+   * under way, or with a drill that failed or expired unscored, is left out: it would be ranked on
+   * part of its drills.
+   */
+  campaignStandings(): CampaignStanding[] {
+    const weeks = new Map<string, { row: CampaignDbRow; scenarioIds: string[]; scores: number[]; parts: Availability[]; complete: boolean }>();
+    for (const row of this.q.campaignRows.all() as CampaignDbRow[]) {
+      const week = weeks.get(row.id) ?? { row, scenarioIds: [], scores: [], parts: [], complete: true };
+      week.scenarioIds.push(row.scenario_id);
+      if (row.score === null || row.requests === null || row.failed === null) week.complete = false;
+      else {
+        week.scores.push(row.score);
+        week.parts.push({ requests: row.requests, failed: row.failed, availability: 0 });
+      }
+      weeks.set(row.id, week);
+    }
+    const standings = [...weeks.values()]
+      .filter((w) => w.complete)
+      .map((w) => ({
+        campaignId: w.row.id,
+        team: w.row.team,
+        name: w.row.name,
+        createdAt: w.row.created_at,
+        scenarioIds: w.scenarioIds,
+        totalScore: Math.round(w.scores.reduce((a, b) => a + b, 0) * 10) / 10,
+        availability: combineAvailability(w.parts),
+      }));
+    // Stable: weeks tied on both keep their order of creation.
+    standings.sort((a, b) => b.availability.availability - a.availability.availability || b.totalScore - a.totalScore);
+    return standings.map((s, i) => ({ rank: i + 1, ...s }));
   }
 
   /** Drills that ended but have no score (yet): registry.ts scores them. */

@@ -9,7 +9,9 @@ import { gzip as gzipCallback, gzipSync } from 'node:zlib';
 import { availabilityOf } from '../score/availability.ts';
 import type { Scorecard } from '../score/scorecard.ts';
 import type { CreateSessionResponse, HelloMessage, InviteResponse, Role, SessionListing } from '../protocol/messages.ts';
-import { MAX_CAMPAIGN_NAME_LENGTH, REQUEST_ERRORS, createCampaignRequestSchema, createSessionRequestSchema, failedFields } from '../protocol/http.ts';
+import type { z } from 'zod';
+import { REQUEST_ERRORS, createSessionRequestSchema, failedFields } from '../protocol/http.ts';
+import type { ScenarioSpec } from '../protocol/scenario.ts';
 import { ArchiveReader, type DrillView } from './archive.ts';
 import type { Catalog } from './catalog.ts';
 import type { ServerConfig } from './config.ts';
@@ -20,12 +22,16 @@ import { Leaderboard } from './leaderboard.ts';
 import { ReportService } from './reports.ts';
 import type { Logger } from './logger.ts';
 import { checkedOrDefault, type JoinGate, type Participant } from './roster.ts';
-import type { ListedSession, Store, StoredSession } from './store.ts';
+import type { ListedSession, NewSession, Store, StoredSession } from './store.ts';
 
 const gzip = promisify(gzipCallback);
 
 export type Failure = { ok: false; code: string; message: string };
 export type CreateResult = { ok: true; created: CreateSessionResponse } | Failure;
+/** A drill request that passed every check but the capacity and the seed pick (Registry.checkDrill). */
+export type CheckedDrill = { ok: true; scenario: ScenarioSpec; request: z.output<typeof createSessionRequestSchema> };
+/** A drill ready to store (Registry.planDrill). */
+export type PlannedDrill = { ok: true; record: NewSession; team: string | null; created: CreateSessionResponse };
 
 /** How often stopped drills are archived out of memory and idle ones expired. */
 const SWEEP_MS = 15_000;
@@ -312,7 +318,8 @@ export class Registry {
     return n;
   }
 
-  private capacityFor(count: number): Failure | null {
+  /** Null when `count` more drills fit under SEVDRILL_MAX_OPEN_DRILLS. */
+  capacityFor(count: number): Failure | null {
     const open = this.openDrills();
     if (open + count <= this.config.maxOpenDrills) return null;
     return {
@@ -327,7 +334,19 @@ export class Registry {
    * in a fixed order, the first one only: team, scenario, seed, difficulty, speed, controlled friction, join, a seed and a
    * difficulty both given; the server's capacity; then, by difficulty, why no seed can be picked (SeedChoice).
    */
-  create(body: unknown, now: Date, campaignId: string | null = null): CreateResult {
+  create(body: unknown, now: Date): CreateResult {
+    const checked = this.checkDrill(body);
+    if (!checked.ok) return checked;
+    const full = this.capacityFor(1);
+    if (full) return full;
+    const planned = this.planDrill(checked, now);
+    if (!planned.ok) return planned;
+    this.storeDrills([planned], null);
+    return { ok: true, created: planned.created };
+  }
+
+  /** The checks of create() that need nothing but the request and the catalog (a campaign checks every drill before it picks a seed). */
+  checkDrill(body: unknown): CheckedDrill | Failure {
     const parsed = createSessionRequestSchema.safeParse(body);
     const failed = parsed.success ? new Set<string>() : failedFields(parsed.error);
     if (failed.has('team')) return failure(REQUEST_ERRORS.team);
@@ -337,27 +356,28 @@ export class Registry {
     for (const field of ['seed', 'difficulty', 'speed', 'controlledFriction', 'join'] as const) if (failed.has(field)) return failure(REQUEST_ERRORS[field]);
     if (!parsed.success) return { ok: false, code: 'bad-request', message: parsed.error.issues[0]?.message ?? 'invalid request' };
     const request = parsed.data;
+    if (request.difficulty != null && request.seed != null) return failure(REQUEST_ERRORS.seedAndDifficulty);
+    return { ok: true, scenario, request };
+  }
+
+  /** A checked drill's seed (picked now, for a difficulty), credentials and record; nothing is stored yet. */
+  planDrill({ scenario, request }: CheckedDrill, now: Date): PlannedDrill | Failure {
     const difficulty = request.difficulty ?? null;
-    if (difficulty !== null && request.seed != null) return failure(REQUEST_ERRORS.seedAndDifficulty);
-    const team = request.team?.trim() ?? null;
-    const full = campaignId === null ? this.capacityFor(1) : null;
-    if (full) return full;
     const picked = difficulty === null ? null : this.seeds.pick(scenario, difficulty);
     if (picked && !picked.ok) return picked;
     const seed = picked?.seed ?? request.seed ?? scenario.seed;
-    const speed = request.speed ?? 1;
     const join = request.join ?? 'code';
     const sessionId = newSessionId();
     const facilitatorToken = newToken();
     const codes = shareCodesFor(facilitatorToken, sessionId, join);
     const facilitatorName = checkedOrDefault(request.facilitatorName ?? 'Facilitator');
     const friction = request.controlledFriction ?? scenario.controlledFriction;
-    const record = {
+    const record: NewSession = {
       id: sessionId,
       // The drill is stored (and logged) with the policy it runs under, so replay and scoring see it.
       scenario: friction === scenario.controlledFriction ? scenario : { ...scenario, controlledFriction: friction },
       seed,
-      speed,
+      speed: request.speed ?? 1,
       facilitatorTokenHash: hashToken(facilitatorToken),
       // In invite mode the responder code is never valid; its hash is still stored so the column means one thing.
       responderCodeHash: hashToken(codes.responderCode ?? `${facilitatorToken}:no-responder-code`),
@@ -366,54 +386,20 @@ export class Registry {
       facilitatorName,
       createdAt: now.toISOString(),
     };
-    this.store.transaction(() => {
-      this.store.createSession(record);
-      this.leaderboard.setMeta(record.id, team, campaignId);
-      this.adopt(new LiveDrill(record, this.store, this.clock, this.config));
-    });
-    return {
-      ok: true,
-      created: {
-        sessionId,
-        facilitatorToken,
-        ...codes,
-        join,
-        facilitatorName,
-        facilitatorPath: `/#/drill/${sessionId}?token=${facilitatorToken}`,
-        seed,
-        difficulty,
-      },
-    };
+    const created = { sessionId, facilitatorToken, ...codes, join, facilitatorName, facilitatorPath: `/#/drill/${sessionId}?token=${facilitatorToken}`, seed, difficulty };
+    return { ok: true, record, team: request.team?.trim() ?? null, created };
   }
 
-  /** A campaign: one team's "week" of drills, created together and scored on total availability. */
-  createCampaign(body: unknown, now: Date): { ok: true; campaignId: string; drills: (CreateSessionResponse & { scenarioId: string })[] } | Failure {
-    const parsed = createCampaignRequestSchema.safeParse(body);
-    const problems = parsed.success ? [] : parsed.error.issues;
-    if (problems.some((i) => i.path[0] === 'team')) return failure(REQUEST_ERRORS.campaignTeam);
-    // The list itself (missing, empty, too long) is `bad-scenarios`; an entry that is not a known scenario is named.
-    if (problems.some((i) => i.path[0] === 'scenarioIds' && i.path.length === 1)) return failure(REQUEST_ERRORS.scenarioIds);
-    const raw = isObject(body) ? body : {};
-    const listed: unknown[] = Array.isArray(raw.scenarioIds) ? raw.scenarioIds : [];
-    const unknown = listed.find((id) => typeof id !== 'string' || !this.catalog.get(id));
-    if (unknown !== undefined) return { ok: false, code: 'unknown-scenario', message: `no scenario "${String(unknown)}"` };
-    const ids = listed.filter((id) => typeof id === 'string');
-    const full = this.capacityFor(ids.length);
-    if (full) return full;
-    // The team passed its schema; the seed and speed are checked by create(), as a drill's.
-    const team = String(raw.team).trim();
-    const given = parsed.success ? parsed.data.name?.trim() : undefined;
-    const name = given ? given.slice(0, MAX_CAMPAIGN_NAME_LENGTH) : `${team}'s week`;
-    const campaignId = newSessionId();
-    const drills: (CreateSessionResponse & { scenarioId: string })[] = [];
-    for (const scenarioId of ids) {
-      // Every drill shares the seed and speed, so only the first can fail, before anything is stored.
-      const result = this.create({ scenarioId, seed: raw.seed, speed: raw.speed, team }, now, campaignId);
-      if (!result.ok) return result;
-      drills.push({ scenarioId, ...result.created });
-    }
-    this.leaderboard.createCampaign(campaignId, team, name, now.toISOString());
-    return { ok: true, campaignId, drills };
+  /** Stores planned drills and starts their loops, all or none; `then` runs in the same transaction (a campaign's own row). */
+  storeDrills(planned: readonly PlannedDrill[], campaignId: string | null, then?: () => void): void {
+    this.store.transaction(() => {
+      for (const { record, team } of planned) {
+        this.store.createSession(record);
+        this.leaderboard.setMeta(record.id, team, campaignId);
+        this.adopt(new LiveDrill(record, this.store, this.clock, this.config));
+      }
+      then?.();
+    });
   }
 
   get(id: string): LiveDrill | undefined {

@@ -109,6 +109,7 @@ describe('what a live server sends matches the schemas', () => {
     expect(campaign.status).toBe(201);
     conforms(http.createCampaignResponseSchema, campaign.json, 'campaign created');
     conforms(http.campaignSchema, (await get(server, `/api/campaigns/${(campaign.json as { campaignId: string }).campaignId}`)).json, 'campaign');
+    conforms(http.campaignLeaderboardSchema, (await get(server, '/api/leaderboard/campaigns')).json, 'campaign leaderboard');
 
     for (const path of ['/api/sessions/nope', '/api/nothing', '/api/sessions?limit=0']) conforms(http.errorResponseSchema, (await get(server, path)).json, path);
     const validated = await fetch(`${server.url}/api/scenarios/validate`, { method: 'POST', body: 'id: [' });

@@ -155,6 +155,26 @@ describe('drills by difficulty', () => {
     expect((await create(server, { scenarioId: 'planless', seed: 5 })).status).toBe(201);
   });
 
+  it("gives each drill of a campaign its own difficulty or seed, and a drill that cannot have its difficulty fails the campaign", async () => {
+    await ready(server);
+    const campaign = async (drills: unknown[]) => {
+      const res = await fetch(`${server.url}/api/campaigns`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ team: 'red', drills }) });
+      return { status: res.status, json: (await res.json()) as { drills: CreateSessionResponse[]; code?: string; message?: string } };
+    };
+    // A rating some seed has.
+    const difficulty = [...expected.values()][0] as Difficulty;
+    const made = await campaign([{ scenarioId: SCENARIO, difficulty }, { scenarioId: 'planless', seed: 4 }]);
+    expect(made.status).toBe(201);
+    const [rated, seeded] = made.json.drills;
+    expect(rated?.difficulty).toBe(difficulty);
+    expect(expected.get(rated?.seed ?? 0)).toBe(difficulty);
+    expect(seeded).toMatchObject({ seed: 4, difficulty: null });
+    expect(await campaign([{ scenarioId: SCENARIO, difficulty }, { scenarioId: 'planless', difficulty }])).toMatchObject({
+      status: 409,
+      json: { code: 'difficulty-unavailable', message: expect.stringMatching(/^drills\[1\]: .*no reference plan/) },
+    });
+  });
+
   it('explores a scenario again when its file changes, and refuses its difficulty meanwhile', async () => {
     await ready(server);
     const before = counting.runs.length;

@@ -158,6 +158,50 @@ describe('HTTP API', () => {
     expect(await invite({ name: 'carol' })).toMatchObject({ status: 201, json: { name: 'carol' } });
   });
 
+  it('POST /api/campaigns with drills: each its own seed or difficulty, checked as POST /api/sessions checks one; all or none', async () => {
+    const campaign = (body: unknown) => post(server, '/api/campaigns', JSON.stringify(body));
+    const error = (code: string, message: string, status = 400) => ({ status, json: { ok: false, code, message } });
+    const sessions = async () => ((await get(server, '/api/sessions?limit=100')).json as SessionPage).sessions.length;
+    const before = await sessions();
+    const retail = { scenarioId: 'retail-sev1' };
+    expect(await campaign({ team: 't', scenarioIds: ['retail-sev1'], drills: [retail] })).toMatchObject(error('scenarios-and-drills', 'give scenarioIds or drills, not both'));
+    const listMessage = 'drills must list 1 to 20 drills, each an object {scenarioId, seed?, difficulty?}';
+    for (const drills of ['retail-sev1', [], ['retail-sev1'], [retail, null], Array(21).fill(retail)]) {
+      expect(await campaign({ team: 't', drills }), JSON.stringify(drills).slice(0, 40)).toMatchObject(error('bad-scenarios', listMessage));
+    }
+    // The team first, then the list, then the campaign's own seed and speed, then each drill in order.
+    expect(await campaign({ team: '', drills: [] })).toMatchObject({ json: { code: 'bad-team' } });
+    expect(await campaign({ team: 't', drills: [retail], seed: 'x', speed: 0 })).toMatchObject(error('bad-seed', 'seed must be a whole number from 0 to 2147483647'));
+    expect(await campaign({ team: 't', drills: [retail], speed: 0 })).toMatchObject(error('bad-speed', 'speed must be from 0.5 to 60'));
+    expect(await campaign({ team: 't', drills: [retail, { scenarioId: 'nope', seed: -1 }] })).toMatchObject(error('unknown-scenario', 'drills[1]: no scenario "nope"'));
+    expect(await campaign({ team: 't', drills: [{ ...retail, seed: -1 }] })).toMatchObject(error('bad-seed', 'drills[0]: seed must be a whole number from 0 to 2147483647'));
+    expect(await campaign({ team: 't', drills: [{ ...retail, difficulty: 'brutal' }] })).toMatchObject(error('bad-difficulty', 'drills[0]: difficulty must be "easy", "typical" or "hard"'));
+    expect(await campaign({ team: 't', drills: [{ ...retail, seed: 3, difficulty: 'hard' }] })).toMatchObject({ status: 400, json: { code: 'seed-and-difficulty', message: expect.stringMatching(/^drills\[0\]: give a seed or a difficulty, not both/) } });
+    // This server rates no seeds: a later drill by difficulty fails the campaign, and the earlier drill is not created either.
+    const unrated = await campaign({ team: 't', drills: [{ ...retail, seed: 3 }, { scenarioId: 'checkout-retry-storm', difficulty: 'hard' }] });
+    expect(unrated).toMatchObject({ status: 409, json: { code: 'difficulty-unavailable', message: expect.stringMatching(/^drills\[1\]: drills of "checkout-retry-storm" cannot be created by difficulty/) } });
+    expect(await sessions()).toBe(before);
+
+    // A drill without a seed of its own takes the campaign's; null is "not given", as for a drill.
+    const made = await campaign({ team: 'blue', seed: 9, speed: 30, drills: [{ ...retail, seed: 5 }, { scenarioId: 'checkout-retry-storm', difficulty: null }, { scenarioId: 'retail-sev1', extra: 1 }] });
+    expect(made.status).toBe(201);
+    const { campaignId, drills } = made.json as { campaignId: string; drills: { scenarioId: string; seed: number; difficulty: null; sessionId: string; facilitatorToken: string }[] };
+    expect(drills.map((d) => [d.scenarioId, d.seed, d.difficulty])).toEqual([
+      ['retail-sev1', 5, null],
+      ['checkout-retry-storm', 9, null],
+      ['retail-sev1', 9, null],
+    ]);
+    expect(await sessions()).toBe(before + 3);
+    // The campaign page's data: each drill in order, its state, and no response times until it is scored.
+    const view = (await get(server, `/api/campaigns/${campaignId}`)).json as { team: string; name: string; drills: (SessionListing & { durations: unknown })[] };
+    expect(view).toMatchObject({ team: 'blue', name: "blue's week" });
+    expect(view.drills.map((d) => [d.sessionId, d.scenarioId, d.seed, d.status, d.phase, d.score, d.durations])).toEqual(drills.map((d) => [d.sessionId, d.scenarioId, d.seed, 'live', 'ready', null, null]));
+    const summary = (await get(server, `/api/sessions/${drills[0]?.sessionId}`, { authorization: `Bearer ${drills[0]?.facilitatorToken}` })).json as SessionSummary;
+    expect(summary.speed).toBe(30);
+    // No week is finished: the campaign leaderboard is empty, not a scenario named "campaigns".
+    expect(await get(server, '/api/leaderboard/campaigns')).toMatchObject({ status: 200, json: { campaigns: [] } });
+  });
+
   it('creates sessions with long, random, distinct credentials; lists them with public fields only', async () => {
     const made: CodeDrill[] = [];
     for (const body of [{ scenarioId: 'retail-sev1' }, { scenarioId: 'retail-sev1', seed: 42, speed: 10 }, { scenarioId: 'auth-cert-expiry', speed: 0.5 }]) {

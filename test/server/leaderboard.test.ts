@@ -101,6 +101,32 @@ describe('leaderboard, history and campaigns', () => {
       expect(view.availability.requests).toBe(requests);
       expect(view.availability.availability).toBeCloseTo(1 - failed / requests, 5);
       expect(view.availability.availability).toBeLessThan(0.95);
+      // Each drill, in order, with its score and its response times from its own scorecard.
+      const drills = (view as unknown as { drills: { sessionId: string; status: string; score: number | null; durations: unknown }[] }).drills;
+      expect(drills.map((d) => d.sessionId)).toEqual(campaign.drills.map((d) => d.sessionId));
+      for (const [i, d] of drills.entries()) {
+        const card = (await get(server, `/api/sessions/${d.sessionId}/score`, { authorization: `Bearer ${campaign.drills[i]?.facilitatorToken}` })).json as { grade: { score: number }; durations: unknown };
+        expect(d).toMatchObject({ status: 'ended', score: card.grade.score, durations: card.durations });
+      }
+
+      // Ranked with other weeks once every drill is scored: a week with no fault served every request.
+      const week = async (team: string, scenarioIds: string[]) =>
+        (await (await fetch(`${server.url}/api/campaigns`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ team, scenarioIds, speed: 60 }) })).json()) as typeof campaign;
+      const calm = await week('calm team', ['retail-sev1']);
+      await week('idle team', ['retail-sev1']);
+      const fac = await TestClient.join(server.url, { sessionId: calm.drills[0]?.sessionId ?? '', token: calm.drills[0]?.facilitatorToken, name: 'fac' });
+      for (const command of ['start', 'end']) {
+        fac.send({ type: 'control', command, clientActionId: command });
+        expect(await fac.reply(command)).toMatchObject({ type: 'ack' });
+      }
+      fac.close();
+      const board = (await get(server, '/api/leaderboard/campaigns')).json as { campaigns: { rank: number; campaignId: string; team: string; totalScore: number; availability: { availability: number }; scenarioIds: string[] }[] };
+      expect(board.campaigns.map((c) => [c.rank, c.team])).toEqual([
+        [1, 'calm team'],
+        [2, 'green team'],
+      ]);
+      expect(board.campaigns[1]).toMatchObject({ campaignId: campaign.campaignId, scenarioIds: ['retail-sev1', 'retail-sev1'], availability: view.availability });
+      expect(board.campaigns[1]?.totalScore).toBeCloseTo(drills.reduce((sum, d) => sum + (d.score ?? 0), 0), 5);
 
       const bad = await fetch(`${server.url}/api/campaigns`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ team: 'x', scenarioIds: ['nope'] }) });
       expect(bad.status).toBe(400);

@@ -1,11 +1,13 @@
-/** Routes the single-page app by URL hash: lobby, console, debrief and replay. */
+/** Routes the single-page app by URL hash: lobby, console, debrief, replay and campaign. */
+import { renderCampaign } from './screens/campaign.ts';
 import { renderConsole } from './screens/console.ts';
 import { renderDebrief } from './screens/debrief.ts';
 import { renderLobby } from './screens/lobby.ts';
 import { renderReplay } from './screens/replay.ts';
 
 export interface Route {
-  screen: 'lobby' | 'drill' | 'join' | 'debrief' | 'replay';
+  screen: 'lobby' | 'drill' | 'join' | 'debrief' | 'replay' | 'campaign';
+  /** The drill's id; on the campaign screen, the campaign's. */
   sessionId: string;
   params: URLSearchParams;
 }
@@ -14,7 +16,7 @@ export function parseRoute(hash: string): Route {
   const [path = '', query = ''] = hash.replace(/^#\/?/, '').split('?');
   const [screen, sessionId = ''] = path.split('/');
   const params = new URLSearchParams(query);
-  const known = ['drill', 'join', 'debrief', 'replay'] as const;
+  const known = ['drill', 'join', 'debrief', 'replay', 'campaign'] as const;
   return { screen: (known as readonly string[]).includes(screen ?? '') ? (screen as Route['screen']) : 'lobby', sessionId, params };
 }
 
@@ -29,6 +31,7 @@ function route(): void {
   if (r.screen === 'drill' || r.screen === 'join') teardown = renderConsole(app, r);
   else if (r.screen === 'debrief') renderDebrief(app, r);
   else if (r.screen === 'replay') teardown = renderReplay(app, r);
+  else if (r.screen === 'campaign') teardown = renderCampaign(app, r);
   else renderLobby(app);
 }
 

@@ -21,12 +21,13 @@ export interface DrillPick {
 /** Still being rated: worth asking the server again. */
 export const rating = (state: ScenarioDifficulty | undefined): boolean => state?.status === 'pending' || state?.status === 'computing';
 
-export function drillPick(s: ScenarioListing): DrillPick {
-  const name = `pick-${s.id}`;
+/** `key` makes the control's ids unique on the page: a scenario's card uses its id, a campaign's drill its own key. */
+export function drillPick(s: ScenarioListing, key = s.id): DrillPick {
+  const name = `pick-${key}`;
   const bySeed = h('input', { type: 'radio', name, value: 'seed', id: `${name}-seed`, checked: true });
   const byDifficulty = h('input', { type: 'radio', name, value: 'difficulty', id: `${name}-difficulty` });
-  const seed = h('input', { type: 'number', min: 0, max: 2147483647, step: 1, value: s.defaultSeed, id: `seed-${s.id}`, 'aria-label': 'Seed number' });
-  const difficulty = h('select', { id: `difficulty-${s.id}`, 'aria-label': 'Difficulty level' });
+  const seed = h('input', { type: 'number', min: 0, max: 2147483647, step: 1, value: s.defaultSeed, id: `seed-${key}`, 'aria-label': 'Seed number' });
+  const difficulty = h('select', { id: `difficulty-${key}`, 'aria-label': 'Difficulty level' });
   for (const d of DIFFICULTIES) difficulty.append(h('option', { value: d, text: d, selected: d === 'typical' }));
   const progress = h('progress', { max: 1, value: 0, hidden: true, 'aria-hidden': 'true' });
   const note = h('span', { class: 'difficulty-note', id: `${name}-note` });

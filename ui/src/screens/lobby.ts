@@ -1,14 +1,21 @@
-/** The lobby: scenarios with briefings, create a drill, join by code, past drills, leaderboards. */
+/** The lobby: scenarios with briefings, create a drill or a campaign, join by code, past drills, leaderboards. */
 import type { BrokenScenarioFile, CreateSessionResponse, ScenarioDetail, ScenarioList, ScenarioListing, ServerInfo, SessionListing, SessionPage } from '../../../engine/protocol/messages.ts';
 import { adminToken, saveCredentials } from '../credentials.ts';
 import { h } from '../dom.ts';
 import { drillPick, rating, type DrillPick } from './drill-pick.ts';
+import { campaignsSection } from './lobby-campaigns.ts';
 
 /** How often the lobby asks again while a scenario's seeds are being rated by difficulty. */
 const RATING_POLL_MS = 2_000;
 
 export async function renderLobby(root: HTMLElement): Promise<void> {
-  const main = h('main', { class: 'lobby' }, h('h1', { text: 'sevdrill' }), h('p', { class: 'lede', text: 'Rehearse a Sev 1 before a real one happens.' }));
+  // The campaign form sits below every scenario card: one click takes a facilitator there (a hash link would be a route).
+  const toCampaigns = h('button', { type: 'button', class: 'link-button', text: 'Plan a week of drills' });
+  toCampaigns.addEventListener('click', () => {
+    document.getElementById('campaigns-heading')?.scrollIntoView({ block: 'start' });
+    document.getElementById('campaign-team')?.focus({ preventScroll: true });
+  });
+  const main = h('main', { class: 'lobby' }, h('h1', { text: 'sevdrill' }), h('p', { class: 'lede' }, 'Rehearse a Sev 1 before a real one happens. ', toCampaigns));
   root.append(main);
   main.append(joinForm());
   const [{ scenarios, broken }, info] = await Promise.all([
@@ -25,12 +32,17 @@ export async function renderLobby(root: HTMLElement): Promise<void> {
     picks.set(s.id, card.pick);
     list.append(card.element);
   }
-  main.append(list, pastDrills());
-  if (scenarios.some((s) => rating(s.difficulty))) followRating(main, picks);
+  const campaigns = campaignsSection(scenarios, info);
+  main.append(list, campaigns.element, pastDrills());
+  const show = (listed: readonly ScenarioListing[]) => {
+    for (const s of listed) picks.get(s.id)?.show(s.difficulty);
+    campaigns.show(listed);
+  };
+  if (scenarios.some((s) => rating(s.difficulty))) followRating(main, show);
 }
 
 /** Asks the server again while any scenario's seeds are being rated, and shows the progress; stops once none is, or the lobby is left. */
-function followRating(main: HTMLElement, picks: ReadonlyMap<string, DrillPick>): void {
+function followRating(main: HTMLElement, show: (scenarios: readonly ScenarioListing[]) => void): void {
   const poll = async () => {
     if (!main.isConnected) return;
     let scenarios: ScenarioListing[];
@@ -42,7 +54,7 @@ function followRating(main: HTMLElement, picks: ReadonlyMap<string, DrillPick>):
       return;
     }
     if (!main.isConnected) return;
-    for (const s of scenarios) picks.get(s.id)?.show(s.difficulty);
+    show(scenarios);
     if (scenarios.some((s) => rating(s.difficulty))) setTimeout(() => void poll(), RATING_POLL_MS);
   };
   setTimeout(() => void poll(), RATING_POLL_MS);

@@ -68,6 +68,16 @@ const creationErrors = {
 };
 
 export const ROUTES: Route[] = [
+  {
+    method: 'get',
+    path: '/docs/:name',
+    summary: 'A guide as an HTML page: scoring, scenarios or protocol (the report links to /docs/scoring)',
+    auth: 'none',
+    responses: {
+      200: { description: 'The guide, rendered from docs/<name>.md.', text: ['text/html'] },
+      404: { description: 'No such guide: an HTML page that lists the guides.', text: ['text/html'] },
+    },
+  },
   { method: 'get', path: '/healthz', summary: 'Liveness probe (any Host)', auth: 'none', responses: { 200: { description: 'The server is up.', schema: http.healthSchema } } },
   {
     method: 'get',

@@ -51,12 +51,15 @@ describe('resume', () => {
       expect(welcome).toMatchObject({ type: 'welcome', resumed: true, role: 'responder' });
       const newestAtJoin = welcome.seq as number;
       expect(newestAtJoin).toBeGreaterThan(lastSeq);
-      // Backlog first (no sample), then live batches.
+      // Backlog first (no sample), then the chart history, then live batches.
       await back.waitForNext((m) => m.type === 'events' && m.sample !== undefined);
       await back.waitForNext((m) => m.type === 'events' && m.sample !== undefined);
+      const history = back.messages.findIndex((m) => m.type === 'history');
       const firstLive = back.messages.findIndex((m) => m.type === 'events' && m.sample !== undefined);
-      const backlog = back.messages.slice(1, firstLive).flatMap((m) => (m.type === 'events' ? (m.events as Event[]) : []));
-      expect(back.messages.slice(1, firstLive).every((m) => m.type === 'events' && m.sample === undefined)).toBe(true);
+      expect(history).toBeGreaterThan(0);
+      expect(history).toBeLessThan(firstLive);
+      const backlog = back.messages.slice(1, history).flatMap((m) => (m.type === 'events' ? (m.events as Event[]) : []));
+      expect(back.messages.slice(1, history).every((m) => m.type === 'events' && m.sample === undefined)).toBe(true);
 
       const all = fac.events() as Event[];
       // The facilitator's own stream is complete: every seq from 0, once each.

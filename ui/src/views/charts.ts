@@ -78,6 +78,8 @@ const LINES_PER_FRAME = 4;
 const VALUE_REFRESH_MS = 250;
 const MIN_CELL_H = 56;
 const M = { left: 36, right: 6, top: 15, bottom: 6 };
+/** Pixels kept free for a chart's current value, right of its name. */
+const VALUE_ROOM = 62;
 const METRIC_LABEL: Record<Metric, string> = { errorRate: 'errors', p99Ms: 'p99', rps: 'requests/s', saturation: 'saturation', lagSeconds: 'lag' };
 const SERVICE_METRICS: Metric[] = ['errorRate', 'p99Ms', 'rps', 'saturation'];
 
@@ -405,6 +407,7 @@ export function createChartsView(root: HTMLElement, ctx: ViewContext): View {
       rec.cell.style.height = `${cellH}px`;
       rec.svg.attr('width', cellW).attr('height', cellH);
       rec.value.setAttribute('x', String(cellW - M.right));
+      fitTitle(rec, cellW);
       rec.y.range([rec.h, 0]);
       rec.drawn = null;
       rec.yKey = '';
@@ -423,6 +426,25 @@ export function createChartsView(root: HTMLElement, ctx: ViewContext): View {
       .attr('class', 'x-axis')
       .attr('transform', (i) => `translate(${i * (cellW + GAP) + M.left},1)`)
       .call(axisBottom(x).tickValues(ticks).tickFormat((t) => formatAxisTime(Number(t), long)).tickSizeOuter(0).tickSize(3));
+  }
+
+  /**
+   * Shortens a chart's name (with an ellipsis) so that it never runs into the value at the right:
+   * "See account information errors" beside "100.0%" in a narrow cell. Measured once per layout, not
+   * per tick; room is kept for the widest value a chart shows ("100.0%", "12,345 ms").
+   */
+  function fitTitle(rec: ChartRec, width: number): void {
+    const who = rec.title.firstChild as SVGTSpanElement | null;
+    if (!who) return;
+    who.textContent = rec.spec.title;
+    const room = width - M.left - M.right - VALUE_ROOM;
+    let name = rec.spec.title;
+    while (room > 0 && name.length > 1 && rec.title.getComputedTextLength() > room) {
+      name = name.slice(0, -1);
+      who.textContent = `${name.trimEnd()}…`;
+    }
+    // The pin sits right after the name, as long or as short as it now is.
+    if (rec.pin) rec.pin.style.left = `${M.left + Math.ceil(rec.title.getComputedTextLength()) + 8}px`;
   }
 
   function showValue(rec: ChartRec, current: number | undefined): void {

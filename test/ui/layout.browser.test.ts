@@ -1,0 +1,82 @@
+/**
+ * The console's layout at three desktop sizes, in Chromium, with a drill in full cascade: no two
+ * visible pieces of text overlap (their bounding boxes, element by element, in every panel), and the
+ * page itself does not scroll.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestClient, createDrill, type CodeDrill } from '../server/harness.ts';
+import { SKIP_BROWSER, artifact, joinDrill, person, startRig, type Rig } from './browser.ts';
+
+const SIZES = [
+  { width: 1440, height: 900 },
+  { width: 1280, height: 720 },
+  { width: 1024, height: 768 },
+];
+
+/** Every pair of visible, text-bearing leaves whose boxes overlap by more than a pixel each way (a script: the tests have no DOM types). */
+const OVERLAPS = `(() => {
+  const leaves = [];
+  // The part of an element's box that is on screen: clipped by every scrolling or clipping ancestor.
+  const shown = (el) => {
+    let r = el.getBoundingClientRect();
+    let box = { left: r.left, top: r.top, right: r.right, bottom: r.bottom };
+    for (let a = el.parentElement; a; a = a.parentElement) {
+      const s = getComputedStyle(a);
+      if (s.overflowX === 'visible' && s.overflowY === 'visible') continue;
+      const c = a.getBoundingClientRect();
+      box = { left: Math.max(box.left, c.left), top: Math.max(box.top, c.top), right: Math.min(box.right, c.right), bottom: Math.min(box.bottom, c.bottom) };
+    }
+    return box.right - box.left >= 1 && box.bottom - box.top >= 1 ? box : null;
+  };
+  for (const el of document.querySelectorAll('.console *')) {
+    const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim() !== '');
+    if (!own || el.closest('dialog, .share-body, title')) continue;
+    // Inside a closed <details>, only its summary is drawn.
+    const folded = el.closest('details:not([open])');
+    if (folded && !el.closest('summary')) continue;
+    const s = getComputedStyle(el);
+    if (s.visibility === 'hidden' || s.display === 'none' || Number(s.opacity) === 0) continue;
+    const r = shown(el);
+    if (r) leaves.push({ el, r });
+  }
+  const out = [];
+  for (let i = 0; i < leaves.length; i++) {
+    for (let j = i + 1; j < leaves.length; j++) {
+      const a = leaves[i], b = leaves[j];
+      if (a.el.contains(b.el) || b.el.contains(a.el)) continue;
+      const x = Math.min(a.r.right, b.r.right) - Math.max(a.r.left, b.r.left);
+      const y = Math.min(a.r.bottom, b.r.bottom) - Math.max(a.r.top, b.r.top);
+      if (x > 1 && y > 1) out.push(a.el.textContent.trim().slice(0, 40) + ' ⨯ ' + b.el.textContent.trim().slice(0, 40));
+    }
+  }
+  return out;
+})()`;
+
+describe.skipIf(SKIP_BROWSER)('the console layout in Chromium', () => {
+  let rig: Rig;
+  let drill: CodeDrill;
+  beforeAll(async () => {
+    rig = await startRig();
+    drill = await createDrill(rig.server, { scenarioId: 'retail-sev1', speed: 60 });
+    const fac = await TestClient.join(rig.server.url, { sessionId: drill.sessionId, token: drill.facilitatorToken });
+    fac.send({ type: 'control', command: 'start', clientActionId: 'start' });
+    await fac.waitForEvent('alert.firing', { severity: 'page' }, 30_000);
+    fac.send({ type: 'control', command: 'pause', clientActionId: 'pause' });
+    await fac.reply('pause');
+    fac.close();
+  }, 60_000);
+  afterAll(async () => {
+    await rig?.close();
+  });
+
+  it.each(SIZES)('at $width×$height: no text overlaps other text, and the page does not scroll', async (size) => {
+    const p = await person(rig.browser, `viewer ${size.width}`, size);
+    await joinDrill(p, rig.server.url, drill.sessionId, drill.responderCode, `viewer${size.width}`);
+    await p.page.getByRole('list', { name: 'Alerts' }).getByRole('listitem').filter({ hasText: /FIRING · page/ }).first().waitFor();
+    await p.page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
+    await p.page.screenshot({ path: artifact(`ui-layout-${size.width}x${size.height}.png`) });
+    expect(await p.page.evaluate(OVERLAPS)).toEqual([]);
+    expect(await p.page.evaluate('document.scrollingElement.scrollHeight <= innerHeight && document.scrollingElement.scrollWidth <= innerWidth')).toBe(true);
+    await p.context.close();
+  });
+});

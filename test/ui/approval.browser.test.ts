@@ -10,7 +10,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import { createDrill, type CodeDrill } from '../server/harness.ts';
-import { SKIP_BROWSER, artifact, joinDrill, person, reportProblems, startRig, waitLive, type Person, type Rig } from './browser.ts';
+import { SKIP_BROWSER, artifact, person, reportProblems, startPaged, startRig, type Person, type Rig } from './browser.ts';
 
 const MARK = '⚠ Approval needed — ';
 const LONG_UPDATE =
@@ -50,17 +50,7 @@ describe.skipIf(SKIP_BROWSER)('the approval banner and the timeline in Chromium'
   beforeEach(() => onTestFailed(() => reportProblems(people)));
 
   it('starts the drill with two responders; the page fires', async () => {
-    await facilitator.page.goto(`${rig.server.url}/#/drill/${drill.sessionId}?token=${drill.facilitatorToken}`);
-    await waitLive(facilitator.page);
-    await joinDrill(alice, rig.server.url, drill.sessionId, drill.responderCode, 'alice');
-    await joinDrill(bob, rig.server.url, drill.sessionId, drill.responderCode, 'bob');
-    const f = facilitator.page;
-    await f.getByRole('button', { name: 'Start', exact: true }).click();
-    await notified(f, 'Start: done');
-    await f.getByRole('combobox', { name: 'Fault to inject' }).selectOption('pricing-rules-v2');
-    await f.getByRole('button', { name: 'Inject', exact: true }).click();
-    await notified(f, 'Inject: done');
-    await alice.page.getByRole('button', { name: 'Acknowledge page', disabled: false }).waitFor({ timeout: 30_000 });
+    await startPaged(rig.server.url, drill, facilitator, [[alice, 'alice'], [bob, 'bob']], 'pricing-rules-v2');
     // Nothing waits for anyone yet: no banner, the plain title.
     expect(await banner(alice.page).count()).toBe(0);
     expect(await alice.page.title()).not.toContain(MARK);

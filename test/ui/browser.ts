@@ -165,3 +165,22 @@ export function artifact(name: string): string {
   mkdirSync(ARTIFACTS, { recursive: true });
   return join(ARTIFACTS, name);
 }
+
+/**
+ * The facilitator's console open on `drill`, each responder joined under their name, then Start and
+ * an inject of `fault` from the facilitator's controls; resolves once the first responder can
+ * acknowledge a page.
+ */
+export async function startPaged(url: string, drill: { sessionId: string; facilitatorToken: string; responderCode: string }, facilitator: Person, responders: readonly [Person, string][], fault: string): Promise<void> {
+  await facilitator.page.goto(`${url}/#/drill/${drill.sessionId}?token=${drill.facilitatorToken}`);
+  await waitLive(facilitator.page);
+  for (const [p, name] of responders) await joinDrill(p, url, drill.sessionId, drill.responderCode, name);
+  const f = facilitator.page;
+  await f.getByRole('button', { name: 'Start', exact: true }).click();
+  await f.locator('.status-line', { hasText: 'Start: done' }).waitFor();
+  await f.getByRole('combobox', { name: 'Fault to inject' }).selectOption(fault);
+  await f.getByRole('button', { name: 'Inject', exact: true }).click();
+  await f.locator('.status-line', { hasText: 'Inject: done' }).waitFor();
+  const [first] = responders;
+  if (first) await first[0].page.getByRole('button', { name: 'Acknowledge page', disabled: false }).waitFor({ timeout: 30_000 });
+}

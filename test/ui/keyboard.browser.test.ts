@@ -7,7 +7,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import { createDrill, fetchLog, logEvents, type CodeDrill } from '../server/harness.ts';
-import { SKIP_BROWSER, joinDrill, person, reportProblems, startRig, waitLive, type Person, type Rig } from './browser.ts';
+import { SKIP_BROWSER, person, reportProblems, startPaged, startRig, type Person, type Rig } from './browser.ts';
 
 const notified = (page: Page, text: string | RegExp) => page.locator('.status-line', { hasText: text }).waitFor();
 const focusedId = (page: Page) => page.evaluate('document.activeElement?.getAttribute("data-id") ?? ""');
@@ -34,15 +34,7 @@ describe.skipIf(SKIP_BROWSER)('a keyboard-only response in Chromium', () => {
   beforeEach(() => onTestFailed(() => reportProblems(people)));
 
   it('the facilitator starts the drill and the pricing config push pages the team', async () => {
-    await facilitator.page.goto(`${rig.server.url}/#/drill/${drill.sessionId}?token=${drill.facilitatorToken}`);
-    await waitLive(facilitator.page);
-    await joinDrill(alice, rig.server.url, drill.sessionId, drill.responderCode, 'alice');
-    await joinDrill(bob, rig.server.url, drill.sessionId, drill.responderCode, 'bob');
-    const f = facilitator.page;
-    await f.getByRole('button', { name: 'Start', exact: true }).click();
-    await f.getByRole('combobox', { name: 'Fault to inject' }).selectOption('pricing-rules-v2');
-    await f.getByRole('button', { name: 'Inject', exact: true }).click();
-    await alice.page.getByRole('button', { name: 'Acknowledge page', disabled: false }).waitFor({ timeout: 30_000 });
+    await startPaged(rig.server.url, drill, facilitator, [[alice, 'alice'], [bob, 'bob']], 'pricing-rules-v2');
   });
 
   it('alice acknowledges, declares, diagnoses pricing and requests the rollback without the mouse', async () => {

@@ -9,6 +9,7 @@
  */
 import { debriefCredential, loadCredentials, saveCredentials } from '../credentials.ts';
 import { h } from '../dom.ts';
+import { codePrompt } from '../views/code-prompt.ts';
 import type { Route } from '../main.ts';
 
 export function renderDebrief(root: HTMLElement, route: Route): void {
@@ -32,16 +33,8 @@ export function renderDebrief(root: HTMLElement, route: Route): void {
   );
   // Without a credential that opens it (a 401), ask for one, as the replay does: a participant's join
   // code, or the facilitator token. Never raw JSON.
-  const codeInput = h('input', { id: 'debrief-code', required: true, autocomplete: 'off' });
-  const ask = h('form', { class: 'replay-ask', hidden: true }, h('label', { for: 'debrief-code', text: 'Join code (or the facilitator token)' }), codeInput, h('button', { type: 'submit', text: 'Open the debrief' }));
+  const { form: ask, input: codeInput } = codePrompt(sessionId, 'debrief-code', 'Open the debrief', (code) => void load(code));
   message.after(ask);
-  ask.addEventListener('submit', (event) => {
-    event.preventDefault();
-    const code = codeInput.value.trim();
-    if (!code) return;
-    saveCredentials(sessionId, { code });
-    void load(code);
-  });
 
   async function load(credential: string | undefined): Promise<void> {
     message.className = 'debrief-message';

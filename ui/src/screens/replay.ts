@@ -10,6 +10,7 @@ import { debriefCredential, loadCredentials, saveCredentials } from '../credenti
 import { describe, namesOf } from '../../../engine/protocol/describe.ts';
 import { formatClock } from '../../../engine/protocol/format.ts';
 import { h } from '../dom.ts';
+import { codePrompt } from '../views/code-prompt.ts';
 import type { Route } from '../main.ts';
 import { SeriesStore, applyEvent, applySample, modelFromWelcome, type ViewModel } from '../model.ts';
 import { QUIET_EVENTS } from '../views/timeline.ts';
@@ -33,8 +34,7 @@ export function renderReplay(root: HTMLElement, route: Route): () => void {
   const links = h('nav', { class: 'replay-nav' }, h('a', { href: `#/debrief/${sessionId}`, text: 'Debrief' }), ' · ', h('a', { href: '#/', text: 'Lobby' }));
   const message = h('p', { class: 'replay-message', role: 'status', text: 'Loading the replay…' });
   // Without a credential that opens it (a 401), ask for one: a participant's join code, or the facilitator token.
-  const codeInput = h('input', { id: 'replay-code', required: true, autocomplete: 'off' });
-  const ask = h('form', { class: 'replay-ask', hidden: true }, h('label', { for: 'replay-code', text: 'Join code (or the facilitator token)' }), codeInput, h('button', { type: 'submit', text: 'Open the replay' }));
+  const { form: ask, input: codeInput } = codePrompt(sessionId, 'replay-code', 'Open the replay', (code) => void load(code));
   root.append(h('main', { class: 'replay-loading' }, h('h1', { text: 'Replay' }), links, message, ask));
 
   let teardown: (() => void) | undefined;
@@ -62,13 +62,6 @@ export function renderReplay(root: HTMLElement, route: Route): () => void {
       if (!closed) failed(`The replay could not be loaded: ${error instanceof Error ? error.message : String(error)}.`);
     }
   }
-  ask.addEventListener('submit', (event) => {
-    event.preventDefault();
-    const code = codeInput.value.trim();
-    if (!code) return;
-    saveCredentials(sessionId, { code });
-    void load(code);
-  });
   void load(urlCode ?? debriefCredential(creds));
   return () => {
     closed = true;

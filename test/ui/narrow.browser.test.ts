@@ -1,0 +1,49 @@
+/**
+ * Below 900 px the console stacks its panels in one scrolling column: at 800×900, with the page
+ * firing, every main action of a responder can be scrolled to and is fully on screen, nothing
+ * sticks out sideways, and the graph still names its services.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestClient, createDrill, type CodeDrill } from '../server/harness.ts';
+import { SKIP_BROWSER, artifact, joinDrill, person, startRig, type Rig } from './browser.ts';
+
+const ACTIONS = ['Acknowledge page', 'Declare / change severity', 'Take IC', 'Post status update', 'Resolve incident', 'rollback pricing', 'Diagnose (read logs)'];
+
+describe.skipIf(SKIP_BROWSER)('the console at 800 px in Chromium', () => {
+  let rig: Rig;
+  let drill: CodeDrill;
+  beforeAll(async () => {
+    rig = await startRig();
+    drill = await createDrill(rig.server, { scenarioId: 'retail-sev1', speed: 60 });
+    const fac = await TestClient.join(rig.server.url, { sessionId: drill.sessionId, token: drill.facilitatorToken });
+    fac.send({ type: 'control', command: 'start', clientActionId: 'start' });
+    await fac.waitForEvent('alert.firing', { severity: 'page' }, 30_000);
+    fac.send({ type: 'control', command: 'pause', clientActionId: 'pause' });
+    await fac.reply('pause');
+    fac.close();
+  }, 60_000);
+  afterAll(async () => {
+    await rig?.close();
+  });
+
+  it('reaches every main action, with no sideways scroll', async () => {
+    const p = await person(rig.browser, 'narrow', { width: 800, height: 900 });
+    await joinDrill(p, rig.server.url, drill.sessionId, drill.responderCode, 'nadia');
+    const { page } = p;
+    await page.getByRole('list', { name: 'Alerts' }).getByRole('listitem').first().waitFor();
+    // Pick pricing so that its actions and Diagnose are there to reach.
+    await page.locator('g.node[data-id="pricing"]').click();
+    for (const name of ACTIONS) {
+      const button = page.getByRole('button', { name, exact: true }).first();
+      await button.scrollIntoViewIfNeeded();
+      const box = await button.boundingBox();
+      expect(box, name).not.toBeNull();
+      expect(box && box.x >= 0 && box.x + box.width <= 800 && box.y >= 0 && box.y + box.height <= 900, `${name}: ${JSON.stringify(box)}`).toBe(true);
+    }
+    expect(await page.evaluate('document.scrollingElement.scrollWidth <= innerWidth')).toBe(true);
+    expect(await page.locator('.gv .label').count()).toBeGreaterThan(5);
+    await page.evaluate('scrollTo(0, 0)');
+    await page.screenshot({ path: artifact('ui-narrow-800.png'), fullPage: true });
+    await p.context.close();
+  });
+});

@@ -17,12 +17,17 @@ export interface DescribeNames {
   readonly alerts?: ReadonlyMap<string, { readonly metric: string; readonly redHerring: boolean }>;
   /** Advice labels by advice id (correct, stale, harmful): facilitator view only. */
   readonly adviceLabels?: ReadonlyMap<string, string>;
+  /** Display names by id, so a service or a journey has one name everywhere (the graph's, the charts'). */
+  readonly services?: ReadonlyMap<string, string>;
+  readonly journeys?: ReadonlyMap<string, string>;
 }
 
 /** The parts of a scenario (full or public) that sentences draw on. */
 export interface NamesSource {
   readonly alerts?: readonly { readonly id: string; readonly metric: string; readonly facilitator?: { readonly redHerring?: boolean } | undefined }[];
   readonly advice?: readonly { readonly id: string; readonly facilitator?: { readonly label: string } | undefined }[];
+  readonly services?: readonly { readonly id: string; readonly name?: string | undefined }[];
+  readonly journeys?: readonly { readonly id: string; readonly name: string }[];
 }
 
 export function namesOf(s: NamesSource): DescribeNames {
@@ -31,6 +36,8 @@ export function namesOf(s: NamesSource): DescribeNames {
   return {
     alerts: new Map((s.alerts ?? []).map((a) => [a.id, { metric: a.metric, redHerring: a.facilitator?.redHerring === true }])),
     ...(s.advice ? { adviceLabels } : {}),
+    services: new Map((s.services ?? []).map((x) => [x.id, x.name ?? x.id])),
+    journeys: new Map((s.journeys ?? []).map((j) => [j.id, j.name])),
   };
 }
 
@@ -146,7 +153,7 @@ function text(e: EngineEvent, names: DescribeNames): string {
       return `Fault ${e.fault} ended: ${e.reason === 'fixed' ? `fixed by ${orUnknown(e.action)}` : e.reason}`;
     case 'change.deployed': {
       const how = e.approvedBy !== undefined ? ` (approved by ${e.approvedBy})` : e.bypassed ? ' (deployed without review)' : '';
-      return `Change on ${e.service} by ${e.author}${how}: ${clip(e.summary, 200)}`;
+      return `Change on ${service(names, e.service)} by ${e.author}${how}: ${clip(e.summary, 200)}`;
     }
     case 'change.proposed': {
       const source = e.page !== undefined ? `, citing the wiki page ${e.page}` : '';
@@ -161,9 +168,9 @@ function text(e: EngineEvent, names: DescribeNames): string {
         ? `The deadline for “${e.title}” passed`
         : `The deadline for “${e.title}” passed: ${e.by} pushed the change ${e.pushed} alone`;
     case 'service.state':
-      return `Service ${e.service} went from ${e.from} to ${e.to} (errors ${formatPercent(e.errorRate)}, p99 ${formatMetric('p99Ms', e.p99Ms)})`;
+      return `Service ${service(names, e.service)} went from ${e.from} to ${e.to} (errors ${formatPercent(e.errorRate)}, p99 ${formatMetric('p99Ms', e.p99Ms)})`;
     case 'journey.slo':
-      return `Journey ${e.journey} ${e.ok ? 're-entered' : 'left'} its SLO (errors ${formatPercent(e.errorRate)}, p99 ${formatMetric('p99Ms', e.p99Ms)})`;
+      return `Journey ${journey(names, e.journey)} ${e.ok ? 're-entered' : 'left'} its SLO (errors ${formatPercent(e.errorRate)}, p99 ${formatMetric('p99Ms', e.p99Ms)})`;
     case 'impact.minute':
       return `Minute ${e.minute} closed: ${formatCount(e.total.failed)} failed request${e.total.failed === 1 ? '' : 's'} and ${formatMoney(e.total.lost)} lost so far`;
     case 'checkpoint':
@@ -209,7 +216,7 @@ function text(e: EngineEvent, names: DescribeNames): string {
     case 'diagnosis': {
       const [line] = e.lines;
       const first = line !== undefined ? `; logs: “${clip(line, 120)}”${e.lines.length > 1 ? ` (+${e.lines.length - 1} more)` : ''}` : '';
-      return `${e.by} looked at ${e.target}: errors ${formatPercent(e.errorRate)}, p99 ${formatMetric('p99Ms', e.p99Ms)}, saturation ${formatPercent(e.saturation, 0)}${first}`;
+      return `${e.by} looked at ${service(names, e.target)}: errors ${formatPercent(e.errorRate)}, p99 ${formatMetric('p99Ms', e.p99Ms)}, saturation ${formatPercent(e.saturation, 0)}${first}`;
     }
     case 'assistant.answered': {
       if (e.page === null) return `The assistant found nothing in the wiki for ${e.by}'s question`;
@@ -230,3 +237,10 @@ function text(e: EngineEvent, names: DescribeNames): string {
 }
 
 const unknownType = (e: never): string => (e as { type: string }).type;
+
+/** A service or a journey by the name the rest of the console gives it; its id when none is known. */
+const service = (names: DescribeNames, id: string): string => names.services?.get(id) ?? id;
+const journey = (names: DescribeNames, id: string): string => {
+  const name = names.journeys?.get(id);
+  return name === undefined ? id : `“${name}”`;
+};

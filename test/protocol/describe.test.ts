@@ -186,6 +186,16 @@ group('describe', () => {
     expect(describe(SAMPLES['advice.shown'], pub)).not.toContain('(');
   });
 
+  it('calls a service and a journey by the one name the console gives them', () => {
+    const names = namesOf({ services: [{ id: 'pricing', name: 'Pricing' }, { id: 'db' }], journeys: [{ id: 'checkout', name: 'Check out' }] });
+    expect(describe(SAMPLES['service.state'], names)).toBe('Service Pricing went from healthy to down (errors 45.1%, p99 2,400 ms).');
+    expect(describe(SAMPLES['journey.slo'], names)).toBe('Journey “Check out” left its SLO (errors 20.0%, p99 900 ms).');
+    expect(describe(SAMPLES.diagnosis, names)).toMatch(/^bob looked at Pricing: errors/);
+    expect(describe(SAMPLES['change.deployed'], names)).toBe('Change on Pricing by deploy-bot: pricing v2.');
+    // A service with no name keeps its id.
+    expect(describe({ ...SAMPLES['service.state'], service: 'db' }, names)).toMatch(/^Service db went/);
+  });
+
   it('covers the other branches of the state sentences', () => {
     expect(describe({ ...stamp, type: 'drill.state', from: 'running', to: 'ended', reason: 'time-limit' })).toBe('The drill ended (time-limit).');
     expect(describe({ ...stamp, type: 'incident.state', from: 'idle', to: 'detected', severity: null, alert: 'checkout-errors' })).toBe('Incident detected: the page checkout-errors fired.');

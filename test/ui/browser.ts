@@ -13,7 +13,7 @@ import type { ServerConfig } from '../../engine/server/config.ts';
 import type { EngineEvent } from '../../engine/protocol/events.ts';
 import { oneLinePerFact } from '../../engine/protocol/restated.ts';
 import { ROOT } from '../helpers.ts';
-import { logEvents, fetchLog, sleep, testConfig } from '../server/harness.ts';
+import { TestClient, createDrill, logEvents, fetchLog, sleep, testConfig, type CodeDrill } from '../server/harness.ts';
 
 const CHROMIUM = process.env.SEVDRILL_CHROMIUM ?? '/usr/bin/chromium';
 export const SKIP_BROWSER = process.env.SEVDRILL_SKIP_BROWSER === '1';
@@ -183,4 +183,16 @@ export async function startPaged(url: string, drill: { sessionId: string; facili
   await f.locator('.status-line', { hasText: 'Inject: done' }).waitFor();
   const [first] = responders;
   if (first) await first[0].page.getByRole('button', { name: 'Acknowledge page', disabled: false }).waitFor({ timeout: 30_000 });
+}
+
+/** A retail-sev1 drill run (over the socket, at 60×) until its first page fires, then paused there: a console in full cascade that holds still. */
+export async function pausedAtFirstPage(server: { url: string }): Promise<CodeDrill> {
+  const drill = await createDrill(server, { scenarioId: 'retail-sev1', speed: 60 });
+  const fac = await TestClient.join(server.url, { sessionId: drill.sessionId, token: drill.facilitatorToken });
+  fac.send({ type: 'control', command: 'start', clientActionId: 'start' });
+  await fac.waitForEvent('alert.firing', { severity: 'page' }, 30_000);
+  fac.send({ type: 'control', command: 'pause', clientActionId: 'pause' });
+  await fac.reply('pause');
+  fac.close();
+  return drill;
 }

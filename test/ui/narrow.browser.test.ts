@@ -4,8 +4,8 @@
  * sticks out sideways, and the graph still names its services.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestClient, createDrill, type CodeDrill } from '../server/harness.ts';
-import { SKIP_BROWSER, artifact, joinDrill, person, startRig, type Rig } from './browser.ts';
+import type { CodeDrill } from '../server/harness.ts';
+import { SKIP_BROWSER, artifact, joinDrill, pausedAtFirstPage, person, startRig, type Rig } from './browser.ts';
 
 const ACTIONS = ['Acknowledge page', 'Declare / change severity', 'Take IC', 'Post status update', 'Resolve incident', 'rollback pricing', 'Diagnose (read logs)'];
 
@@ -14,13 +14,7 @@ describe.skipIf(SKIP_BROWSER)('the console at 800 px in Chromium', () => {
   let drill: CodeDrill;
   beforeAll(async () => {
     rig = await startRig();
-    drill = await createDrill(rig.server, { scenarioId: 'retail-sev1', speed: 60 });
-    const fac = await TestClient.join(rig.server.url, { sessionId: drill.sessionId, token: drill.facilitatorToken });
-    fac.send({ type: 'control', command: 'start', clientActionId: 'start' });
-    await fac.waitForEvent('alert.firing', { severity: 'page' }, 30_000);
-    fac.send({ type: 'control', command: 'pause', clientActionId: 'pause' });
-    await fac.reply('pause');
-    fac.close();
+    drill = await pausedAtFirstPage(rig.server);
   }, 60_000);
   afterAll(async () => {
     await rig?.close();

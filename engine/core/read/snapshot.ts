@@ -51,24 +51,32 @@ export function buildFacilitatorView(state: SessionState): Omit<FacilitatorView,
     upcomingInjects: faults.flatMap((f) =>
       f.at !== undefined && f.at >= state.now && !isFaultActive(state, f.id) ? [{ fault: f.id, ...faultTargetFields(f), at: f.at }] : [],
     ),
-    adviceLabels: Object.fromEntries(state.scenario.advice.map((a) => [a.id, a.facilitator.label])),
-    wiki: wikiStaleness(state.scenario),
-    changeFaults: Object.fromEntries(state.scenario.changes.map((c) => [c.id, c.fault ?? null])),
-    taskPushes: state.scenario.task?.pushes ?? null,
+    ...fixedFacts(state.scenario),
   };
 }
 
-/** The scenario's pages and their derived staleness: fixed for a scenario, so worked out once, not at every batch the facilitator is sent. */
-const stalenessByScenario = new WeakMap<Scenario, FacilitatorView['wiki']>();
+type FixedFacts = Pick<FacilitatorView, 'adviceLabels' | 'wiki' | 'changeFaults' | 'taskPushes'>;
 
-function wikiStaleness(scenario: Scenario): FacilitatorView['wiki'] {
-  let found = stalenessByScenario.get(scenario);
+/**
+ * What the facilitator view says that never changes during a drill (advice labels, each wiki page's
+ * derived staleness, what each change starts, the task's push): worked out once per scenario, not at
+ * every batch the facilitator is sent.
+ */
+const fixedByScenario = new WeakMap<Scenario, FixedFacts>();
+
+function fixedFacts(scenario: Scenario): FixedFacts {
+  let found = fixedByScenario.get(scenario);
   if (found === undefined) {
-    found = scenario.wiki.map((page) => {
-      const reason = stalenessReason(page, scenario.architecture);
-      return { page: page.id, title: page.title, edited: page.edited, stale: reason !== null, reason };
-    });
-    stalenessByScenario.set(scenario, found);
+    found = {
+      adviceLabels: Object.fromEntries(scenario.advice.map((a) => [a.id, a.facilitator.label])),
+      wiki: scenario.wiki.map((page) => {
+        const reason = stalenessReason(page, scenario.architecture);
+        return { page: page.id, title: page.title, edited: page.edited, stale: reason !== null, reason };
+      }),
+      changeFaults: Object.fromEntries(scenario.changes.map((c) => [c.id, c.fault ?? null])),
+      taskPushes: scenario.task?.pushes ?? null,
+    };
+    fixedByScenario.set(scenario, found);
   }
   return found;
 }

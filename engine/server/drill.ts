@@ -46,6 +46,17 @@ export interface DrillClient {
   dismiss?(code: string, message: string): void;
 }
 
+/**
+ * Something outside the drill that follows it (the /metrics exporter, outbound integrations). It hears
+ * every batch of events, with the tick's telemetry when a tick made it, after the drill's state has
+ * moved on. It must return quickly: it runs inside the tick loop, so anything slow is queued.
+ */
+export interface DrillListener {
+  batch(drill: LiveDrill, events: readonly EngineEvent[], sample?: MetricsSample): void;
+  /** The drill stopped (ended, failed, expired) or left memory; no more batches follow. */
+  stopped?(drill: LiveDrill): void;
+}
+
 export interface TickTiming {
   /** How late the tick ran, in wall ms, compared with when it was due. */
   lagMs: number;
@@ -67,6 +78,9 @@ export class LiveDrill implements DrillView {
   readonly logBytes: TokenBucket;
   /** The charts' last ticks, for clients that join or reload late (metrics-history.ts). */
   readonly charts = new ChartHistory();
+  /** Followers outside the drill (see DrillListener); a failing one never stops the drill. */
+  readonly listeners = new Set<DrillListener>();
+  onListenerError: ((error: unknown) => void) | null = null;
   private readonly participantBuckets = new Map<string, TokenBucket>();
   private rosterTimer: unknown = null;
   private timer: unknown = null;
@@ -235,6 +249,7 @@ export class LiveDrill implements DrillView {
   /** Sends a batch to every client, numbered for its audience; hidden events never leave for responders. */
   broadcast(events: EngineEvent[], sample?: MetricsSample): void {
     this.sequence.sync();
+    this.notifyListeners(events, sample);
     if (this.clients.size === 0) return;
     const frames: Partial<Record<Audience, string | null>> = {};
     const frameFor = (audience: Audience): string | null => {
@@ -260,6 +275,29 @@ export class LiveDrill implements DrillView {
       const frame = frameFor(client.role === 'facilitator' ? 'full' : 'public');
       if (frame !== null) client.deliverEvents(frame);
     }
+  }
+
+  private notifyListeners(events: EngineEvent[], sample?: MetricsSample): void {
+    for (const listener of this.listeners) {
+      try {
+        listener.batch(this, events, sample);
+      } catch (error) {
+        // An exporter's bug must not fail the drill the team is playing.
+        this.onListenerError?.(error);
+      }
+    }
+  }
+
+  /** Tells every listener that the drill has stopped, once, and forgets them. */
+  releaseListeners(): void {
+    for (const listener of this.listeners) {
+      try {
+        listener.stopped?.(this);
+      } catch (error) {
+        this.onListenerError?.(error);
+      }
+    }
+    this.listeners.clear();
   }
 
   /** A frame for every client of one role (or all of them). */

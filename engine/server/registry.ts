@@ -68,6 +68,7 @@ export class Registry {
   /** Waits between tries, cut short by close(). */
   private readonly retryWaits = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
   private closed = false;
+  private readonly attachers: ((drill: LiveDrill) => void)[] = [];
 
   constructor(
     private readonly store: Store,
@@ -101,8 +102,19 @@ export class Registry {
     }
   }
 
+  /**
+   * Calls `attach` for every drill this process runs, now and from now on, so it can add its
+   * DrillListener (the /metrics exporter, outbound integrations). Drills that have stopped are skipped.
+   */
+  follow(attach: (drill: LiveDrill) => void): void {
+    this.attachers.push(attach);
+    for (const drill of this.drills.values()) if (drill.status === 'live') attach(drill);
+  }
+
   private adopt(drill: LiveDrill): LiveDrill {
     drill.team = this.leaderboard.meta(drill.id).team;
+    drill.onListenerError = (error) => this.logger.error({ err: error, sessionId: drill.id }, 'a drill listener failed; the drill goes on');
+    if (drill.status === 'live') for (const attach of this.attachers) attach(drill);
     drill.onEnded = (ended) => this.stopped(ended);
     drill.onFailure = (error) => {
       this.logger.error({ err: error, sessionId: drill.id }, `drill ${drill.id} failed`);
@@ -233,6 +245,7 @@ export class Registry {
    * at the next start.
    */
   private stopped(drill: LiveDrill): void {
+    drill.releaseListeners();
     const scored = drill.status === 'ended' ? this.scoreLater(drill) : Promise.resolve();
     void scored
       .then(() => new Promise((resolve) => setImmediate(resolve)))
@@ -515,7 +528,10 @@ export class Registry {
     this.closed = true;
     for (const wait of this.retryWaits) wait.resolve();
     for (const t of this.timers) clearInterval(t);
-    for (const drill of this.drills.values()) drill.stop();
+    for (const drill of this.drills.values()) {
+      drill.stop();
+      drill.releaseListeners();
+    }
     void this.reports.close();
   }
 }

@@ -163,6 +163,8 @@ describe.skipIf(SKIP_BROWSER)('the drill console in Chromium', () => {
     await f.getByText('Drill', { exact: true }).click();
     const panel = f.locator('.facilitator-drill');
     await panel.getByText(/^Root cause: pricing-rules-v2 · expected severity: Sev 1$/).waitFor();
+    // The seed's draw (retail-sev1 varies the root cause's start, among others).
+    await panel.getByText(/^This seed drew: .*pricing-rules-v2\.at \d\d:\d\d:\d\d/).waitFor();
     const advice = panel.getByRole('list', { name: 'Advice and its labels' });
     await advice.getByRole('listitem').filter({ hasText: 'Try a cache flush?' }).filter({ hasText: 'harmful' }).filter({ hasText: 'Flushing stampedes the pricing database' }).waitFor();
     await advice.getByRole('listitem').filter({ hasText: 'Account errors: known issue?' }).filter({ hasText: 'stale' }).waitFor();
@@ -171,7 +173,7 @@ describe.skipIf(SKIP_BROWSER)('the drill console in Chromium', () => {
     await faults.getByRole('button', { name: 'Inject login-herd now' }).waitFor();
     await facilitator.page.screenshot({ path: artifact('ui-facilitator-drill.png') });
     await f.getByText('Drill', { exact: true }).click();
-    const secrets = ['Flushing stampedes the pricing database', 'Root cause: pricing-rules', 'expected severity', 'login-herd', 'search-reindex', 'Red herring', 'The session cache was removed in 2024'];
+    const secrets = ['Flushing stampedes the pricing database', 'Root cause: pricing-rules', 'expected severity', 'login-herd', 'search-reindex', 'Red herring', 'The session cache was removed in 2024', 'This seed drew'];
     for (const p of [alice, bob, observer]) {
       const text = await p.page.evaluate('document.body.innerText');
       for (const secret of secrets) expect(String(text), `${p.label}: ${secret}`).not.toContain(secret);

@@ -7,6 +7,7 @@
  */
 import { formatClock } from '../../../engine/protocol/format.ts';
 import type { Scenario } from '../../../engine/protocol/scenario.ts';
+import { describeVariation } from '../../../engine/protocol/varied.ts';
 import { h } from '../dom.ts';
 import type { ViewModel } from '../model.ts';
 
@@ -43,6 +44,10 @@ export function createDrillPanel(inject: (fault: string) => void): DrillPanel {
         h('strong', { text: scenario.facilitator.rootCause ?? '(not named)' }),
         ` · expected severity: Sev ${scenario.facilitator.expectedSeverity}`,
       ),
+      // What the seed drew is why this drill differs from last week's: the facilitator can say so in the debrief.
+      Object.keys(f.variation).length > 0
+        ? h('p', { class: 'variation' }, 'This seed drew: ', h('span', { text: describeVariation(f.variation) }))
+        : h('p', { class: 'muted variation', text: 'Nothing in this scenario varies with the seed.' }),
       h('h2', { text: 'Faults' }),
       h(
         'ul',

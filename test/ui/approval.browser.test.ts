@@ -92,7 +92,8 @@ describe.skipIf(SKIP_BROWSER)('the approval banner and the timeline in Chromium'
     expect(await line.textContent()).not.toContain('or sooner if it lands');
     await line.click();
     await line.getByText('or sooner if it lands.', { exact: false }).waitFor();
-    expect(await isOpen()).toBe(true);
+    // A tick may redraw the timeline between the click and this read (the drill runs at 60×).
+    await expect.poll(isOpen).toBe(true);
     const box = await line.boundingBox();
     expect(box?.height).toBeGreaterThan(30);
     await settle(a);
@@ -135,6 +136,12 @@ describe.skipIf(SKIP_BROWSER)('the approval banner and the timeline in Chromium'
     await titled(a, true);
     expect(await banner(a).getAttribute('aria-live')).toBeNull();
     expect(await banner(a).locator('[aria-live]').count()).toBe(1);
+    // The console's only live regions: the pager's alerts and the banner (the status line, role=status,
+    // speaks only the outcome of this person's own action).
+    const live = await a.evaluate("[...document.querySelectorAll('[aria-live]')].map((e) => e.outerHTML.slice(0, 80))");
+    expect(live, JSON.stringify(live)).toHaveLength(2);
+    expect(await a.getByRole('list', { name: 'Alerts' }).getAttribute('aria-live')).toBe('polite');
+    expect(await a.locator('[role=status], [role=alert], [role=log]').count()).toBe(1);
 
     // bob: the wait and how long it has lasted; no Approve or Deny anywhere on his page.
     await banner(b).getByText(/waiting for approval by another responder \(\d+:\d\d\)/).waitFor();

@@ -22,7 +22,9 @@ export function createPagerView(root: HTMLElement, ctx: ViewContext): View {
   const heading = h('h2', { text: 'Pager' });
   const ack = h('button', { type: 'button', class: 'primary', text: 'Acknowledge page' });
   ack.addEventListener('click', () => void run(ctx, 'Acknowledge', ctx.link?.act('ack')));
-  const list = h('ul', { class: 'alerts', 'aria-label': 'Alerts' });
+  // One of the console's two live regions (with the approval banner): a new page is announced, a
+  // re-rendered alert is not. Timeline and charts stay silent; they change every tick.
+  const list = h('ul', { class: 'alerts', 'aria-label': 'Alerts', 'aria-live': 'polite', 'aria-relevant': 'additions' });
   root.append(heading, ack, list);
   return {
     update(m) {

@@ -51,13 +51,12 @@ export function alertCondition(scenario: RulesScenario, alert: AlertDef): AlertC
   if (alert.metric === 'burnRate') return burnRateCondition(scenario, alert);
   const watched = watchedSeries(scenario, alert);
   const op = alert.op === '<' ? '<' : '>';
-  const held = alert.for > 0 ? `for ${formatDuration(alert.for)}` : 'at once';
+  const side = `${op === '>' ? 'above' : 'below'} ${formatMetric(alert.metric, alert.threshold)}`;
+  const when = alert.for > 0 ? `when it stays ${side} for ${formatDuration(alert.for)}` : `as soon as it is ${side}`;
   return {
     expr: `${watched.series} ${op} ${promNumber(alert.threshold / watched.per)}`,
     labels: watched.labels,
-    description:
-      `Watches the ${metricName(alert.metric)} of ${watched.subject}: fires when it stays ${op === '>' ? 'above' : 'below'} ` +
-      `${formatMetric(alert.metric, alert.threshold)} ${held}. Now ${NOW[alert.metric]}.`,
+    description: `Watches the ${metricName(alert.metric)} of ${watched.subject}: fires ${when}. Now ${NOW[alert.metric]}.`,
   };
 }
 

@@ -1,7 +1,7 @@
 /**
  * The exported rule files against the real promtool (Debian's, installed by .ci/run):
  * - `promtool check rules` accepts the file of every shipped scenario, with one rule per alert;
- * - `promtool test rules` runs two of them on series shaped as the /metrics exporter writes them
+ * - `promtool test rules` runs three of them on series shaped as the /metrics exporter writes them
  *   (names.ts: the drill labels, one series per session) and checks which sessions' alerts fire, when,
  *   with which labels and annotations.
  */
@@ -114,6 +114,38 @@ describe('promtool test rules', () => {
     ]);
     expect(result.error).toBeUndefined();
     expect(result.output).toContain('SUCCESS');
+    expect(result.code, result.output).toBe(0);
+  });
+
+  it("order-pipeline's lag page reads the topic series (topic, consumer, producer) and keeps their labels", () => {
+    const scenario = loadSpec('order-pipeline');
+    const rule = prometheusRules(scenario).groups[0]?.rules.find((r) => r.labels.sevdrill_alert === 'orders-lag');
+    if (!rule) throw new Error('order-pipeline has no orders-lag alert');
+    const topic = { topic: 'orders', service: 'fulfilment', producer: 'checkout' };
+    const result = runUnitTests('order-pipeline', prometheusRulesYaml(scenario), [
+      {
+        interval: '1m',
+        input_series: [
+          // The oldest order waits 6 minutes from 1m on; the other topic's lag is not this alert's business.
+          { series: series(METRIC.topicLagSeconds, 'order-pipeline', 'stuck', topic), values: '10 360+0x9' },
+          { series: series(METRIC.topicLagSeconds, 'order-pipeline', 'stuck', { topic: 'order-emails', service: 'notifications', producer: 'checkout' }), values: '900+0x10' },
+        ],
+        alert_rule_test: [
+          { eval_time: '2m', alertname: rule.alert, exp_alerts: [] },
+          {
+            eval_time: '3m',
+            alertname: rule.alert,
+            exp_alerts: [
+              {
+                exp_labels: { ...rule.labels, sevdrill_session: 'stuck', scenario: 'order-pipeline', ...topic },
+                exp_annotations: rendered(rule.annotations, ['{{ $value | humanizeDuration }}', '6m 0s'], 'stuck'),
+              },
+            ],
+          },
+        ],
+      },
+    ]);
+    expect(result.error).toBeUndefined();
     expect(result.code, result.output).toBe(0);
   });
 

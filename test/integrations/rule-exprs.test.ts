@@ -47,7 +47,7 @@ describe('the expr of each metric kind', () => {
     const drop = alert({ id: 'orders-stopped', journey: 'checkout', metric: 'rps', op: '<', threshold: 5 });
     const condition = alertCondition(shop(drop), drop);
     expect(condition.expr).toBe(`sevdrill_journey_requests_per_second{${DRILL},journey="checkout"} < 5`);
-    expect(condition.description).toContain('below 5 rps');
+    expect(condition.description).toContain('fires as soon as it is below 5 rps');
   });
 
   it('a topic alert reads the topic lag, in messages or in seconds', () => {

@@ -23,7 +23,7 @@ export default tseslint.config(
   },
   {
     // The engine core, the contract and the scenario loader are pure: no I/O, no wall clock, no unseeded randomness.
-    files: ['engine/core/**/*.ts', 'engine/protocol/**/*.ts', 'engine/scenario/**/*.ts'],
+    files: ['engine/core/**/*.ts', 'engine/protocol/**/*.ts', 'engine/integrations/**/*.ts', 'engine/scenario/**/*.ts'],
     ignores: ['engine/scenario/write-json-schema.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: ['node:*', 'ws', 'express', '*/server/*', '*/cli/*', '*/ui/*'] }],

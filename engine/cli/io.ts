@@ -2,6 +2,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { formatDiagnostic, hasErrors } from '../scenario/diagnostics.ts';
 import { siblingResolver, type ScenarioResolver } from '../scenario/extends.ts';
@@ -19,6 +20,9 @@ export const useColor = (stream: NodeJS.WriteStream): boolean => stream.isTTY ==
 export const paint = (on: boolean, code: number, text: string): string => (on ? `\x1b[${code}m${text}\x1b[0m` : text);
 
 export class UsageError extends Error {}
+
+/** The scenarios shipped with sevdrill: where a scenario named by its id alone is found. */
+export const SHIPPED_SCENARIOS = fileURLToPath(new URL('../../scenarios/', import.meta.url));
 
 /** The one positional argument a command takes (a file); a usage error if there is not exactly one. */
 export function onePositional(positionals: readonly string[], what: string): string {

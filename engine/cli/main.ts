@@ -1,5 +1,6 @@
 /** The `sevdrill` command: dispatches to subcommands and maps usage errors to exit code 2. */
 import { runExplore } from './explore.ts';
+import { runExport } from './export.ts';
 import { EXIT_OK, EXIT_USAGE, UsageError } from './io.ts';
 import { runReplay } from './replay.ts';
 import { runRun } from './run.ts';
@@ -16,6 +17,8 @@ commands:
   explore <scenario>    run a scenario over many seeds in parallel; distributions of impact, time to mitigate and score
   score <log.jsonl>     score a run and write its after-action report (md, html or json)
   samples <log.jsonl>   the per-tick telemetry of a run, re-derived by replay, as CSV or JSON Lines
+  export prometheus-rules <scenario>
+                        a scenario's alerts as a Prometheus rule file, for drills on your own tools
 
 Run "sevdrill <command> --help" for a command's options.
 exit codes: 0 ok, 1 the input failed its check, 2 usage error
@@ -28,6 +31,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   score: runScore,
   explore: runExplore,
   samples: runSamples,
+  export: runExport,
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -7,10 +7,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { formatDiagnostic, hasErrors, readError, type Diagnostic } from '../scenario/diagnostics.ts';
 import { loadScenarioText } from '../scenario/load.ts';
-import { siblingsOf } from './io.ts';
+import { SHIPPED_SCENARIOS, siblingsOf } from './io.ts';
 import { loadPlanText, type PlanCheck } from '../scenario/plan.ts';
 import type { ScenarioSpec } from '../protocol/scenario.ts';
 
@@ -41,8 +40,6 @@ exit codes:
 `;
 
 const PLAN_FILE = /\.plan\.(ya?ml|json)$/i;
-/** The scenarios shipped with sevdrill: the last place a plan's scenario is looked for. */
-const SHIPPED_SCENARIOS = fileURLToPath(new URL('../../scenarios/', import.meta.url));
 const SCENARIO_EXTENSIONS = ['.yaml', '.yml', '.json'];
 
 interface FileReport {

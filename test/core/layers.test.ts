@@ -8,18 +8,20 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers.ts';
 
-type Layer = 'protocol' | 'core' | 'scenario' | 'score' | 'cli' | 'server' | 'ui';
+type Layer = 'protocol' | 'core' | 'integrations' | 'scenario' | 'score' | 'cli' | 'server' | 'ui';
 
 /** Which layers each layer may import from (besides itself), and which packages. */
 const RULES: Record<Layer, { layers: Layer[]; packages: RegExp }> = {
   protocol: { layers: [], packages: /^zod$/ },
   core: { layers: ['protocol'], packages: /^(xstate|seedrandom)$/ },
+  // What sevdrill shows to a team's own tools (metric names, rule files): pure, beside the core.
+  integrations: { layers: ['protocol'], packages: /^yaml$/ },
   scenario: { layers: ['protocol'], packages: /^(zod|yaml)$|^node:(fs|path|url)$/ },
   // d3 draws the report's charts as SVG on the server.
   score: { layers: ['protocol', 'core'], packages: /^d3$/ },
-  cli: { layers: ['protocol', 'core', 'scenario', 'score'], packages: /^node:|^(tsx\/esm\/api)$/ },
+  cli: { layers: ['protocol', 'core', 'integrations', 'scenario', 'score'], packages: /^node:|^(tsx\/esm\/api)$/ },
   // tsx/esm/api: worker threads load TypeScript sources.
-  server: { layers: ['protocol', 'core', 'scenario', 'score'], packages: /^node:|^(express|ws|helmet|pino|better-sqlite3|unhomoglyph|zod|tsx\/esm\/api)$/ },
+  server: { layers: ['protocol', 'core', 'integrations', 'scenario', 'score'], packages: /^node:|^(express|ws|helmet|pino|better-sqlite3|unhomoglyph|zod|tsx\/esm\/api)$/ },
   ui: { layers: ['protocol'], packages: /^d3(-[a-z]+)?$/ },
 };
 
@@ -45,7 +47,7 @@ function sourceFiles(dir: string): string[] {
 
 function layerOf(file: string): Layer | null {
   const rel = relative(ROOT, file);
-  const m = /^engine\/(protocol|core|scenario|score|cli|server)\//.exec(rel);
+  const m = /^engine\/(protocol|core|integrations|scenario|score|cli|server)\//.exec(rel);
   if (m) return m[1] as Layer;
   return rel.startsWith('ui/src/') ? 'ui' : null;
 }

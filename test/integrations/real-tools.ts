@@ -12,6 +12,8 @@ import { join } from 'node:path';
 export const PROMETHEUS_BIN = '/usr/bin/prometheus';
 export const PROMTOOL_BIN = '/usr/bin/promtool';
 export const ALERTMANAGER_BIN = '/usr/bin/prometheus-alertmanager';
+/** Alertmanager's own CLI (same Debian package): checks configs and tests routes offline. */
+export const AMTOOL_BIN = '/usr/bin/amtool';
 
 export interface RunningTool {
   url: string;

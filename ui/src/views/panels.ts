@@ -62,10 +62,11 @@ export function createIncidentView(root: HTMLElement, ctx: ViewContext): View {
     if (!message.value.trim()) return;
     void run(ctx, 'Status update', ctx.link?.act('status-update', undefined, { message: message.value.trim() })).then(() => (message.value = ''));
   });
-  const since = h('span', { class: 'since', style: 'align-self: center' });
-  const resolve = h('button', { type: 'button', text: 'Resolve incident' });
+  const since = h('p', { class: 'since' });
+  const resolve = h('button', { type: 'button', class: 'push-right', text: 'Resolve incident' });
   resolve.addEventListener('click', () => void run(ctx, 'Resolve', ctx.link?.act('resolve')));
-  root.append(h('h2', { text: 'Incident' }), state, h('div', { class: 'row' }, severity, declare), roles, h('div', { class: 'row' }, ...roleButtons), h('label', { for: 'status-message', text: 'Status update' }), message, h('div', { class: 'row' }, post, since), resolve);
+  // Posting and resolving share the last row: the whole panel fits its cell at 1024×768 and 1280×720.
+  root.append(h('h2', { text: 'Incident' }), state, h('div', { class: 'row' }, severity, declare), roles, h('div', { class: 'row' }, ...roleButtons), h('label', { for: 'status-message', class: 'visually-hidden', text: 'Status update' }), since, message, h('div', { class: 'row' }, post, resolve));
   return {
     update(m) {
       const sev = m.incident.severity;

@@ -123,15 +123,15 @@ describe.skipIf(SKIP_BROWSER)('the approval banner and the timeline in Chromium'
 
   it('puts bob\'s request in a banner for alice, and only a wait for bob', async () => {
     const b = bob.page;
-    await b.getByRole('region', { name: 'Actions' }).getByRole('button', { name: 'rollback pricing', exact: true }).click();
-    await notified(b, 'rollback pricing: requested; waiting for approval by another responder');
+    await b.getByRole('region', { name: 'Actions' }).getByRole('button', { name: 'Roll back Pricing', exact: true }).click();
+    await notified(b, 'Roll back Pricing: requested; waiting for approval by another responder');
 
     const a = alice.page;
     const item = banner(a).getByRole('listitem');
     await item.getByText('bob asks for your approval:', { exact: false }).waitFor();
-    await item.getByText('rollback pricing — Roll back the latest pricing-rules config.', { exact: false }).waitFor();
-    await item.getByRole('button', { name: 'Approve rollback:pricing' }).waitFor();
-    await item.getByRole('button', { name: 'Deny rollback:pricing' }).waitFor();
+    await item.getByText('“Roll back Pricing” — Roll back the latest pricing-rules config.', { exact: false }).waitFor();
+    await item.getByRole('button', { name: 'Approve “Roll back Pricing”' }).waitFor();
+    await item.getByRole('button', { name: 'Deny “Roll back Pricing”' }).waitFor();
     await titled(a, true);
     expect(await banner(a).getAttribute('aria-live')).toBeNull();
     expect(await banner(a).locator('[aria-live]').count()).toBe(1);
@@ -167,8 +167,8 @@ describe.skipIf(SKIP_BROWSER)('the approval banner and the timeline in Chromium'
 
   it('lets alice approve from the banner; it goes away for both', async () => {
     const a = alice.page;
-    await banner(a).getByRole('button', { name: 'Approve rollback:pricing' }).click();
-    await notified(a, 'Approve rollback:pricing: done');
+    await banner(a).getByRole('button', { name: 'Approve “Roll back Pricing”' }).click();
+    await notified(a, 'Approve “Roll back Pricing”: done');
     await banner(a).waitFor({ state: 'hidden' });
     await banner(bob.page).waitFor({ state: 'hidden' });
     await titled(a, false);

@@ -204,11 +204,13 @@ export function createGraphView(root: HTMLElement, ctx: ViewContext): View {
   });
   ro.observe(holder);
 
+  const names = (ids: readonly string[] | undefined): string => (ids && ids.length > 0 ? ids.map((x) => nodes.get(x)?.name ?? x).join(', ') : '—');
+
   function tooltip(id: string): string {
     const s = last?.services[id];
     if (!s) return id;
     const m = s.metrics;
-    return `${s.name} (${s.tier}) — ${s.state}\n${percent(m.errorRate)} errors · p99 ${Math.round(m.p99Ms)} ms · ${Math.round(m.rps)} rps · ${percent(m.saturation)} saturated\ncalls: ${topo?.callees.get(id)?.join(', ') || '—'}\ncalled by: ${topo?.callers.get(id)?.join(', ') || '—'}`;
+    return `${s.name} (${s.tier}) — ${s.state}\n${percent(m.errorRate)} errors · p99 ${Math.round(m.p99Ms)} ms · ${Math.round(m.rps)} rps · ${percent(m.saturation)} saturated\ncalls: ${names(topo?.callees.get(id))}\ncalled by: ${names(topo?.callers.get(id))}`;
   }
 
   function focusNeighbour(id: string, key: string): boolean {

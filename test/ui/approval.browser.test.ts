@@ -179,8 +179,8 @@ describe.skipIf(SKIP_BROWSER)('the approval banner and the timeline in Chromium'
 
   it('approves a second request with the y shortcut; a refused self-approval is one line', async () => {
     const b = bob.page;
-    await b.getByRole('region', { name: 'Actions' }).getByRole('button', { name: 'failover pricing', exact: true }).click();
-    await notified(b, 'failover pricing: requested');
+    await b.getByRole('region', { name: 'Actions' }).getByRole('button', { name: 'Fail Pricing over', exact: true }).click();
+    await notified(b, 'Fail Pricing over: requested');
     // bob forces an approval of his own request over his socket: refused, and logged once.
     const forced = await b.evaluate(`new Promise((resolve) => {
       const ws = window.__sockets.at(-1);
@@ -192,7 +192,7 @@ describe.skipIf(SKIP_BROWSER)('the approval banner and the timeline in Chromium'
     })`);
     expect(forced).toMatchObject({ type: 'error', code: 'self-approval' });
     const a = alice.page;
-    await banner(a).getByRole('button', { name: 'Approve failover:pricing' }).waitFor();
+    await banner(a).getByRole('button', { name: 'Approve “Fail Pricing over”' }).waitFor();
     await timelineLines(a).filter({ hasText: 'bob tried to approve failover:pricing: rejected with self-approval' }).waitFor();
     expect(await linesSaying(a, 'bob tried to approve failover:pricing')).toBe(1);
     // The shortcut is listed in the help.
@@ -202,7 +202,7 @@ describe.skipIf(SKIP_BROWSER)('the approval banner and the timeline in Chromium'
     await a.keyboard.press('Escape');
     await a.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor({ state: 'hidden' });
     await a.keyboard.press('y');
-    await notified(a, 'Approve failover:pricing: done');
+    await notified(a, 'Approve “Fail Pricing over”: done');
     await banner(a).waitFor({ state: 'hidden' });
     await banner(b).waitFor({ state: 'hidden' });
     // With nothing waiting, `y` says so.

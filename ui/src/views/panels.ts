@@ -153,7 +153,7 @@ export function createActionsView(root: HTMLElement, ctx: ViewContext): View {
           const extra = m.inForce[id] !== undefined ? h('button', { type: 'button', disabled: !canAct(m), text: 'Revert' }) : null;
           extra?.addEventListener('click', () => void run(ctx, `Revert “${label}”`, ctx.link?.act('revert', undefined, { action: id })));
           const dur = `${Math.round(a.duration / 1000)} s`;
-          return h('p', { class: 'action' }, b, ` ${dur}${a.approval ? ' · needs approval' : ''}${busy ? ` · running${progress}` : ''}`, a.description ? h('span', { class: 'action-description', text: ` — ${a.description}` }) : null, ' ', extra);
+          return h('p', { class: 'action' }, b, ` ${dur}${a.approval ? ' · needs approval' : ''}${busy ? ` · running${progress}` : ''} `, extra, a.description ? h('span', { class: 'action-description', text: a.description }) : null);
         }),
       );
     },

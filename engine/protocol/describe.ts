@@ -54,6 +54,12 @@ const ACTION_VERBS: Record<string, (target: string) => string> = {
   'retry-policy': (t) => `push a new retry policy to ${t}'s client`,
 };
 
+/** What an action does to its target, as an infinitive ("roll back Pricing"): sentences and the console's buttons say it the same way. */
+export function actionPhrase(type: string, target: string): string {
+  const verb = ACTION_VERBS[type];
+  return verb ? verb(target) : `run ${type} on ${target}`;
+}
+
 const SOURCE_NAMES: Record<string, string> = { assistant: 'the AI assistant', runbook: 'a runbook', wiki: 'the wiki', colleague: 'a colleague' };
 
 /** Ends a sentence; never capitalises, because sentences may start with a service id or a name. */
@@ -111,8 +117,7 @@ export function commandPhrase(e: EventOf<'command'>, tense: 'infinitive' | 'past
     case 'review-change':
       return `${p.verdict === 'deny' ? pick('deny', 'denied') : pick('approve', 'approved')} the change ${orUnknown(p.change)}`;
     default: {
-      const verb = ACTION_VERBS[command];
-      const phrase = tense === 'past' ? `ran ${command} on ${target}` : verb ? verb(target) : `run ${command} on ${target}`;
+      const phrase = tense === 'past' ? `ran ${command} on ${target}` : actionPhrase(command, target);
       return p.breakGlass === true ? `${phrase} (break glass, bypassing approval)` : phrase;
     }
   }

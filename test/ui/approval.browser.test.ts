@@ -124,15 +124,15 @@ describe.skipIf(SKIP_BROWSER)('the approval banner and the timeline in Chromium'
 
   it('puts bob\'s request in a banner for alice, and only a wait for bob', async () => {
     const b = bob.page;
-    await b.getByRole('region', { name: 'Actions' }).getByRole('button', { name: 'rollback pricing', exact: true }).click();
-    await notified(b, 'rollback pricing: requested; waiting for approval by another responder');
+    await b.getByRole('region', { name: 'Actions' }).getByRole('button', { name: 'Roll back Pricing', exact: true }).click();
+    await notified(b, 'Roll back Pricing: requested; waiting for approval by another responder');
 
     const a = alice.page;
     const item = banner(a).getByRole('listitem');
     await item.getByText('bob asks for your approval:', { exact: false }).waitFor();
-    await item.getByText('rollback pricing — Roll back the latest pricing-rules config.', { exact: false }).waitFor();
-    await item.getByRole('button', { name: 'Approve rollback:pricing' }).waitFor();
-    await item.getByRole('button', { name: 'Deny rollback:pricing' }).waitFor();
+    await item.getByText('“Roll back Pricing” — Roll back the latest pricing-rules config.', { exact: false }).waitFor();
+    await item.getByRole('button', { name: 'Approve “Roll back Pricing”' }).waitFor();
+    await item.getByRole('button', { name: 'Deny “Roll back Pricing”' }).waitFor();
     await titled(a, true);
     expect(await banner(a).getAttribute('aria-live')).toBeNull();
     expect(await banner(a).locator('[aria-live]').count()).toBe(1);
@@ -174,8 +174,8 @@ describe.skipIf(SKIP_BROWSER)('the approval banner and the timeline in Chromium'
 
   it('lets alice approve from the banner; it goes away for both', async () => {
     const a = alice.page;
-    await banner(a).getByRole('button', { name: 'Approve rollback:pricing' }).click();
-    await notified(a, 'Approve rollback:pricing: done');
+    await banner(a).getByRole('button', { name: 'Approve “Roll back Pricing”' }).click();
+    await notified(a, 'Approve “Roll back Pricing”: done');
     await banner(a).waitFor({ state: 'hidden' });
     await banner(bob.page).waitFor({ state: 'hidden' });
     await titled(a, false);
@@ -186,8 +186,8 @@ describe.skipIf(SKIP_BROWSER)('the approval banner and the timeline in Chromium'
 
   it('approves a second request with the y shortcut; a refused self-approval is one line', async () => {
     const b = bob.page;
-    await b.getByRole('region', { name: 'Actions' }).getByRole('button', { name: 'failover pricing', exact: true }).click();
-    await notified(b, 'failover pricing: requested');
+    await b.getByRole('region', { name: 'Actions' }).getByRole('button', { name: 'Fail Pricing over', exact: true }).click();
+    await notified(b, 'Fail Pricing over: requested');
     // bob forces an approval of his own request over his socket: refused, and logged once.
     const forced = await b.evaluate(`new Promise((resolve) => {
       const ws = window.__sockets.at(-1);
@@ -199,7 +199,7 @@ describe.skipIf(SKIP_BROWSER)('the approval banner and the timeline in Chromium'
     })`);
     expect(forced).toMatchObject({ type: 'error', code: 'self-approval' });
     const a = alice.page;
-    await banner(a).getByRole('button', { name: 'Approve failover:pricing' }).waitFor();
+    await banner(a).getByRole('button', { name: 'Approve “Fail Pricing over”' }).waitFor();
     await timelineLines(a).filter({ hasText: 'bob tried to approve failover:pricing: rejected with self-approval' }).waitFor();
     expect(await linesSaying(a, 'bob tried to approve failover:pricing')).toBe(1);
     // The shortcut is listed in the help.
@@ -209,7 +209,7 @@ describe.skipIf(SKIP_BROWSER)('the approval banner and the timeline in Chromium'
     await a.keyboard.press('Escape');
     await a.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor({ state: 'hidden' });
     await a.keyboard.press('y');
-    await notified(a, 'Approve failover:pricing: done');
+    await notified(a, 'Approve “Fail Pricing over”: done');
     await banner(a).waitFor({ state: 'hidden' });
     await banner(b).waitFor({ state: 'hidden' });
     // With nothing waiting, `y` says so.

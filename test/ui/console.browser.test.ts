@@ -211,7 +211,7 @@ describe.skipIf(SKIP_BROWSER)('the drill console in Chromium', () => {
     expect(await card.locator('.chip').textContent()).toBe('deployed');
     // Without a change window, the console stays on the actions.
     await page.getByRole('tab', { name: 'Actions' }).click();
-    await page.getByRole('region', { name: 'Actions' }).getByRole('button', { name: 'rollback pricing' }).waitFor();
+    await page.getByRole('region', { name: 'Actions' }).getByRole('button', { name: 'Roll back Pricing' }).waitFor();
   });
 
   it('keeps the observer from acting, in the page and on the wire', async () => {
@@ -221,7 +221,7 @@ describe.skipIf(SKIP_BROWSER)('the drill console in Chromium', () => {
     );
     const all = buttons.flat();
     expect(all.map((b) => b.text)).toContain('Acknowledge page');
-    expect(all.map((b) => b.text)).toContain('rollback pricing');
+    expect(all.map((b) => b.text)).toContain('Roll back Pricing');
     expect(all.filter((b) => !b.disabled)).toEqual([]);
     expect(await page.getByRole('button', { name: 'Acknowledge page', disabled: false }).count()).toBe(0);
     // Force an action over the console's own socket: the server refuses it.
@@ -252,8 +252,8 @@ describe.skipIf(SKIP_BROWSER)('the drill console in Chromium', () => {
       await p.page.getByText('IC: alice').waitFor();
     }
 
-    await a.getByRole('button', { name: 'rollback pricing', exact: true }).click();
-    await notified(a, 'rollback pricing: requested; waiting for approval by another responder');
+    await a.getByRole('button', { name: 'Roll back Pricing', exact: true }).click();
+    await notified(a, 'Roll back Pricing: requested; waiting for approval by another responder');
     // The requester is offered no Approve or Deny of their own request, in any tab; another responder is.
     await a.getByRole('region', { name: 'Actions' }).getByText('waiting for approval by another responder').waitFor();
     expect(await a.getByRole('button', { name: /^(Approve|Deny)\b/ }).count()).toBe(0);
@@ -273,12 +273,12 @@ describe.skipIf(SKIP_BROWSER)('the drill console in Chromium', () => {
     })`);
     expect(forced).toMatchObject({ type: 'error', clientActionId: 'self-approve', code: 'self-approval' });
     await aliceAgain.close();
-    expect(await observer.page.getByRole('button', { name: 'Approve rollback:pricing' }).isDisabled()).toBe(true);
+    expect(await observer.page.getByRole('button', { name: 'Approve “Roll back Pricing”' }).isDisabled()).toBe(true);
     // bob has it twice, in the Actions panel and in the banner (test/ui/approval.browser.test.ts): the panel's here.
     const actions = bob.page.getByRole('region', { name: 'Actions' });
-    await actions.getByRole('button', { name: 'Approve rollback:pricing', disabled: false }).click();
-    await notified(bob.page, 'Approve rollback:pricing: done');
-    await actions.getByRole('button', { name: 'Approve rollback:pricing' }).waitFor({ state: 'detached' });
+    await actions.getByRole('button', { name: 'Approve “Roll back Pricing”', disabled: false }).click();
+    await notified(bob.page, 'Approve “Roll back Pricing”: done');
+    await actions.getByRole('button', { name: 'Approve “Roll back Pricing”' }).waitFor({ state: 'detached' });
     await alice.page.getByRole('region', { name: 'Actions' }).getByText('waiting for approval by another responder').waitFor({ state: 'detached' });
   });
 

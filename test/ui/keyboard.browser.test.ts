@@ -51,17 +51,17 @@ describe.skipIf(SKIP_BROWSER)('a keyboard-only response in Chromium', () => {
     // The console draws the selection on its next frame.
     await a.getByRole('button', { name: 'Diagnose (read logs)', disabled: false }).waitFor();
     await a.keyboard.press('x');
-    await notified(a, 'Diagnose pricing: done');
+    await notified(a, 'Diagnose Pricing: done');
     await a.keyboard.press('r');
-    expect(await a.evaluate('document.activeElement?.textContent')).toBe('rollback pricing');
+    expect(await a.evaluate('document.activeElement?.textContent')).toBe('Roll back Pricing');
     await a.keyboard.press('Enter');
-    await notified(a, /rollback pricing: requested; waiting for approval/);
+    await notified(a, /Roll back Pricing: requested; waiting for approval/);
   });
 
   it('bob approves it from the banner with y, and alice posts an update with Ctrl+Enter', async () => {
     await bob.page.getByRole('region', { name: 'Waiting for approval' }).getByText('alice asks for your approval').waitFor();
     await bob.page.keyboard.press('y');
-    await notified(bob.page, /Approve rollback:pricing: done/);
+    await notified(bob.page, /Approve “Roll back Pricing”: done/);
     const a = alice.page;
     await a.keyboard.press('/');
     await a.keyboard.type('Sev 1: pricing config rolled back, recovering.');

@@ -1,11 +1,13 @@
 /**
  * The console's layout at three desktop sizes, in Chromium, with a drill in full cascade: no two
  * visible pieces of text overlap (their bounding boxes, element by element, in every panel), and the
- * page itself does not scroll.
+ * page itself does not scroll. With a drill running and paged, a responder sees the incident's
+ * status box, "Post status update" and "Resolve incident" whole without scrolling any pane, and the
+ * timeline's filters stay on one row.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CodeDrill } from '../server/harness.ts';
-import { SKIP_BROWSER, artifact, joinDrill, pausedAtFirstPage, person, startRig, type Rig } from './browser.ts';
+import { createDrill, type CodeDrill } from '../server/harness.ts';
+import { SKIP_BROWSER, artifact, joinDrill, pausedAtFirstPage, person, startPaged, startRig, type Rig } from './browser.ts';
 
 const SIZES = [
   { width: 1440, height: 900 },
@@ -73,4 +75,59 @@ describe.skipIf(SKIP_BROWSER)('the console layout in Chromium', () => {
     expect(await p.page.evaluate('document.scrollingElement.scrollHeight <= innerHeight && document.scrollingElement.scrollWidth <= innerWidth')).toBe(true);
     await p.context.close();
   });
+});
+
+/**
+ * Each selector's element, where it is not wholly on screen: outside the viewport, or cut off by an
+ * ancestor that clips or scrolls its overflow (so seeing it would take scrolling that pane).
+ */
+const HIDDEN_PARTS = (selectors: readonly string[]) => `(() => {
+  const out = [];
+  for (const sel of ${JSON.stringify(selectors)}) {
+    const el = document.querySelector(sel);
+    if (!el) { out.push(sel + ': missing'); continue; }
+    const r = el.getBoundingClientRect();
+    if (r.width < 1 || r.height < 1) out.push(sel + ': not drawn');
+    if (r.left < 0 || r.top < 0 || r.right > innerWidth || r.bottom > innerHeight) out.push(sel + ': outside the viewport ' + JSON.stringify(r));
+    for (let a = el.parentElement; a; a = a.parentElement) {
+      const s = getComputedStyle(a);
+      if (s.overflowX === 'visible' && s.overflowY === 'visible') continue;
+      const c = a.getBoundingClientRect();
+      if (r.left < c.left - 0.5 || r.top < c.top - 0.5 || r.right > c.right + 0.5 || r.bottom > c.bottom + 0.5) out.push(sel + ': cut off by ' + a.tagName.toLowerCase() + '.' + [...a.classList].join('.'));
+    }
+  }
+  return out;
+})()`;
+
+/** The tops of the timeline head's pieces (heading, checkboxes, text filter): one row has one top, give or take. */
+const TIMELINE_HEAD_ROWS = `(() => {
+  const tops = [...document.querySelectorAll('.timeline-head > *')].map((el) => Math.round(el.getBoundingClientRect().top));
+  return Math.max(...tops) - Math.min(...tops);
+})()`;
+
+describe.skipIf(SKIP_BROWSER)('the incident panel of a paged drill in Chromium', () => {
+  let rig: Rig;
+  beforeAll(async () => {
+    rig = await startRig();
+  }, 60_000);
+  afterAll(async () => {
+    await rig?.close();
+  });
+
+  it.each(SIZES)('at $width×$height: the status box, Post and Resolve show whole, nothing scrolls, the timeline filters keep one row', async (size) => {
+    const drill = await createDrill(rig.server, { scenarioId: 'retail-sev1', speed: 60 });
+    const facilitator = await person(rig.browser, `facilitator ${size.width}`, size);
+    const responder = await person(rig.browser, `responder ${size.width}`, size);
+    await startPaged(rig.server.url, drill, facilitator, [[responder, `responder${size.width}`]], 'pricing-rules-v2');
+    const { page } = responder;
+    await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
+    await page.screenshot({ path: artifact(`ui-incident-${size.width}x${size.height}.png`) });
+    expect(await page.evaluate(HIDDEN_PARTS(['#status-message', '.incident .incident-state', '.incident button.push-right', '.incident .row:last-child > button:first-child', '.timeline-head .timeline-filter']))).toEqual([]);
+    expect(await page.getByRole('button', { name: 'Post status update' }).isEnabled()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Resolve incident' }).isEnabled()).toBe(true);
+    expect(await page.evaluate('[document.scrollingElement, document.querySelector(".console")].every((el) => el.scrollHeight <= el.clientHeight && el.scrollWidth <= el.clientWidth)')).toBe(true);
+    expect(await page.evaluate(TIMELINE_HEAD_ROWS)).toBeLessThanOrEqual(4);
+    await facilitator.context.close();
+    await responder.context.close();
+  }, 90_000);
 });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CodeDrill } from '../server/harness.ts';
 import { SKIP_BROWSER, artifact, joinDrill, pausedAtFirstPage, person, startRig, type Rig } from './browser.ts';
 
-const ACTIONS = ['Acknowledge page', 'Declare / change severity', 'Take IC', 'Post status update', 'Resolve incident', 'rollback pricing', 'Diagnose (read logs)'];
+const ACTIONS = ['Acknowledge page', 'Declare / change severity', 'Take IC', 'Post status update', 'Resolve incident', 'Roll back Pricing', 'Diagnose (read logs)'];
 
 describe.skipIf(SKIP_BROWSER)('the console at 800 px in Chromium', () => {
   let rig: Rig;

@@ -14,6 +14,7 @@ import { actionId } from '../../../engine/protocol/ids.ts';
 import { isMine } from '../change-window.ts';
 import { h } from '../dom.ts';
 import { requestedByMe, type ViewModel } from '../model.ts';
+import { nameOf, requestLabel } from '../names.ts';
 import { minSec } from './cards.ts';
 import { markTitle } from '../attention.ts';
 import type { View, ViewContext } from './types.ts';
@@ -69,8 +70,8 @@ export function createApprovalBanner(ctx: ViewContext, openChanges: () => void):
     osc.stop(audio.currentTime + 0.25);
   }
 
-  function decide(request: string, approve: boolean): void {
-    const label = `${approve ? 'Approve' : 'Deny'} ${request}`;
+  function decide(request: string, what: string, approve: boolean): void {
+    const label = `${approve ? 'Approve' : 'Deny'} ${what}`;
     void ctx.link?.act(approve ? 'approve' : 'deny', undefined, { request }).then((r) => ctx.notify(r.ok ? `${label}: done` : `${label}: ${r.message ?? r.code}`, r.ok ? 'ok' : 'error'));
   }
 
@@ -80,7 +81,8 @@ export function createApprovalBanner(ctx: ViewContext, openChanges: () => void):
     for (const p of Object.values(m.approvals)) {
       const mine = requestedByMe(p, m);
       const def = m.scenario.actions.find((a) => actionId(a) === p.request);
-      const what = `${p.action} ${p.target}${def?.description ? ` — ${def.description}` : ''}`;
+      const named = `“${requestLabel(m, p.request)}”`;
+      const what = `${named}${def?.description ? ` — ${def.description}` : ''}`;
       items.push({
         key: `approval:${p.request}`,
         forMe: responder && !mine,
@@ -90,10 +92,10 @@ export function createApprovalBanner(ctx: ViewContext, openChanges: () => void):
             return h('li', { class: 'banner-item mine' }, h('strong', { text: 'Your request: ' }), `${what} · waiting for approval by another responder `, since);
           }
           if (!responder) return h('li', { class: 'banner-item' }, h('strong', { text: `${p.by} asks for approval: ` }), `${what} · waiting for a second responder `, since);
-          const approve = h('button', { type: 'button', class: 'primary banner-approve', text: 'Approve', 'aria-label': `Approve ${p.request}`, 'aria-keyshortcuts': 'y' });
-          approve.addEventListener('click', () => decide(p.request, true));
-          const deny = h('button', { type: 'button', class: 'banner-deny', text: 'Deny', 'aria-label': `Deny ${p.request}` });
-          deny.addEventListener('click', () => decide(p.request, false));
+          const approve = h('button', { type: 'button', class: 'primary banner-approve', text: 'Approve', 'aria-label': `Approve ${named}`, 'aria-keyshortcuts': 'y' });
+          approve.addEventListener('click', () => decide(p.request, named, true));
+          const deny = h('button', { type: 'button', class: 'banner-deny', text: 'Deny', 'aria-label': `Deny ${named}` });
+          deny.addEventListener('click', () => decide(p.request, named, false));
           return h('li', { class: 'banner-item for-me' }, h('strong', { text: `⚠ ${p.by} asks for your approval: ` }), `${what} · waiting `, since, ' ', approve, deny);
         },
         refresh(el) {
@@ -111,7 +113,7 @@ export function createApprovalBanner(ctx: ViewContext, openChanges: () => void):
         forMe: responder && !mine,
         build() {
           const since = h('span', { class: 'banner-elapsed' });
-          const what = `the change ${c.key} to ${c.service}`;
+          const what = `the change ${c.key} to ${nameOf(m, c.service)}`;
           if (mine) return h('li', { class: 'banner-item mine' }, h('strong', { text: 'Your change: ' }), `${what} · waiting for review by another responder `, since);
           const open = h('button', { type: 'button', class: 'banner-open-changes', text: 'Review in Changes' });
           open.addEventListener('click', openChanges);

@@ -8,6 +8,7 @@ import { formatClock } from '../../../engine/protocol/format.ts';
 import { statusLabel, type AnswerView } from '../change-window.ts';
 import { h } from '../dom.ts';
 import type { ViewModel } from '../model.ts';
+import { nameOf } from '../names.ts';
 import { keyedCards, setText, type Card } from './cards.ts';
 import { pageChecks } from './page-read.ts';
 import type { View, ViewContext } from './types.ts';
@@ -105,7 +106,7 @@ export function createAssistantView(root: HTMLElement, ctx: ViewContext): View {
         ctx.notify(r.ok ? `Proposed ${a.change?.id}: it is in Changes` : `Propose: ${r.message ?? r.code}`, r.ok ? 'ok' : 'error');
       });
     });
-    const target = a.proposes ? h('button', { type: 'button', text: `Show ${a.proposes.target}` }) : null;
+    const target = a.proposes ? h('button', { type: 'button', text: `Show ${model ? nameOf(model, a.proposes.target) : a.proposes.target}` }) : null;
     target?.addEventListener('click', () => ctx.select(a.proposes?.target ?? ''));
     const element = h('li', { class: 'answer' }, head, text, cite, h('div', { class: 'answer-actions' }, checks?.buttons ?? null, propose, target), checks?.shown ?? null);
     const refresh = () => {

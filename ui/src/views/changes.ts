@@ -9,6 +9,7 @@ import { formatClock } from '../../../engine/protocol/format.ts';
 import { isMine, statusLabel, type ChangeView } from '../change-window.ts';
 import { h } from '../dom.ts';
 import type { ViewModel } from '../model.ts';
+import { nameOf } from '../names.ts';
 import { keyedCards, minSec, setText, type Card } from './cards.ts';
 import { pageChecks } from './page-read.ts';
 import type { View, ViewContext } from './types.ts';
@@ -60,7 +61,7 @@ export function createChangesView(root: HTMLElement, ctx: ViewContext): View {
 
   function changeCard(c: ChangeView): Card<ChangeView> {
     const chip = h('span', { class: 'chip' });
-    const head = h('p', { class: 'change-head' }, chip, ' ', h('strong', { text: c.service }), c.change !== null ? h('span', { class: 'muted', text: ` · ${c.change}` }) : null);
+    const head = h('p', { class: 'change-head' }, chip, ' ', h('strong', { text: model ? nameOf(model, c.service) : c.service }), c.change !== null ? h('span', { class: 'muted', text: ` · ${c.change}` }) : null);
     const summary = h('p', { class: 'change-summary' }, h('code', { text: c.summary }));
     const meta = h('p', { class: 'change-meta' });
     const note = h('p', { class: 'change-note' });

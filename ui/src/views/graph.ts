@@ -9,13 +9,16 @@
  * - Nodes are focusable buttons (tabindex 0, role button, aria-label "<name>: <state>, <rate> errors").
  *   Click, Enter or Space selects; arrow keys walk the graph (← callers, → callees, ↑↓ the layer).
  * - Labels "name rate" are placed greedily, most urgent first (selected, down, degraded, recovering,
- *   healthy), and only where they overlap no other label or node: a 100-service graph stays legible.
+ *   healthy), where they overlap no other label or node and, if the panel allows, no edge; an edge
+ *   that must pass a label bends around it (graph-labels.ts). A small graph labels every node; a
+ *   dense one only where there is room, so a 100-service graph stays legible.
  * - Redraw is incremental: joins keyed by id on a new scenario, positions on resize, and per update
  *   only the attributes whose value changed; state changes get a short pulse.
  */
 import { easeCubicOut, interrupt, path, select, symbolCircle, symbolSquare, symbolTriangle, type Selection } from 'd3';
 import { h, percent } from '../dom.ts';
 import type { SeriesStore, ViewModel } from '../model.ts';
+import { crosses, edgeShape, labelSpots, overlaps, routeAround, type Box, type EdgeShape } from './graph-labels.ts';
 import { buildTopology, placeNodes, type GraphEdge, type Point, type Topology } from './layout.ts';
 import type { View, ViewContext } from './types.ts';
 
@@ -55,6 +58,9 @@ interface NodeRec extends NodeDatum {
 
 interface EdgeRec extends GraphEdge {
   el: SVGPathElement;
+  /** Its curve, once laid out, and the path drawn (the curve, or bent around labels). */
+  shape: EdgeShape | null;
+  d: string;
   cls: string;
   bucket: 'ok' | 'warn' | 'fail';
   width: number;
@@ -198,11 +204,13 @@ export function createGraphView(root: HTMLElement, ctx: ViewContext): View {
   });
   ro.observe(holder);
 
+  const names = (ids: readonly string[] | undefined): string => (ids && ids.length > 0 ? ids.map((x) => nodes.get(x)?.name ?? x).join(', ') : '—');
+
   function tooltip(id: string): string {
     const s = last?.services[id];
     if (!s) return id;
     const m = s.metrics;
-    return `${s.name} (${s.tier}) — ${s.state}\n${percent(m.errorRate)} errors · p99 ${Math.round(m.p99Ms)} ms · ${Math.round(m.rps)} rps · ${percent(m.saturation)} saturated\ncalls: ${topo?.callees.get(id)?.join(', ') || '—'}\ncalled by: ${topo?.callers.get(id)?.join(', ') || '—'}`;
+    return `${s.name} (${s.tier}) — ${s.state}\n${percent(m.errorRate)} errors · p99 ${Math.round(m.p99Ms)} ms · ${Math.round(m.rps)} rps · ${percent(m.saturation)} saturated\ncalls: ${names(topo?.callees.get(id))}\ncalled by: ${names(topo?.callers.get(id))}`;
   }
 
   function focusNeighbour(id: string, key: string): boolean {
@@ -284,7 +292,7 @@ export function createGraphView(root: HTMLElement, ctx: ViewContext): View {
       .join('path')
       .attr('data-id', (e) => e.id)
       .each(function (e) {
-        const rec: EdgeRec = { ...e, el: this, cls: '', bucket: 'ok', width: 0 };
+        const rec: EdgeRec = { ...e, el: this, shape: null, d: '', cls: '', bucket: 'ok', width: 0 };
         edges.push(rec);
         const into = edgesInto.get(e.target) ?? [];
         into.push(rec);
@@ -300,7 +308,10 @@ export function createGraphView(root: HTMLElement, ctx: ViewContext): View {
     if (!topo || width <= 0 || height <= 0) return;
     const deepest = topo.layers[topo.layers.length - 1] ?? [];
     const reserve = Math.min(170, Math.max(40, ...deepest.map((id) => (nodes.get(id)?.labelW ?? 0) + 24)));
-    const placed = placeNodes(topo, { width, height, padRight: reserve, padLeft: 14, padTop: 12, padBottom: 12 });
+    // A caller in the first layer fans its edges out to the right, so its label goes on its left: room for it there.
+    const callers = (topo.layers[0] ?? []).filter((id) => (topo?.callees.get(id)?.length ?? 0) > 0);
+    const reserveLeft = Math.min(170, Math.max(14, ...callers.map((id) => (nodes.get(id)?.labelW ?? 0) + 20)));
+    const placed = placeNodes(topo, { width, height, padRight: reserve, padLeft: reserveLeft, padTop: 12, padBottom: 12 });
     pos = placed.pos;
     r = placed.r;
     for (const m of markers) m.attr('markerWidth', Math.max(5, Math.min(8, r))).attr('markerHeight', Math.max(5, Math.min(8, r)));
@@ -313,12 +324,9 @@ export function createGraphView(root: HTMLElement, ctx: ViewContext): View {
       if (rec.state) rec.shape.setAttribute('d', shapePath(rec.state, r, p.x, p.y));
     }
     for (const e of edges) {
-      const a = pos.get(e.source) as Point;
-      const b = pos.get(e.target) as Point;
-      const sx = a.x + r + 1;
-      const tx = b.x - r - 3;
-      const mx = (sx + tx) / 2;
-      e.el.setAttribute('d', `M${sx.toFixed(1)},${a.y.toFixed(1)}C${mx.toFixed(1)},${a.y.toFixed(1)} ${mx.toFixed(1)},${b.y.toFixed(1)} ${tx.toFixed(1)},${b.y.toFixed(1)}`);
+      e.shape = edgeShape(e.source, e.target, pos.get(e.source) as Point, pos.get(e.target) as Point, r);
+      e.d = e.shape.d;
+      e.el.setAttribute('d', e.d);
     }
     geometryDirty = false;
     labelsDirty = true;
@@ -335,51 +343,20 @@ export function createGraphView(root: HTMLElement, ctx: ViewContext): View {
   }
 
   function placeLabels(model: ViewModel): void {
-    type Box = [number, number, number, number];
-    const overlaps = (a: Box, b: Box) => a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
     const nodeBoxes = new Map<string, Box>();
     for (const [id, p] of pos) nodeBoxes.set(id, [p.x - r - 2, p.y - r - 2, p.x + r + 2, p.y + r + 2]);
-    const off = r + 7;
     const order = [...nodes.values()].sort((a, b) => {
       const pa = a.id === selected ? -1 : (URGENCY[a.state] ?? 3);
       const pb = b.id === selected ? -1 : (URGENCY[b.state] ?? 3);
       return pa - pb || (model.services[b.id]?.metrics.errorRate ?? 0) - (model.services[a.id]?.metrics.errorRate ?? 0);
     });
+    // A small graph names every node; a dense one only those with room (it would be unreadable otherwise).
+    const everyNode = !svg.classed('dense');
     const placed: Box[] = [];
     for (const rec of order) {
       const p = pos.get(rec.id);
       if (!p) continue;
-      const w = rec.labelW;
-      // Right, left, then below and above (centred, slid inside the panel), then below/above-right.
-      const slide = (x0: number) => Math.max(1, Math.min(width - 1 - w, x0));
-      const below = p.y + off - 3;
-      const above = p.y - off + 3 - LABEL_H;
-      const candidates: Box[] = [
-        [p.x + off, p.y - LABEL_H / 2, p.x + off + w, p.y + LABEL_H / 2],
-        [p.x - off - w, p.y - LABEL_H / 2, p.x - off, p.y + LABEL_H / 2],
-        [slide(p.x - w / 2), below, slide(p.x - w / 2) + w, below + LABEL_H],
-        [slide(p.x - w / 2), above, slide(p.x - w / 2) + w, above + LABEL_H],
-        [slide(p.x - r), below, slide(p.x - r) + w, below + LABEL_H],
-        [slide(p.x - r), above, slide(p.x - r) + w, above + LABEL_H],
-      ];
-      const inside = (b: Box) => b[0] >= 1 && b[1] >= 0 && b[2] <= width - 1 && b[3] <= height;
-      const freeOfLabels = (b: Box) => !placed.some((q) => overlaps(b, q));
-      // An urgent label may cover healthy nodes if it must, never a node in trouble.
-      const freeOfNodes = (b: Box, healthyOk: boolean) => {
-        for (const [id, nb] of nodeBoxes) {
-          if (id === rec.id || !overlaps(b, nb)) continue;
-          if (!healthyOk || nodes.get(id)?.state !== 'healthy' || id === selected) return false;
-        }
-        return true;
-      };
-      const urgent = rec.id === selected || rec.state !== 'healthy';
-      let box = candidates.find((b) => inside(b) && freeOfLabels(b) && freeOfNodes(b, false));
-      if (!box && urgent) box = candidates.find((b) => inside(b) && freeOfLabels(b) && freeOfNodes(b, true));
-      if (!box && rec.id === selected) {
-        const b = candidates[0] as Box;
-        const dx = Math.min(0, width - 1 - b[2]);
-        box = [b[0] + dx, b[1], b[2] + dx, b[3]];
-      }
+      const box = spotFor(rec, p, nodeBoxes, placed, everyNode);
       rec.shown = box !== undefined;
       if (!box) {
         rec.label.setAttribute('display', 'none');
@@ -392,7 +369,58 @@ export function createGraphView(root: HTMLElement, ctx: ViewContext): View {
       rec.label.setAttribute('class', `label ${rec.state}${rec.id === selected ? ' selected' : ''}`);
       setText(rec.rateSpan, rec.rate);
     }
+    // Edges through a label that had nowhere better to go bend around it.
+    for (const e of edges) {
+      if (!e.shape) continue;
+      const d = routeAround(e.shape, placed);
+      if (d !== e.d) {
+        e.d = d;
+        e.el.setAttribute('d', d);
+      }
+    }
     labelsDirty = false;
+  }
+
+  /**
+   * The best spot for a node's label: the first on the panel that covers no label, node or edge; else
+   * the one crossing the fewest edges (never the node's own: those could not bend around it); an
+   * urgent label may cover healthy nodes, never one in trouble. Undefined: no room at all.
+   */
+  function spotFor(rec: NodeRec, p: Point, nodeBoxes: Map<string, Box>, placed: readonly Box[], everyNode: boolean): Box | undefined {
+    const w = rec.labelW;
+    const slide = (x0: number) => Math.max(1, Math.min(width - 1 - w, x0));
+    const spots = labelSpots(p, r, w, LABEL_H, slide);
+    const inside = (b: Box) => b[0] >= 1 && b[1] >= 0 && b[2] <= width - 1 && b[3] <= height;
+    const freeOfLabels = (b: Box) => !placed.some((q) => overlaps(b, q));
+    const freeOfNodes = (b: Box, healthyOk: boolean) => {
+      for (const [id, nb] of nodeBoxes) {
+        if (id === rec.id || !overlaps(b, nb)) continue;
+        if (!healthyOk || nodes.get(id)?.state !== 'healthy' || id === selected) return false;
+      }
+      return true;
+    };
+    const cost = (b: Box) => {
+      let n = 0;
+      for (const e of edges) if (e.shape && crosses(e.shape, b)) n += e.source === rec.id || e.target === rec.id ? 1000 : 1;
+      return n;
+    };
+    const urgent = rec.id === selected || rec.state !== 'healthy';
+    for (const healthyOk of urgent || everyNode ? [false, true] : [false]) {
+      const open = spots.filter((b) => inside(b) && freeOfLabels(b) && freeOfNodes(b, healthyOk));
+      if (open.length === 0) continue;
+      let best = open[0] as Box;
+      let bestCost = cost(best);
+      for (const b of open) {
+        if (bestCost === 0) break;
+        const c = cost(b);
+        if (c < bestCost) [best, bestCost] = [b, c];
+      }
+      return best;
+    }
+    if (rec.id !== selected) return undefined;
+    const b = spots[0] as Box;
+    const dx = Math.min(0, width - 1 - b[2]);
+    return [b[0] + dx, b[1], b[2] + dx, b[3]];
   }
 
   function draw(model: ViewModel): void {

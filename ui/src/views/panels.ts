@@ -8,6 +8,7 @@ import { formatClock, formatCount, formatMoney } from '../../../engine/protocol/
 import { actionId } from '../../../engine/protocol/ids.ts';
 import { h, percent } from '../dom.ts';
 import { requestedByMe, type AlertView, type SeriesStore, type ViewModel } from '../model.ts';
+import { actionLabel, nameOf, requestLabel } from '../names.ts';
 import type { View, ViewContext } from './types.ts';
 
 async function run(ctx: ViewContext, label: string, p: Promise<{ ok: boolean; code?: string; message?: string }> | undefined, done = 'done'): Promise<void> {
@@ -35,7 +36,7 @@ export function createPagerView(root: HTMLElement, ctx: ViewContext): View {
         .data(alerts, (a) => a.id)
         .join('li')
         .attr('class', (a) => `alert ${a.firing ? 'firing' : 'resolved'} ${a.severity}`)
-        .text((a) => `${a.firing ? '● FIRING' : '○ resolved'} · ${a.severity} · ${a.name} (${a.target}) since ${formatClock(a.since)}`);
+        .text((a) => `${a.firing ? '● FIRING' : '○ resolved'} · ${a.severity} · ${a.name} (${nameOf(m, a.target)}) since ${formatClock(a.since)}`);
     },
   };
 }
@@ -64,10 +65,11 @@ export function createIncidentView(root: HTMLElement, ctx: ViewContext): View {
     if (!message.value.trim()) return;
     void run(ctx, 'Status update', ctx.link?.act('status-update', undefined, { message: message.value.trim() })).then(() => (message.value = ''));
   });
-  const since = h('span', { class: 'since', style: 'align-self: center' });
-  const resolve = h('button', { type: 'button', text: 'Resolve incident' });
+  const since = h('p', { class: 'since' });
+  const resolve = h('button', { type: 'button', class: 'push-right', text: 'Resolve incident' });
   resolve.addEventListener('click', () => void run(ctx, 'Resolve', ctx.link?.act('resolve')));
-  root.append(h('h2', { text: 'Incident' }), state, h('div', { class: 'row' }, severity, declare), roles, h('div', { class: 'row' }, ...roleButtons), h('label', { for: 'status-message', text: 'Status update' }), message, h('div', { class: 'row' }, post, since), resolve);
+  // Posting and resolving share the last row: the whole panel fits its cell at 1024×768 and 1280×720.
+  root.append(h('h2', { text: 'Incident' }), state, h('div', { class: 'row' }, severity, declare), roles, h('div', { class: 'row' }, ...roleButtons), h('label', { for: 'status-message', class: 'visually-hidden', text: 'Status update' }), since, message, h('div', { class: 'row' }, post, resolve));
   return {
     update(m) {
       const sev = m.incident.severity;
@@ -93,14 +95,14 @@ export function createAdviceView(root: HTMLElement, ctx: ViewContext): View {
         .data([...m.advice].reverse(), (a) => a.id)
         .join((enter) =>
           enter.append('li').each(function (a) {
-            const proposal = a.proposes ? `Proposes: ${a.proposes.type} ${a.proposes.target}` : '';
+            const proposal = a.proposes ? `Proposes: ${actionLabel(m, a.proposes)}` : '';
             this.append(
               h('p', { class: 'advice-head' }, h('span', { class: 'badge unverified', text: 'unverified' }), ` ${a.source} · ${formatClock(a.t)} · ${a.title ?? ''}`),
               h('p', { class: 'advice-text', text: a.text }),
               h('p', { class: 'advice-proposal', text: proposal }),
             );
             if (a.proposes) {
-              const b = h('button', { type: 'button', class: 'select-target', text: `Show ${a.proposes.target}` });
+              const b = h('button', { type: 'button', class: 'select-target', text: `Show ${nameOf(m, a.proposes.target)}` });
               b.addEventListener('click', () => ctx.select(a.proposes?.target ?? ''));
               this.append(b);
             }
@@ -128,13 +130,14 @@ export function createActionsView(root: HTMLElement, ctx: ViewContext): View {
           // Controlled friction: a second person decides. The server enforces it by participant id;
           // the requester is offered no buttons that would be refused, only what they wait for.
           if (requestedByMe(p, m)) {
-            return h('p', { class: 'approval mine' }, `Your ${p.action} ${p.target} (${formatClock(p.t)}) `, h('span', { class: 'muted', text: '· waiting for approval by another responder' }));
+            return h('p', { class: 'approval mine' }, `Your request: ${requestLabel(m, p.request)} (${formatClock(p.t)}) `, h('span', { class: 'muted', text: '· waiting for approval by another responder' }));
           }
-          const approve = h('button', { type: 'button', class: 'primary', text: `Approve ${p.request}`, disabled: !canAct(m) });
-          approve.addEventListener('click', () => void run(ctx, `Approve ${p.request}`, ctx.link?.act('approve', undefined, { request: p.request })));
-          const deny = h('button', { type: 'button', text: 'Deny', 'aria-label': `Deny ${p.request}`, disabled: !canAct(m) });
-          deny.addEventListener('click', () => void run(ctx, `Deny ${p.request}`, ctx.link?.act('deny', undefined, { request: p.request })));
-          return h('p', { class: 'approval' }, `${p.by} requests ${p.action} ${p.target} (${formatClock(p.t)}) `, approve, deny);
+          const what = `“${requestLabel(m, p.request)}”`;
+          const approve = h('button', { type: 'button', class: 'primary', text: 'Approve', 'aria-label': `Approve ${what}`, disabled: !canAct(m) });
+          approve.addEventListener('click', () => void run(ctx, `Approve ${what}`, ctx.link?.act('approve', undefined, { request: p.request })));
+          const deny = h('button', { type: 'button', text: 'Deny', 'aria-label': `Deny ${what}`, disabled: !canAct(m) });
+          deny.addEventListener('click', () => void run(ctx, `Deny ${what}`, ctx.link?.act('deny', undefined, { request: p.request })));
+          return h('p', { class: 'approval' }, `${p.by} requests ${what} (${formatClock(p.t)}) `, approve, deny);
         }),
       );
       list.replaceChildren(
@@ -144,15 +147,15 @@ export function createActionsView(root: HTMLElement, ctx: ViewContext): View {
           const busy = running !== undefined;
           const progress = running?.progress ? ` ${running.progress.done}/${running.progress.of} instances` : '';
           // A call-level action names its dependency: two retry-policies on one service are two buttons.
-          const label = `${a.type} ${a.target}${a.dependency !== undefined ? ` → ${a.dependency}` : ''}`;
+          const label = actionLabel(m, a);
           const b = h('button', { type: 'button', disabled: !canAct(m) || busy || m.approvals[id] !== undefined, text: label });
           // Under controlled friction the request only waits for a second person: the status line says so, not "done".
           const held = a.approval === true && m.scenario.controlledFriction !== 'off';
           b.addEventListener('click', () => void run(ctx, label, ctx.link?.act(a.type, a.target, a.id !== undefined ? { action: a.id } : undefined), held ? 'requested; waiting for approval by another responder' : 'done'));
           const extra = m.inForce[id] !== undefined ? h('button', { type: 'button', disabled: !canAct(m), text: 'Revert' }) : null;
-          extra?.addEventListener('click', () => void run(ctx, `Revert ${id}`, ctx.link?.act('revert', undefined, { action: id })));
+          extra?.addEventListener('click', () => void run(ctx, `Revert “${label}”`, ctx.link?.act('revert', undefined, { action: id })));
           const dur = `${Math.round(a.duration / 1000)} s`;
-          return h('p', { class: 'action' }, b, ` ${dur}${a.approval ? ' · needs approval' : ''}${busy ? ` · running${progress}` : ''}${a.description ? ` — ${a.description}` : ''} `, extra);
+          return h('p', { class: 'action' }, b, ` ${dur}${a.approval ? ' · needs approval' : ''}${busy ? ` · running${progress}` : ''} `, extra, a.description ? h('span', { class: 'action-description', text: a.description }) : null);
         }),
       );
     },
@@ -163,14 +166,16 @@ export function createDetailsView(root: HTMLElement, ctx: ViewContext): View {
   const title = h('h2', { text: 'Service' });
   const metrics = h('p', { class: 'metrics' });
   const diagnose = h('button', { type: 'button', text: 'Diagnose (read logs)' });
+  let model: ViewModel | null = null;
   diagnose.addEventListener('click', () => {
     const id = ctx.selected();
-    if (id) void run(ctx, `Diagnose ${id}`, ctx.link?.act('diagnose', id));
+    if (id) void run(ctx, `Diagnose ${model ? nameOf(model, id) : id}`, ctx.link?.act('diagnose', id));
   });
   const logs = h('pre', { class: 'logs', 'aria-label': 'Log lines' });
   root.append(title, metrics, diagnose, logs);
   return {
     update(m: ViewModel, _series: SeriesStore) {
+      model = m;
       const id = ctx.selected();
       const s = id ? m.services[id] : undefined;
       title.textContent = s ? `${s.name} (${s.tier})` : 'Select a service';

@@ -40,7 +40,7 @@ describe('outbound integrations: a real Alertmanager', () => {
           const alertId = (page.events as { type: string; severity?: string; alert?: string }[]).find((e) => e.type === 'alert.firing' && e.severity === 'page')?.alert as string;
 
           const ours = (list: GettableAlert[]) => list.filter((a) => a.labels.sevdrill_session === creds.sessionId && a.labels.alertname === alertName(alertId));
-          const firing = await until(async () => ours(await alerts(am.url))[0], 10_000);
+          const firing = (await until(async () => ours(await alerts(am.url))[0], 10_000)) as GettableAlert;
           expect(firing.labels).toMatchObject({ drill: 'true', sevdrill_alert: alertId, scenario: 'retail-sev1', severity: 'page' });
           expect(firing.status.state).toBe('active');
           expect(firing.annotations.summary).toMatch(/^\[DRILL\] /);
@@ -57,7 +57,7 @@ describe('outbound integrations: a real Alertmanager', () => {
         { integrations: { alertmanager: { url: am.url }, pagerduty: null, slack: null, webhook: null, delivery } },
       );
     } catch (error) {
-      throw new Error(`${String(error)}\nalertmanager said:\n${am.output().slice(-2_000)}`);
+      throw new Error(`${String(error)}\nalertmanager said:\n${am.output().slice(-2_000)}`, { cause: error });
     } finally {
       await am.stop();
     }

@@ -30,7 +30,7 @@ export interface DeliveryOptions {
   alertmanagerResendMs: number;
 }
 
-export const DEFAULT_DELIVERY: DeliveryOptions = { timeoutMs: 5_000, retryDelaysMs: [1_000, 2_000, 4_000, 8_000], maxQueued: 500, alertmanagerResendMs: 60_000 };
+const DEFAULT_DELIVERY: DeliveryOptions = { timeoutMs: 5_000, retryDelaysMs: [1_000, 2_000, 4_000, 8_000], maxQueued: 500, alertmanagerResendMs: 60_000 };
 
 /** Each setting: its variable, and its path in the file. */
 const SETTINGS = {
@@ -110,14 +110,14 @@ function readSettingsFile(path: string | undefined): z.infer<typeof fileSchema> 
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new Error(`SEVDRILL_INTEGRATIONS_FILE "${path}" cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    throw new Error(`SEVDRILL_INTEGRATIONS_FILE "${path}" cannot be read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error });
   }
   let data: unknown;
   try {
     // YAML is a superset of JSON: one parser reads both.
     data = parseYaml(text);
   } catch (error) {
-    throw new Error(`SEVDRILL_INTEGRATIONS_FILE "${path}" is neither JSON nor YAML: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+    throw new Error(`SEVDRILL_INTEGRATIONS_FILE "${path}" is neither JSON nor YAML: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`, { cause: error });
   }
   const parsed = fileSchema.safeParse(data ?? {});
   if (!parsed.success) {

@@ -11,7 +11,7 @@ import type { Outgoing } from './queue.ts';
 /** The body's version: a change that breaks a receiver gets a new one. */
 const WEBHOOK_VERSION = 1;
 
-export const SIGNATURE_HEADER = 'x-sevdrill-signature';
+const SIGNATURE_HEADER = 'x-sevdrill-signature';
 
 export function webhookIntegration(config: { url: string; secret: string | null }, drill: DrillContext): Integration {
   return {

@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { TIERS } from './scenario.ts';
-import { DIFFICULTIES, MAX_SPEED, MIN_SPEED } from './messages.ts';
+import { DIFFICULTIES, INTEGRATIONS, MAX_SPEED, MIN_SPEED } from './messages.ts';
 import { joinModeSchema, roleSchema, rosterEntrySchema, sentScenarioSchema, speedSchema } from './messages-schema.ts';
 import { drillSnapshotSchema, facilitatorViewSchema, metricsSampleSchema, publicScenarioSchema } from './views.ts';
 import { engineEventSchema } from './events.ts';
@@ -29,6 +29,15 @@ const teamSchema = z
   .describe(`The team playing, for the leaderboard: 1 to ${MAX_TEAM_LENGTH} characters.`);
 
 const difficultySchema = z.enum(DIFFICULTIES);
+
+/** Names are checked by the server (unknown: `bad-integration`; not set up here: `integration-not-configured`), so the message can name the one at fault. */
+const integrationsSchema = z
+  .array(z.string().max(64))
+  .max(2 * INTEGRATIONS.length)
+  .nullish()
+  .describe(
+    `Default none. The team's own tools this drill sends its alerts, pages and updates to, marked as a drill: any of ${INTEGRATIONS.join(', ')} that the server has configured (\`integrations\` in \`GET /api/config\`). See docs/integrations.md.`,
+  );
 
 // ── requests ─────────────────────────────────────────────────────────────────────────────────
 
@@ -57,6 +66,7 @@ export const createSessionRequestSchema = z.object({
     .optional()
     .catch(undefined)
     .describe('The facilitator\'s display name (reserved: nobody else may join under it). Default "Facilitator"; a name that is not valid falls back to it.'),
+  integrations: integrationsSchema,
 });
 
 /** One drill of a campaign's `drills`: each field as in `POST /api/sessions`, checked by the same rules. */
@@ -83,6 +93,7 @@ export const createCampaignRequestSchema = z.object({
     .describe('Instead of `scenarioIds`: the drills in order, each with its own seed or difficulty.'),
   seed: seedSchema.nullish().describe("Default: each scenario's seed. With `drills`, the seed of each drill that names neither a seed nor a difficulty."),
   speed: speedSchema.nullish().describe('Default 1.'),
+  integrations: integrationsSchema.describe('Default none. As in `POST /api/sessions`, for every drill of the campaign.'),
 });
 
 /** `POST /api/sessions/:id/invites`. The name's rules (normalisation, uniqueness) are the roster's. */
@@ -123,6 +134,7 @@ export const REQUEST_ERRORS = {
   team: { code: 'bad-team', message: `team must be a name of 1 to ${MAX_TEAM_LENGTH} characters` },
   campaignTeam: { code: 'bad-team', message: `a campaign needs a team name of 1 to ${MAX_TEAM_LENGTH} characters` },
   join: { code: 'bad-join', message: 'join must be "code" or "invite"' },
+  integrations: { code: 'bad-integration', message: `integrations must be a list of names from ${INTEGRATIONS.join(', ')}` },
   scenarioIds: { code: 'bad-scenarios', message: `scenarioIds must list 1 to ${MAX_CAMPAIGN_DRILLS} scenarios` },
   drills: { code: 'bad-scenarios', message: `drills must list 1 to ${MAX_CAMPAIGN_DRILLS} drills, each an object {scenarioId, seed?, difficulty?}` },
   scenariosAndDrills: { code: 'scenarios-and-drills', message: 'give scenarioIds or drills, not both' },
@@ -152,6 +164,10 @@ export const healthSchema = z.object({ ok: z.literal(true) });
 /** `GET /api/config`: what the lobby needs to know about this server. */
 export const serverInfoSchema = z.object({
   createNeedsAdminToken: z.boolean().describe('Creating drills and campaigns needs the admin token (SEVDRILL_ADMIN_TOKEN) as a Bearer token.'),
+  integrations: z
+    .array(z.enum(INTEGRATIONS))
+    .describe("The team tools this server can send drills to (names only, never where): a drill's `integrations` may list these. Servers older than this field leave it out: read a missing one as none.")
+    .optional(),
 });
 
 /**

@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { COMMAND_PARAMS, commandSchema } from './commands.ts';
 import { engineEventSchema } from './events.ts';
-import { MAX_SPEED, MIN_SPEED, PROTOCOL_VERSION } from './messages.ts';
+import { INTEGRATIONS, MAX_SPEED, MIN_SPEED, PROTOCOL_VERSION } from './messages.ts';
 import { scenarioSchema } from './scenario.ts';
 import { drillSnapshotSchema, facilitatorViewSchema, metricsHistorySchema, metricsSampleSchema, publicScenarioSchema } from './views.ts';
 
@@ -154,6 +154,24 @@ export const rosterMessageSchema = z
   .object({ type: z.literal('roster'), participants: z.array(rosterEntrySchema) })
   .describe('Facilitator only: the roster changed (someone joined, left, opened another tab, or was removed).');
 
+const integrationStatusSchema = z.object({
+  name: z.enum(INTEGRATIONS),
+  on: z.boolean().describe('This drill sends to it (chosen when the drill was created, and configured on this server).'),
+  configured: z.boolean().describe('The server has somewhere to send it; false for one the drill chose that the server no longer has.'),
+  sent: z.number().int().describe('Messages delivered (answered 2xx).'),
+  pending: z.number().int().describe('Messages waiting, or being sent or retried now.'),
+  gaveUp: z.number().int().describe('Messages dropped after every try failed, or refused by the receiver (a 4xx other than 429).'),
+  dropped: z.number().int().describe('Messages dropped unsent because the queue was full (the oldest go first).'),
+  lastError: z.string().nullable().describe('The last failure, with the destination reduced to its origin: never a URL path, key or secret.'),
+  lastSuccessAt: z.string().nullable().describe('Wall-clock ISO time of the last delivery.'),
+});
+
+export const integrationsMessageSchema = z
+  .object({ type: z.literal('integrations'), integrations: z.array(integrationStatusSchema) })
+  .describe(
+    "Facilitator only: how the drill's messages to the team's own tools are going (docs/integrations.md). Sent after the welcome and whenever a count changes (coalesced). Only drills that chose an integration send it.",
+  );
+
 const historyMessageSchema = z
   .object({ type: z.literal('history'), history: metricsHistorySchema })
   .describe(
@@ -168,4 +186,5 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
   clockMessageSchema,
   rosterMessageSchema,
   historyMessageSchema,
+  integrationsMessageSchema,
 ]);

@@ -31,6 +31,12 @@ export const MAX_SPEED = 60;
  */
 export const DIFFICULTIES = ['easy', 'typical', 'hard'] as const;
 export type Difficulty = (typeof DIFFICULTIES)[number];
+/**
+ * The team's own tools a drill can send to (docs/integrations.md). The server configures where each
+ * one points; a drill sends to those it asks for when it is created, and to none by default.
+ */
+export const INTEGRATIONS = ['alertmanager', 'pagerduty', 'slack', 'webhook'] as const;
+export type IntegrationName = (typeof INTEGRATIONS)[number];
 
 export type Role = z.infer<typeof ws.roleSchema>;
 /** How responders get in: the shared responder code, or only a named invite link each. */
@@ -53,6 +59,8 @@ export type EventsMessage = z.infer<typeof ws.eventsMessageSchema>;
 export type ErrorMessage = z.infer<typeof ws.errorMessageSchema>;
 export type ClockMessage = z.infer<typeof ws.clockMessageSchema>;
 export type RosterMessage = z.infer<typeof ws.rosterMessageSchema>;
+export type IntegrationsMessage = z.infer<typeof ws.integrationsMessageSchema>;
+export type IntegrationStatus = IntegrationsMessage['integrations'][number];
 export type ServerMessage = Resolved<z.infer<typeof ws.serverMessageSchema>>;
 
 // ── HTTP ────────────────────────────────────────────────────────────────────────────────────

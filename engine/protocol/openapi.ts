@@ -346,6 +346,7 @@ const SERVER_MESSAGES: Record<string, z.ZodType> = {
   ErrorMessage: ws.errorMessageSchema,
   ClockMessage: ws.clockMessageSchema,
   RosterMessage: ws.rosterMessageSchema,
+  IntegrationsMessage: ws.integrationsMessageSchema,
   ParticipantIdentity: ws.participantIdentitySchema,
   ...SHARED_OUTPUTS,
 };

@@ -11,6 +11,7 @@ import type { ServerConfig } from './config.ts';
 import { DifficultyCache, type Explorer } from './difficulty-cache.ts';
 import { realClock, type WallClock } from './drill.ts';
 import { createHttpApp } from './http.ts';
+import { Outbound } from './integrations/outbound.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { checkOrigin, originPolicy, type OriginPolicy } from './origin.ts';
 import { KeyedBuckets } from './limits.ts';
@@ -61,6 +62,11 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   });
   catalog.onChange(() => void difficulty.reconcile());
   const registry = new Registry(store, catalog, clock, config, logger, nodeMajor, difficulty);
+  // Followed before recovery, so a drill rebuilt after a restart sends to its integrations again.
+  let listeningPort: number | null = null;
+  const publicBase = () => config.allowedOrigins?.[0] ?? `http://localhost:${listeningPort ?? config.port}`;
+  const outbound = new Outbound(config.integrations, logger, (id) => `${publicBase()}/#/drill/${id}`);
+  registry.follow((drill) => outbound.attach(drill));
   const recovered = registry.recover();
   let policy: OriginPolicy | null = null;
   const currentPolicy = (): OriginPolicy => {
@@ -123,6 +129,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
 
   await new Promise<void>((resolve) => http.listen(config.port, config.host, resolve));
   const port = (http.address() as AddressInfo).port;
+  listeningPort = port;
   policy = originPolicy(config.allowedOrigins, port);
   // Once the server listens: reading the plans and exploring never delay the start or a recovered drill.
   void difficulty.reconcile();
@@ -139,6 +146,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       clearInterval(heartbeat);
       clearInterval(watchdog);
       registry.close();
+      outbound.close();
       for (const ws of wss.clients) ws.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       await new Promise<void>((resolve) => http.close(() => resolve()));

@@ -40,9 +40,9 @@ export function createCampaign(registry: Registry, body: unknown, now: Date): Ca
     ? drills.map((d) => {
         const drill = d as Record<string, unknown>;
         const own = drill.seed != null || drill.difficulty != null;
-        return { scenarioId: drill.scenarioId, seed: own ? drill.seed : raw.seed, difficulty: drill.difficulty, speed: raw.speed, team };
+        return { scenarioId: drill.scenarioId, seed: own ? drill.seed : raw.seed, difficulty: drill.difficulty, speed: raw.speed, team, integrations: raw.integrations };
       })
-    : (raw.scenarioIds as unknown[]).map((scenarioId) => ({ scenarioId, seed: raw.seed, speed: raw.speed, team }));
+    : (raw.scenarioIds as unknown[]).map((scenarioId) => ({ scenarioId, seed: raw.seed, speed: raw.speed, team, integrations: raw.integrations }));
   const checked = [];
   for (const [i, request] of requests.entries()) {
     const result = registry.checkDrill(request);

@@ -7,6 +7,7 @@ import { realpathSync, statSync } from 'node:fs';
 import { delimiter, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDuration } from '../protocol/format.ts';
+import { integrationsFromEnv, type IntegrationsConfig } from './integrations/config.ts';
 import type { Rate } from './limits.ts';
 import { parseOrigins } from './origin.ts';
 import { defaultValidationPoolOptions, type ValidationPoolOptions } from './validate-pool.ts';
@@ -65,6 +66,8 @@ export interface ServerConfig {
    * worker threads, one scenario at a time. One thread, so that live drills keep the other cores.
    */
   difficulty: { seeds: number; workers: number };
+  /** The team's own tools drills may send to (SEVDRILL_ALERTMANAGER_URL and the rest; integrations/config.ts). */
+  integrations: IntegrationsConfig;
 }
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -103,6 +106,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     logLevel: env.SEVDRILL_LOG_LEVEL ?? 'info',
     validation: defaultValidationPoolOptions(env),
     difficulty: { seeds: count(env, 'SEVDRILL_DIFFICULTY_SEEDS', 200, 0, MAX_DIFFICULTY_SEEDS), workers: 1 },
+    integrations: integrationsFromEnv(env),
   };
 }
 

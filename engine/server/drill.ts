@@ -9,7 +9,7 @@ import type { Session } from '../core/session.ts';
 import type { MetricsSample } from '../protocol/views.ts';
 import type { CommandInput, CommandResult } from '../protocol/commands.ts';
 import type { EngineEvent } from '../protocol/events.ts';
-import type { EventsMessage, JoinMode, Role, RosterMessage, SessionListing, SessionSummary } from '../protocol/messages.ts';
+import type { EventsMessage, IntegrationsMessage, JoinMode, Role, RosterMessage, SessionListing, SessionSummary } from '../protocol/messages.ts';
 import type { Scenario } from '../protocol/scenario.ts';
 import type { Variation } from '../protocol/varied.ts';
 import type { DrillView } from './archive.ts';
@@ -81,6 +81,8 @@ export class LiveDrill implements DrillView {
   /** Followers outside the drill (see DrillListener); a failing one never stops the drill. */
   readonly listeners = new Set<DrillListener>();
   onListenerError: ((error: unknown) => void) | null = null;
+  /** How its outbound integrations are doing, for a facilitator who joins (integrations/); null when it chose none. */
+  integrationsStatus: (() => IntegrationsMessage) | null = null;
   private readonly participantBuckets = new Map<string, TokenBucket>();
   private rosterTimer: unknown = null;
   private timer: unknown = null;

@@ -18,6 +18,7 @@ import { listing } from './catalog.ts';
 import type { ServerConfig } from './config.ts';
 import { SEED_CHOICE_STATUS, type DifficultyCache } from './difficulty-cache.ts';
 import { hashToken, safeEqual } from './credentials.ts';
+import { configuredIntegrations } from './integrations/config.ts';
 import type { LiveDrill } from './drill.ts';
 import { KeyedBuckets } from './limits.ts';
 import { requestLogger, sendError, type Logger } from './logger.ts';
@@ -76,7 +77,8 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   });
 
   app.get('/api/config', (_req, res) => {
-    res.json({ createNeedsAdminToken: config.adminToken !== null } satisfies ServerInfo);
+    // Which integrations a drill may choose, by name: where they point and their keys stay here.
+    res.json({ createNeedsAdminToken: config.adminToken !== null, integrations: configuredIntegrations(config.integrations) } satisfies ServerInfo);
   });
 
   // Each scenario with where the rating of its seeds by difficulty stands: the lobby polls this while one is computing.

@@ -8,11 +8,12 @@ import { promisify } from 'node:util';
 import { gzip as gzipCallback, gzipSync } from 'node:zlib';
 import { availabilityOf } from '../score/availability.ts';
 import type { Scorecard } from '../score/scorecard.ts';
-import type { CreateSessionResponse, HelloMessage, InviteResponse, Role, SessionListing } from '../protocol/messages.ts';
+import type { CreateSessionResponse, HelloMessage, IntegrationName, InviteResponse, Role, SessionListing } from '../protocol/messages.ts';
 import type { z } from 'zod';
 import { REQUEST_ERRORS, createSessionRequestSchema, failedFields } from '../protocol/http.ts';
 import type { ScenarioSpec } from '../protocol/scenario.ts';
 import { ArchiveReader, type DrillView } from './archive.ts';
+import { checkIntegrations } from './integrations/choice.ts';
 import type { Catalog } from './catalog.ts';
 import type { ServerConfig } from './config.ts';
 import type { SeedPicker } from './difficulty-cache.ts';
@@ -344,8 +345,8 @@ export class Registry {
 
   /**
    * A new drill, from an untrusted request body (createSessionRequestSchema). Problems are reported
-   * in a fixed order, the first one only: team, scenario, seed, difficulty, speed, controlled friction, join, a seed and a
-   * difficulty both given; the server's capacity; then, by difficulty, why no seed can be picked (SeedChoice).
+   * in a fixed order, the first one only: team, scenario, seed, difficulty, speed, controlled friction, join, integrations, a seed and a
+   * difficulty both given, an integration unknown or not configured; the server's capacity; then, by difficulty, why no seed can be picked (SeedChoice).
    */
   create(body: unknown, now: Date): CreateResult {
     const checked = this.checkDrill(body);
@@ -366,10 +367,12 @@ export class Registry {
     const scenarioId: unknown = isObject(body) ? body.scenarioId : undefined;
     const scenario = !failed.has('scenarioId') && typeof scenarioId === 'string' ? this.catalog.get(scenarioId) : undefined;
     if (!scenario) return { ok: false, code: 'unknown-scenario', message: `no scenario "${String(scenarioId)}"` };
-    for (const field of ['seed', 'difficulty', 'speed', 'controlledFriction', 'join'] as const) if (failed.has(field)) return failure(REQUEST_ERRORS[field]);
+    for (const field of ['seed', 'difficulty', 'speed', 'controlledFriction', 'join', 'integrations'] as const) if (failed.has(field)) return failure(REQUEST_ERRORS[field]);
     if (!parsed.success) return { ok: false, code: 'bad-request', message: parsed.error.issues[0]?.message ?? 'invalid request' };
     const request = parsed.data;
     if (request.difficulty != null && request.seed != null) return failure(REQUEST_ERRORS.seedAndDifficulty);
+    const integrations = checkIntegrations(request.integrations ?? [], this.config.integrations);
+    if (!integrations.ok) return integrations;
     return { ok: true, scenario, request };
   }
 
@@ -398,6 +401,7 @@ export class Registry {
       joinMode: join,
       facilitatorName,
       createdAt: now.toISOString(),
+      integrations: [...new Set(request.integrations ?? [])] as IntegrationName[],
     };
     const created = { sessionId, facilitatorToken, ...codes, join, facilitatorName, facilitatorPath: `/#/drill/${sessionId}?token=${facilitatorToken}`, seed, difficulty };
     return { ok: true, record, team: request.team?.trim() ?? null, created };

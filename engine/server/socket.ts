@@ -279,6 +279,7 @@ export class Connection implements DrillClient {
       resumed,
     };
     this.send(welcome);
+    if (facilitator && drill.integrationsStatus) this.send(drill.integrationsStatus());
     this.cursor = resumed ? (resumeFrom as number) + 1 : newest + 1 <= RESYNC_LIMIT ? 0 : newest + 1;
     this.sendBacklog();
   }

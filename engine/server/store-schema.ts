@@ -111,4 +111,6 @@ export const MIGRATIONS: readonly Migration[] = [
         computed_at TEXT NOT NULL
       );
     `),
+  // 5: the team tools a drill sends to (integrations/), chosen when it is created: a JSON array of names.
+  (db) => db.exec(`ALTER TABLE sessions ADD COLUMN integrations_json TEXT NOT NULL DEFAULT '[]';`),
 ];

@@ -18,7 +18,7 @@ import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { CommandInput } from '../protocol/commands.ts';
 import type { ScenarioSpec } from '../protocol/scenario.ts';
-import type { Difficulty, JoinMode, Role } from '../protocol/messages.ts';
+import type { Difficulty, IntegrationName, JoinMode, Role } from '../protocol/messages.ts';
 import { hashToken } from './credentials.ts';
 import { MIGRATIONS } from './store-schema.ts';
 
@@ -39,9 +39,11 @@ export interface StoredSession {
   status: DrillStatus;
   endedAt: string | null;
   archivedAt: string | null;
+  /** The team tools the drill sends to (integrations/); none unless it asked. */
+  integrations: readonly IntegrationName[];
 }
 
-export type NewSession = Omit<StoredSession, 'simNow' | 'status' | 'endedAt' | 'archivedAt'>;
+export type NewSession = Omit<StoredSession, 'simNow' | 'status' | 'endedAt' | 'archivedAt' | 'integrations'> & { integrations?: readonly IntegrationName[] };
 
 export interface StoredInput {
   n: number;
@@ -124,6 +126,7 @@ interface SessionRow {
   status: DrillStatus;
   ended_at: string | null;
   archived_at: string | null;
+  integrations_json: string;
 }
 
 const toSession = (r: SessionRow): StoredSession => ({
@@ -141,6 +144,7 @@ const toSession = (r: SessionRow): StoredSession => ({
   status: r.status,
   endedAt: r.ended_at,
   archivedAt: r.archived_at,
+  integrations: JSON.parse(r.integrations_json) as IntegrationName[],
 });
 
 /** How often the checkpointer makes committed inputs safe from a power failure. */
@@ -182,8 +186,8 @@ export class Store {
     }
     this.q = {
       insertSession: this.db.prepare(
-        `INSERT INTO sessions (id, scenario_id, scenario_json, seed, speed, facilitator_token_hash, responder_code_hash, observer_code_hash, join_mode, facilitator_name, created_at)
-         VALUES (@id, @scenarioId, @scenarioJson, @seed, @speed, @facilitatorTokenHash, @responderCodeHash, @observerCodeHash, @joinMode, @facilitatorName, @createdAt)`,
+        `INSERT INTO sessions (id, scenario_id, scenario_json, seed, speed, facilitator_token_hash, responder_code_hash, observer_code_hash, join_mode, facilitator_name, created_at, integrations_json)
+         VALUES (@id, @scenarioId, @scenarioJson, @seed, @speed, @facilitatorTokenHash, @responderCodeHash, @observerCodeHash, @joinMode, @facilitatorName, @createdAt, @integrationsJson)`,
       ),
       insertInput: this.db.prepare('INSERT INTO inputs (session_id, n, t, command_json) VALUES (?, ?, ?, ?)'),
       setProgress: this.db.prepare('UPDATE sessions SET sim_now = ? WHERE id = ?'),
@@ -275,6 +279,7 @@ export class Store {
       joinMode: s.joinMode,
       facilitatorName: s.facilitatorName,
       createdAt: s.createdAt,
+      integrationsJson: JSON.stringify(s.integrations ?? []),
     });
   }
 

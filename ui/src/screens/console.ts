@@ -194,6 +194,8 @@ function start(root: HTMLElement, sessionId: string, onRefused: (code: string, m
       series.load(m.history);
     } else if (m.type === 'roster') {
       people?.setRoster(m.participants);
+    } else if (m.type === 'integrations') {
+      drillPanel?.showIntegrations(m);
     } else if (m.type === 'clock' && model) {
       model = { ...model, phase: m.phase, speed: m.speed, now: m.now };
     } else if (m.type === 'error' && m.clientActionId === undefined) {

@@ -4,6 +4,7 @@ import { adminToken, saveCredentials } from '../credentials.ts';
 import { h } from '../dom.ts';
 import { drillPick, rating, type DrillPick } from './drill-pick.ts';
 import { campaignsSection } from './lobby-campaigns.ts';
+import { integrationsChoice } from './lobby-integrations.ts';
 
 /** How often the lobby asks again while a scenario's seeds are being rated by difficulty. */
 const RATING_POLL_MS = 2_000;
@@ -113,6 +114,8 @@ function scenarioCard(s: ScenarioListing, info: ServerInfo): { element: HTMLElem
   const you = h('input', { type: 'text', maxlength: 64, id: `you-${s.id}`, placeholder: 'Facilitator', autocomplete: 'name' });
   const inviteOnly = h('input', { type: 'checkbox', id: `invite-${s.id}` });
   const friction = frictionChoice(s);
+  // Servers older than `integrations` in /api/config have none.
+  const integrations = integrationsChoice(s.id, info.integrations ?? [], speed);
   const status = h('div', { role: 'status', class: 'create-status' });
   const form = h(
     'form',
@@ -126,6 +129,7 @@ function scenarioCard(s: ScenarioListing, info: ServerInfo): { element: HTMLElem
     you,
     h('label', { for: inviteOnly.id, class: 'check', title: 'Each responder joins through a link made for them by name; the shared responder code is refused.' }, inviteOnly, ' Invite-only'),
     friction.element,
+    integrations.element,
     h('button', { type: 'submit', text: 'Create drill' }),
   );
   form.addEventListener('submit', async (event) => {
@@ -141,6 +145,7 @@ function scenarioCard(s: ScenarioListing, info: ServerInfo): { element: HTMLElem
         speed: Number(speed.value),
         join: inviteOnly.checked ? 'invite' : 'code',
         ...friction.value(),
+        ...integrations.value(),
         ...(team.value.trim() ? { team: team.value.trim() } : {}),
         ...(you.value.trim() ? { facilitatorName: you.value.trim() } : {}),
       }),

@@ -8,19 +8,26 @@
 import { formatClock } from '../../../engine/protocol/format.ts';
 import type { Scenario } from '../../../engine/protocol/scenario.ts';
 import { describeVariation } from '../../../engine/protocol/varied.ts';
+import type { IntegrationsMessage } from '../../../engine/protocol/messages.ts';
 import { h } from '../dom.ts';
 import type { ViewModel } from '../model.ts';
+import { createIntegrationsView } from './integrations.ts';
 
 export interface DrillPanel {
   element: HTMLElement;
   update(m: ViewModel): void;
+  /** How the drill's messages to the team's own tools are going (only drills that chose some). */
+  showIntegrations(message: IntegrationsMessage): void;
 }
 
 export function createDrillPanel(inject: (fault: string) => void): DrillPanel {
   const body = h('div', { class: 'share-body facilitator-body' });
+  // Kept across the body's redraws (it is put back at the end of each): it is redrawn as its own messages come.
+  const integrations = createIntegrationsView();
   const element = h('details', { class: 'share facilitator-drill' }, h('summary', { text: 'Drill' }), body);
   let drawn: unknown[] = [];
   let last: ViewModel | null = null;
+  let lastIntegrations: IntegrationsMessage | null = null;
 
   function draw(m: ViewModel, scenario: Scenario): void {
     const f = m.facilitator;
@@ -78,10 +85,12 @@ export function createDrillPanel(inject: (fault: string) => void): DrillPanel {
               );
             }),
           ),
+      integrations.element,
     );
   }
 
   function update(m: ViewModel): void {
+    if (lastIntegrations && m.speed !== last?.speed) integrations.show(lastIntegrations, m.speed);
     last = m;
     const scenario = 'faults' in m.scenario ? (m.scenario as Scenario) : null;
     // Redrawn when what it shows changes, not at every tick's new facilitator view (a button keeps its focus).
@@ -95,5 +104,9 @@ export function createDrillPanel(inject: (fault: string) => void): DrillPanel {
     drawn = [];
     if (last) update(last);
   });
-  return { element, update };
+  const showIntegrations = (message: IntegrationsMessage) => {
+    lastIntegrations = message;
+    integrations.show(message, last?.speed ?? 1);
+  };
+  return { element, update, showIntegrations };
 }

@@ -133,7 +133,7 @@ describe('creation caps: 1,000 attempts from one address', () => {
     // The rate: 5 drills, hardly refilling.
     await withServer(
       async (server) => {
-        expect((await get(server, '/api/config')).json).toEqual({ createNeedsAdminToken: true });
+        expect((await get(server, '/api/config')).json).toEqual({ createNeedsAdminToken: true, integrations: [] });
         const wrong: Record<string, string>[] = [{}, { authorization: 'Bearer not-the-admin-token-at-all' }, { authorization: ADMIN_TOKEN }];
         for (const headers of wrong) {
           expect(await post(server, '/api/sessions', { scenarioId: 'retail-sev1' }, headers)).toMatchObject({ status: 401, code: 'admin-token-required' });

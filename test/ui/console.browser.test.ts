@@ -195,8 +195,10 @@ describe.skipIf(SKIP_BROWSER)('the drill console in Chromium', () => {
     const [early, lateJoiner, reloaded] = [await held(observer), await held(late), await held(bob)];
     expect(early.points).toBeGreaterThan(10);
     for (const other of [lateJoiner, reloaded]) {
-      expect(Math.abs(other.points - early.points), JSON.stringify({ early, other })).toBeLessThanOrEqual(1);
-      expect(Math.abs(other.lastT - early.lastT)).toBeLessThanOrEqual(10_000);
+      // Point for point: whatever ticks passed between the reads (a loaded machine may take several
+      // at 60×), the point counts differ by exactly those ticks (10 s each in retail-sev1).
+      expect(other.points - early.points, JSON.stringify({ early, other })).toBe((other.lastT - early.lastT) / 10_000);
+      expect(Math.abs(other.lastT - early.lastT)).toBeLessThanOrEqual(60_000);
     }
     await late.context.close();
     people.pop();

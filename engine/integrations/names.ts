@@ -58,6 +58,23 @@ export const METRIC = {
 } as const;
 
 /**
+ * The server's own health on the same endpoint (no drill labels: they describe the process, not a
+ * drill), besides prom-client's default process_* and nodejs_* metrics.
+ */
+export const HEALTH_METRIC = {
+  /** Histogram (label `sevdrill_session`): how late each tick of a running drill ran, in wall seconds. */
+  tickLag: 'sevdrill_tick_lag_seconds',
+  /** Gauge: open WebSocket connections. */
+  sockets: 'sevdrill_websocket_connections',
+  messagesReceived: 'sevdrill_websocket_messages_received_total',
+  messagesSent: 'sevdrill_websocket_messages_sent_total',
+  /** Histogram: wall seconds to commit one drill input to the store (SQLite). */
+  storeCommit: 'sevdrill_store_commit_seconds',
+  /** Gauge (label `phase`: ready, running, paused): drills that have not stopped. */
+  liveDrills: 'sevdrill_live_drills',
+} as const;
+
+/**
  * Prometheus alert names must be metric-name-like (no hyphens): "checkout-errors" becomes
  * "SevdrillCheckoutErrors". The scenario's id stays in the `sevdrill_alert` label and its display
  * name in the `summary` annotation.

@@ -8,7 +8,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers.ts';
 
-type Layer = 'protocol' | 'core' | 'scenario' | 'score' | 'cli' | 'server' | 'ui';
+type Layer = 'protocol' | 'core' | 'scenario' | 'score' | 'integrations' | 'cli' | 'server' | 'ui';
 
 /** Which layers each layer may import from (besides itself), and which packages. */
 const RULES: Record<Layer, { layers: Layer[]; packages: RegExp }> = {
@@ -17,9 +17,11 @@ const RULES: Record<Layer, { layers: Layer[]; packages: RegExp }> = {
   scenario: { layers: ['protocol'], packages: /^(zod|yaml)$|^node:(fs|path|url)$/ },
   // d3 draws the report's charts as SVG on the server.
   score: { layers: ['protocol', 'core'], packages: /^d3$/ },
+  // What a team's own tools see (metric and alert names): pure, like the contract.
+  integrations: { layers: ['protocol'], packages: /^$/ },
   cli: { layers: ['protocol', 'core', 'scenario', 'score'], packages: /^node:|^(tsx\/esm\/api)$/ },
   // tsx/esm/api: worker threads load TypeScript sources.
-  server: { layers: ['protocol', 'core', 'scenario', 'score'], packages: /^node:|^(express|ws|helmet|pino|better-sqlite3|unhomoglyph|zod|tsx\/esm\/api)$/ },
+  server: { layers: ['protocol', 'core', 'scenario', 'score', 'integrations'], packages: /^node:|^(express|ws|helmet|pino|better-sqlite3|unhomoglyph|zod|prom-client|tsx\/esm\/api)$/ },
   ui: { layers: ['protocol'], packages: /^d3(-[a-z]+)?$/ },
 };
 
@@ -45,7 +47,7 @@ function sourceFiles(dir: string): string[] {
 
 function layerOf(file: string): Layer | null {
   const rel = relative(ROOT, file);
-  const m = /^engine\/(protocol|core|scenario|score|cli|server)\//.exec(rel);
+  const m = /^engine\/(protocol|core|scenario|score|integrations|cli|server)\//.exec(rel);
   if (m) return m[1] as Layer;
   return rel.startsWith('ui/src/') ? 'ui' : null;
 }

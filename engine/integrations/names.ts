@@ -20,7 +20,10 @@ export const METRIC = {
   serviceErrors: 'sevdrill_service_errors_total',
   serviceRequestRate: 'sevdrill_service_requests_per_second',
   serviceErrorRatio: 'sevdrill_service_error_ratio',
-  /** Gauge with `quantile` "0.5" or "0.99": the tick's p50 and p99. */
+  /**
+   * `quantile` "0.5" or "0.99": the tick's p50 and p99. Typed as a summary (quantiles over a one-tick
+   * window, without _sum or _count), since Prometheus reserves `quantile` for summaries; read it as a gauge.
+   */
   serviceLatency: 'sevdrill_service_latency_seconds',
   /** Histogram (`_bucket`, `_sum`, `_count`) of request durations, for histogram_quantile on dashboards. */
   serviceDuration: 'sevdrill_service_request_duration_seconds',
@@ -33,7 +36,7 @@ export const METRIC = {
   journeyErrors: 'sevdrill_journey_errors_total',
   journeyRequestRate: 'sevdrill_journey_requests_per_second',
   journeyErrorRatio: 'sevdrill_journey_error_ratio',
-  /** Gauge with `quantile` "0.99". */
+  /** `quantile` "0.99": the tick's p99; a summary like serviceLatency. */
   journeyLatency: 'sevdrill_journey_latency_seconds',
   /** 1 while the journey meets its SLO this tick, 0 when not. */
   journeySloOk: 'sevdrill_journey_slo_ok',

@@ -124,7 +124,7 @@ describe('GET /metrics, with a metrics token', () => {
     // Every name of the contract, with its type.
     const types = metricTypes(paused.text);
     for (const name of Object.values(METRIC)) {
-      const expected = name.endsWith('_total') ? 'counter' : name === METRIC.serviceDuration ? 'histogram' : 'gauge';
+      const expected = name.endsWith('_total') ? 'counter' : name === METRIC.serviceDuration ? 'histogram' : name.endsWith('_latency_seconds') ? 'summary' : 'gauge';
       expect(types.get(name), name).toBe(expected);
     }
     const mineA = checkLabels(paused.samples, drillA);

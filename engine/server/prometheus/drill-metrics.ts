@@ -8,7 +8,7 @@ import { METRIC } from '../../integrations/names.ts';
 import { INCIDENT_STATES, SERVICE_STATES } from '../../protocol/events.ts';
 import type { DrillSeries } from './drill-series.ts';
 import { LATENCY_BOUNDS_S } from './latency-buckets.ts';
-import { PulledCounter, PulledGauge, PulledHistogram, type PulledValue, type Read } from './pulled.ts';
+import { PulledCounter, PulledGauge, PulledHistogram, PulledSummary, type PulledValue, type Read } from './pulled.ts';
 
 type Drills = () => Iterable<DrillSeries>;
 
@@ -28,6 +28,10 @@ const COUNT = `${METRIC.serviceDuration}_count`;
 export function registerDrillMetrics(registry: Registry, drills: Drills): void {
   const counter = (name: string, help: string, add: (drill: DrillSeries, out: PulledValue[]) => void) => new PulledCounter(registry, name, help, perDrill(drills, add));
   const gauge = (name: string, help: string, add: (drill: DrillSeries, out: PulledValue[]) => void) => new PulledGauge(registry, name, help, perDrill(drills, add));
+  // The engine's p50 and p99 of one tick are quantiles over a one-tick window: a summary's quantiles
+  // (Prometheus reserves the `quantile` label for summaries). They come without _sum and _count: the
+  // request counters and the histogram carry those.
+  const summary = (name: string, help: string, add: (drill: DrillSeries, out: PulledValue[]) => void) => new PulledSummary(registry, name, help, perDrill(drills, add));
 
   // ── services ──
   counter(METRIC.serviceRequests, 'Simulated requests served by the service (drill data), counted in simulated time.', (d, out) => {
@@ -42,7 +46,7 @@ export function registerDrillMetrics(registry: Registry, drills: Drills): void {
   gauge(METRIC.serviceErrorRatio, "The last tick's share of failed requests, 0 to 1 (drill data).", (d, out) => {
     for (const s of d.services.values()) if (s.last) out.push({ labels: s.labels, value: s.last.errorRate });
   });
-  gauge(METRIC.serviceLatency, "The last tick's p50 and p99 latency in seconds, by quantile (drill data).", (d, out) => {
+  summary(METRIC.serviceLatency, "The last tick's p50 and p99 latency in seconds, by quantile (drill data).", (d, out) => {
     for (const s of d.services.values()) {
       if (!s.last) continue;
       out.push({ labels: s.quantileLabels.p50, value: s.last.p50Ms / 1000 }, { labels: s.quantileLabels.p99, value: s.last.p99Ms / 1000 });
@@ -92,7 +96,7 @@ export function registerDrillMetrics(registry: Registry, drills: Drills): void {
   gauge(METRIC.journeyErrorRatio, "The last tick's share of failed journey requests, 0 to 1 (drill data).", (d, out) => {
     for (const j of d.journeys.values()) if (j.last) out.push({ labels: j.labels, value: j.last.errorRate });
   });
-  gauge(METRIC.journeyLatency, "The last tick's p99 journey latency in seconds (quantile 0.99) (drill data).", (d, out) => {
+  summary(METRIC.journeyLatency, "The last tick's p99 journey latency in seconds (quantile 0.99) (drill data).", (d, out) => {
     for (const j of d.journeys.values()) if (j.last) out.push({ labels: j.quantileLabels, value: j.last.p99Ms / 1000 });
   });
   gauge(METRIC.journeySloOk, '1 while the journey meets its SLO at the last tick, 0 when not (drill data).', (d, out) => {

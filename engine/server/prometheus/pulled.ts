@@ -9,7 +9,7 @@
  * Registry calls to read a metric (it formats what `get()` returns: the exposition text is still
  * prom-client's), and returns the values as they are now.
  */
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Summary, type Registry } from 'prom-client';
 import type { Labels } from './drill-series.ts';
 
 export interface PulledValue {
@@ -24,7 +24,7 @@ export type Read = () => PulledValue[];
 
 type Reading = Awaited<ReturnType<Counter['get']>>;
 
-function reading(name: string, help: string, type: 'counter' | 'gauge' | 'histogram', values: PulledValue[]): Reading {
+function reading(name: string, help: string, type: 'counter' | 'gauge' | 'histogram' | 'summary', values: PulledValue[]): Reading {
   // prom-client's own metrics return exactly these fields (its typings also list `collect`, which the registry never reads here).
   return { name, help, type, values, aggregator: 'sum' } as unknown as Reading;
 }
@@ -56,6 +56,22 @@ export class PulledGauge extends Gauge {
 
   override async get(): Promise<Reading> {
     return reading(this.metric, this.about, 'gauge', this.read());
+  }
+}
+
+/** Quantiles over a window (here: the last tick), without `_sum` and `_count`, which are optional in the text format. */
+export class PulledSummary extends Summary {
+  constructor(
+    registry: Registry,
+    private readonly metric: string,
+    private readonly about: string,
+    private readonly read: Read,
+  ) {
+    super({ name: metric, help: about, registers: [registry] });
+  }
+
+  override async get(): Promise<Reading> {
+    return reading(this.metric, this.about, 'summary', this.read());
   }
 }
 

@@ -22,27 +22,24 @@ type ServiceSample = MetricsSample['services'][number];
 type JourneySample = MetricsSample['journeys'][number];
 type TopicSample = MetricsSample['topics'][number];
 
-/** The `le` values of the histogram's buckets, +Inf last, as Prometheus writes them. */
-const BUCKET_LE = [...LATENCY_BOUNDS_S.map(String), '+Inf'];
-
 /**
- * Label sets are built once per series, when the drill is first seen: a scrape allocates no label
- * objects, it only pairs these with the current values.
+ * The labels that tell a series' lines apart within one series group (a bucket, a quantile, a state),
+ * shared by every drill. A series' own labels (the drill's, and its service, journey or topic) are
+ * built once per drill; a scrape only pairs the two with the current values (drill-metrics.ts).
  */
+export const BUCKET_LABELS: readonly Labels[] = [...LATENCY_BOUNDS_S.map(String), '+Inf'].map((le) => ({ le }));
+export const QUANTILE_LABELS = { p50: { quantile: '0.5' }, p99: { quantile: '0.99' } } as const;
+export const SERVICE_STATE_LABELS: readonly Labels[] = SERVICE_STATES.map((state) => ({ state }));
+export const INCIDENT_STATE_LABELS: readonly Labels[] = INCIDENT_STATES.map((state) => ({ state }));
+export const NO_LABELS: Labels = {};
+
 export class ServiceSeries {
   requests = 0;
   errors = 0;
   readonly latency = new LatencyHistogram();
   last: ServiceSample | null = null;
-  readonly quantileLabels: { p50: Labels; p99: Labels };
-  readonly stateLabels: readonly Labels[];
-  readonly bucketLabels: readonly Labels[];
 
-  constructor(readonly labels: Labels) {
-    this.quantileLabels = { p50: { ...labels, quantile: '0.5' }, p99: { ...labels, quantile: '0.99' } };
-    this.stateLabels = SERVICE_STATES.map((state) => ({ ...labels, state }));
-    this.bucketLabels = BUCKET_LE.map((le) => ({ ...labels, le }));
-  }
+  constructor(readonly labels: Labels) {}
 
   record(sample: ServiceSample, seconds: number): void {
     const requests = sample.rps * seconds;
@@ -57,14 +54,11 @@ export class JourneySeries {
   requests = 0;
   errors = 0;
   last: JourneySample | null = null;
-  readonly quantileLabels: Labels;
 
   constructor(
     readonly labels: Labels,
     readonly sloTarget: number,
-  ) {
-    this.quantileLabels = { ...labels, quantile: '0.99' };
-  }
+  ) {}
 
   record(sample: JourneySample, seconds: number): void {
     const requests = sample.rps * seconds;
@@ -100,7 +94,6 @@ export class DrillSeries {
   readonly journeys = new Map<string, JourneySeries>();
   readonly topics = new Map<string, TopicSeries>();
   readonly alerts = new Map<string, AlertSeries>();
-  readonly incidentStateLabels: readonly Labels[];
   incidentState: string;
   /** 0 until a severity is declared (1 is the worst). */
   severity: number;
@@ -121,7 +114,6 @@ export class DrillSeries {
       const about: Labels = alert.service !== undefined ? { service: alert.service } : alert.journey !== undefined ? { journey: alert.journey } : alert.topic !== undefined ? { topic: alert.topic } : {};
       this.alerts.set(alert.id, new AlertSeries({ ...this.labels, alertname: alertName(alert.id), sevdrill_alert: alert.id, severity: alert.severity, ...about }));
     }
-    this.incidentStateLabels = INCIDENT_STATES.map((state) => ({ ...this.labels, state }));
     // A drill may be followed after it began (a restart recovers it mid-incident): start from its state now.
     const snapshot = drill.session.snapshot();
     this.incidentState = snapshot.incident.state;

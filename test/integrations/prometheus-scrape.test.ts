@@ -59,13 +59,14 @@ scrape_configs:
   it("has the drill's series, with its labels, and histogram_quantile works on them", async () => {
     const selector = `{drill="true",sevdrill_session="${drill.id}"}`;
     // Two scrapes of a counter that grows, so rate() has something to work with.
-    const series = await until(async () => {
+    const found = await until(async () => {
       const result = await query(prometheus, `${METRIC.serviceRequests}${selector}`);
       const rates = await query(prometheus, `rate(${METRIC.serviceRequests}{drill="true",service="checkout"}[5s])`);
       return result.length > 0 && rates.some((r) => Number(r.value[1]) > 0) ? result : null;
     }, 20_000, 250).catch(() => {
       throw new Error(`Prometheus never had the drill's series:\n${prometheus.output()}`);
     });
+    const series = found ?? [];
     expect(series.map((s) => s.metric.service).sort()).toEqual(drill.scenario.services.map((s) => s.id).sort());
     for (const s of series) expect(s.metric).toMatchObject({ drill: 'true', sevdrill_session: drill.id, scenario: 'retail-sev1', job: 'sevdrill' });
 
@@ -74,6 +75,13 @@ scrape_configs:
     const quantile = await query(prometheus, `histogram_quantile(0.5, sum by (le) (rate(${METRIC.serviceDuration}_bucket{drill="true",service="checkout"}[5s])))`);
     expect(Number(quantile[0]?.value[1])).toBeGreaterThan(0);
     expect(Number.isFinite(Number(quantile[0]?.value[1]))).toBe(true);
+    // docs/integrations.md's query for simulated rps at any speed: one result per service, at about the simulated rate.
+    const simulated = await query(prometheus, `rate(${METRIC.serviceRequests}${selector}[5s]) / on (sevdrill_session) group_left ${METRIC.speed}`);
+    expect(simulated.length).toBe(drill.scenario.services.length);
+    const checkoutRps = drill.charts.toMessage().services.find((s) => s.id === 'checkout')?.rps.at(-1) ?? NaN;
+    const checkoutSimulated = Number(simulated.find((r) => r.metric.service === 'checkout')?.value[1]);
+    expect(checkoutSimulated).toBeGreaterThan(checkoutRps / 3);
+    expect(checkoutSimulated).toBeLessThan(checkoutRps * 3);
     const alerts = await query(prometheus, `${METRIC.alertFiring}${selector}`);
     expect(alerts.length).toBe(drill.scenario.alerts.length);
     for (const a of alerts) expect(a.metric.alertname).toMatch(/^Sevdrill[A-Za-z0-9]+$/);

@@ -3,10 +3,12 @@
  * carry, how long a drill input takes to commit, how many drills are live, and prom-client's default
  * process metrics (CPU, memory, event-loop delay, GC).
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { HEALTH_METRIC } from '../../integrations/names.ts';
 import { DRILL_PHASES } from '../../protocol/events.ts';
 import type { LiveDrill } from '../drill.ts';
+import { NO_LABELS } from './drill-series.ts';
+import { PulledCounter } from './pulled.ts';
 
 /**
  * The default metrics observe the process (a GC observer, an event-loop delay timer), and one process
@@ -37,15 +39,16 @@ export interface HealthSources {
 
 export class ServerHealth {
   private readonly tickLag: Histogram<'sevdrill_session'>;
-  private readonly received: Counter;
-  private readonly sent: Counter;
+  /** Plain numbers, read at scrape time: they are counted on every socket frame, the hottest path there is. */
+  private received = 0;
+  private sent = 0;
   private readonly commits: Histogram;
 
   constructor(registry: Registry, sources: HealthSources) {
     const registers = [registry];
     this.tickLag = new Histogram({ name: HEALTH_METRIC.tickLag, help: 'How late each tick of a running drill ran, in wall seconds.', labelNames: ['sevdrill_session'], buckets: LAG_BOUNDS_S, registers });
-    this.received = new Counter({ name: HEALTH_METRIC.messagesReceived, help: 'WebSocket messages received from clients.', registers });
-    this.sent = new Counter({ name: HEALTH_METRIC.messagesSent, help: 'WebSocket messages sent to clients.', registers });
+    new PulledCounter(registry, HEALTH_METRIC.messagesReceived, 'WebSocket messages received from clients.', () => [{ labels: NO_LABELS, sharedLabels: NO_LABELS, value: this.received }]);
+    new PulledCounter(registry, HEALTH_METRIC.messagesSent, 'WebSocket messages sent to clients.', () => [{ labels: NO_LABELS, sharedLabels: NO_LABELS, value: this.sent }]);
     this.commits = new Histogram({ name: HEALTH_METRIC.storeCommit, help: 'Wall seconds to commit one drill input to the store.', buckets: COMMIT_BOUNDS_S, registers });
     new Gauge({
       name: HEALTH_METRIC.sockets,
@@ -84,8 +87,12 @@ export class ServerHealth {
   }
 
   readonly traffic = {
-    received: (): void => this.received.inc(),
-    sent: (): void => this.sent.inc(),
+    received: (): void => {
+      this.received++;
+    },
+    sent: (): void => {
+      this.sent++;
+    },
   };
 
   storeCommit(seconds: number): void {

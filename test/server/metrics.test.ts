@@ -5,7 +5,10 @@
  * without anything breaking. Values are compared while drills are paused, so nothing moves between
  * a scrape and the engine's own reading.
  */
+import { mkdtempSync } from 'node:fs';
 import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DRILL_SERIES_LABELS, HEALTH_METRIC, METRIC, alertName } from '../../engine/integrations/names.ts';
 import { INCIDENT_STATES } from '../../engine/protocol/events.ts';
@@ -221,6 +224,38 @@ describe('GET /metrics, with a metrics token', () => {
     expect((await rawGet(server.port, '/metrics', { host: 'sevdrill.monitoring.svc:9000' })).status).toBe(401);
     expect(logs.some((line) => line.includes(TOKEN))).toBe(false);
     expect(logs.some((line) => line.includes('metrics-token-required'))).toBe(true);
+  });
+});
+
+describe('GET /metrics after a restart', () => {
+  it('has the recovered drill, its alerts and incident as the engine has them, and counters that start again', async () => {
+    const dataFile = join(mkdtempSync(join(tmpdir(), 'sevdrill-metrics-')), 'drill.db');
+    const first = await startTestServer({ dataFile });
+    const created = await createDrill(first, { scenarioId: 'retail-sev1', speed: 60 });
+    const fac = await TestClient.join(first.url, { sessionId: created.sessionId, token: created.facilitatorToken, name: 'Fran' });
+    await control(fac, 'start');
+    const running = first.registry.get(created.sessionId) as LiveDrill;
+    await until(() => running.session.snapshot().firingAlerts.length > 0, 30_000, 100);
+    await control(fac, 'pause');
+    fac.close();
+    await first.close();
+
+    const second = await startTestServer({ dataFile });
+    try {
+      expect(second.recovered).toBe(1);
+      const drill = second.registry.get(created.sessionId) as LiveDrill;
+      const mine = checkLabels((await scrape(second.url)).samples, drill);
+      const snapshot = drill.session.snapshot();
+      const firing = new Set(snapshot.firingAlerts.map((f) => f.alert));
+      expect(firing.size).toBeGreaterThan(0);
+      for (const s of select(mine, METRIC.alertFiring)) expect(s.value, s.labels.sevdrill_alert).toBe(firing.has(s.labels.sevdrill_alert ?? '') ? 1 : 0);
+      expect(select(mine, METRIC.incidentState, { state: snapshot.incident.state })[0]?.value).toBe(1);
+      expect(select(mine, METRIC.simTime)[0]?.value).toBe(drill.now / 1000);
+      // No tick since the restart: a counter reset, which rate() and increase() handle.
+      expect(select(mine, METRIC.serviceRequests).every((s) => s.value === 0)).toBe(true);
+    } finally {
+      await second.close();
+    }
   });
 });
 

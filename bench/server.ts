@@ -17,6 +17,7 @@
  * - a late join of that drill: the size of its chart history (the `history` message), and the wall
  *   time from sending the hello to having the history (after the welcome and the whole backlog): when
  *   a late joiner's console is live.
+ * - /metrics: whole scrapes over HTTP with 50 running drills (metrics-scrape.ts), their size and series.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
@@ -36,9 +37,10 @@ import { formatDiagnostic } from '../engine/scenario/diagnostics.ts';
 import { loadPlanText } from '../engine/scenario/plan.ts';
 import { loadScenarioText } from '../engine/scenario/load.ts';
 import { timedPlan } from '../engine/core/log/run.ts';
+import { metricsScrape } from './metrics-scrape.ts';
 import { fmt, median, now, percentile } from './stats.ts';
 
-const SERVER_GOALS = { fanoutP99Ms: 10, fanoutVsBare: 1.5, fanoutP99Ms20x50: 50, recoverSec: 5 } as const;
+const SERVER_GOALS = { fanoutP99Ms: 10, fanoutVsBare: 1.5, fanoutP99Ms20x50: 50, recoverSec: 5, metricsScrapeMs: 100 } as const;
 
 /** The keys this section adds to the bench's JSON line. */
 export interface ServerFigures {
@@ -50,6 +52,11 @@ export interface ServerFigures {
   recoverSec: number;
   joinHistoryKiB: number;
   joinToLiveMs: number;
+  /** One /metrics scrape with 50 running drills: p50 and p95 wall ms, its size, and the series of one drill. */
+  metricsScrapeMs: number;
+  metricsScrapeP95Ms: number;
+  metricsScrapeKiB: number;
+  metricsSeriesPerDrill: number;
 }
 
 export interface ServerBenchOptions {
@@ -696,6 +703,11 @@ export async function runServerBench(options: ServerBenchOptions): Promise<Serve
       `  a late joiner of that drill: hello → live (welcome, ${late.backlogEvents} backlog events, then the chart history) ${ms(late.toLiveMs)}; the history is ${fmt(late.historyKiB)} KiB`,
     );
 
+    print('prometheus:');
+    const scrapes = await openServer(root, join(dir, 'metrics.db'));
+    const scrape = await metricsScrape(scrapes.server, SCENARIO, SPEED, PERIOD_MS, print).finally(() => scrapes.server.close());
+    print(`    goal p50 < ${SERVER_GOALS.metricsScrapeMs} ms: ${mark(scrape.p50Ms < SERVER_GOALS.metricsScrapeMs)}`);
+
     return {
       fanoutP99Ms: round(p99, 2),
       fanoutVsBare: round(ratio, 2),
@@ -705,6 +717,10 @@ export async function runServerBench(options: ServerBenchOptions): Promise<Serve
       recoverSec: round(recoverSec, 3),
       joinHistoryKiB: round(late.historyKiB, 1),
       joinToLiveMs: round(late.toLiveMs, 1),
+      metricsScrapeMs: round(scrape.p50Ms, 1),
+      metricsScrapeP95Ms: round(scrape.p95Ms, 1),
+      metricsScrapeKiB: round(scrape.kib, 1),
+      metricsSeriesPerDrill: scrape.seriesPerDrill,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

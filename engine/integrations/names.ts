@@ -20,7 +20,10 @@ export const METRIC = {
   serviceErrors: 'sevdrill_service_errors_total',
   serviceRequestRate: 'sevdrill_service_requests_per_second',
   serviceErrorRatio: 'sevdrill_service_error_ratio',
-  /** Gauge with `quantile` "0.5" or "0.99": the tick's p50 and p99. */
+  /**
+   * `quantile` "0.5" or "0.99": the tick's p50 and p99. Typed as a summary (quantiles over a one-tick
+   * window, without _sum or _count), since Prometheus reserves `quantile` for summaries; read it as a gauge.
+   */
   serviceLatency: 'sevdrill_service_latency_seconds',
   /** Histogram (`_bucket`, `_sum`, `_count`) of request durations, for histogram_quantile on dashboards. */
   serviceDuration: 'sevdrill_service_request_duration_seconds',
@@ -33,7 +36,7 @@ export const METRIC = {
   journeyErrors: 'sevdrill_journey_errors_total',
   journeyRequestRate: 'sevdrill_journey_requests_per_second',
   journeyErrorRatio: 'sevdrill_journey_error_ratio',
-  /** Gauge with `quantile` "0.99". */
+  /** `quantile` "0.99": the tick's p99; a summary like serviceLatency. */
   journeyLatency: 'sevdrill_journey_latency_seconds',
   /** 1 while the journey meets its SLO this tick, 0 when not. */
   journeySloOk: 'sevdrill_journey_slo_ok',
@@ -55,6 +58,23 @@ export const METRIC = {
   simTime: 'sevdrill_drill_simulated_seconds',
   /** Simulated seconds per wall second: at 1, simulated time is wall time and dashboards line up. */
   speed: 'sevdrill_drill_speed_ratio',
+} as const;
+
+/**
+ * The server's own health on the same endpoint (no drill labels: they describe the process, not a
+ * drill), besides prom-client's default process_* and nodejs_* metrics.
+ */
+export const HEALTH_METRIC = {
+  /** Histogram (label `sevdrill_session`): how late each tick of a running drill ran, in wall seconds. */
+  tickLag: 'sevdrill_tick_lag_seconds',
+  /** Gauge: open WebSocket connections. */
+  sockets: 'sevdrill_websocket_connections',
+  messagesReceived: 'sevdrill_websocket_messages_received_total',
+  messagesSent: 'sevdrill_websocket_messages_sent_total',
+  /** Histogram: wall seconds to commit one drill input to the store (SQLite). */
+  storeCommit: 'sevdrill_store_commit_seconds',
+  /** Gauge (label `phase`: ready, running, paused): drills that have not stopped. */
+  liveDrills: 'sevdrill_live_drills',
 } as const;
 
 /**

@@ -21,9 +21,10 @@ export type JsonObject = Record<string, unknown>;
  * Who may call a route. `admin`: the admin token as a Bearer token, when the server has one.
  * `facilitator`: the drill's facilitator token as a Bearer token. `debrief`: the facilitator token
  * while the drill runs; once it has ended, any participant's token or join code (Bearer, or `?code=`).
- * `optional-facilitator`: anyone, and the facilitator token shows more.
+ * `optional-facilitator`: anyone, and the facilitator token shows more. `metrics`: the metrics token as
+ * a Bearer token, when the server has one.
  */
-type Auth = 'none' | 'admin' | 'facilitator' | 'debrief' | 'optional-facilitator';
+type Auth = 'none' | 'admin' | 'facilitator' | 'debrief' | 'optional-facilitator' | 'metrics';
 
 interface Reply {
   description: string;
@@ -79,6 +80,17 @@ export const ROUTES: Route[] = [
     },
   },
   { method: 'get', path: '/healthz', summary: 'Liveness probe (any Host)', auth: 'none', responses: { 200: { description: 'The server is up.', schema: http.healthSchema } } },
+  {
+    method: 'get',
+    path: '/metrics',
+    summary: 'Prometheus metrics: every running drill\'s simulated series and the server\'s health (docs/integrations.md)',
+    description: 'The Prometheus text format 0.0.4. With a metrics token set, any Host is accepted; without one, the Host must be allowed, as for the rest of the API.',
+    auth: 'metrics',
+    responses: {
+      200: { description: 'The metrics.', text: ['text/plain'] },
+      401: { description: 'The server has a metrics token and the request did not carry it.', errors: ['metrics-token-required'] },
+    },
+  },
   {
     method: 'get',
     path: '/api/openapi.json',
@@ -396,6 +408,7 @@ const SECURITY: Record<Auth, JsonObject[] | undefined> = {
   facilitator: [{ facilitatorToken: [] }],
   debrief: [{ facilitatorToken: [] }, { participantToken: [] }, { joinCode: [] }],
   'optional-facilitator': [{}, { facilitatorToken: [] }],
+  metrics: [{ metricsToken: [] }, {}],
 };
 
 function operation(route: Route): JsonObject {
@@ -461,6 +474,7 @@ export function buildOpenApi(): JsonObject {
       schemas: { ...generate(REQUESTS, 'input', componentRef), ...generate(RESPONSES, 'output', componentRef) },
       securitySchemes: {
         adminToken: { type: 'http', scheme: 'bearer', description: 'The admin token (SEVDRILL_ADMIN_TOKEN), when the server has one.' },
+        metricsToken: { type: 'http', scheme: 'bearer', description: 'The metrics token (SEVDRILL_METRICS_TOKEN), when the server has one.' },
         facilitatorToken: { type: 'http', scheme: 'bearer', description: "The drill's facilitator token, from `POST /api/sessions`." },
         participantToken: { type: 'http', scheme: 'bearer', description: "A participant's token or a join code; opens a drill's debrief once it has ended." },
         joinCode: { type: 'apiKey', in: 'query', name: 'code', description: 'A participant token or join code in the query string; opens a debrief once the drill has ended.' },

@@ -15,6 +15,7 @@ import { Outbound } from './integrations/outbound.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { checkOrigin, originPolicy, type OriginPolicy } from './origin.ts';
 import { KeyedBuckets } from './limits.ts';
+import { MetricsExporter } from './prometheus/exporter.ts';
 import { Registry } from './registry.ts';
 import { Connection } from './socket.ts';
 import { Store } from './store.ts';
@@ -68,12 +69,16 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const outbound = new Outbound(config.integrations, logger, (id) => `${publicBase()}/#/drill/${id}`);
   registry.follow((drill) => outbound.attach(drill));
   const recovered = registry.recover();
+  const connections = new Map<WebSocket, Connection>();
+  const metrics = new MetricsExporter({ sockets: () => connections.size, drills: () => registry.list() });
+  registry.follow((drill) => metrics.follow(drill));
+  store.onCommit = (seconds) => metrics.health.storeCommit(seconds);
   let policy: OriginPolicy | null = null;
   const currentPolicy = (): OriginPolicy => {
     if (!policy) throw new Error('invariant: a request arrived before the server listened');
     return policy;
   };
-  const http = createServer(createHttpApp({ registry, catalog, difficulty, config, nodeMajor, logger, validation, originPolicy: currentPolicy }));
+  const http = createServer(createHttpApp({ registry, catalog, difficulty, config, nodeMajor, logger, validation, originPolicy: currentPolicy, metrics: metrics.registry }));
 
   // allowSynchronousEvents: false hands each socket's messages over one per turn of the event loop. By
   // default ws emits every message it has read at once, and dozens of flooding sockets then hold the
@@ -103,9 +108,8 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
     }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
-  const connections = new Map<WebSocket, Connection>();
   wss.on('connection', (ws: WebSocket, req: import('node:http').IncomingMessage) => {
-    connections.set(ws, new Connection(ws, { registry, config, clock, logger }, { address: req.socket.remoteAddress ?? 'unknown' }));
+    connections.set(ws, new Connection(ws, { registry, config, clock, logger, traffic: metrics.health.traffic }, { address: req.socket.remoteAddress ?? 'unknown' }));
     ws.on('close', () => connections.delete(ws));
   });
   // Heartbeat: a client that has not answered the last ping by the next one is gone.

@@ -31,6 +31,8 @@ export interface ServerConfig {
   trustProxy: string | false;
   /** Needed as a Bearer token to create drills and campaigns, when set (SEVDRILL_ADMIN_TOKEN). */
   adminToken: string | null;
+  /** Needed as a Bearer token to scrape /metrics, when set (SEVDRILL_METRICS_TOKEN); unset, /metrics is open. */
+  metricsToken: string | null;
   heartbeatMs: number;
   /** A socket that has not joined a drill by then is closed. */
   helloTimeoutMs: number;
@@ -85,7 +87,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     uiDir: `${ROOT}ui/dist`,
     allowedOrigins: parseOrigins(env.SEVDRILL_ORIGINS),
     trustProxy: env.SEVDRILL_TRUST_PROXY ? env.SEVDRILL_TRUST_PROXY : false,
-    adminToken: env.SEVDRILL_ADMIN_TOKEN ? adminToken(env.SEVDRILL_ADMIN_TOKEN) : null,
+    adminToken: env.SEVDRILL_ADMIN_TOKEN ? longSecret('SEVDRILL_ADMIN_TOKEN', env.SEVDRILL_ADMIN_TOKEN) : null,
+    metricsToken: env.SEVDRILL_METRICS_TOKEN ? longSecret('SEVDRILL_METRICS_TOKEN', env.SEVDRILL_METRICS_TOKEN) : null,
     heartbeatMs: count(env, 'SEVDRILL_HEARTBEAT_MS', 30_000, 100),
     helloTimeoutMs: 10_000,
     maxBufferedBytes: 1024 * 1024,
@@ -162,8 +165,8 @@ function realOrSame(dir: string): string {
   }
 }
 
-function adminToken(value: string): string {
-  // A short admin token on a server open to a network is a password anyone can guess.
-  if (value.length < 16) throw new Error('SEVDRILL_ADMIN_TOKEN must be at least 16 characters (try: openssl rand -base64 24)');
+function longSecret(name: string, value: string): string {
+  // A short token on a server open to a network is a password anyone can guess.
+  if (value.length < 16) throw new Error(`${name} must be at least 16 characters (try: openssl rand -base64 24)`);
   return value;
 }

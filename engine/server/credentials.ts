@@ -19,6 +19,11 @@ export function deriveSecret(facilitatorToken: string, sessionId: string, purpos
   return createHmac('sha256', facilitatorToken).update(`sevdrill:${sessionId}:${purpose}`).digest().subarray(0, 12).toString('base64url');
 }
 
+/** The token of an `Authorization: Bearer <token>` header, if that is what it holds. */
+export function bearerToken(header: string | undefined): string | undefined {
+  return header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : undefined;
+}
+
 export function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);

@@ -5,6 +5,7 @@
  * ended, any participant's credential opens its log, score and report.
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Registry as PromRegistry } from 'prom-client';
 import { existsSync } from 'node:fs';
 import { publicScenario } from '../core/read/visibility.ts';
 import type { Campaign, CampaignLeaderboard, CreateCampaignResponse, Leaderboard, ScenarioDetail, ScenarioList, ServerInfo, SessionPage, TeamHistory, ValidationResult } from '../protocol/messages.ts';
@@ -17,7 +18,7 @@ import type { Catalog } from './catalog.ts';
 import { listing } from './catalog.ts';
 import type { ServerConfig } from './config.ts';
 import { SEED_CHOICE_STATUS, type DifficultyCache } from './difficulty-cache.ts';
-import { hashToken, safeEqual } from './credentials.ts';
+import { bearerToken, hashToken, safeEqual } from './credentials.ts';
 import { configuredIntegrations } from './integrations/config.ts';
 import type { LiveDrill } from './drill.ts';
 import { KeyedBuckets } from './limits.ts';
@@ -26,6 +27,7 @@ import { checkOrigin, type OriginPolicy } from './origin.ts';
 import type { Caller, Registry } from './registry.ts';
 import { sendReplay } from './replay.ts';
 import { REPORT_TYPES, reportFormat, type ReportKind } from './reports.ts';
+import { metricsRoute } from './prometheus/route.ts';
 import { appSecurity, reportSecurity } from './security.ts';
 import type { ValidationPool } from './validate-pool.ts';
 import { resolveScenario } from '../core/variation.ts';
@@ -40,14 +42,15 @@ export interface HttpDeps {
   validation: ValidationPool;
   /** Known once the server listens (the port may be chosen then). */
   originPolicy: () => OriginPolicy;
+  /** What GET /metrics serves (prometheus/exporter.ts). */
+  metrics: PromRegistry;
 }
 
 /** The OpenAPI document, generated from the zod schemas once, when first asked for. */
 let openApiText: string | undefined;
 
 function bearer(req: Request): string | undefined {
-  const header = req.get('authorization');
-  return header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : undefined;
+  return bearerToken(req.get('authorization'));
 }
 
 const bodyObject = (req: Request): Record<string, unknown> => (typeof req.body === 'object' && req.body !== null && !Array.isArray(req.body) ? req.body : {});
@@ -64,6 +67,9 @@ export function createHttpApp(deps: HttpDeps): express.Express {
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
+
+  // Before the Host check too, which it applies itself when it is open (prometheus/route.ts).
+  app.get('/metrics', metricsRoute({ registry: deps.metrics, token: config.metricsToken, originPolicy: deps.originPolicy }));
 
   app.use((req, res, next) => {
     const check = checkOrigin(deps.originPolicy(), { origin: req.get('origin'), host: req.get('host') });

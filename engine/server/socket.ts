@@ -49,6 +49,8 @@ export interface SocketDeps {
   config: ServerConfig;
   clock: WallClock;
   logger: Logger;
+  /** Counts messages each way, for /metrics (prometheus/health.ts). */
+  traffic?: { received(): void; sent(): void };
 }
 
 export class Connection implements DrillClient {
@@ -103,6 +105,7 @@ export class Connection implements DrillClient {
       return;
     }
     this.ws.send(frame);
+    this.deps.traffic?.sent();
   }
 
   /** Called every few seconds: closes sockets that never joined, and messages that never finish. */
@@ -137,6 +140,7 @@ export class Connection implements DrillClient {
   }
 
   private onMessage(data: RawData, isBinary: boolean): void {
+    this.deps.traffic?.received();
     // Frames keep arriving until the client answers the close (or ws's close timer, 30 s, runs out).
     if (this.closing) return;
     try {
@@ -309,6 +313,7 @@ export class Connection implements DrillClient {
       bytes += part.length + 1;
     }
     const frame = `{"type":"events","events":[${parts.join(',')}],"now":${drill.session.now}}`;
+    this.deps.traffic?.sent();
     this.ws.send(frame, (error) => {
       if (!error) setImmediate(() => this.sendBacklog());
     });

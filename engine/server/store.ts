@@ -156,6 +156,8 @@ export class Store {
   private readonly checkpointer: Worker | null = null;
   /** Hears a checkpoint that failed (the server logs it); the next round tries again. */
   onCheckpointError: ((message: string) => void) | null = null;
+  /** Hears how long each drill input took to commit, in wall seconds (for /metrics). */
+  onCommit: ((seconds: number) => void) | null = null;
 
   constructor(private readonly file: string) {
     if (file !== ':memory:') {
@@ -285,7 +287,9 @@ export class Store {
 
   /** Stores one engine input; returns once the commit is durable. */
   appendInput(sessionId: string, input: StoredInput): void {
+    const started = performance.now();
     this.q.insertInput.run(sessionId, input.n, input.t, JSON.stringify(input.command));
+    this.onCommit?.((performance.now() - started) / 1000);
   }
 
   /** How far simulated time has run, so a restart resumes there (losing at most one save interval). */

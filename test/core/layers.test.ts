@@ -21,7 +21,7 @@ const RULES: Record<Layer, { layers: Layer[]; packages: RegExp }> = {
   score: { layers: ['protocol', 'core'], packages: /^d3$/ },
   cli: { layers: ['protocol', 'core', 'integrations', 'scenario', 'score'], packages: /^node:|^(tsx\/esm\/api)$/ },
   // tsx/esm/api: worker threads load TypeScript sources.
-  server: { layers: ['protocol', 'core', 'integrations', 'scenario', 'score'], packages: /^node:|^(express|ws|helmet|pino|better-sqlite3|unhomoglyph|zod|tsx\/esm\/api)$/ },
+  server: { layers: ['protocol', 'core', 'integrations', 'scenario', 'score'], packages: /^node:|^(express|ws|helmet|pino|better-sqlite3|unhomoglyph|zod|prom-client|tsx\/esm\/api)$/ },
   ui: { layers: ['protocol'], packages: /^d3(-[a-z]+)?$/ },
 };
 

@@ -9,9 +9,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export const PROMETHEUS_BIN = '/usr/bin/prometheus';
+const PROMETHEUS_BIN = '/usr/bin/prometheus';
 export const PROMTOOL_BIN = '/usr/bin/promtool';
-export const ALERTMANAGER_BIN = '/usr/bin/prometheus-alertmanager';
+const ALERTMANAGER_BIN = '/usr/bin/prometheus-alertmanager';
 /** Alertmanager's own CLI (same Debian package): checks configs and tests routes offline. */
 export const AMTOOL_BIN = '/usr/bin/amtool';
 
@@ -24,7 +24,7 @@ export interface RunningTool {
 }
 
 /** A loopback port nobody is listening on now. */
-export async function freePort(): Promise<number> {
+async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

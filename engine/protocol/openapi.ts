@@ -72,7 +72,7 @@ export const ROUTES: Route[] = [
   {
     method: 'get',
     path: '/docs/:name',
-    summary: 'A guide as an HTML page: scoring, scenarios or protocol (the report links to /docs/scoring)',
+    summary: 'A guide as an HTML page: scoring, scenarios, protocol or integrations (the report links to /docs/scoring)',
     auth: 'none',
     responses: {
       200: { description: 'The guide, rendered from docs/<name>.md.', text: ['text/html'] },

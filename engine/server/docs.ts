@@ -10,7 +10,7 @@ import { renderMarkdown } from './markdown.ts';
 import { docsSecurity } from './security.ts';
 
 /** The served guides: route name → title. Only these files are ever read. */
-const DOCS: Record<string, string> = { scoring: 'Scoring and the after-action report', scenarios: 'Writing scenarios', protocol: 'The protocol' };
+const DOCS: Record<string, string> = { scoring: 'Scoring and the after-action report', scenarios: 'Writing scenarios', protocol: 'The protocol', integrations: 'Drills on your own tools' };
 const DOCS_DIR = new URL('../../docs/', import.meta.url);
 
 const CSS = `

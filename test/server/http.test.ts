@@ -292,6 +292,11 @@ describe('HTTP API', () => {
     const scenarios = await get(server, '/docs/scenarios');
     expect(scenarios.status).toBe(200);
     expect(scenarios.text).toContain('<a href="/docs/scoring#verification-was-the-advice-checked-before-anyone-acted-on-it">');
+    // The integrations guide, whose YAML examples a team copies into its own Prometheus.
+    const integrations = await get(server, '/docs/integrations');
+    expect(integrations.status).toBe(200);
+    expect(integrations.text).toContain('SEVDRILL_ALERTMANAGER_URL');
+    expect(integrations.text).toMatch(/<pre><code[^>]*>[^<]*scrape_configs:/);
   });
 
   it('GET /docs/<anything else> is a 404 page that lists the guides; no file outside them is read', async () => {

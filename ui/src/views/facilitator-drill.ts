@@ -42,6 +42,8 @@ export function createDrillPanel(inject: (fault: string) => void): DrillPanel {
     // A YAML block keeps the author's line breaks; a line that carries on a sentence joins it again.
     const notes = scenario.facilitator.notes?.replace(/\n(?=[a-z(])/g, ' ');
     body.replaceChildren(
+      // First: whether the team's own tools are getting the drill is what a facilitator checks mid-drill.
+      integrations.element,
       h('h2', { text: 'Notes' }),
       notes ? h('p', { class: 'facilitator-notes-text', text: notes }) : h('p', { class: 'muted', text: 'The scenario has no notes.' }),
       h(
@@ -85,7 +87,6 @@ export function createDrillPanel(inject: (fault: string) => void): DrillPanel {
               );
             }),
           ),
-      integrations.element,
     );
   }
 

@@ -19,7 +19,7 @@ import type { Scenario } from '../../engine/protocol/scenario.ts';
 import { ROOT } from '../helpers.ts';
 import { createDrill, startTestServer, until } from '../server/harness.ts';
 import { integrationsAt } from './drill-run.ts';
-import { startAlertmanager, startPrometheus, type RunningTool } from './real-tools.ts';
+import { scrapeConfig, startAlertmanager, startPrometheus, type RunningTool } from './real-tools.ts';
 
 const TOKEN = 'prometheus-alerting-test-token-0123456789';
 const ALERT = alertName('api-errors');
@@ -68,25 +68,10 @@ describe('a drill on a real Prometheus and Alertmanager', () => {
     const created = await createDrill(server, { scenarioId: 'quick-page', speed: 1 });
     const drill = server.registry.get(created.sessionId) as LiveDrill;
     const rules = prometheusRulesYaml(drill.scenario as Scenario);
-    const amHost = am.url.replace('http://', '');
     prometheus = await startPrometheus((dir) => {
-      writeFileSync(join(dir, 'sevdrill.rules.yml'), rules);
-      return `global:
-  scrape_interval: 1s
-  scrape_timeout: 1s
-  evaluation_interval: 1s
-rule_files: ['${join(dir, 'sevdrill.rules.yml')}']
-alerting:
-  alertmanagers:
-    - static_configs:
-        - targets: ['${amHost}']
-scrape_configs:
-  - job_name: sevdrill
-    authorization:
-      credentials: ${TOKEN}
-    static_configs:
-      - targets: ['127.0.0.1:${server.port}']
-`;
+      const ruleFile = join(dir, 'sevdrill.rules.yml');
+      writeFileSync(ruleFile, rules);
+      return scrapeConfig(server, TOKEN, { ruleFile, alertmanager: am.url });
     });
     const started = performance.now();
     drill.submit({ actor: 'Fran', type: 'start' });

@@ -11,7 +11,7 @@ import type { RunningServer } from '../../engine/server/app.ts';
 import type { LiveDrill } from '../../engine/server/drill.ts';
 import { scrape } from '../server/exposition.ts';
 import { createDrill, startTestServer, until } from '../server/harness.ts';
-import { PROMTOOL_BIN, startPrometheus, type RunningTool } from './real-tools.ts';
+import { PROMTOOL_BIN, scrapeConfig, startPrometheus, type RunningTool } from './real-tools.ts';
 
 const TOKEN = 'prometheus-scrape-test-token-0123456789';
 
@@ -38,18 +38,7 @@ describe('a real Prometheus scraping /metrics', () => {
     const created = await createDrill(server, { scenarioId: 'retail-sev1', speed: 10 });
     drill = server.registry.get(created.sessionId) as LiveDrill;
     drill.submit({ actor: 'Fran', type: 'start' });
-    prometheus = await startPrometheus(
-      () => `global:
-  scrape_interval: 1s
-  scrape_timeout: 1s
-scrape_configs:
-  - job_name: sevdrill
-    authorization:
-      credentials: ${TOKEN}
-    static_configs:
-      - targets: ['127.0.0.1:${server.port}']
-`,
-    );
+    prometheus = await startPrometheus(() => scrapeConfig(server, TOKEN));
   }, 30_000);
 
   afterAll(async () => {

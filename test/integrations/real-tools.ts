@@ -54,6 +54,33 @@ export async function startAlertmanager(config = 'route:\n  receiver: drills\nre
   return startTool(ALERTMANAGER_BIN, args, dir, `http://127.0.0.1:${port}`);
 }
 
+/**
+ * A prometheus.yml that scrapes one sevdrill server every second with its metrics token, as a team
+ * would (docs/integrations.md); with `rules` and `alertmanager`, it also evaluates that rule file every
+ * second and sends what fires to that Alertmanager.
+ */
+export function scrapeConfig(server: { port: number }, token: string, alerting?: { ruleFile: string; alertmanager: string }): string {
+  const rules = alerting
+    ? `  evaluation_interval: 1s
+rule_files: ['${alerting.ruleFile}']
+alerting:
+  alertmanagers:
+    - static_configs:
+        - targets: ['${alerting.alertmanager.replace(/^https?:\/\//, '')}']
+`
+    : '';
+  return `global:
+  scrape_interval: 1s
+  scrape_timeout: 1s
+${rules}scrape_configs:
+  - job_name: sevdrill
+    authorization:
+      credentials: ${token}
+    static_configs:
+      - targets: ['127.0.0.1:${server.port}']
+`;
+}
+
 /** A real Prometheus with the given prometheus.yml text; rule files named in it are written by the caller into `dir`. */
 export async function startPrometheus(configFor: (dir: string) => string): Promise<RunningTool> {
   const dir = mkdtempSync(join(tmpdir(), 'sevdrill-prom-'));

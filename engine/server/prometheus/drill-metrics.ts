@@ -8,7 +8,7 @@ import { METRIC } from '../../integrations/names.ts';
 import { INCIDENT_STATES, SERVICE_STATES } from '../../protocol/events.ts';
 import { BUCKET_LABELS, INCIDENT_STATE_LABELS, NO_LABELS, QUANTILE_LABELS, SERVICE_STATE_LABELS, type DrillSeries, type Labels } from './drill-series.ts';
 import { LATENCY_BOUNDS_S } from './latency-buckets.ts';
-import { PulledCounter, PulledGauge, PulledHistogram, PulledSummary, type PulledValue, type Read } from './pulled.ts';
+import { PulledHistogram, registerPulled, type PulledValue, type Read } from './pulled.ts';
 
 type Drills = () => Iterable<DrillSeries>;
 
@@ -26,12 +26,12 @@ const SUM = `${METRIC.serviceDuration}_sum`;
 const COUNT = `${METRIC.serviceDuration}_count`;
 
 export function registerDrillMetrics(registry: Registry, drills: Drills): void {
-  const counter = (name: string, help: string, add: (drill: DrillSeries, out: PulledValue[]) => void) => new PulledCounter(registry, name, help, perDrill(drills, add));
-  const gauge = (name: string, help: string, add: (drill: DrillSeries, out: PulledValue[]) => void) => new PulledGauge(registry, name, help, perDrill(drills, add));
+  const counter = (name: string, help: string, add: (drill: DrillSeries, out: PulledValue[]) => void) => registerPulled('counter', registry, name, help, perDrill(drills, add));
+  const gauge = (name: string, help: string, add: (drill: DrillSeries, out: PulledValue[]) => void) => registerPulled('gauge', registry, name, help, perDrill(drills, add));
   // The engine's p50 and p99 of one tick are quantiles over a one-tick window: a summary's quantiles
   // (Prometheus reserves the `quantile` label for summaries). They come without _sum and _count: the
   // request counters and the histogram carry those.
-  const summary = (name: string, help: string, add: (drill: DrillSeries, out: PulledValue[]) => void) => new PulledSummary(registry, name, help, perDrill(drills, add));
+  const summary = (name: string, help: string, add: (drill: DrillSeries, out: PulledValue[]) => void) => registerPulled('summary', registry, name, help, perDrill(drills, add));
 
   // ── services ──
   counter(METRIC.serviceRequests, 'Simulated requests served by the service (drill data), counted in simulated time.', (d, out) => {

@@ -8,7 +8,7 @@ import { HEALTH_METRIC } from '../../integrations/names.ts';
 import { DRILL_PHASES } from '../../protocol/events.ts';
 import type { LiveDrill } from '../drill.ts';
 import { NO_LABELS } from './drill-series.ts';
-import { PulledCounter } from './pulled.ts';
+import { registerPulled } from './pulled.ts';
 
 /**
  * The default metrics observe the process (a GC observer, an event-loop delay timer), and one process
@@ -47,8 +47,8 @@ export class ServerHealth {
   constructor(registry: Registry, sources: HealthSources) {
     const registers = [registry];
     this.tickLag = new Histogram({ name: HEALTH_METRIC.tickLag, help: 'How late each tick of a running drill ran, in wall seconds.', labelNames: ['sevdrill_session'], buckets: LAG_BOUNDS_S, registers });
-    new PulledCounter(registry, HEALTH_METRIC.messagesReceived, 'WebSocket messages received from clients.', () => [{ labels: NO_LABELS, sharedLabels: NO_LABELS, value: this.received }]);
-    new PulledCounter(registry, HEALTH_METRIC.messagesSent, 'WebSocket messages sent to clients.', () => [{ labels: NO_LABELS, sharedLabels: NO_LABELS, value: this.sent }]);
+    registerPulled('counter', registry, HEALTH_METRIC.messagesReceived, 'WebSocket messages received from clients.', () => [{ labels: NO_LABELS, sharedLabels: NO_LABELS, value: this.received }]);
+    registerPulled('counter', registry, HEALTH_METRIC.messagesSent, 'WebSocket messages sent to clients.', () => [{ labels: NO_LABELS, sharedLabels: NO_LABELS, value: this.sent }]);
     this.commits = new Histogram({ name: HEALTH_METRIC.storeCommit, help: 'Wall seconds to commit one drill input to the store.', buckets: COMMIT_BOUNDS_S, registers });
     new Gauge({
       name: HEALTH_METRIC.sockets,

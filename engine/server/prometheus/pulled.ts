@@ -32,55 +32,22 @@ export type Read = () => PulledValue[];
 
 type Reading = Awaited<ReturnType<Counter['get']>>;
 
-function reading(name: string, help: string, type: 'counter' | 'gauge' | 'histogram' | 'summary', values: PulledValue[]): Reading {
+function reading(name: string, help: string, type: keyof typeof PULLED_KINDS | 'histogram', values: PulledValue[]): Reading {
   // prom-client's own metrics return exactly these fields (its typings also list `collect`, which the registry never reads here).
   return { name, help, type, values, aggregator: 'sum' } as unknown as Reading;
 }
 
-export class PulledCounter extends Counter {
-  constructor(
-    registry: Registry,
-    private readonly metric: string,
-    private readonly about: string,
-    private readonly read: Read,
-  ) {
-    super({ name: metric, help: about, registers: [registry] });
-  }
+/** The prom-client classes a pulled metric may be; a summary here has quantiles without `_sum` and `_count`, which are optional in the text format. */
+const PULLED_KINDS = { counter: Counter, gauge: Gauge, summary: Summary } as const;
 
-  override async get(): Promise<Reading> {
-    return reading(this.metric, this.about, 'counter', this.read());
-  }
-}
-
-export class PulledGauge extends Gauge {
-  constructor(
-    registry: Registry,
-    private readonly metric: string,
-    private readonly about: string,
-    private readonly read: Read,
-  ) {
-    super({ name: metric, help: about, registers: [registry] });
-  }
-
-  override async get(): Promise<Reading> {
-    return reading(this.metric, this.about, 'gauge', this.read());
-  }
-}
-
-/** Quantiles over a window (here: the last tick), without `_sum` and `_count`, which are optional in the text format. */
-export class PulledSummary extends Summary {
-  constructor(
-    registry: Registry,
-    private readonly metric: string,
-    private readonly about: string,
-    private readonly read: Read,
-  ) {
-    super({ name: metric, help: about, registers: [registry] });
-  }
-
-  override async get(): Promise<Reading> {
-    return reading(this.metric, this.about, 'summary', this.read());
-  }
+/**
+ * Registers a counter, gauge or summary whose values `read` gives at each scrape: prom-client's own
+ * class (so the registry formats it as usual), with `get()` answered from the drills' state.
+ */
+export function registerPulled(kind: keyof typeof PULLED_KINDS, registry: Registry, metric: string, about: string, read: Read): void {
+  const Base = PULLED_KINDS[kind] as unknown as new (config: { name: string; help: string; registers: Registry[] }) => { get(): Promise<Reading> };
+  const pulled = new Base({ name: metric, help: about, registers: [registry] });
+  pulled.get = async () => reading(metric, about, kind, read());
 }
 
 export class PulledHistogram extends Histogram {

@@ -55,7 +55,7 @@ describe.skipIf(SKIP_BROWSER)("acknowledging from the team's own tools, in the f
 
       const secret = header.slice('Bearer '.length);
       expect(await alice.page.content()).not.toContain(secret);
-      const aliceStorage = await alice.page.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }));
+      const aliceStorage = String(await alice.page.evaluate('JSON.stringify({ ...localStorage, ...sessionStorage })'));
       expect(aliceStorage).not.toContain(secret);
       expect([...fac.problems, ...alice.problems]).toEqual([]);
     } catch (error) {

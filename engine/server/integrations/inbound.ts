@@ -16,7 +16,7 @@ import type { Store } from '../store.ts';
 const PURPOSE = 'inbound';
 
 /** The route a tool posts to; `:integration` is one of INBOUND_INTEGRATIONS. */
-export const inboundPath = (sessionId: string, integration: string): string => `/api/sessions/${encodeURIComponent(sessionId)}/inbound/${integration}`;
+const inboundPath = (sessionId: string, integration: string): string => `/api/sessions/${encodeURIComponent(sessionId)}/inbound/${integration}`;
 
 /** The tools that call sevdrill back. Alertmanager is not one: sevdrill reads its silences (silences.ts). */
 export const INBOUND_INTEGRATIONS = ['pagerduty'] as const;

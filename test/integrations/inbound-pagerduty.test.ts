@@ -157,6 +157,20 @@ describe('acknowledging from PagerDuty', () => {
     expect((await d.alice.reply('a1')).type).toBe('ack');
   }, 60_000);
 
+  it("gives a drill made before inbound secrets one when its facilitator comes back", async () => {
+    const d = await pagedDrill();
+    const live = server.registry.get(d.creds.sessionId);
+    if (!live) throw new Error('the drill is not live');
+    // As an older server stored it: no hash, so no secret opens it yet.
+    live.record.inboundSecretHash = '';
+    expect((await post(d.path, webhook(d.key), d.secret)).status).toBe(401);
+    const back = await TestClient.join(server.url, { sessionId: d.creds.sessionId, token: d.creds.facilitatorToken });
+    open.push(back);
+    expect(back.messages.find((m) => m.type === 'welcome')).toMatchObject({ inbound: { pagerduty: { path: d.path, secret: d.secret } } });
+    expect(live.record.inboundSecretHash).not.toBe('');
+    expect((await post(d.path, webhook(d.key), d.secret)).status).toBe(200);
+  }, 60_000);
+
   it('is shown to the facilitator only, and never logged', async () => {
     const d = await pagedDrill();
     await post(d.path, webhook(d.key), d.secret);

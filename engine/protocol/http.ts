@@ -99,6 +99,33 @@ export const createCampaignRequestSchema = z.object({
 /** `POST /api/sessions/:id/invites`. The name's rules (normalisation, uniqueness) are the roster's. */
 export const inviteRequestSchema = z.object({ name: z.string().describe('The one name the invite lets its holder join under.') });
 
+/**
+ * `POST /api/sessions/:id/inbound/pagerduty`: a PagerDuty V3 webhook, as much of it as sevdrill reads.
+ * Everything else PagerDuty sends is allowed and ignored, and so are events of other types.
+ */
+export const pagerdutyWebhookSchema = z
+  .object({
+    event: z
+      .object({
+        id: z.string().max(256).optional().describe('The event id: the same on every delivery of one event.'),
+        event_type: z.string().max(128).describe('Only `incident.acknowledged` acknowledges; others are answered 202 and ignored.'),
+        agent: z
+          .object({
+            summary: z.string().max(1024).optional().describe("The user's name in PagerDuty."),
+            name: z.string().max(1024).optional(),
+            email: z.string().max(1024).optional(),
+          })
+          .nullish()
+          .describe('Who acted: a `user_reference`.'),
+        data: z
+          .object({ incident_key: z.string().max(1024).nullish().describe('The `dedup_key` sevdrill sent: `sevdrill-<session>-<alert id>`.') })
+          .nullish()
+          .describe('The incident.'),
+      })
+      .describe('One event per webhook.'),
+  })
+  .describe('A PagerDuty V3 webhook (webhook subscriptions), sent with the drill\'s inbound secret as a custom `Authorization: Bearer` header.');
+
 /** `GET /api/sessions?limit=&before=`. */
 export const sessionPageQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(MAX_PAGE).optional().describe(`1 to ${MAX_PAGE}; default 20.`),
@@ -141,6 +168,7 @@ export const REQUEST_ERRORS = {
   name: { code: 'bad-name', message: 'a name must be a string' },
   limit: { code: 'bad-limit', message: `limit must be a whole number from 1 to ${MAX_PAGE}` },
   before: { code: 'bad-cursor', message: 'before must be the "next" value of an earlier page' },
+  webhook: { code: 'bad-webhook', message: 'the body must be a PagerDuty V3 webhook: {"event": {"event_type": …, "agent": …, "data": {"incident_key": …}}}' },
 } as const;
 
 /** The fields of a request that failed its schema (issues at a field's own level or below). */
@@ -255,6 +283,16 @@ export const inviteResponseSchema = z.object({
   path: z.string().describe('The link as an app path; the invite sits in the URL fragment.'),
 });
 export const inviteListSchema = z.object({ invites: z.array(inviteResponseSchema) });
+
+/** `POST /api/sessions/:id/inbound/pagerduty`: what became of the delivery (every 2xx tells PagerDuty to stop retrying). */
+export const inboundResponseSchema = z.object({
+  ok: z.literal(true),
+  outcome: z
+    .enum(['acknowledged', 'already-acknowledged', 'ignored'])
+    .describe('`acknowledged`: the drill logged an `ack` from `participant`; `already-acknowledged`: it already was (a retry, or someone was quicker); `ignored`: not an acknowledgement of this drill\'s page (see `reason`).'),
+  participant: z.object({ id: z.string(), name: z.string() }).optional().describe('Who acknowledged, with `acknowledged`.'),
+  reason: z.string().optional().describe('Why it was ignored.'),
+});
 export const participantListSchema = z.object({ participants: z.array(rosterEntrySchema) });
 export const removedParticipantSchema = z.object({ ok: z.literal(true), participants: z.array(rosterEntrySchema) });
 

@@ -98,6 +98,15 @@ export const rosterEntrySchema = z
   })
   .describe("One person in the facilitator's roster.");
 
+const inboundEndpointSchema = z.object({
+  path: z.string().describe('Where the tool posts, as a path on this server: `/api/sessions/<id>/inbound/<tool>`.'),
+  secret: z.string().describe('Sent as `Authorization: Bearer <secret>`. Derived from the facilitator token; the server keeps only its hash.'),
+});
+
+export const inboundEndpointsSchema = z
+  .object({ pagerduty: inboundEndpointSchema.optional() })
+  .describe("Facilitator only, when the drill sends to PagerDuty: where the team's PagerDuty webhook acknowledges the drill's pages (docs/integrations.md).");
+
 export const welcomeMessageSchema = z.object({
   type: z.literal('welcome'),
   v: z.literal(PROTOCOL_VERSION),
@@ -111,6 +120,7 @@ export const welcomeMessageSchema = z.object({
     .optional()
     .describe('Facilitator only: the join codes (derived from the facilitator token; the server keeps only hashes).'),
   roster: z.array(rosterEntrySchema).optional().describe('Facilitator only: everyone in the drill.'),
+  inbound: inboundEndpointsSchema.optional(),
   scenario: sentScenarioSchema,
   snapshot: drillSnapshotSchema,
   facilitator: facilitatorViewSchema.optional().describe('Facilitator only.'),

@@ -61,6 +61,7 @@ export type ClockMessage = z.infer<typeof ws.clockMessageSchema>;
 export type RosterMessage = z.infer<typeof ws.rosterMessageSchema>;
 export type IntegrationsMessage = z.infer<typeof ws.integrationsMessageSchema>;
 export type IntegrationStatus = IntegrationsMessage['integrations'][number];
+export type InboundEndpoints = z.infer<typeof ws.inboundEndpointsSchema>;
 export type ServerMessage = Resolved<z.infer<typeof ws.serverMessageSchema>>;
 
 // ── HTTP ────────────────────────────────────────────────────────────────────────────────────
@@ -68,6 +69,7 @@ export type ServerMessage = Resolved<z.infer<typeof ws.serverMessageSchema>>;
 export type CreateSessionResponse = z.infer<typeof http.createSessionResponseSchema>;
 export type CreateCampaignResponse = z.infer<typeof http.createCampaignResponseSchema>;
 export type InviteResponse = z.infer<typeof http.inviteResponseSchema>;
+export type InboundResponse = z.infer<typeof http.inboundResponseSchema>;
 export type SessionListing = z.infer<typeof http.sessionListingSchema>;
 export type SessionSummary = z.infer<typeof http.sessionSummarySchema>;
 export type SessionPage = z.infer<typeof http.sessionPageSchema>;

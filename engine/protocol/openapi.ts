@@ -22,9 +22,10 @@ export type JsonObject = Record<string, unknown>;
  * `facilitator`: the drill's facilitator token as a Bearer token. `debrief`: the facilitator token
  * while the drill runs; once it has ended, any participant's token or join code (Bearer, or `?code=`).
  * `optional-facilitator`: anyone, and the facilitator token shows more. `metrics`: the metrics token as
- * a Bearer token, when the server has one.
+ * a Bearer token, when the server has one. `inbound`: the drill's inbound secret as a Bearer token
+ * (what the team's own tools acknowledge with).
  */
-type Auth = 'none' | 'admin' | 'facilitator' | 'debrief' | 'optional-facilitator' | 'metrics';
+type Auth = 'none' | 'admin' | 'facilitator' | 'debrief' | 'optional-facilitator' | 'metrics' | 'inbound';
 
 interface Reply {
   description: string;
@@ -249,6 +250,30 @@ export const ROUTES: Route[] = [
     },
   },
   {
+    method: 'post',
+    path: '/api/sessions/:id/inbound/:integration',
+    summary: "Acknowledge the drill's page from the team's own tool (`:integration` is `pagerduty`)",
+    description:
+      "A PagerDuty V3 webhook (a webhook subscription with the drill's inbound secret as a custom `Authorization: Bearer` header). An `incident.acknowledged` of one of this drill's pages (its `incident_key` is the `dedup_key` sevdrill sent) becomes an `ack` command from the responder the PagerDuty user is: the one whose name is the user's name, else the part of their email address before the @ (compared as the roster compares names). The secret is checked before the body is read. Every delivery that is not an acknowledgement of this drill's page is answered 202 and ignored, so PagerDuty neither retries it nor disables the subscription; a repeated delivery is answered 200. Alertmanager has no inbound URL: silencing a drill alert acknowledges it (docs/integrations.md).",
+    auth: 'inbound',
+    body: { schema: http.pagerdutyWebhookSchema, maxBytes: 64 * KIB },
+    responses: {
+      200: { description: 'Acknowledged now, or already.', schema: http.inboundResponseSchema },
+      202: { description: 'Not an acknowledgement of this drill\'s page: ignored (`reason` says why).', schema: http.inboundResponseSchema },
+      400: { description: 'Not a PagerDuty V3 webhook, or not JSON.', errors: ['bad-webhook', 'bad-json'] },
+      401: { description: "Not the drill's inbound secret.", errors: ['unauthorized'] },
+      404: { description: 'No such session, or nothing acknowledges at that `:integration`.', errors: ['unknown-session', 'unknown-inbound'] },
+      409: {
+        description: 'The drill does not send to PagerDuty, is not running (paused, ended), has not paged, or its incident can no longer be acknowledged.',
+        errors: ['integration-off', 'drill-closed', 'drill-not-running', 'no-incident', 'invalid-state'],
+      },
+      410: { description: 'The drill has ended and left memory.', errors: ['drill-archived'] },
+      413: { description: 'The body is over 64 KiB.', errors: ['payload-too-large'] },
+      422: { description: 'No responder of the drill is that PagerDuty user; nothing was acknowledged (logged).', errors: ['unknown-person'] },
+      429: { description: "The drill's action budget is spent for now; PagerDuty tries again.", errors: ['rate-limited'] },
+    },
+  },
+  {
     method: 'get',
     path: '/api/leaderboard/:scenarioId',
     summary: "A scenario's leaderboard, ranked per seed",
@@ -304,6 +329,7 @@ const REQUESTS: Record<string, z.ZodType> = {
   CreateSessionRequest: http.createSessionRequestSchema,
   CreateCampaignRequest: http.createCampaignRequestSchema,
   InviteRequest: http.inviteRequestSchema,
+  PagerDutyWebhook: http.pagerdutyWebhookSchema,
 };
 
 const SHARED_OUTPUTS: Record<string, z.ZodType> = {
@@ -333,6 +359,7 @@ const RESPONSES: Record<string, z.ZodType> = {
   ReplayBundle: http.replayBundleSchema,
   InviteResponse: http.inviteResponseSchema,
   InviteList: http.inviteListSchema,
+  InboundResponse: http.inboundResponseSchema,
   ParticipantList: http.participantListSchema,
   RemovedParticipant: http.removedParticipantSchema,
   Leaderboard: http.leaderboardSchema,
@@ -409,6 +436,7 @@ const SECURITY: Record<Auth, JsonObject[] | undefined> = {
   debrief: [{ facilitatorToken: [] }, { participantToken: [] }, { joinCode: [] }],
   'optional-facilitator': [{}, { facilitatorToken: [] }],
   metrics: [{ metricsToken: [] }, {}],
+  inbound: [{ inboundSecret: [] }],
 };
 
 function operation(route: Route): JsonObject {
@@ -477,6 +505,11 @@ export function buildOpenApi(): JsonObject {
         metricsToken: { type: 'http', scheme: 'bearer', description: 'The metrics token (SEVDRILL_METRICS_TOKEN), when the server has one.' },
         facilitatorToken: { type: 'http', scheme: 'bearer', description: "The drill's facilitator token, from `POST /api/sessions`." },
         participantToken: { type: 'http', scheme: 'bearer', description: "A participant's token or a join code; opens a drill's debrief once it has ended." },
+        inboundSecret: {
+          type: 'http',
+          scheme: 'bearer',
+          description: "A drill's inbound secret, shown to its facilitator (the welcome's `inbound`): it only acknowledges that drill's page, as a responder of that drill.",
+        },
         joinCode: { type: 'apiKey', in: 'query', name: 'code', description: 'A participant token or join code in the query string; opens a debrief once the drill has ended.' },
       },
     },

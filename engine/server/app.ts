@@ -12,6 +12,7 @@ import { DifficultyCache, type Explorer } from './difficulty-cache.ts';
 import { realClock, type WallClock } from './drill.ts';
 import { createHttpApp } from './http.ts';
 import { Outbound } from './integrations/outbound.ts';
+import { SILENCE_POLL_MS, SilenceWatcher } from './integrations/silences.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { checkOrigin, originPolicy, type OriginPolicy } from './origin.ts';
 import { KeyedBuckets } from './limits.ts';
@@ -68,6 +69,11 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const publicBase = () => config.allowedOrigins?.[0] ?? `http://localhost:${listeningPort ?? config.port}`;
   const outbound = new Outbound(config.integrations, logger, (id) => `${publicBase()}/#/drill/${id}`);
   registry.follow((drill) => outbound.attach(drill));
+  // Silencing a drill alert in Alertmanager acknowledges it (silences.ts).
+  const { alertmanager, delivery } = config.integrations;
+  const silencePollMs = delivery.silencePollMs ?? SILENCE_POLL_MS;
+  const silences = alertmanager && new SilenceWatcher(alertmanager.url, logger, { pollMs: silencePollMs, timeoutMs: Math.min(delivery.timeoutMs, silencePollMs) });
+  if (silences) registry.follow((drill) => silences.attach(drill));
   const recovered = registry.recover();
   const connections = new Map<WebSocket, Connection>();
   const metrics = new MetricsExporter({ sockets: () => connections.size, drills: () => registry.list() });
@@ -151,6 +157,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
       clearInterval(watchdog);
       registry.close();
       outbound.close();
+      silences?.close();
       for (const ws of wss.clients) ws.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       await new Promise<void>((resolve) => http.close(() => resolve()));

@@ -160,6 +160,12 @@ export class LiveDrill implements DrillView {
     return bucket;
   }
 
+  /** Takes one message from the drill's shared budget (as a responder's action does), if its log may still grow. */
+  takeDrillBudget(): boolean {
+    const now = this.clock.now();
+    return this.logBytes.has(now) && this.messages.take(now);
+  }
+
   socketsOfRole(role: Role): number {
     let n = 0;
     for (const client of this.clients) if (client.role === role) n++;

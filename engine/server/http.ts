@@ -20,6 +20,8 @@ import type { ServerConfig } from './config.ts';
 import { SEED_CHOICE_STATUS, type DifficultyCache } from './difficulty-cache.ts';
 import { bearerToken, hashToken, safeEqual } from './credentials.ts';
 import { configuredIntegrations } from './integrations/config.ts';
+import { INBOUND_INTEGRATIONS, checkInboundSecret } from './integrations/inbound.ts';
+import { pagerdutyAcknowledgement } from './integrations/pagerduty-inbound.ts';
 import type { LiveDrill } from './drill.ts';
 import { KeyedBuckets } from './limits.ts';
 import { requestLogger, sendError, type Logger } from './logger.ts';
@@ -295,6 +297,33 @@ export function createHttpApp(deps: HttpDeps): express.Express {
     // Removing the facilitator is refused by rule, not because the request was malformed: 403.
     if (!result.ok) return sendError(res, result.code === 'unknown-participant' ? 404 : result.code === 'forbidden' ? 403 : 400, result.code, result.message);
     res.json({ ok: true, participants: f.drill.roster.entries() });
+  });
+
+  /**
+   * A team's own tool acknowledging a drill page (integrations/inbound.ts). The drill's inbound secret
+   * is checked before the body is read: without it, nothing is parsed.
+   */
+  const asInbound = (req: Request, res: Response, next: NextFunction): void => {
+    const id = String(req.params.id);
+    const integration = String(req.params.integration);
+    const drill = registry.get(id);
+    if (!drill) {
+      if (registry.archived(id)) return sendError(res, 410, 'drill-archived', 'this drill has ended and is archived');
+      return sendError(res, 404, 'unknown-session', `no session "${id}"`);
+    }
+    if (!(INBOUND_INTEGRATIONS as readonly string[]).includes(integration)) {
+      return sendError(res, 404, 'unknown-inbound', `nothing acknowledges at "${integration.slice(0, 64)}": PagerDuty posts to …/inbound/pagerduty, and Alertmanager acknowledges through its silences (docs/integrations.md)`);
+    }
+    if (!checkInboundSecret(drill, bearer(req))) return sendError(res, 401, 'unauthorized', "send the drill's inbound secret (the facilitator's Integrations panel) as a Bearer token");
+    if (!(drill.record.integrations ?? []).includes('pagerduty')) return sendError(res, 409, 'integration-off', 'this drill does not send to PagerDuty, so nothing of it can be acknowledged there');
+    res.locals.drill = drill;
+    next();
+  };
+
+  app.post('/api/sessions/:id/inbound/:integration', asInbound, express.json({ limit: '64kb', type: () => true }), (req, res) => {
+    const reply = pagerdutyAcknowledgement(res.locals.drill as LiveDrill, req.body, logger);
+    if ('error' in reply) return sendError(res, reply.status, reply.error.code, reply.error.message);
+    res.status(reply.status).json(reply.body);
   });
 
   // Before the scenario's leaderboard, whose `:scenarioId` would take "campaigns" (no scenario can be reached by that id here).

@@ -8,12 +8,13 @@ import { promisify } from 'node:util';
 import { gzip as gzipCallback, gzipSync } from 'node:zlib';
 import { availabilityOf } from '../score/availability.ts';
 import type { Scorecard } from '../score/scorecard.ts';
-import type { CreateSessionResponse, HelloMessage, IntegrationName, InviteResponse, Role, SessionListing } from '../protocol/messages.ts';
+import type { CreateSessionResponse, HelloMessage, InboundEndpoints, IntegrationName, InviteResponse, Role, SessionListing } from '../protocol/messages.ts';
 import type { z } from 'zod';
 import { REQUEST_ERRORS, createSessionRequestSchema, failedFields } from '../protocol/http.ts';
 import type { ScenarioSpec } from '../protocol/scenario.ts';
 import { ArchiveReader, type DrillView } from './archive.ts';
 import { checkIntegrations } from './integrations/choice.ts';
+import { inboundEndpoints, inboundSecretHash } from './integrations/inbound.ts';
 import type { Catalog } from './catalog.ts';
 import type { ServerConfig } from './config.ts';
 import type { SeedPicker } from './difficulty-cache.ts';
@@ -402,6 +403,7 @@ export class Registry {
       facilitatorName,
       createdAt: now.toISOString(),
       integrations: [...new Set(request.integrations ?? [])] as IntegrationName[],
+      inboundSecretHash: inboundSecretHash(facilitatorToken, sessionId),
     };
     const created = { sessionId, facilitatorToken, ...codes, join, facilitatorName, facilitatorPath: `/#/drill/${sessionId}?token=${facilitatorToken}`, seed, difficulty };
     return { ok: true, record, team: request.team?.trim() ?? null, created };
@@ -503,6 +505,11 @@ export class Registry {
     if (matchesHash(credential, record.responderCodeHash) && record.joinMode === 'code') return { role: 'responder', participantId: null };
     if (matchesHash(credential, record.observerCodeHash)) return { role: 'observer', participantId: null };
     return null;
+  }
+
+  /** Where the team's own tools acknowledge this drill's pages, for its facilitator (whose token the caller has checked). */
+  inbound(drill: LiveDrill, facilitatorToken: string): InboundEndpoints | undefined {
+    return inboundEndpoints(drill, facilitatorToken, this.store);
   }
 
   /** The facilitator's named invite link for one person. */

@@ -147,6 +147,17 @@ export class Roster {
     return { ok: true, participant: p };
   }
 
+  /** The responder (not removed) whose name looks like `raw`, as names are compared on joining; for acknowledgements from outside. */
+  responderNamed(raw: string): Participant | undefined {
+    const checked = checkName(raw);
+    if (!checked.ok) return undefined;
+    const matches = [...this.people.values()].filter((p) => p.role === 'responder' && p.removedAt === null && sameName(p.keys, checked.keys));
+    // Look-alike folding is not transitive: "Ian" looks like both "ian" and "lan", who may both be here.
+    // Then only the one spelt the same (case aside) is meant; with none, nobody is.
+    if (matches.length <= 1) return matches[0];
+    return matches.find((p) => p.name.toLowerCase() === checked.display.toLowerCase());
+  }
+
   /** How many sockets a participant has open right now. */
   socketsOf(id: string): number {
     return this.presence.get(id)?.sockets ?? 0;

@@ -277,7 +277,7 @@ export class Connection implements DrillClient {
       joinMode: drill.record.joinMode,
       scenario: role === 'facilitator' ? drill.scenario : publicScenario(drill.scenario),
       snapshot: drill.session.snapshot(),
-      ...(facilitator ? { facilitator: drill.session.facilitatorView(), roster: drill.roster.entries(), share: drill.shareCodes(msg.token as string) } : {}),
+      ...(facilitator ? this.facilitatorExtras(drill, msg.token as string) : {}),
       seq: newest,
       speed: drill.speed,
       resumed,
@@ -286,6 +286,12 @@ export class Connection implements DrillClient {
     if (facilitator && drill.integrationsStatus) this.send(drill.integrationsStatus());
     this.cursor = resumed ? (resumeFrom as number) + 1 : newest + 1 <= RESYNC_LIMIT ? 0 : newest + 1;
     this.sendBacklog();
+  }
+
+  /** What only the facilitator's welcome carries: the hidden state, the roster, the join codes and the inbound URL. */
+  private facilitatorExtras(drill: LiveDrill, token: string): Partial<WelcomeMessage> {
+    const inbound = this.deps.registry.inbound(drill, token);
+    return { facilitator: drill.session.facilitatorView(), roster: drill.roster.entries(), share: drill.shareCodes(token), ...(inbound ? { inbound } : {}) };
   }
 
   /**

@@ -113,4 +113,7 @@ export const MIGRATIONS: readonly Migration[] = [
     `),
   // 5: the team tools a drill sends to (integrations/), chosen when it is created: a JSON array of names.
   (db) => db.exec(`ALTER TABLE sessions ADD COLUMN integrations_json TEXT NOT NULL DEFAULT '[]';`),
+  // 6: the hash of a drill's inbound secret (integrations/inbound.ts): what lets the team's PagerDuty
+  // acknowledge its pages. '' for a drill made before; its facilitator's next visit stores it.
+  (db) => db.exec(`ALTER TABLE sessions ADD COLUMN inbound_secret_hash TEXT NOT NULL DEFAULT '';`),
 ];

@@ -41,9 +41,14 @@ export interface StoredSession {
   archivedAt: string | null;
   /** The team tools the drill sends to (integrations/); none unless it asked. */
   integrations: readonly IntegrationName[];
+  /** The hash of the secret its team's tools acknowledge with (integrations/inbound.ts); '' when not stored yet. */
+  inboundSecretHash: string;
 }
 
-export type NewSession = Omit<StoredSession, 'simNow' | 'status' | 'endedAt' | 'archivedAt' | 'integrations'> & { integrations?: readonly IntegrationName[] };
+export type NewSession = Omit<StoredSession, 'simNow' | 'status' | 'endedAt' | 'archivedAt' | 'integrations' | 'inboundSecretHash'> & {
+  integrations?: readonly IntegrationName[];
+  inboundSecretHash?: string;
+};
 
 export interface StoredInput {
   n: number;
@@ -127,6 +132,7 @@ interface SessionRow {
   ended_at: string | null;
   archived_at: string | null;
   integrations_json: string;
+  inbound_secret_hash: string;
 }
 
 const toSession = (r: SessionRow): StoredSession => ({
@@ -145,6 +151,7 @@ const toSession = (r: SessionRow): StoredSession => ({
   endedAt: r.ended_at,
   archivedAt: r.archived_at,
   integrations: JSON.parse(r.integrations_json) as IntegrationName[],
+  inboundSecretHash: r.inbound_secret_hash,
 });
 
 /** How often the checkpointer makes committed inputs safe from a power failure. */
@@ -188,9 +195,10 @@ export class Store {
     }
     this.q = {
       insertSession: this.db.prepare(
-        `INSERT INTO sessions (id, scenario_id, scenario_json, seed, speed, facilitator_token_hash, responder_code_hash, observer_code_hash, join_mode, facilitator_name, created_at, integrations_json)
-         VALUES (@id, @scenarioId, @scenarioJson, @seed, @speed, @facilitatorTokenHash, @responderCodeHash, @observerCodeHash, @joinMode, @facilitatorName, @createdAt, @integrationsJson)`,
+        `INSERT INTO sessions (id, scenario_id, scenario_json, seed, speed, facilitator_token_hash, responder_code_hash, observer_code_hash, join_mode, facilitator_name, created_at, integrations_json, inbound_secret_hash)
+         VALUES (@id, @scenarioId, @scenarioJson, @seed, @speed, @facilitatorTokenHash, @responderCodeHash, @observerCodeHash, @joinMode, @facilitatorName, @createdAt, @integrationsJson, @inboundSecretHash)`,
       ),
+      setInboundSecretHash: this.db.prepare("UPDATE sessions SET inbound_secret_hash = ? WHERE id = ? AND inbound_secret_hash = ''"),
       insertInput: this.db.prepare('INSERT INTO inputs (session_id, n, t, command_json) VALUES (?, ?, ?, ?)'),
       setProgress: this.db.prepare('UPDATE sessions SET sim_now = ? WHERE id = ?'),
       setSpeed: this.db.prepare('UPDATE sessions SET speed = ? WHERE id = ?'),
@@ -282,7 +290,13 @@ export class Store {
       facilitatorName: s.facilitatorName,
       createdAt: s.createdAt,
       integrationsJson: JSON.stringify(s.integrations ?? []),
+      inboundSecretHash: s.inboundSecretHash ?? '',
     });
+  }
+
+  /** Stores the inbound secret's hash of a drill made before it had one (never replaces one). */
+  setInboundSecretHash(sessionId: string, hash: string): void {
+    this.q.setInboundSecretHash.run(hash, sessionId);
   }
 
   /** Stores one engine input; returns once the commit is durable. */

@@ -68,22 +68,30 @@ export function alertmanagerIntegration(baseUrl: string, drill: DrillContext, re
 }
 
 function toAlert(e: EventOf<'alert.firing'>, drill: DrillContext, at: Date): PostableAlert {
-  const where: Record<string, string> = e.service !== undefined ? { service: e.service } : e.journey !== undefined ? { journey: e.journey } : e.topic !== undefined ? { topic: e.topic } : {};
   return {
-    labels: {
-      alertname: alertName(e.alert),
-      severity: e.severity,
-      ...where,
-      ...DRILL_LABEL,
-      sevdrill_session: drill.sessionId,
-      scenario: drill.scenarioId,
-      sevdrill_alert: e.alert,
-    },
+    labels: alertLabels(e, drill),
     annotations: {
       summary: `${DRILL_PREFIX} ${e.name}`,
       description: `${DRILL_PREFIX} ${describe(e, drill.names)} Drill ${drill.sessionId} of “${drill.scenarioTitle}”, at simulated ${formatClock(e.t)}; not a real incident.`,
     },
     startsAt: at.toISOString(),
     generatorURL: drill.consoleUrl,
+  };
+}
+
+/** The labels a drill alert carries in Alertmanager; silences.ts matches silences against the same ones. */
+export function alertLabels(
+  a: { alert: string; severity: string; service?: string | undefined; journey?: string | undefined; topic?: string | undefined },
+  drill: Pick<DrillContext, 'sessionId' | 'scenarioId'>,
+): Record<string, string> {
+  const where: Record<string, string> = a.service !== undefined ? { service: a.service } : a.journey !== undefined ? { journey: a.journey } : a.topic !== undefined ? { topic: a.topic } : {};
+  return {
+    alertname: alertName(a.alert),
+    severity: a.severity,
+    ...where,
+    ...DRILL_LABEL,
+    sevdrill_session: drill.sessionId,
+    scenario: drill.scenarioId,
+    sevdrill_alert: a.alert,
   };
 }

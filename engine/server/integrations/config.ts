@@ -28,6 +28,8 @@ export interface DeliveryOptions {
   maxQueued: number;
   /** Firing alerts are sent to Alertmanager again this often (wall ms), as Prometheus does. */
   alertmanagerResendMs: number;
+  /** Alertmanager's silences are read this often while a drill sends to it (silences.ts; default SILENCE_POLL_MS). */
+  silencePollMs?: number;
 }
 
 const DEFAULT_DELIVERY: DeliveryOptions = { timeoutMs: 5_000, retryDelaysMs: [1_000, 2_000, 4_000, 8_000], maxQueued: 500, alertmanagerResendMs: 60_000 };

@@ -177,7 +177,7 @@ export class DeliveryQueue {
 }
 
 /** fetch's own message is "fetch failed"; the reason (ECONNREFUSED, a DNS failure) is its cause. */
-function causeOf(error: unknown): string {
+export function causeOf(error: unknown): string {
   const cause = (error as { cause?: { code?: string; message?: string } } | null)?.cause;
   return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
 }

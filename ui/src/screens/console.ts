@@ -235,7 +235,7 @@ function start(root: HTMLElement, sessionId: string, onRefused: (code: string, m
     people.setRoster(w.roster ?? []);
     const share = h('details', { class: 'share' }, h('summary', { text: 'People & links' }), people.element);
     notes = createFacilitatorNotes();
-    drillPanel = createDrillPanel((fault) => act(link.control('inject', { fault }), `Inject ${fault}`));
+    drillPanel = createDrillPanel((fault) => act(link.control('inject', { fault }), `Inject ${fault}`), { sessionId, endpoints: w.inbound });
     controls.append(
       button('Start', () => act(link.control('start'), 'Start')),
       button('Pause', () => act(link.control('pause'), 'Pause')),

@@ -11,7 +11,7 @@ import { describeVariation } from '../../../engine/protocol/varied.ts';
 import type { IntegrationsMessage } from '../../../engine/protocol/messages.ts';
 import { h } from '../dom.ts';
 import type { ViewModel } from '../model.ts';
-import { createIntegrationsView } from './integrations.ts';
+import { createIntegrationsView, type InboundContext } from './integrations.ts';
 
 export interface DrillPanel {
   element: HTMLElement;
@@ -20,10 +20,10 @@ export interface DrillPanel {
   showIntegrations(message: IntegrationsMessage): void;
 }
 
-export function createDrillPanel(inject: (fault: string) => void): DrillPanel {
+export function createDrillPanel(inject: (fault: string) => void, inbound: InboundContext): DrillPanel {
   const body = h('div', { class: 'share-body facilitator-body' });
   // Kept across the body's redraws (it is put back at the end of each): it is redrawn as its own messages come.
-  const integrations = createIntegrationsView();
+  const integrations = createIntegrationsView(inbound);
   const element = h('details', { class: 'share facilitator-drill' }, h('summary', { text: 'Drill' }), body);
   let drawn: unknown[] = [];
   let last: ViewModel | null = null;

@@ -1,10 +1,13 @@
 /**
  * The facilitator's view of the drill's integrations (the `integrations` message): for each of the
  * team's tools, whether this drill sends to it, how many messages went, wait, or were given up, the
- * last error (the server has already cut its URL down to the origin) and the last success.
+ * last error (the server has already cut its URL down to the origin) and the last success. Under it,
+ * how the team acknowledges the drill's page from those tools: PagerDuty's inbound URL and secret
+ * (the facilitator's welcome alone carries them), and the silence that does it in Alertmanager.
  */
-import type { IntegrationName, IntegrationsMessage } from '../../../engine/protocol/messages.ts';
+import type { InboundEndpoints, IntegrationName, IntegrationsMessage } from '../../../engine/protocol/messages.ts';
 import { h } from '../dom.ts';
+import { linkRow } from './people.ts';
 
 export const INTEGRATION_LABELS: Record<IntegrationName, string> = { alertmanager: 'Alertmanager', pagerduty: 'PagerDuty', slack: 'Slack', webhook: 'Webhook' };
 
@@ -21,7 +24,42 @@ export interface IntegrationsView {
   show(message: IntegrationsMessage, speed: number): void;
 }
 
-export function createIntegrationsView(): IntegrationsView {
+/** What the facilitator's welcome said about acknowledging from outside. */
+export interface InboundContext {
+  sessionId: string;
+  endpoints: InboundEndpoints | undefined;
+}
+
+/** How to acknowledge the drill's page from each tool the drill sends to that can (docs/integrations.md). */
+function acknowledgeFromTools(on: ReadonlySet<IntegrationName>, inbound: InboundContext): HTMLElement | '' {
+  const pagerduty = on.has('pagerduty') ? inbound.endpoints?.pagerduty : undefined;
+  const alertmanager = on.has('alertmanager');
+  if (!pagerduty && !alertmanager) return '';
+  return h(
+    'div',
+    { class: 'inbound', 'aria-label': 'Acknowledge from your own tools' },
+    h('h3', { text: 'Acknowledge from your own tools' }),
+    pagerduty
+      ? h(
+          'div',
+          { class: 'inbound-pagerduty' },
+          h('p', {
+            text: 'PagerDuty: add a V3 webhook subscription (event incident.acknowledged) with this URL and this Authorization header. Acknowledging the drill page there acknowledges it here, as the responder with the PagerDuty user’s name (or their email’s name).',
+          }),
+          linkRow('Inbound URL', `${location.origin}${pagerduty.path}`),
+          linkRow('Authorization', `Bearer ${pagerduty.secret}`, 'keep it secret: it acknowledges this drill’s page as any of its responders'),
+        )
+      : '',
+    alertmanager
+      ? h('p', {
+          class: 'inbound-alertmanager',
+          text: `Alertmanager: silencing the drill alert with the matcher sevdrill_session="${inbound.sessionId}" acknowledges it here, as the responder named by the silence’s creator.`,
+        })
+      : '',
+  );
+}
+
+export function createIntegrationsView(inbound: InboundContext): IntegrationsView {
   const element = h('section', { class: 'integrations', 'aria-label': 'Integrations', hidden: true });
   return {
     element,
@@ -50,6 +88,7 @@ export function createIntegrationsView(): IntegrationsView {
             ),
           ),
         ),
+        acknowledgeFromTools(new Set(on.map((i) => i.name)), inbound),
       );
     },
   };

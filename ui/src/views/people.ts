@@ -23,7 +23,7 @@ export interface PeopleView {
 const absolute = (path: string) => `${location.origin}${path}`;
 
 /** A read-only link with a Copy button (the clipboard needs a secure context; localhost is one). */
-function linkRow(label: string, url: string, note?: string): HTMLElement {
+export function linkRow(label: string, url: string, note?: string): HTMLElement {
   const field = h('input', { type: 'text', readonly: true, value: url, 'aria-label': label, class: 'share-url' });
   const copy = h('button', { type: 'button', text: 'Copy' });
   copy.addEventListener('click', () => {

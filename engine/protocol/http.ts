@@ -288,10 +288,12 @@ export const inviteListSchema = z.object({ invites: z.array(inviteResponseSchema
 export const inboundResponseSchema = z.object({
   ok: z.literal(true),
   outcome: z
-    .enum(['acknowledged', 'already-acknowledged', 'ignored'])
-    .describe('`acknowledged`: the drill logged an `ack` from `participant`; `already-acknowledged`: it already was (a retry, or someone was quicker); `ignored`: not an acknowledgement of this drill\'s page (see `reason`).'),
+    .enum(['acknowledged', 'already-acknowledged', 'ignored', 'unknown-person'])
+    .describe(
+      '`acknowledged`: the drill logged an `ack` from `participant`; `already-acknowledged`: it already was (a retry, or someone was quicker); `ignored`: not an acknowledgement of this drill\'s page (see `reason`); `unknown-person`: no responder of the drill is that user, so nothing was acknowledged (logged, and the facilitator is told; not a 4xx, which would count towards PagerDuty disabling the subscription).',
+    ),
   participant: z.object({ id: z.string(), name: z.string() }).optional().describe('Who acknowledged, with `acknowledged`.'),
-  reason: z.string().optional().describe('Why it was ignored.'),
+  reason: z.string().optional().describe('Why it was ignored, or whom no responder matched.'),
 });
 export const participantListSchema = z.object({ participants: z.array(rosterEntrySchema) });
 export const removedParticipantSchema = z.object({ ok: z.literal(true), participants: z.array(rosterEntrySchema) });

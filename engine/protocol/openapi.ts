@@ -259,7 +259,10 @@ export const ROUTES: Route[] = [
     body: { schema: http.pagerdutyWebhookSchema, maxBytes: 64 * KIB },
     responses: {
       200: { description: 'Acknowledged now, or already.', schema: http.inboundResponseSchema },
-      202: { description: 'Not an acknowledgement of this drill\'s page: ignored (`reason` says why).', schema: http.inboundResponseSchema },
+      202: {
+        description: "Not acted on: not an acknowledgement of this drill's page (`ignored`), or no responder of the drill is that PagerDuty user (`unknown-person`: logged, and the facilitator is told). `reason` says which.",
+        schema: http.inboundResponseSchema,
+      },
       400: { description: 'Not a PagerDuty V3 webhook, or not JSON.', errors: ['bad-webhook', 'bad-json'] },
       401: { description: "Not the drill's inbound secret.", errors: ['unauthorized'] },
       404: { description: 'No such session, or nothing acknowledges at that `:integration`.', errors: ['unknown-session', 'unknown-inbound'] },
@@ -269,7 +272,6 @@ export const ROUTES: Route[] = [
       },
       410: { description: 'The drill has ended and left memory.', errors: ['drill-archived'] },
       413: { description: 'The body is over 64 KiB.', errors: ['payload-too-large'] },
-      422: { description: 'No responder of the drill is that PagerDuty user; nothing was acknowledged (logged).', errors: ['unknown-person'] },
       429: { description: "The drill's action budget is spent for now; PagerDuty tries again.", errors: ['rate-limited'] },
     },
   },

@@ -119,11 +119,16 @@ describe('acknowledging from PagerDuty', () => {
     const d = await pagedDrill();
     for (const agent of [{ summary: 'Mallory' }, { summary: 'Otto' }, { summary: 'Fran' }, {}]) {
       const res = await post(d.path, webhook(d.key, agent), d.secret);
-      expect(res.status).toBe(422);
-      expect(((await res.json()) as { code: string }).code).toBe('unknown-person');
+      // Not a 4xx: PagerDuty disables a subscription after three dropped deliveries in a row.
+      expect(res.status).toBe(202);
+      expect(await res.json()).toMatchObject({ ok: true, outcome: 'unknown-person' });
     }
     expect(await acks(d)).toEqual([]);
     expect(logs.some((l) => l.includes('"errorCode":"unknown-person"') && l.includes('Mallory'))).toBe(true);
+    // The facilitator hears of it (and can ask Mallory to join under that name); alice does not.
+    const told = (c: TestClient) => c.messages.filter((m) => m.type === 'error' && m.code === 'unknown-person' && String(m.message).includes('"Mallory"'));
+    expect(told(d.fac)).toHaveLength(1);
+    expect(told(d.alice)).toHaveLength(0);
 
     // The display name is no responder's, but the email address's name is: that is who acknowledged.
     const res = await post(d.path, webhook(d.key, { summary: 'Alice Liddell', email: 'Alice@example.com' }), d.secret);

@@ -5,11 +5,12 @@
  *
  * PagerDuty retries a delivery on a 5xx, a 429 or no answer, drops it on any other 4xx, and disables a
  * subscription after three deliveries in a row are dropped. So whatever is simply not for this drill
- * (another event type, another drill's or a real incident) is answered 202 and ignored, and a second
- * delivery of an acknowledgement is a 200.
+ * (another event type, another drill's or a real incident), and an acknowledgement by someone who is
+ * not a responder of the drill, is answered 202 and not acted on; a second delivery of an
+ * acknowledgement is a 200.
  */
 import { REQUEST_ERRORS, pagerdutyWebhookSchema } from '../../protocol/http.ts';
-import type { InboundResponse } from '../../protocol/messages.ts';
+import type { ErrorMessage, InboundResponse } from '../../protocol/messages.ts';
 import type { LiveDrill } from '../drill.ts';
 import type { Logger } from '../logger.ts';
 import { acknowledgeAs, findResponder } from './inbound.ts';
@@ -40,7 +41,10 @@ export function pagerdutyAcknowledgement(drill: LiveDrill, body: unknown, logger
     const named = who.name ?? who.email ?? 'someone unnamed';
     const message = `PagerDuty says "${named.slice(0, 64)}" acknowledged, and no responder of this drill has that name (or that email address's name); nothing was acknowledged`;
     logger.warn({ ...where, errorCode: 'unknown-person' }, `drill ${drill.id}: ${message}`);
-    return { status: 422, error: { code: 'unknown-person', message } };
+    // The facilitator can fix it mid-drill (the person joins under their PagerDuty name)...
+    drill.tell(JSON.stringify({ type: 'error', code: 'unknown-person', message } satisfies ErrorMessage), 'facilitator');
+    // ...and PagerDuty must not see a 4xx: three dropped deliveries in a row disable the subscription.
+    return { status: 202, body: { ok: true, outcome: 'unknown-person', reason: message } };
   }
   const acked = acknowledgeAs(drill, person);
   switch (acked.outcome) {

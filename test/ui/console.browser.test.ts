@@ -162,15 +162,16 @@ describe.skipIf(SKIP_BROWSER)('the drill console in Chromium', () => {
     const f = facilitator.page;
     await f.getByText('Drill', { exact: true }).click();
     const panel = f.locator('.facilitator-drill');
-    await panel.getByText(/^Root cause: pricing-rules-v2 · expected severity: Sev 1$/).waitFor();
+    await panel.getByText(/^Root cause: pricing-rules-v2 on Pricing · expected severity: Sev 1$/).waitFor();
     // The seed's draw (retail-sev1 varies the root cause's start, among others).
     await panel.getByText(/^This seed drew: .*pricing-rules-v2\.at \d\d:\d\d:\d\d/).waitFor();
     const advice = panel.getByRole('list', { name: 'Advice and its labels' });
     await advice.getByRole('listitem').filter({ hasText: 'Try a cache flush?' }).filter({ hasText: 'harmful' }).filter({ hasText: 'Flushing stampedes the pricing database' }).waitFor();
     await advice.getByRole('listitem').filter({ hasText: 'Account errors: known issue?' }).filter({ hasText: 'stale' }).waitFor();
     const faults = panel.getByRole('list', { name: 'Faults active and to come' });
-    await faults.getByRole('listitem').filter({ hasText: /^pricing-rules-v2 on pricing · active since/ }).waitFor();
+    await faults.getByRole('listitem').filter({ hasText: /^pricing-rules-v2 on Pricing · active since/ }).waitFor();
     await faults.getByRole('button', { name: 'Inject login-herd now' }).waitFor();
+    await faults.getByRole('listitem').filter({ hasText: /^login-herd on Auth · starts when someone runs “Restart Account pages”/ }).waitFor();
     await facilitator.page.screenshot({ path: artifact('ui-facilitator-drill.png') });
     await f.getByText('Drill', { exact: true }).click();
     const secrets = ['Flushing stampedes the pricing database', 'Root cause: pricing-rules', 'expected severity', 'login-herd', 'search-reindex', 'Red herring', 'The session cache was removed in 2024', 'This seed drew'];

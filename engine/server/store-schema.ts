@@ -113,4 +113,7 @@ export const MIGRATIONS: readonly Migration[] = [
     `),
   // 5: the team tools a drill sends to (integrations/), chosen when it is created: a JSON array of names.
   (db) => db.exec(`ALTER TABLE sessions ADD COLUMN integrations_json TEXT NOT NULL DEFAULT '[]';`),
+  // 6: the difficulty a drill was asked for (easy, typical, hard), when the server picked its seed by
+  // one; NULL for a drill created by seed, and for every drill stored before this column.
+  (db) => db.exec(`ALTER TABLE sessions ADD COLUMN difficulty TEXT;`),
 ];

@@ -18,7 +18,7 @@ import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { CommandInput } from '../protocol/commands.ts';
 import type { ScenarioSpec } from '../protocol/scenario.ts';
-import type { Difficulty, IntegrationName, JoinMode, Role } from '../protocol/messages.ts';
+import { DIFFICULTIES, type Difficulty, type IntegrationName, type JoinMode, type Role } from '../protocol/messages.ts';
 import { hashToken } from './credentials.ts';
 import { MIGRATIONS } from './store-schema.ts';
 
@@ -41,9 +41,14 @@ export interface StoredSession {
   archivedAt: string | null;
   /** The team tools the drill sends to (integrations/); none unless it asked. */
   integrations: readonly IntegrationName[];
+  /** The difficulty the drill was asked for, when its seed was picked by one; else null. */
+  difficulty: Difficulty | null;
 }
 
-export type NewSession = Omit<StoredSession, 'simNow' | 'status' | 'endedAt' | 'archivedAt' | 'integrations'> & { integrations?: readonly IntegrationName[] };
+export type NewSession = Omit<StoredSession, 'simNow' | 'status' | 'endedAt' | 'archivedAt' | 'integrations' | 'difficulty'> & {
+  integrations?: readonly IntegrationName[];
+  difficulty?: Difficulty | null;
+};
 
 export interface StoredInput {
   n: number;
@@ -109,6 +114,8 @@ export interface ListedSession {
   endedAt: string | null;
   team: string | null;
   score: number | null;
+  /** The difficulty it was asked for, if its seed was picked by one. */
+  difficulty: Difficulty | null;
 }
 
 interface SessionRow {
@@ -127,7 +134,11 @@ interface SessionRow {
   ended_at: string | null;
   archived_at: string | null;
   integrations_json: string;
+  difficulty: string | null;
 }
+
+/** A stored difficulty, read back; anything else (a hand-edited row) is none rather than a lie. */
+const toDifficulty = (v: string | null): Difficulty | null => (v !== null && (DIFFICULTIES as readonly string[]).includes(v) ? (v as Difficulty) : null);
 
 const toSession = (r: SessionRow): StoredSession => ({
   id: r.id,
@@ -145,6 +156,7 @@ const toSession = (r: SessionRow): StoredSession => ({
   endedAt: r.ended_at,
   archivedAt: r.archived_at,
   integrations: JSON.parse(r.integrations_json) as IntegrationName[],
+  difficulty: toDifficulty(r.difficulty),
 });
 
 /** How often the checkpointer makes committed inputs safe from a power failure. */
@@ -186,8 +198,8 @@ export class Store {
     }
     this.q = {
       insertSession: this.db.prepare(
-        `INSERT INTO sessions (id, scenario_id, scenario_json, seed, speed, facilitator_token_hash, responder_code_hash, observer_code_hash, join_mode, facilitator_name, created_at, integrations_json)
-         VALUES (@id, @scenarioId, @scenarioJson, @seed, @speed, @facilitatorTokenHash, @responderCodeHash, @observerCodeHash, @joinMode, @facilitatorName, @createdAt, @integrationsJson)`,
+        `INSERT INTO sessions (id, scenario_id, scenario_json, seed, speed, facilitator_token_hash, responder_code_hash, observer_code_hash, join_mode, facilitator_name, created_at, integrations_json, difficulty)
+         VALUES (@id, @scenarioId, @scenarioJson, @seed, @speed, @facilitatorTokenHash, @responderCodeHash, @observerCodeHash, @joinMode, @facilitatorName, @createdAt, @integrationsJson, @difficulty)`,
       ),
       insertInput: this.db.prepare('INSERT INTO inputs (session_id, n, t, command_json) VALUES (?, ?, ?, ?)'),
       setProgress: this.db.prepare('UPDATE sessions SET sim_now = ? WHERE id = ?'),
@@ -233,7 +245,7 @@ export class Store {
   private listQueries: { page: Database.Statement; one: Database.Statement } | undefined;
 
   private get list(): { page: Database.Statement; one: Database.Statement } {
-    const columns = `SELECT s.rowid AS position, s.id, s.scenario_id, json_extract(s.scenario_json, '$.title') AS title, s.seed, s.status, s.created_at, s.ended_at, m.team, sc.score
+    const columns = `SELECT s.rowid AS position, s.id, s.scenario_id, json_extract(s.scenario_json, '$.title') AS title, s.seed, s.status, s.created_at, s.ended_at, s.difficulty, m.team, sc.score
        FROM sessions s LEFT JOIN session_meta m ON m.session_id = s.id LEFT JOIN scores sc ON sc.session_id = s.id`;
     this.listQueries ??= {
       page: this.db.prepare(
@@ -280,6 +292,7 @@ export class Store {
       facilitatorName: s.facilitatorName,
       createdAt: s.createdAt,
       integrationsJson: JSON.stringify(s.integrations ?? []),
+      difficulty: s.difficulty ?? null,
     });
   }
 
@@ -476,6 +489,7 @@ interface ListedRow {
   status: DrillStatus;
   created_at: string;
   ended_at: string | null;
+  difficulty: string | null;
   team: string | null;
   score: number | null;
 }
@@ -491,4 +505,5 @@ const toListed = (r: ListedRow): ListedSession => ({
   endedAt: r.ended_at,
   team: r.team,
   score: r.score,
+  difficulty: toDifficulty(r.difficulty),
 });

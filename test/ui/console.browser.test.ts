@@ -107,7 +107,7 @@ describe.skipIf(SKIP_BROWSER)('the drill console in Chromium', () => {
     await page.getByRole('combobox', { name: 'Fault to inject' }).selectOption('pricing-rules-v2');
     await page.getByRole('button', { name: 'Inject', exact: true }).click();
     await notified(page, 'Inject: done');
-    await page.getByRole('region', { name: 'Timeline' }).getByText(/Fault pricing-rules-v2 \([a-z-]+\) started on pricing/).waitFor();
+    await page.getByRole('region', { name: 'Timeline' }).getByText(/Fault pricing-rules-v2 \([a-z-]+\) started on Pricing/).waitFor();
     // Running: the notice has gone and the briefing has folded away (one click opens it again).
     await alice.page.getByText('Waiting for the facilitator to start the drill.').waitFor({ state: 'hidden' });
     expect(await alice.page.locator('details.briefing').getAttribute('open')).toBeNull();
@@ -124,7 +124,7 @@ describe.skipIf(SKIP_BROWSER)('the drill console in Chromium', () => {
     await page.goto(`${rig.server.url}/#/drill/${sessionId}`);
     await waitLive(page);
     await page.getByRole('button', { name: 'Pause', exact: true }).waitFor();
-    await page.getByRole('region', { name: 'Timeline' }).getByText(/Fault pricing-rules-v2 \([a-z-]+\) started on pricing/).waitFor();
+    await page.getByRole('region', { name: 'Timeline' }).getByText(/Fault pricing-rules-v2 \([a-z-]+\) started on Pricing/).waitFor();
   });
 
   it('treats a second tab of one browser as the same person', async () => {

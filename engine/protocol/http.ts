@@ -384,7 +384,12 @@ export const campaignSchema = z.object({
   scored: z.array(scoreRowSchema),
   availability: availabilitySchema.describe('Over the scored drills so far.'),
   drills: z
-    .array(sessionListingSchema.extend({ durations: drillDurationsSchema.nullable().describe('Simulated ms; null until the drill is scored.') }))
+    .array(
+      sessionListingSchema.extend({
+        difficulty: difficultySchema.nullable().describe('The difficulty the drill was asked for, when the server picked its seed by one; else null (a drill created by seed).'),
+        durations: drillDurationsSchema.nullable().describe('Simulated ms; null until the drill is scored.'),
+      }),
+    )
     .describe('In the order of the week.'),
 });
 export const campaignLeaderboardSchema = z

@@ -5,7 +5,7 @@
  * a function of the scorecard and the log.
  */
 import { CONTROL_COMMANDS } from '../protocol/commands.ts';
-import { commandPhrase } from '../protocol/describe.ts';
+import { actionNamed, commandPhrase, quotedAction, service, type DescribeNames } from '../protocol/describe.ts';
 import type { EngineEvent, EventOf } from '../protocol/events.ts';
 import { confirmedAt } from './mitigation.ts';
 import type { Scorecard } from './scorecard.ts';
@@ -39,7 +39,7 @@ const minutes = (ms: number) => `${(ms / 60_000).toFixed(1)} minutes`;
 const str = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : '?');
 
 /** The stretches, longest first, at most `count`, none overlapping another; none for a prevented incident or one that never began. */
-export function timeSinks(card: Scorecard, events: readonly EngineEvent[], count = TIME_SINKS): TimeSink[] {
+export function timeSinks(card: Scorecard, events: readonly EngineEvent[], count = TIME_SINKS, names: DescribeNames = {}): TimeSink[] {
   const m = card.milestones;
   const start = m.detected ?? m.impactStart;
   if (card.prevented || start === null) return [];
@@ -51,7 +51,7 @@ export function timeSinks(card: Scorecard, events: readonly EngineEvent[], count
     if (e.type !== 'command' || !e.ok || NOT_STEPS.has(e.command)) return;
     const first = e.command === 'diagnose' && !diagnosed;
     if (e.command === 'diagnose') diagnosed = true;
-    if (e.t > start && e.t <= end) steps.push({ t: e.t, label: stepLabel(e, events, i, card, first) });
+    if (e.t > start && e.t <= end) steps.push({ t: e.t, label: stepLabel(e, events, i, card, first, names) });
   });
   const backInSlo = m.mitigated !== null && m.mitigated > start && m.mitigated <= end ? m.mitigated : null;
   if (backInSlo !== null) steps.push({ t: backInSlo, label: 'every journey back within its SLO' });
@@ -81,7 +81,7 @@ export function timeSinks(card: Scorecard, events: readonly EngineEvent[], count
     const from = Math.max(start, f.requestedAt);
     const to = Math.min(end, f.decidedAt ?? f.requestedAt + f.ms);
     if (to <= from) continue;
-    const on = f.kind === 'action' ? `a second approver on ${f.request}` : `a second reviewer on the change ${f.request}`;
+    const on = f.kind === 'action' ? `a second approver to ${actionNamed(names, f.request)}` : `a second reviewer on the change ${f.request}`;
     candidates.push({ from, to, ms: to - from, kind: 'review', text: `${minutes(to - from)} waiting for ${on}${f.verdict === 'pending' ? ' (still waiting when the drill ended)' : ''}` });
   }
   // Longest first; a wait beats the equal gap it spans, since it says why the time went.
@@ -94,8 +94,8 @@ export function timeSinks(card: Scorecard, events: readonly EngineEvent[], count
   return chosen;
 }
 
-/** A command as a step of the story: "declaring Sev 1", "the first diagnose (checkout)", "the request to roll back pricing". */
-function stepLabel(e: EventOf<'command'>, events: readonly EngineEvent[], index: number, card: Scorecard, firstDiagnose: boolean): string {
+/** A command as a step of the story: "declaring Sev 1", "the first diagnose (Checkout)", "the request to roll back Pricing". */
+function stepLabel(e: EventOf<'command'>, events: readonly EngineEvent[], index: number, card: Scorecard, firstDiagnose: boolean, names: DescribeNames): string {
   const p = e.params ?? {};
   const target = e.target ?? '?';
   switch (e.command) {
@@ -107,20 +107,21 @@ function stepLabel(e: EventOf<'command'>, events: readonly EngineEvent[], index:
       return 'resolving the incident';
     case 'diagnose': {
       const root = e.t === card.milestones.identified && isRootTarget(card, target);
-      return firstDiagnose ? `the first diagnose (${target}${root ? ', the root cause' : ''})` : `diagnosing ${target}${root ? ' (the root cause)' : ''}`;
+      const name = service(names, target);
+      return firstDiagnose ? `the first diagnose (${name}${root ? ', the root cause' : ''})` : `diagnosing ${name}${root ? ' (the root cause)' : ''}`;
     }
     case 'approve':
-      return `approving ${str(p.request)}`;
+      return `approving ${quotedAction(names, str(p.request))}`;
     case 'deny':
-      return `denying ${str(p.request)}`;
+      return `denying ${quotedAction(names, str(p.request))}`;
     case 'revert':
-      return `reverting ${str(p.action)}`;
+      return `reverting ${quotedAction(names, str(p.action))}`;
     case 'propose-change':
       return `proposing the change ${str(p.change)}`;
     case 'review-change':
       return `${p.verdict === 'deny' ? 'denying' : 'approving'} the change ${str(p.change)}`;
     default:
-      return `${asksApproval(events, index) ? 'the request' : 'the decision'} to ${commandPhrase(e)}`;
+      return `${asksApproval(events, index) ? 'the request' : 'the decision'} to ${commandPhrase(e, 'infinitive', names)}`;
   }
 }
 

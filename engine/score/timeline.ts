@@ -259,7 +259,7 @@ export function buildReport(header: LogHeader, events: readonly EngineEvent[], c
     advice: adviceReports(scenario, events, card),
     assistant: assistantReports(scenario, events),
     approvals: approvals(events),
-    timeSinks: timeSinks(card, events),
+    timeSinks: timeSinks(card, events, undefined, names),
     mitigation: mitigationTimes(card.milestones, events, scenario.objectives.stable),
     chart: {
       tickMs: header.tickMs,
@@ -449,7 +449,7 @@ function decisions(scenario: Scenario, events: readonly EngineEvent[], card: Sco
       ...(e.params !== undefined ? { params: e.params } : {}),
       ok,
       ...(ok ? {} : { code: e.code, message: e.message }),
-      what: commandPhrase(e),
+      what: commandPhrase(e, 'infinitive', names),
       advice: advice ? { id: advice.advice, label: advice.label } : null,
       followed,
     });

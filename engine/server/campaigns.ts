@@ -66,13 +66,17 @@ export function createCampaign(registry: Registry, body: unknown, now: Date): Ca
   return { ok: true, campaignId, drills: planned.map((p) => ({ scenarioId: p.record.scenario.id, ...p.created })) };
 }
 
-/** `GET /api/campaigns/:id` once its drills' scores are settled: each drill's listing with its response times once scored. */
+/**
+ * `GET /api/campaigns/:id` once its drills' scores are settled: each drill's listing, the difficulty
+ * it was asked for (the seed alone does not say how hard a week was meant to be), and its response
+ * times once scored.
+ */
 export function campaignView(registry: Registry, id: string): Campaign | undefined {
   const campaign = registry.leaderboard.campaign(id);
   if (!campaign) return undefined;
   const drills = campaign.sessionIds.flatMap((sessionId) => {
-    const listing = registry.publicSummary(sessionId);
-    return listing ? [{ ...listing, durations: registry.leaderboard.durations(sessionId) ?? null }] : [];
+    const drill = registry.campaignDrill(sessionId);
+    return drill ? [{ ...drill, durations: registry.leaderboard.durations(sessionId) ?? null }] : [];
   });
   return { ...campaign, drills };
 }

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { gzip as gzipCallback, gzipSync } from 'node:zlib';
 import { availabilityOf } from '../score/availability.ts';
 import type { Scorecard } from '../score/scorecard.ts';
-import type { CreateSessionResponse, HelloMessage, InboundEndpoints, IntegrationName, InviteResponse, Role, SessionListing } from '../protocol/messages.ts';
+import type { CreateSessionResponse, Difficulty, HelloMessage, InboundEndpoints, IntegrationName, InviteResponse, Role, SessionListing } from '../protocol/messages.ts';
 import type { z } from 'zod';
 import { REQUEST_ERRORS, createSessionRequestSchema, failedFields } from '../protocol/http.ts';
 import type { ScenarioSpec } from '../protocol/scenario.ts';
@@ -404,6 +404,7 @@ export class Registry {
       createdAt: now.toISOString(),
       integrations: [...new Set(request.integrations ?? [])] as IntegrationName[],
       inboundSecretHash: inboundSecretHash(facilitatorToken, sessionId),
+      difficulty,
     };
     const created = { sessionId, facilitatorToken, ...codes, join, facilitatorName, facilitatorPath: `/#/drill/${sessionId}?token=${facilitatorToken}`, seed, difficulty };
     return { ok: true, record, team: request.team?.trim() ?? null, created };
@@ -446,6 +447,12 @@ export class Registry {
     const sessions = rows.slice(0, limit).map((r) => this.listing(r));
     const last = rows.length > limit ? rows[limit - 1] : undefined;
     return { sessions, next: last ? last.position : null };
+  }
+
+  /** A drill as a campaign lists it: what anyone may see, and the difficulty it was asked for (null: by seed). */
+  campaignDrill(id: string): (SessionListing & { difficulty: Difficulty | null }) | undefined {
+    const row = this.store.listedSession(id);
+    return row ? { ...this.listing(row), difficulty: row.difficulty } : undefined;
   }
 
   /** What anyone may see of a drill. */

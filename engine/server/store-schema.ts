@@ -116,4 +116,7 @@ export const MIGRATIONS: readonly Migration[] = [
   // 6: the hash of a drill's inbound secret (integrations/inbound.ts): what lets the team's PagerDuty
   // acknowledge its pages. '' for a drill made before; its facilitator's next visit stores it.
   (db) => db.exec(`ALTER TABLE sessions ADD COLUMN inbound_secret_hash TEXT NOT NULL DEFAULT '';`),
+  // 7: the difficulty a drill was asked for (easy, typical, hard), when the server picked its seed by
+  // one; NULL for a drill created by seed, and for every drill stored before this column.
+  (db) => db.exec(`ALTER TABLE sessions ADD COLUMN difficulty TEXT;`),
 ];

@@ -18,7 +18,7 @@ import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { CommandInput } from '../protocol/commands.ts';
 import type { ScenarioSpec } from '../protocol/scenario.ts';
-import type { Difficulty, IntegrationName, JoinMode, Role } from '../protocol/messages.ts';
+import { DIFFICULTIES, type Difficulty, type IntegrationName, type JoinMode, type Role } from '../protocol/messages.ts';
 import { hashToken } from './credentials.ts';
 import { MIGRATIONS } from './store-schema.ts';
 
@@ -43,11 +43,14 @@ export interface StoredSession {
   integrations: readonly IntegrationName[];
   /** The hash of the secret its team's tools acknowledge with (integrations/inbound.ts); '' when not stored yet. */
   inboundSecretHash: string;
+  /** The difficulty the drill was asked for, when its seed was picked by one; else null. */
+  difficulty: Difficulty | null;
 }
 
-export type NewSession = Omit<StoredSession, 'simNow' | 'status' | 'endedAt' | 'archivedAt' | 'integrations' | 'inboundSecretHash'> & {
+export type NewSession = Omit<StoredSession, 'simNow' | 'status' | 'endedAt' | 'archivedAt' | 'integrations' | 'inboundSecretHash' | 'difficulty'> & {
   integrations?: readonly IntegrationName[];
   inboundSecretHash?: string;
+  difficulty?: Difficulty | null;
 };
 
 export interface StoredInput {
@@ -114,6 +117,8 @@ export interface ListedSession {
   endedAt: string | null;
   team: string | null;
   score: number | null;
+  /** The difficulty it was asked for, if its seed was picked by one. */
+  difficulty: Difficulty | null;
 }
 
 interface SessionRow {
@@ -133,7 +138,11 @@ interface SessionRow {
   archived_at: string | null;
   integrations_json: string;
   inbound_secret_hash: string;
+  difficulty: string | null;
 }
+
+/** A stored difficulty, read back; anything else (a hand-edited row) is none rather than a lie. */
+const toDifficulty = (v: string | null): Difficulty | null => (v !== null && (DIFFICULTIES as readonly string[]).includes(v) ? (v as Difficulty) : null);
 
 const toSession = (r: SessionRow): StoredSession => ({
   id: r.id,
@@ -152,6 +161,7 @@ const toSession = (r: SessionRow): StoredSession => ({
   archivedAt: r.archived_at,
   integrations: JSON.parse(r.integrations_json) as IntegrationName[],
   inboundSecretHash: r.inbound_secret_hash,
+  difficulty: toDifficulty(r.difficulty),
 });
 
 /** How often the checkpointer makes committed inputs safe from a power failure. */
@@ -195,8 +205,8 @@ export class Store {
     }
     this.q = {
       insertSession: this.db.prepare(
-        `INSERT INTO sessions (id, scenario_id, scenario_json, seed, speed, facilitator_token_hash, responder_code_hash, observer_code_hash, join_mode, facilitator_name, created_at, integrations_json, inbound_secret_hash)
-         VALUES (@id, @scenarioId, @scenarioJson, @seed, @speed, @facilitatorTokenHash, @responderCodeHash, @observerCodeHash, @joinMode, @facilitatorName, @createdAt, @integrationsJson, @inboundSecretHash)`,
+        `INSERT INTO sessions (id, scenario_id, scenario_json, seed, speed, facilitator_token_hash, responder_code_hash, observer_code_hash, join_mode, facilitator_name, created_at, integrations_json, inbound_secret_hash, difficulty)
+         VALUES (@id, @scenarioId, @scenarioJson, @seed, @speed, @facilitatorTokenHash, @responderCodeHash, @observerCodeHash, @joinMode, @facilitatorName, @createdAt, @integrationsJson, @inboundSecretHash, @difficulty)`,
       ),
       setInboundSecretHash: this.db.prepare("UPDATE sessions SET inbound_secret_hash = ? WHERE id = ? AND inbound_secret_hash = ''"),
       insertInput: this.db.prepare('INSERT INTO inputs (session_id, n, t, command_json) VALUES (?, ?, ?, ?)'),
@@ -243,7 +253,7 @@ export class Store {
   private listQueries: { page: Database.Statement; one: Database.Statement } | undefined;
 
   private get list(): { page: Database.Statement; one: Database.Statement } {
-    const columns = `SELECT s.rowid AS position, s.id, s.scenario_id, json_extract(s.scenario_json, '$.title') AS title, s.seed, s.status, s.created_at, s.ended_at, m.team, sc.score
+    const columns = `SELECT s.rowid AS position, s.id, s.scenario_id, json_extract(s.scenario_json, '$.title') AS title, s.seed, s.status, s.created_at, s.ended_at, s.difficulty, m.team, sc.score
        FROM sessions s LEFT JOIN session_meta m ON m.session_id = s.id LEFT JOIN scores sc ON sc.session_id = s.id`;
     this.listQueries ??= {
       page: this.db.prepare(
@@ -291,6 +301,7 @@ export class Store {
       createdAt: s.createdAt,
       integrationsJson: JSON.stringify(s.integrations ?? []),
       inboundSecretHash: s.inboundSecretHash ?? '',
+      difficulty: s.difficulty ?? null,
     });
   }
 
@@ -494,6 +505,7 @@ interface ListedRow {
   status: DrillStatus;
   created_at: string;
   ended_at: string | null;
+  difficulty: string | null;
   team: string | null;
   score: number | null;
 }
@@ -509,4 +521,5 @@ const toListed = (r: ListedRow): ListedSession => ({
   endedAt: r.ended_at,
   team: r.team,
   score: r.score,
+  difficulty: toDifficulty(r.difficulty),
 });

@@ -198,7 +198,7 @@ describe('rolling rollbacks and restarts', () => {
     expect(at(samples, 8 * MIN).journeys[0]?.errorRate).toBe(0.2026);
     const progress = ofType(events, 'action.progress');
     expect(progress.map((e) => [e.t, e.done, e.of])).toEqual([[7 * MIN, 1, 4], [8 * MIN, 2, 4], [9 * MIN, 3, 4]]);
-    expect(describeEvent(progress[2] as EngineEvent)).toBe('Action rollback:api: 3/4 instances done.');
+    expect(describeEvent(progress[2] as EngineEvent)).toBe('Action “Roll back api”: 3/4 instances done.');
     const ended = ofType(events, 'fault.ended');
     expect(ended.map((e) => [e.t, e.fault, e.action])).toEqual([[10 * MIN, 'bad', 'rollback:api']]);
   });

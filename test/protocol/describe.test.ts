@@ -86,26 +86,26 @@ const EXPECTED: Record<EventType, string> = {
   'alert.firing': 'Alert “Checkout errors” fired (page): error rate 20.0%, threshold 5.0%.',
   'alert.resolved': 'Alert checkout-errors resolved (0.01).',
   checkpoint: 'Checkpoint 77e5e254b0843938.',
-  'advice.shown': 'Advice from the AI assistant: “Restart the database?”, proposing restart:db.',
+  'advice.shown': 'Advice from the AI assistant: “Restart the database?”, proposing to restart db.',
   'breaker.opened': 'Breaker from checkout to pricing opened (manual).',
   'breaker.closed': 'Breaker from checkout to pricing closed (automatic).',
   'fault.started': 'Fault bad-deploy (code-deploy) started on pricing, as scheduled.',
-  'fault.ended': 'Fault bad-deploy ended: fixed by rollback:pricing.',
+  'fault.ended': 'Fault bad-deploy ended: fixed by “Roll back pricing”.',
   'change.deployed': 'Change on pricing by deploy-bot: pricing v2.',
   'change.proposed': 'bob proposed a change to pricing, citing the wiki page pricing-faq: pricing-rules v2 (waiting for a second reviewer).',
   'change.approved': "alice approved bob's change rounding-v2.",
   'change.denied': "alice denied bob's change rounding-v2: “The FAQ predates the pricing move.”",
   'task.due': 'The deadline for “Apply the rounding rule” passed: dana pushed the change rounding-v2 alone.',
-  'approval.requested': "bob's rollback:pricing is waiting for a second approver.",
-  'approval.bypassed': 'bob bypassed the approval for rollback:pricing (break glass).',
-  'approval.granted': "alice approved bob's rollback:pricing.",
-  'approval.denied': "alice denied bob's rollback:pricing.",
-  'action.started': 'Action rollback:pricing started (by bob; lands in 1m30s).',
-  'action.progress': 'Action rollback:pricing: 3/6 instances done.',
-  'action.completed': 'Action rollback:pricing completed.',
-  'action.reverted': 'bob reverted rollback:pricing.',
+  'approval.requested': "bob's request to roll back pricing is waiting for a second approver.",
+  'approval.bypassed': 'bob bypassed the approval of the request to roll back pricing (break glass).',
+  'approval.granted': "alice approved bob's request to roll back pricing.",
+  'approval.denied': "alice denied bob's request to roll back pricing.",
+  'action.started': 'Action “Roll back pricing” started (by bob; lands in 1m30s).',
+  'action.progress': 'Action “Roll back pricing”: 3/6 instances done.',
+  'action.completed': 'Action “Roll back pricing” completed.',
+  'action.reverted': 'bob reverted “Roll back pricing”.',
   diagnosis: 'bob looked at pricing: errors 45.0%, p99 2,400 ms, saturation 97%; logs: “ERROR db pool exhausted” (+1 more).',
-  'assistant.answered': 'The assistant answered bob, citing the wiki page “Account: stuck session cache” (last edited 2023-02), proposing restart:account (unverified).',
+  'assistant.answered': 'The assistant answered bob, citing the wiki page “Account: stuck session cache” (last edited 2023-02), proposing to restart account (unverified).',
   'page.opened': 'bob opened the wiki page “Account: stuck session cache” (last edited 2023-02).',
   'page.history': 'bob checked the history of “Account: stuck session cache” (last edited 2023-02; changed since: 2024-03 Session cache removed).',
 };
@@ -163,21 +163,21 @@ group('describe', () => {
     expect(describe(command({}))).toBe('alice acknowledged the page.');
     expect(describe(command({ actor: 'facilitator', command: 'end' }))).toBe('facilitator ended the drill.');
     expect(describe(command({ command: 'assign-role', params: { role: 'ic' } }))).toBe('alice took the ic role.');
-    expect(describe(command({ command: 'rollback', target: 'pricing', params: { breakGlass: true } }))).toBe('alice ran rollback on pricing (break glass, bypassing approval).');
+    expect(describe(command({ command: 'rollback', target: 'pricing', params: { breakGlass: true } }))).toBe('alice ran “Roll back pricing” (break glass, bypassing approval).');
     const rejected = command({ actor: 'bob', command: 'approve', params: { request: 'rollback:pricing' }, ok: false, code: 'self-approval', message: 'a second person must approve' });
-    expect(describe(rejected)).toBe('bob tried to approve rollback:pricing: rejected with self-approval (a second person must approve).');
+    expect(describe(rejected)).toBe('bob tried to approve “Roll back pricing”: rejected with self-approval (a second person must approve).');
     expect(commandPhrase(command({ command: 'rollback', target: 'pricing' }))).toBe('roll back pricing');
     expect(commandPhrase(command({ command: 'declare', params: { severity: 2 } }), 'past')).toBe('declared Sev 2');
   });
 
   it('adds facilitator knowledge only when the names carry it', () => {
     const full = namesOf({
-      alerts: [{ id: 'checkout-errors', metric: 'errorRate', facilitator: { redHerring: true } }],
+      alerts: [{ id: 'checkout-errors', name: 'Checkout errors', metric: 'errorRate', facilitator: { redHerring: true } }],
       advice: [{ id: 'restart-db', facilitator: { label: 'harmful' } }],
     });
     expect(describe(SAMPLES['alert.firing'], full)).toBe('Alert “Checkout errors” fired (page): error rate 20.0%, threshold 5.0% — a red herring.');
-    expect(describe(SAMPLES['alert.resolved'], full)).toBe('Alert checkout-errors resolved (error rate 1.0%).');
-    expect(describe(SAMPLES['advice.shown'], full)).toBe('Advice from the AI assistant: “Restart the database?”, proposing restart:db (harmful).');
+    expect(describe(SAMPLES['alert.resolved'], full)).toBe('Alert “Checkout errors” resolved (error rate 1.0%).');
+    expect(describe(SAMPLES['advice.shown'], full)).toBe('Advice from the AI assistant: “Restart the database?”, proposing to restart db (harmful).');
     // Advice the scenario does not list is still labelled, as unlabelled, when labels are known at all.
     expect(describe({ ...SAMPLES['advice.shown'], advice: 'other' }, full)).toMatch(/\(unlabelled\)\.$/);
     // A public view of the scenario (what responders hold) has no labels and no red herrings.
@@ -194,6 +194,41 @@ group('describe', () => {
     expect(describe(SAMPLES['change.deployed'], names)).toBe('Change on Pricing by deploy-bot: pricing v2.');
     // A service with no name keeps its id.
     expect(describe({ ...SAMPLES['service.state'], service: 'db' }, names)).toMatch(/^Service db went/);
+    expect(describe(SAMPLES['breaker.opened'], names)).toBe('Breaker from checkout to Pricing opened (manual).');
+    expect(describe(SAMPLES['change.proposed'], names)).toMatch(/^bob proposed a change to Pricing, /);
+    expect(describe({ ...SAMPLES['fault.started'], from: 'checkout', targets: ['pricing', 'db'] }, names)).toBe('Fault bad-deploy (code-deploy) started on the calls from checkout to Pricing and db, as scheduled.');
+  });
+
+  it('calls an action what its button says, in display names', () => {
+    const names = namesOf({
+      services: [{ id: 'pricing', name: 'Pricing' }, { id: 'checkout', name: 'Checkout' }, { id: 'recs', name: 'Recommendations' }],
+      alerts: [{ id: 'checkout-errors', name: 'Checkout errors', metric: 'errorRate' }],
+      actions: [
+        { id: 'undo-v2', type: 'rollback', target: 'pricing' },
+        { type: 'rollback', target: 'pricing' },
+        { type: 'breaker', target: 'checkout', dependency: 'recs' },
+      ],
+    });
+    // By its explicit id, and by "type:target" (the first such action, as a command without params.action means).
+    expect(describe({ ...SAMPLES['approval.requested'], request: 'undo-v2' }, names)).toBe("bob's request to roll back Pricing is waiting for a second approver.");
+    expect(describe(SAMPLES['approval.granted'], names)).toBe("alice approved bob's request to roll back Pricing.");
+    expect(describe(SAMPLES['approval.denied'], names)).toBe("alice denied bob's request to roll back Pricing.");
+    expect(describe(SAMPLES['approval.bypassed'], names)).toBe('bob bypassed the approval of the request to roll back Pricing (break glass).');
+    expect(describe(SAMPLES['action.started'], names)).toBe('Action “Roll back Pricing” started (by bob; lands in 1m30s).');
+    expect(describe(SAMPLES['action.completed'], names)).toBe('Action “Roll back Pricing” completed.');
+    expect(describe(SAMPLES['fault.ended'], names)).toBe('Fault bad-deploy ended: fixed by “Roll back Pricing”.');
+    const breaker = { ...SAMPLES['action.reverted'], action: 'breaker:checkout', kind: 'breaker' as const, target: 'checkout' };
+    expect(describe(breaker, names)).toBe('bob reverted “Open a breaker on Checkout (calls to Recommendations)”.');
+    expect(describe(command({ command: 'rollback', target: 'pricing' }), names)).toBe('alice ran “Roll back Pricing”.');
+    expect(describe(command({ command: 'rollback', target: 'pricing', params: { action: 'undo-v2' }, ok: false, code: 'x', message: 'no' }), names)).toBe('alice tried to roll back Pricing: rejected with x (no).');
+    expect(describe(command({ command: 'approve', params: { request: 'undo-v2' } }), names)).toBe('alice approved “Roll back Pricing”.');
+    expect(describe(command({ command: 'diagnose', target: 'pricing' }), names)).toBe("alice looked at Pricing's logs and metrics.");
+    expect(describe({ ...SAMPLES['advice.shown'], proposes: { type: 'rollback', target: 'pricing' } }, names)).toMatch(/, proposing to roll back Pricing\.$/);
+    expect(describe({ ...stamp, type: 'incident.state', from: 'idle', to: 'detected', severity: null, alert: 'checkout-errors' }, names)).toBe('Incident detected: the page “Checkout errors” fired.');
+    // An id nothing names stays as it is, never capitalised into a name.
+    expect(describe({ ...SAMPLES['action.completed'], action: 'mystery' }, {})).toBe('Action “Roll back pricing” completed.');
+    expect(describe({ ...SAMPLES['approval.granted'], request: 'mystery' }, names)).toBe("alice approved bob's request mystery.");
+    expect(describe(command({ command: 'revert', params: { action: 'mystery' } }), names)).toBe('alice reverted mystery.');
   });
 
   it('covers the other branches of the state sentences', () => {
@@ -202,7 +237,7 @@ group('describe', () => {
     expect(describe({ ...stamp, type: 'incident.state', from: 'declared', to: 'mitigated', severity: 1 })).toBe('Incident mitigated: every journey back within its SLO.');
     expect(describe({ ...stamp, type: 'incident.severity', from: null, to: 2 })).toBe('Severity changed from none to Sev 2.');
     expect(describe({ ...stamp, type: 'incident.role', role: 'ic', person: 'alice', by: 'alice' })).toBe('alice took the ic role.');
-    expect(describe({ ...stamp, type: 'fault.started', fault: 'f', kind: 'dependency-outage', target: 'db', triggeredBy: 'bob', action: 'restart:db' })).toBe('Fault f (dependency-outage) started on db, set off by restart:db (run by bob).');
+    expect(describe({ ...stamp, type: 'fault.started', fault: 'f', kind: 'dependency-outage', target: 'db', triggeredBy: 'bob', action: 'restart:db' })).toBe('Fault f (dependency-outage) started on db, set off by “Restart db” (run by bob).');
     expect(describe({ ...stamp, type: 'impact.minute', minute: 0, journeys: {}, total: { failed: 1, lost: 0 } })).toBe('Minute 0 closed: 1 failed request and $0 lost so far.');
   });
 

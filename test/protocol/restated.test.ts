@@ -54,7 +54,7 @@ group('isRestatedByResult', () => {
     const c = command('bob', 'approve', { params: { request: 'rollback:pricing' }, ok: false, code: 'self-approval', message: 'a second person must approve this request; you asked for it' });
     expect(isRestatedByResult(c, [])).toBe(false);
     expect(oneLinePerFact([c]).map((e) => describe(e))).toEqual([
-      'bob tried to approve rollback:pricing: rejected with self-approval (a second person must approve this request; you asked for it).',
+      'bob tried to approve “Roll back pricing”: rejected with self-approval (a second person must approve this request; you asked for it).',
     ]);
   });
 

@@ -42,7 +42,7 @@ describe('the timeline', () => {
       [700_000, 'correct'],
       [930_000, 'harmful'],
     ]);
-    expect(advice[0]?.text).toBe('Advice from the AI assistant: “Account errors: known issue?”, proposing restart:account (stale).');
+    expect(advice[0]?.text).toBe('Advice from the AI assistant: “Account errors: known issue?”, proposing to restart Account pages (stale).');
   });
 
   it('shows commands as human actions, accepted or rejected with their code', () => {
@@ -51,16 +51,16 @@ describe('the timeline', () => {
     expect(commands[0]?.text).toBe('alice acknowledged the page.');
     const rejected = commands.find((e) => e.ok === false);
     expect(rejected).toMatchObject({ t: 2_430_000, code: 'self-approval' });
-    expect(rejected?.text).toBe('bob tried to approve rollback:pricing: rejected with self-approval (a second person must approve this request; you asked for it).');
+    expect(rejected?.text).toBe('bob tried to approve “Roll back Pricing”: rejected with self-approval (a second person must approve this request; you asked for it).');
     // The facilitator's start is a system entry.
     expect(bad.report.timeline[0]).toMatchObject({ kind: 'system', type: 'command', ok: true, text: 'facilitator started the drill.' });
   });
 
   it('shows the hidden faults, including the ones the responders set off', () => {
     const faults = bad.report.timeline.filter((e) => e.type === 'fault.started').map((e) => e.text);
-    expect(faults).toContain('Fault pricing-rules-v2 (config-deploy) started on pricing, as scheduled.');
-    expect(faults).toContain('Fault login-herd (thundering-herd) started on auth, set off by restart:account (run by alice).');
-    expect(bad.report.timeline.find((e) => e.type === 'incident.state' && e.t === 560_000)).toMatchObject({ kind: 'system', text: 'Incident detected: the page checkout-errors fired.' });
+    expect(faults).toContain('Fault pricing-rules-v2 (config-deploy) started on Pricing, as scheduled.');
+    expect(faults).toContain('Fault login-herd (thundering-herd) started on Auth, set off by “Restart Account pages” (run by alice).');
+    expect(bad.report.timeline.find((e) => e.type === 'incident.state' && e.t === 560_000)).toMatchObject({ kind: 'system', text: 'Incident detected: the page “Checkout errors > 5%” fired.' });
     expect(bad.report.timeline.find((e) => e.type === 'status.posted')).toBeUndefined();
     expect(good.report.timeline.filter((e) => e.type === 'status.posted' && e.kind === 'human')).toHaveLength(3);
   });
@@ -87,12 +87,12 @@ describe('the decision log', () => {
     expect(decisions.map((d) => `${d.actor} ${d.what} ${d.ok ? 'ok' : d.code}`)).toEqual([
       'facilitator start the drill ok',
       'alice acknowledge the page ok',
-      'alice restart account ok',
-      "alice flush pricing's cache ok",
+      'alice restart Account pages ok',
+      "alice flush Pricing's cache ok",
       'alice declare Sev 2 ok',
-      'bob roll back pricing ok',
-      'bob approve rollback:pricing self-approval',
-      'alice approve rollback:pricing ok',
+      'bob roll back Pricing ok',
+      'bob approve “Roll back Pricing” self-approval',
+      'alice approve “Roll back Pricing” ok',
       'alice resolve the incident ok',
     ]);
   });

@@ -69,10 +69,10 @@ describe('time sinks', () => {
     ];
     expect(timeSinks(card, events, 5).map((s) => s.text)).toEqual([
       '12.0 minutes from the page to the first diagnose (pricing, the root cause)',
-      '11.0 minutes from approving rollback:pricing to every journey back within its SLO',
+      '11.0 minutes from approving “Roll back pricing” to every journey back within its SLO',
       '10.0 minutes from every journey back within its SLO to resolving the incident',
       '6.0 minutes from the first diagnose (pricing, the root cause) to the request to roll back pricing',
-      '1.0 minutes from the request to roll back pricing to approving rollback:pricing',
+      '1.0 minutes from the request to roll back pricing to approving “Roll back pricing”',
     ]);
   });
 
@@ -88,8 +88,8 @@ describe('time sinks', () => {
     ];
     const sinks = timeSinks(card, events);
     expect(sinks.map((s) => s.text)).toEqual([
-      '15.5 minutes from approving rollback:pricing to resolving the incident',
-      '8.5 minutes waiting for a second approver on rollback:pricing',
+      '15.5 minutes from approving “Roll back pricing” to resolving the incident',
+      '8.5 minutes waiting for a second approver to roll back pricing',
       '4.0 minutes from the first diagnose (checkout) to the request to roll back pricing',
     ]);
     expect(sinks.map((s) => s.kind)).toEqual(['gap', 'review', 'gap']);
@@ -100,7 +100,7 @@ describe('time sinks', () => {
     const card = cardWith({ detected: 5 * MIN, impactStart: 4 * MIN }, [review(8, null, 'failover:db')], 20 * MIN);
     const events = [command(6, 'alice', 'ack'), command(8, 'bob', 'failover', { target: 'db' }), requested(8, 'failover:db')];
     expect(timeSinks(card, events).map((s) => s.text)).toEqual([
-      '12.0 minutes waiting for a second approver on failover:db (still waiting when the drill ended)',
+      '12.0 minutes waiting for a second approver to fail db over (still waiting when the drill ended)',
       '2.0 minutes from the acknowledgement to the request to fail db over',
       '1.0 minutes from the page to the acknowledgement',
     ]);

@@ -159,7 +159,7 @@ describe('drills by difficulty', () => {
     await ready(server);
     const campaign = async (drills: unknown[]) => {
       const res = await fetch(`${server.url}/api/campaigns`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ team: 'red', drills }) });
-      return { status: res.status, json: (await res.json()) as { drills: CreateSessionResponse[]; code?: string; message?: string } };
+      return { status: res.status, json: (await res.json()) as { campaignId: string; drills: CreateSessionResponse[]; code?: string; message?: string } };
     };
     // A rating some seed has.
     const difficulty = [...expected.values()][0] as Difficulty;
@@ -169,6 +169,12 @@ describe('drills by difficulty', () => {
     expect(rated?.difficulty).toBe(difficulty);
     expect(expected.get(rated?.seed ?? 0)).toBe(difficulty);
     expect(seeded).toMatchObject({ seed: 4, difficulty: null });
+    // The campaign remembers what each drill was asked for: the seed alone does not say it was meant to be hard.
+    const stored = (await get(server, `/api/campaigns/${made.json.campaignId}`)).json as { drills: { sessionId: string; seed: number; difficulty: string | null }[] };
+    expect(stored.drills.map((d) => [d.sessionId, d.seed, d.difficulty])).toEqual([
+      [rated?.sessionId, rated?.seed, difficulty],
+      [seeded?.sessionId, 4, null],
+    ]);
     expect(await campaign([{ scenarioId: SCENARIO, difficulty }, { scenarioId: 'planless', difficulty }])).toMatchObject({
       status: 409,
       json: { code: 'difficulty-unavailable', message: expect.stringMatching(/^drills\[1\]: .*no reference plan/) },

@@ -154,8 +154,8 @@ describe.skipIf(SKIP_BROWSER)('the approval banner and the timeline in Chromium'
     expect(await banner(facilitator.page).getByRole('button').count()).toBe(0);
 
     // On the timeline, bob's request is one line.
-    await timelineLines(a).filter({ hasText: "bob's rollback:pricing is waiting for a second approver." }).waitFor();
-    expect(await linesSaying(a, /rollback:pricing is waiting|ran rollback on pricing/)).toBe(1);
+    await timelineLines(a).filter({ hasText: "bob's request to roll back Pricing is waiting for a second approver." }).waitFor();
+    expect(await linesSaying(a, /roll back Pricing is waiting|ran “Roll back Pricing”/)).toBe(1);
 
     for (const size of [
       { width: 1440, height: 900 },
@@ -180,8 +180,8 @@ describe.skipIf(SKIP_BROWSER)('the approval banner and the timeline in Chromium'
     await banner(bob.page).waitFor({ state: 'hidden' });
     await titled(a, false);
     expect(await a.title()).toBe(await bob.page.title());
-    await timelineLines(a).filter({ hasText: "alice approved bob's rollback:pricing." }).waitFor();
-    expect(await linesSaying(a, /approved.*rollback:pricing/)).toBe(1);
+    await timelineLines(a).filter({ hasText: "alice approved bob's request to roll back Pricing." }).waitFor();
+    expect(await linesSaying(a, /approved.*roll back Pricing/i)).toBe(1);
   });
 
   it('approves a second request with the y shortcut; a refused self-approval is one line', async () => {
@@ -200,8 +200,8 @@ describe.skipIf(SKIP_BROWSER)('the approval banner and the timeline in Chromium'
     expect(forced).toMatchObject({ type: 'error', code: 'self-approval' });
     const a = alice.page;
     await banner(a).getByRole('button', { name: 'Approve “Fail Pricing over”' }).waitFor();
-    await timelineLines(a).filter({ hasText: 'bob tried to approve failover:pricing: rejected with self-approval' }).waitFor();
-    expect(await linesSaying(a, 'bob tried to approve failover:pricing')).toBe(1);
+    await timelineLines(a).filter({ hasText: 'bob tried to approve “Fail Pricing over”: rejected with self-approval' }).waitFor();
+    expect(await linesSaying(a, 'bob tried to approve “Fail Pricing over”')).toBe(1);
     // The shortcut is listed in the help.
     await a.locator('body').focus();
     await a.keyboard.press('?');

@@ -1,24 +1,33 @@
 /**
  * A week of Sev 1s in Chromium: a facilitator plans a campaign in the lobby (adds three scenarios,
- * moves one, removes it, gives the first drill its own seed), lands on the campaign page, runs both
+ * moves one, removes it, gives the first drill its own seed and the second a difficulty), lands on the
+ * campaign page, which shows each drill's seed and the difficulty it was asked for, runs both
  * drills from it (Start and End in each drill's console, a responder acknowledging and declaring
  * over the protocol, late in the first drill and at once in the second), and the campaign page
  * then shows both scores, the availability, the score trend and the response times side by side,
  * the second drill's acknowledgement marked faster. An unknown campaign says so, with a way back.
  * Screenshots at 1440×900 and 1280×720 go to artifacts/.
  */
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import type { CreateCampaignResponse } from '../../engine/protocol/messages.ts';
+import type { Explorer } from '../../engine/server/difficulty-cache.ts';
 import { TestClient, get } from '../server/harness.ts';
 import { SKIP_BROWSER, artifact, person, reportProblems, startRig, waitLive, type Person, type Rig } from './browser.ts';
 
 const SMALL = { width: 1280, height: 720 };
+/** The ratings a stand-in explore gives seeds 1…6 of every scenario: seeds 3 and 6 are the hard ones. */
+const RATINGS = ['easy', 'typical', 'hard', 'typical', 'easy', 'hard'] as const;
+const ratingOf = (seed: number) => RATINGS[(seed - 1) % RATINGS.length] as (typeof RATINGS)[number];
+const explorer: Explorer = async (options) => ({
+  perSeed: Array.from({ length: options.count }, (_, i) => ({ seed: options.fromSeed + i, rating: ratingOf(options.fromSeed + i), difficulty: 50 })) as never,
+});
 
-/** Both sizes of one screen, from the same page (its localStorage holds the drills' tokens). */
-async function screenshots(page: Page, name: string): Promise<void> {
+/** Both sizes of one screen, from the same page (its localStorage holds the drills' tokens); `subject` is kept in view at both. */
+async function screenshots(page: Page, name: string, subject?: Locator): Promise<void> {
   await page.screenshot({ path: artifact(`ui-campaign-${name}-1440.png`) });
   await page.setViewportSize(SMALL);
+  await subject?.scrollIntoViewIfNeeded();
   await page.screenshot({ path: artifact(`ui-campaign-${name}-1280.png`) });
   await page.setViewportSize({ width: 1440, height: 900 });
 }
@@ -29,7 +38,7 @@ describe.skipIf(SKIP_BROWSER)('a campaign in the browser', () => {
   let created: CreateCampaignResponse;
 
   beforeAll(async () => {
-    rig = await startRig();
+    rig = await startRig({ difficulty: { seeds: RATINGS.length, workers: 1 } }, { explorer });
     facilitator = await person(rig.browser, 'facilitator');
   });
   afterAll(async () => {
@@ -37,7 +46,7 @@ describe.skipIf(SKIP_BROWSER)('a campaign in the browser', () => {
   });
   beforeEach(() => onTestFailed(() => reportProblems([facilitator])));
 
-  it('plans a week in the lobby: an ordered list of scenarios, each with its seed, and one speed', async () => {
+  it('plans a week in the lobby: an ordered list of scenarios, each with its seed or difficulty, and one speed', async () => {
     const { page } = facilitator;
     await page.goto(`${rig.server.url}/#/`);
     const form = page.getByRole('form', { name: 'New campaign' });
@@ -59,20 +68,28 @@ describe.skipIf(SKIP_BROWSER)('a campaign in the browser', () => {
     await form.getByRole('button', { name: /^Remove drill 3 / }).click();
     expect(await rows.count()).toBe(2);
     await rows.nth(0).getByLabel('Seed number').fill('11');
-    await screenshots(page, 'lobby');
+    // The second drill by difficulty, once the server has rated its seeds (the lobby asks again until then).
+    await expect.poll(() => rows.nth(1).getByLabel('Difficulty level').isEnabled(), { timeout: 30_000 }).toBe(true);
+    await rows.nth(1).getByLabel('Difficulty level').selectOption('hard');
+    await expect(rows.nth(1).getByRole('radio', { name: 'Difficulty' }).isChecked()).resolves.toBe(true);
+    await screenshots(page, 'lobby', form);
 
     const response = page.waitForResponse((r) => r.url().endsWith('/api/campaigns') && r.request().method() === 'POST');
     await form.getByRole('button', { name: 'Create campaign' }).click();
     created = (await (await response).json()) as CreateCampaignResponse;
-    expect(created.drills.map((d) => [d.scenarioId, d.seed])).toEqual([
-      ['retail-sev1', 11],
-      ['checkout-retry-storm', 11],
+    // A hard seed of the stand-in ratings (which one is the server's turn to hand out).
+    expect(created.drills.map((d) => [d.scenarioId, d.seed, d.difficulty])).toEqual([
+      ['retail-sev1', 11, null],
+      ['checkout-retry-storm', expect.any(Number), 'hard'],
     ]);
+    const hardSeed = created.drills[1]?.seed ?? 0;
+    expect(ratingOf(hardSeed)).toBe('hard');
     await page.waitForURL(new RegExp(`#/campaign/${created.campaignId}$`));
     await page.getByRole('heading', { name: 'Game week 1' }).waitFor();
     const drills = page.getByRole('table', { name: 'The drills, in order' });
     await expect(drills.locator('tbody tr').count()).resolves.toBe(2);
     expect(await drills.locator('td.state').allTextContents()).toEqual(['ready', 'ready']);
+    expect(await drills.locator('td.seed').allTextContents()).toEqual(['11', `${hardSeed} · hard`]);
     // This browser created it: it holds each drill's facilitator token, and so a way into each console.
     for (const n of [1, 2]) await page.getByRole('link', { name: `Open the console of drill ${n}` }).waitFor();
     await screenshots(page, 'ready');

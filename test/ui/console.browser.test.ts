@@ -107,7 +107,7 @@ describe.skipIf(SKIP_BROWSER)('the drill console in Chromium', () => {
     await page.getByRole('combobox', { name: 'Fault to inject' }).selectOption('pricing-rules-v2');
     await page.getByRole('button', { name: 'Inject', exact: true }).click();
     await notified(page, 'Inject: done');
-    await page.getByRole('region', { name: 'Timeline' }).getByText(/Fault pricing-rules-v2 \([a-z-]+\) started on pricing/).waitFor();
+    await page.getByRole('region', { name: 'Timeline' }).getByText(/Fault pricing-rules-v2 \([a-z-]+\) started on Pricing/).waitFor();
     // Running: the notice has gone and the briefing has folded away (one click opens it again).
     await alice.page.getByText('Waiting for the facilitator to start the drill.').waitFor({ state: 'hidden' });
     expect(await alice.page.locator('details.briefing').getAttribute('open')).toBeNull();
@@ -124,7 +124,7 @@ describe.skipIf(SKIP_BROWSER)('the drill console in Chromium', () => {
     await page.goto(`${rig.server.url}/#/drill/${sessionId}`);
     await waitLive(page);
     await page.getByRole('button', { name: 'Pause', exact: true }).waitFor();
-    await page.getByRole('region', { name: 'Timeline' }).getByText(/Fault pricing-rules-v2 \([a-z-]+\) started on pricing/).waitFor();
+    await page.getByRole('region', { name: 'Timeline' }).getByText(/Fault pricing-rules-v2 \([a-z-]+\) started on Pricing/).waitFor();
   });
 
   it('treats a second tab of one browser as the same person', async () => {
@@ -162,15 +162,16 @@ describe.skipIf(SKIP_BROWSER)('the drill console in Chromium', () => {
     const f = facilitator.page;
     await f.getByText('Drill', { exact: true }).click();
     const panel = f.locator('.facilitator-drill');
-    await panel.getByText(/^Root cause: pricing-rules-v2 · expected severity: Sev 1$/).waitFor();
+    await panel.getByText(/^Root cause: pricing-rules-v2 on Pricing · expected severity: Sev 1$/).waitFor();
     // The seed's draw (retail-sev1 varies the root cause's start, among others).
     await panel.getByText(/^This seed drew: .*pricing-rules-v2\.at \d\d:\d\d:\d\d/).waitFor();
     const advice = panel.getByRole('list', { name: 'Advice and its labels' });
     await advice.getByRole('listitem').filter({ hasText: 'Try a cache flush?' }).filter({ hasText: 'harmful' }).filter({ hasText: 'Flushing stampedes the pricing database' }).waitFor();
     await advice.getByRole('listitem').filter({ hasText: 'Account errors: known issue?' }).filter({ hasText: 'stale' }).waitFor();
     const faults = panel.getByRole('list', { name: 'Faults active and to come' });
-    await faults.getByRole('listitem').filter({ hasText: /^pricing-rules-v2 on pricing · active since/ }).waitFor();
+    await faults.getByRole('listitem').filter({ hasText: /^pricing-rules-v2 on Pricing · active since/ }).waitFor();
     await faults.getByRole('button', { name: 'Inject login-herd now' }).waitFor();
+    await faults.getByRole('listitem').filter({ hasText: /^login-herd on Auth · starts when someone runs “Restart Account pages”/ }).waitFor();
     await facilitator.page.screenshot({ path: artifact('ui-facilitator-drill.png') });
     await f.getByText('Drill', { exact: true }).click();
     const secrets = ['Flushing stampedes the pricing database', 'Root cause: pricing-rules', 'expected severity', 'login-herd', 'search-reindex', 'Red herring', 'The session cache was removed in 2024', 'This seed drew'];

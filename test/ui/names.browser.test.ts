@@ -1,22 +1,35 @@
 /**
  * One name everywhere: in a running retail-sev1 console, paged, with pricing selected and its
  * rollback waiting for approval, no text on screen shows a raw service or journey id where the
- * scenario gives a display name ("pricing-db" for "Pricing database"). Whole words only, and ids are
- * matched with their case, so "the pricing-rules config" or the authored prose of an action's
- * description or a log line (English words, not ids) are not ids; those prose parts are left out.
+ * scenario gives a display name ("pricing-db" for "Pricing database"): not the buttons, not the
+ * timeline's sentences, not the facilitator's Drill panel. Whole words only, and ids are matched
+ * with their case, so "the pricing-rules config" or the authored prose of an action's description
+ * or a log line (English words, not ids) are not ids; those prose parts are left out.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { actionPhrase } from '../../engine/protocol/describe.ts';
+import { ACTION_TYPES } from '../../engine/protocol/scenario.ts';
 import { createDrill } from '../server/harness.ts';
 import { loadScenario } from '../helpers.ts';
 import { SKIP_BROWSER, artifact, person, startPaged, startRig, type Person, type Rig } from './browser.ts';
 
 /**
  * Authored sentences, not names: the scenario's title, a description, advice, an answer, a log line,
- * the briefing. And the timeline: its sentences come from engine/protocol/describe.ts, shared with
- * the after-action report, which still names an action by its id ("bob's rollback:pricing is
- * waiting for a second approver"); changing that is a change to the report, not to the console.
+ * the briefing, the facilitator's notes. And what the seed drew, written as the scenario file's field
+ * paths ("rollback:pricing.duration 2m31s"), which a facilitator looks up in that file.
  */
-const PROSE = ['.console-head .title', '.action-description', '.advice-text', '.logs', '.answer-text', '.briefing-text', '.task-text', '.timeline'];
+const PROSE = ['.console-head .title', '.action-description', '.advice-text', '.logs', '.answer-text', '.briefing-text', '.task-text', '.facilitator-notes-text', '.facilitator-drill .advice-labels', '.facilitator-drill .variation'];
+
+/**
+ * The timeline's sentences quote what people and the scenario wrote (an advice title, a log line, a
+ * status update, a change's summary after its author): that is prose. They also quote an action by
+ * its button's words (“Roll back Pricing”), which are ours and stay in, recognised by their verb.
+ */
+const ACTION_VERBS = new Set(ACTION_TYPES.map((t) => actionPhrase(t, '').split(' ')[0]?.toLowerCase()));
+const withoutQuotedProse = (text: string): string =>
+  text
+    .replace(/“([^”]*)”/g, (quote, inside: string) => (ACTION_VERBS.has(inside.split(' ')[0]?.toLowerCase()) ? quote : '“…”'))
+    .replace(/^(\d\d:\d\d:\d\d\s+)?(Change on .+? by [^:]+): .*$/gm, '$1$2: …');
 
 /** The text of every text node on screen outside `prose` (a script: the tests have no DOM types). */
 const SHOWN_TEXT = (prose: readonly string[]) => `(() => {
@@ -60,10 +73,14 @@ describe.skipIf(SKIP_BROWSER)('display names in the console in Chromium', () => 
     await a.locator('.status-line', { hasText: 'Roll back Pricing: requested' }).waitFor();
     await bob.page.getByRole('button', { name: 'Approve “Roll back Pricing”' }).first().waitFor();
     await bob.page.locator('g.node[data-id="pricing-db"]').click();
+    // The timeline says what the buttons said, in the same words.
+    await a.getByRole('region', { name: 'Timeline' }).getByText("alice's request to roll back Pricing is waiting for a second approver.").waitFor();
+    await facilitator.page.locator('details.facilitator-drill > summary').click();
+    await facilitator.page.locator('.facilitator-drill .fault-list').getByText(/^pricing-rules-v2 on Pricing · active since/).waitFor();
     for (const p of [alice, bob, facilitator]) {
       await p.page.screenshot({ path: artifact(`ui-names-${p.label}.png`) });
       // A display name may contain an id as a word ("See account information"): names are taken out first.
-      let text = ((await p.page.evaluate(SHOWN_TEXT(PROSE))) as string[]).join('\n');
+      let text = withoutQuotedProse(((await p.page.evaluate(SHOWN_TEXT(PROSE))) as string[]).join('\n'));
       for (const name of names) text = text.replaceAll(name, '‹name›');
       expect(text.length).toBeGreaterThan(500);
       const found = ids.flatMap((id) => {

@@ -3,7 +3,7 @@
  * ("Pricing database", "See product prices"), its id only when it has none. Buttons, banners, the
  * pager and the status line all go through here, as the timeline's sentences go through describe.
  */
-import { actionPhrase } from '../../engine/protocol/describe.ts';
+import { actionTitle, actionWords } from '../../engine/protocol/describe.ts';
 import { actionId } from '../../engine/protocol/ids.ts';
 import type { ViewModel } from './model.ts';
 
@@ -16,9 +16,7 @@ export function nameOf(m: Names, id: string): string {
 
 /** An action as a button says it: "Roll back Pricing", "Open a breaker on Checkout (calls to recommendations)". */
 export function actionLabel(m: Names, a: { type: string; target: string; dependency?: string | undefined }): string {
-  const phrase = actionPhrase(a.type, nameOf(m, a.target));
-  const calls = a.dependency !== undefined ? ` (calls to ${nameOf(m, a.dependency)})` : '';
-  return `${phrase.charAt(0).toUpperCase()}${phrase.slice(1)}${calls}`;
+  return actionTitle(actionWords(a.type, nameOf(m, a.target), a.dependency === undefined ? undefined : nameOf(m, a.dependency)));
 }
 
 /** The action a request (its id, "rollback:pricing") asks for, by its label; the id if the scenario has no such action. */

@@ -1,5 +1,6 @@
 /**
- * The campaign page's two tables: the drills in order (scenario, seed, state, score, and the ways in:
+ * The campaign page's two tables: the drills in order (scenario, seed and the difficulty it was picked
+ * for, state, score, and the ways in:
  * its console, when this browser holds its facilitator token, its debrief and its replay), and the
  * response times side by side, one column per drill, each against the drill before it, so the team
  * sees whether it got faster.
@@ -32,6 +33,10 @@ function stateOf(d: CampaignDrill): string {
 /** Whole seconds: simulated times are whole ticks, and "12m" reads faster than "00:12:00". */
 const time = (ms: number): string => formatDuration(Math.round(ms / 1000) * 1000);
 
+/** "4217", or "4217 · hard" when the drill was asked for by difficulty: how hard the week was meant to be, not only which drill. */
+const seedCell = (d: CampaignDrill): HTMLElement =>
+  h('td', { class: 'num seed' }, String(d.seed), d.difficulty ? h('span', { class: `difficulty ${d.difficulty}`, text: ` · ${d.difficulty}` }) : null);
+
 export function drillsTable(drills: readonly CampaignDrill[], id: string): HTMLElement {
   const head = h('tr', {}, ...['#', 'Scenario', 'Seed', 'State', 'Score', 'Links'].map((t) => h('th', { scope: 'col', text: t })));
   const rows = drills.map((d, i) => {
@@ -48,7 +53,7 @@ export function drillsTable(drills: readonly CampaignDrill[], id: string): HTMLE
       { 'data-session': d.sessionId },
       h('td', { text: n }),
       h('td', { text: d.title }),
-      h('td', { class: 'num', text: d.seed }),
+      seedCell(d),
       h('td', { class: `state ${stateOf(d).split(' ')[0]}`, text: stateOf(d) }),
       h('td', { class: 'num score', text: d.score ?? '—' }),
       h('td', { class: 'links' }, ...links),

@@ -6,11 +6,13 @@
  * it: the scenario's `facilitator` sections and the fault events reach the facilitator's socket only.
  */
 import { formatClock } from '../../../engine/protocol/format.ts';
+import { faultTargets } from '../../../engine/protocol/ids.ts';
 import type { Scenario } from '../../../engine/protocol/scenario.ts';
 import { describeVariation } from '../../../engine/protocol/varied.ts';
 import type { IntegrationsMessage } from '../../../engine/protocol/messages.ts';
 import { h } from '../dom.ts';
 import type { ViewModel } from '../model.ts';
+import { actionLabel, nameOf } from '../names.ts';
 import { createIntegrationsView, type InboundContext } from './integrations.ts';
 
 export interface DrillPanel {
@@ -39,6 +41,13 @@ export function createDrillPanel(inject: (fault: string) => void, inbound: Inbou
       b.addEventListener('click', () => inject(fault));
       return b;
     };
+    // Fault ids are the scenario's own names for its faults; what they act on is said as the graph names it.
+    const on = (fault: string | undefined): string => {
+      const def = scenario.faults.find((x) => x.id === fault);
+      if (!def) return '';
+      const to = faultTargets(def).map((id) => nameOf(m, id)).join(', ');
+      return def.from !== undefined ? ` on the calls from ${nameOf(m, def.from)} to ${to}` : ` on ${to}`;
+    };
     // A YAML block keeps the author's line breaks; a line that carries on a sentence joins it again.
     const notes = scenario.facilitator.notes?.replace(/\n(?=[a-z(])/g, ' ');
     body.replaceChildren(
@@ -51,6 +60,7 @@ export function createDrillPanel(inject: (fault: string) => void, inbound: Inbou
         {},
         'Root cause: ',
         h('strong', { text: scenario.facilitator.rootCause ?? '(not named)' }),
+        on(scenario.facilitator.rootCause),
         ` · expected severity: Sev ${scenario.facilitator.expectedSeverity}`,
       ),
       // What the seed drew is why this drill differs from last week's: the facilitator can say so in the debrief.
@@ -61,11 +71,11 @@ export function createDrillPanel(inject: (fault: string) => void, inbound: Inbou
       h(
         'ul',
         { class: 'fault-list', 'aria-label': 'Faults active and to come' },
-        ...f.activeFaults.map((a) => h('li', { class: 'active' }, h('strong', { text: a.fault }), ` on ${(a.targets ?? [a.target]).join(', ')} · active since ${formatClock(a.startedAt)}`)),
-        ...f.upcomingInjects.map((u) => h('li', {}, h('strong', { text: u.fault }), ` on ${(u.targets ?? [u.target]).join(', ')} · due at ${formatClock(u.at)} `, injectButton(u.fault))),
+        ...f.activeFaults.map((a) => h('li', { class: 'active' }, h('strong', { text: a.fault }), `${on(a.fault)} · active since ${formatClock(a.startedAt)}`)),
+        ...f.upcomingInjects.map((u) => h('li', {}, h('strong', { text: u.fault }), `${on(u.fault)} · due at ${formatClock(u.at)} `, injectButton(u.fault))),
         ...scenario.faults
           .filter((x) => x.at === undefined && !f.activeFaults.some((a) => a.fault === x.id))
-          .map((x) => h('li', { class: 'muted' }, h('strong', { text: x.id }), x.trigger ? ` · starts when someone runs ${x.trigger.action} on ${x.trigger.target} ` : ' · inject only ', injectButton(x.id))),
+          .map((x) => h('li', { class: 'muted' }, h('strong', { text: x.id }), on(x.id), x.trigger ? ` · starts when someone runs “${actionLabel(m, { type: x.trigger.action, target: x.trigger.target })}” ` : ' · inject only ', injectButton(x.id))),
       ),
       h('h2', { text: 'Advice' }),
       scenario.advice.length === 0

@@ -6,7 +6,9 @@
  * only ever moves from one end's to the other's. A label is placed at the first spot (right, left,
  * below, above, …) that covers no other label, no node and no edge; when every spot on the panel
  * crosses some edge, the one crossing the fewest (and none of the node's own) is taken, and each edge
- * through it is bent to pass just above or below the label instead: text is never struck through.
+ * through it takes another way: first the same kind of curve turning earlier or later, which looks
+ * like every other edge; only when none of those is clear, a path just above or below the label.
+ * Text is never struck through.
  */
 import { curveMonotoneX, line } from 'd3';
 import type { Point } from './layout.ts';
@@ -34,20 +36,33 @@ const grow = (b: Box, m: number): Box => [b[0] - m, b[1] - m, b[2] + m, b[3] + m
 
 /** The curve from the caller at `a` to the callee at `b`, ending at their shapes' edges (radius `r`). */
 export function edgeShape(source: string, target: string, a: Point, b: Point, r: number): EdgeShape {
-  const sx = a.x + r + 1;
-  const tx = b.x - r - 3;
-  const mx = (sx + tx) / 2;
-  const n = Math.max(8, Math.ceil((Math.abs(tx - sx) + Math.abs(b.y - a.y)) / 3));
+  return curve(source, target, { x: a.x + r + 1, y: a.y }, { x: b.x - r - 3, y: b.y }, 0.5, 0.5);
+}
+
+/**
+ * A cubic from `s` to `t` that leaves and arrives level, its control points at fractions `f1` and
+ * `f2` of the way across: (½, ½) turns midway; (0.9, 0.9) runs level first and turns late.
+ */
+function curve(source: string, target: string, s: Point, t: Point, f1: number, f2: number): EdgeShape {
+  const c1 = s.x + f1 * (t.x - s.x);
+  const c2 = s.x + f2 * (t.x - s.x);
+  const n = Math.max(8, Math.ceil((Math.abs(t.x - s.x) + Math.abs(t.y - s.y)) / 3));
   const pts: Point[] = [];
   for (let i = 0; i <= n; i++) {
-    const t = i / n;
-    const u = 1 - t;
-    // Control points (mx, a.y) and (mx, b.y): x = u³sx + 3u²t·mx + 3ut²·mx + t³tx, likewise y.
-    pts.push({ x: u * u * u * sx + 3 * u * t * mx + t * t * t * tx, y: (u * u * u + 3 * u * u * t) * a.y + (3 * u * t * t + t * t * t) * b.y });
+    const k = i / n;
+    const u = 1 - k;
+    // Control points (c1, s.y) and (c2, t.y): x = u³sx + 3u²k·c1 + 3uk²·c2 + k³tx, likewise y.
+    pts.push({ x: u * u * u * s.x + 3 * u * u * k * c1 + 3 * u * k * k * c2 + k * k * k * t.x, y: (u * u * u + 3 * u * u * k) * s.y + (3 * u * k * k + k * k * k) * t.y });
   }
-  const d = `M${sx.toFixed(1)},${a.y.toFixed(1)}C${mx.toFixed(1)},${a.y.toFixed(1)} ${mx.toFixed(1)},${b.y.toFixed(1)} ${tx.toFixed(1)},${b.y.toFixed(1)}`;
-  return { source, target, pts, box: [Math.min(sx, tx), Math.min(a.y, b.y), Math.max(sx, tx), Math.max(a.y, b.y)], d };
+  const d = `M${s.x.toFixed(1)},${s.y.toFixed(1)}C${c1.toFixed(1)},${s.y.toFixed(1)} ${c2.toFixed(1)},${t.y.toFixed(1)} ${t.x.toFixed(1)},${t.y.toFixed(1)}`;
+  return { source, target, pts, box: [Math.min(s.x, t.x), Math.min(s.y, t.y), Math.max(s.x, t.x), Math.max(s.y, t.y)], d };
 }
+
+/** The other turns an edge may take, nearest the usual midway turn first. */
+const FRACTIONS = [0.05, 0.2, 0.35, 0.5, 0.65, 0.8, 0.95];
+const TURNS: readonly [number, number][] = FRACTIONS.flatMap((f1) => FRACTIONS.map((f2): [number, number] => [f1, f2]))
+  .filter(([f1, f2]) => f1 !== 0.5 || f2 !== 0.5)
+  .sort((a, b) => Math.hypot(a[0] - 0.5, a[1] - 0.5) - Math.hypot(b[0] - 0.5, b[1] - 0.5));
 
 /** Whether the edge passes through the label box (with clearance for its stroke). */
 export function crosses(e: EdgeShape, label: Box): boolean {
@@ -77,25 +92,36 @@ export function labelSpots(p: Point, r: number, w: number, h: number, slide: (x0
 }
 
 /**
- * The edge's path bent around the labels it crosses: it runs level just above or below each one
- * (the side nearer its own course there), joined by a monotone curve so it never doubles back.
- * Returns its straight path when it crosses none.
+ * The edge's path around the labels it crosses. Its own curve when it crosses none; else the same
+ * kind of curve turning earlier or later (the nearest turn to midway that meets no label and no
+ * other node: `nodes`), which reads as smoothly as any other edge; else it passes just above or
+ * below each label (the side nearer its own course there), joined by a monotone curve so it never
+ * doubles back. It reaches that height only by the label's far end when it comes from that side
+ * already (a monotone curve cannot overshoot its points), so it eases down instead of dropping at a
+ * right angle; it runs level along the whole label only when it must cross over to the other side.
  */
-export function routeAround(e: EdgeShape, labels: readonly Box[]): string {
+export function routeAround(e: EdgeShape, labels: readonly Box[], nodes: readonly Box[] = []): string {
   const hit = labels.filter((b) => crosses(e, b)).sort((a, b) => a[0] - b[0]);
   if (hit.length === 0) return e.d;
   const first = e.pts[0] as Point;
   const last = e.pts[e.pts.length - 1] as Point;
+  for (const [f1, f2] of TURNS) {
+    const other = curve(e.source, e.target, first, last, f1, f2);
+    if (!labels.some((b) => crosses(other, b)) && !nodes.some((b) => crosses(other, b))) return other.d;
+  }
   const way: [number, number][] = [[first.x, first.y]];
   for (const b of hit) {
     const g = grow(b, CLEARANCE + 1);
     const mid = (g[0] + g[2]) / 2;
     const here = e.pts.reduce((best, p) => (Math.abs(p.x - mid) < Math.abs(best.x - mid) ? p : best), first);
     const y = here.y - g[1] < g[3] - here.y ? g[1] : g[3];
-    const x0 = Math.max(g[0], (way[way.length - 1]?.[0] ?? first.x) + 1);
+    const prev = way[way.length - 1] ?? [first.x, first.y];
+    const x0 = Math.max(g[0], prev[0] + 1);
     const x1 = Math.min(g[2], last.x - 1);
     if (x1 <= x0) continue;
-    way.push([x0, y], [x1, y]);
+    const sameSide = y === g[1] ? prev[1] <= y : prev[1] >= y;
+    if (!sameSide) way.push([x0, y]);
+    way.push([x1, y]);
   }
   way.push([last.x, last.y]);
   return line().curve(curveMonotoneX)(way) ?? e.d;

@@ -3,7 +3,8 @@
  *
  * - Health by colour and shape and pattern, so it reads without colour: healthy = green circle,
  *   degraded = amber hatched triangle, down = red cross-hatched square, recovering = blue circle in a
- *   dashed ring. A legend sits in the panel's header.
+ *   dashed ring. A legend runs along the panel's foot, one small line, so the header takes one row and
+ *   the graph keeps the height (in a narrow panel its edge key drops the word "callee").
  * - Edges are arrows caller → callee: soft dependencies dashed; coloured and thickened by the callee's
  *   current error rate (amber from 1%, red and wider from 5%) so the blast radius reads at a glance.
  * - Nodes are focusable buttons (tabindex 0, role button, aria-label "<name>: <state>, <rate> errors").
@@ -132,7 +133,7 @@ function legend(uid: string): HTMLElement {
     ...STATES.map((st) => h('li', {}, state(st), st)),
     h('li', {}, line('soft ok'), 'soft'),
     h('li', { class: 'legend-async', title: 'Asynchronous: messages on a topic, consumed later' }, line('async ok'), 'async'),
-    h('li', { title: `Edge colour and width: the callee's error rate (amber ≥ ${EDGE_WARN * 100}%, red ≥ ${EDGE_FAIL * 100}%)` }, line('hard fail'), `callee ≥ ${EDGE_FAIL * 100}% errors`),
+    h('li', { title: `Edge colour and width: the callee's error rate (amber ≥ ${EDGE_WARN * 100}%, red ≥ ${EDGE_FAIL * 100}%)` }, line('hard fail'), h('span', { class: 'legend-long', text: 'callee ' }), `≥ ${EDGE_FAIL * 100}% errors`),
   );
 }
 
@@ -146,7 +147,7 @@ export function createGraphView(root: HTMLElement, ctx: ViewContext): View {
   const uid = `sg${++instances}`;
   root.classList.add('gv');
   const holder = h('div', { class: 'graph-canvas' });
-  root.append(h('div', { class: 'graph-head' }, h('h2', { text: 'Service graph' }), legend(uid)), holder);
+  root.append(h('div', { class: 'graph-head' }, h('h2', { text: 'Service graph' })), holder, legend(uid));
 
   const svg = select(holder)
     .append('svg')
@@ -369,10 +370,11 @@ export function createGraphView(root: HTMLElement, ctx: ViewContext): View {
       rec.label.setAttribute('class', `label ${rec.state}${rec.id === selected ? ' selected' : ''}`);
       setText(rec.rateSpan, rec.rate);
     }
-    // Edges through a label that had nowhere better to go bend around it.
+    // Edges through a label that had nowhere better to go take another way round it (never through another node).
     for (const e of edges) {
       if (!e.shape) continue;
-      const d = routeAround(e.shape, placed);
+      const others = [...nodeBoxes].flatMap(([id, b]) => (id === e.source || id === e.target ? [] : [b]));
+      const d = routeAround(e.shape, placed, others);
       if (d !== e.d) {
         e.d = d;
         e.el.setAttribute('d', d);

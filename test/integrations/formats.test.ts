@@ -100,11 +100,14 @@ describe('outbound integrations: formats', () => {
         async (server) => {
           const played = await playIncident(server);
           const id = played.creds.sessionId;
-          // Everything has arrived once the webhook has the drill's end and PagerDuty its resolve.
+          // Everything has arrived once the webhook has the drill's end and PagerDuty a resolve for every
+          // page it was sent (they are sent one after another: waiting for the first one is not enough).
+          const pdKeys = (action: string) => new Set(receiver.to(PATHS.pagerduty).flatMap((r) => ((r.body as { event_action?: string }).event_action === action ? [(r.body as { dedup_key: string }).dedup_key] : [])));
           await until(
             () =>
               receiver.to(PATHS.webhook).some((r) => (r.body as { kind?: string; event?: { to?: string } }).kind === 'drill.state' && (r.body as { event: { to?: string } }).event.to === 'ended') &&
-              receiver.to(PATHS.pagerduty).some((r) => (r.body as { event_action?: string }).event_action === 'resolve'),
+              pdKeys('resolve').size > 0 &&
+              pdKeys('resolve').size === pdKeys('trigger').size,
             15_000,
           );
 

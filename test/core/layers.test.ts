@@ -20,8 +20,8 @@ const RULES: Record<Layer, { layers: Layer[]; packages: RegExp }> = {
   // d3 draws the report's charts as SVG on the server.
   score: { layers: ['protocol', 'core'], packages: /^d3$/ },
   cli: { layers: ['protocol', 'core', 'integrations', 'scenario', 'score'], packages: /^node:|^(tsx\/esm\/api)$/ },
-  // tsx/esm/api: worker threads load TypeScript sources.
-  server: { layers: ['protocol', 'core', 'integrations', 'scenario', 'score'], packages: /^node:|^(express|ws|helmet|pino|better-sqlite3|unhomoglyph|zod|prom-client|tsx\/esm\/api)$/ },
+  // tsx/esm/api: worker threads load TypeScript sources. yaml: the integrations settings file (SEVDRILL_INTEGRATIONS_FILE).
+  server: { layers: ['protocol', 'core', 'integrations', 'scenario', 'score'], packages: /^node:|^(express|ws|helmet|pino|better-sqlite3|unhomoglyph|zod|yaml|prom-client|tsx\/esm\/api)$/ },
   ui: { layers: ['protocol'], packages: /^d3(-[a-z]+)?$/ },
 };
 

@@ -224,7 +224,11 @@ describe('bad frames get an error and change nothing', () => {
     const answered = flooder.errors().filter((m) => m.code === 'forbidden');
     expect(answered.length).toBeGreaterThanOrEqual(39);
     expect(answered.length).toBeLessThan(60);
-    expect(answered.map((m) => m.clientActionId)).toEqual(answered.map((_, i) => `flood-${i}`));
+    // In order: the burst first, whole; later, whatever the bucket refilled (on a loaded machine that can
+    // fall between two refused messages, so only the order is fixed from there on).
+    const numbers = answered.map((m) => Number(String(m.clientActionId).slice('flood-'.length)));
+    expect(numbers.slice(0, 39)).toEqual(numbers.slice(0, 39).map((_, i) => i));
+    expect(numbers).toEqual([...numbers].sort((x, y) => x - y));
 
     await watcher.waitFor(() => watcher.tickArrivals().length >= ticksBefore + 3, 5_000);
     expect(largestGap(watcher.tickArrivals(), floodStart, performance.now())).toBeLessThan(1_000);

@@ -44,7 +44,12 @@ export async function createDrill(server: { url: string }, body: Record<string, 
 
 /** GET a path on the server; returns the status, the raw body and (if JSON) the parsed body. */
 export async function get(server: { url: string }, path: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string; json: unknown }> {
-  const res = await fetch(`${server.url}${path}`, { headers });
+  const res = await fetch(`${server.url}${path}`, { headers }).catch((error: unknown) => {
+    // A kept-alive socket that the server closed while this test process was busy (a synchronous
+    // `sevdrill validate` run, say) fails on reuse; a browser retries an idempotent GET then, and so do we.
+    if ((error as { cause?: { code?: string } }).cause?.code !== 'ECONNRESET') throw error;
+    return fetch(`${server.url}${path}`, { headers });
+  });
   const text = await res.text();
   let json: unknown;
   try {

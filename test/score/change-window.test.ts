@@ -44,8 +44,8 @@ describe('retail-change-window', () => {
     expect(card.conduct.verification.rubberStamps).toEqual([expect.objectContaining({ change: 'regional-rounding-v2', by: 'alice', page: 'pricing-rules-faq', stale: true })]);
     expect(card.conduct.harmfulActions.map((h) => h.action)).toContain('change:regional-rounding-v2');
     const report = renderMarkdown(card, buildReport(run.header, run.events, card));
-    expect(report).toContain('alice approved the change regional-rounding-v2 at 00:02:30 without opening its cited source, pricing-rules-faq, a stale page: a rubber stamp.');
-    expect(report).toMatch(/bob acted on the assistant's answer citing pricing-rules-faq \(last edited 2023-11\) without checking it: change:regional-rounding-v2 at 00:02:30\. The page was stale: "Pricing rules FAQ" was last edited 2023-11, before this change to its services: 2025-06: Pricing moved to the regional rules engine/);
+    expect(report).toContain('alice approved the change regional-rounding-v2 at 00:02:30 without opening its cited source, “Pricing rules FAQ”, a stale page: a rubber stamp.');
+    expect(report).toMatch(/bob acted on the assistant's answer citing “Pricing rules FAQ” \(last edited 2023-11\) without checking it \(the change regional-rounding-v2 at 00:02:30\)\. The page was stale: "Pricing rules FAQ" was last edited 2023-11, before this change to its services: 2025-06: Pricing moved to the regional rules engine/);
     expect(report).toContain('| change regional-rounding-v2 | bob | 00:02:00 | approved | alice | 0.5 min | no: a rubber stamp | — |');
     const html = renderHtml(card, buildReport(run.header, run.events, card));
     expect(html).toContain('no: a rubber stamp');

@@ -104,10 +104,11 @@ describe('the bad plan for retail-sev1', () => {
     expect(bad.conduct.harmfulActions.map((h) => h.fault)).toEqual(['login-herd', 'price-cache-stampede']);
     expect(bad.wentBadly).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^Followed stale advice "assistant-restart-account" \(restart:account\)/),
-        expect.stringMatching(/^Followed harmful advice "colleague-flush-cache" \(cache-flush:pricing\)/),
-        expect.stringMatching(/^restart:account by alice .* set off login-herd\.$/),
-        expect.stringMatching(/^cache-flush:pricing by alice .* set off price-cache-stampede\.$/),
+        // Advice by its title and actions in their buttons' words, as the console shows them.
+        expect.stringMatching(/^Followed stale advice “Account errors: known issue\?” \(restart Account pages\)/),
+        expect.stringMatching(/^Followed harmful advice “Try a cache flush\?” \(flush Pricing's cache\)/),
+        expect.stringMatching(/^Restart Account pages by alice .* set off login-herd\.$/),
+        expect.stringMatching(/^Flush Pricing's cache by alice .* set off price-cache-stampede\.$/),
       ]),
     );
   });

@@ -141,6 +141,7 @@ export async function startServer(config: ServerConfig, options: ServerOptions =
   const port = (http.address() as AddressInfo).port;
   listeningPort = port;
   policy = originPolicy(config.allowedOrigins, port);
+  outbound.warmUp(`http://127.0.0.1:${port}`);
   // Once the server listens: reading the plans and exploring never delay the start or a recovered drill.
   void difficulty.reconcile();
   return {

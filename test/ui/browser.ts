@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startServer, type RunningServer, type ServerOptions } from '../../engine/server/app.ts';
 import type { ServerConfig } from '../../engine/server/config.ts';
@@ -183,6 +184,34 @@ export async function startPaged(url: string, drill: { sessionId: string; facili
   await f.locator('.status-line', { hasText: 'Inject: done' }).waitFor();
   const [first] = responders;
   if (first) await first[0].page.getByRole('button', { name: 'Acknowledge page', disabled: false }).waitFor({ timeout: 30_000 });
+}
+
+/**
+ * For a `describe`: a browser rig and a drill paused at its first page (pausedAtFirstPage), made
+ * before its tests and closed after them. Read them through the getters once the tests run.
+ */
+export function withPausedDrill(): { readonly rig: Rig; readonly drill: CodeDrill } {
+  let rig: Rig | undefined;
+  let drill: CodeDrill | undefined;
+  beforeAll(async () => {
+    rig = await startRig();
+    drill = await pausedAtFirstPage(rig.server);
+  }, 60_000);
+  afterAll(async () => {
+    await rig?.close();
+  });
+  const ready = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('invariant: the rig is read before beforeAll made it');
+    return value;
+  };
+  return {
+    get rig() {
+      return ready(rig);
+    },
+    get drill() {
+      return ready(drill);
+    },
+  };
 }
 
 /** A retail-sev1 drill run (over the socket, at 60×) until its first page fires, then paused there: a console in full cascade that holds still. */

@@ -4,9 +4,8 @@
  * label's box, widened by half the edge's stroke), and every node has a label on screen, at the
  * desktop sizes and at 800 px, where the console stacks its panels.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CodeDrill } from '../server/harness.ts';
-import { SKIP_BROWSER, artifact, joinDrill, pausedAtFirstPage, person, startRig, type Rig } from './browser.ts';
+import { describe, expect, it } from 'vitest';
+import { SKIP_BROWSER, artifact, joinDrill, person, withPausedDrill } from './browser.ts';
 
 const SIZES = [
   { width: 1440, height: 900 },
@@ -47,19 +46,11 @@ const MEASURE = `(() => {
 })()`;
 
 describe.skipIf(SKIP_BROWSER)('the service graph labels in Chromium', () => {
-  let rig: Rig;
-  let drill: CodeDrill;
-  beforeAll(async () => {
-    rig = await startRig();
-    drill = await pausedAtFirstPage(rig.server);
-  }, 60_000);
-  afterAll(async () => {
-    await rig?.close();
-  });
+  const paused = withPausedDrill();
 
   it.each(SIZES)('at $width×$height: no edge crosses a label, and every node has one', async (size) => {
-    const p = await person(rig.browser, `graph ${size.width}`, size);
-    await joinDrill(p, rig.server.url, drill.sessionId, drill.responderCode, `graph${size.width}`);
+    const p = await person(paused.rig.browser, `graph ${size.width}`, size);
+    await joinDrill(p, paused.rig.server.url, paused.drill.sessionId, paused.drill.responderCode, `graph${size.width}`);
     await p.page.locator('.gv g.node.down').first().waitFor({ timeout: 30_000 });
     await p.page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
     await p.page.locator('.gv').screenshot({ path: artifact(`ui-graph-${size.width}x${size.height}.png`) });

@@ -6,8 +6,8 @@
  * timeline's filters stay on one row.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDrill, type CodeDrill } from '../server/harness.ts';
-import { SKIP_BROWSER, artifact, joinDrill, pausedAtFirstPage, person, startPaged, startRig, type Rig } from './browser.ts';
+import { createDrill } from '../server/harness.ts';
+import { SKIP_BROWSER, artifact, joinDrill, person, startPaged, startRig, withPausedDrill, type Rig } from './browser.ts';
 
 const SIZES = [
   { width: 1440, height: 900 },
@@ -55,19 +55,11 @@ const OVERLAPS = `(() => {
 })()`;
 
 describe.skipIf(SKIP_BROWSER)('the console layout in Chromium', () => {
-  let rig: Rig;
-  let drill: CodeDrill;
-  beforeAll(async () => {
-    rig = await startRig();
-    drill = await pausedAtFirstPage(rig.server);
-  }, 60_000);
-  afterAll(async () => {
-    await rig?.close();
-  });
+  const paused = withPausedDrill();
 
   it.each(SIZES)('at $width×$height: no text overlaps other text, and the page does not scroll', async (size) => {
-    const p = await person(rig.browser, `viewer ${size.width}`, size);
-    await joinDrill(p, rig.server.url, drill.sessionId, drill.responderCode, `viewer${size.width}`);
+    const p = await person(paused.rig.browser, `viewer ${size.width}`, size);
+    await joinDrill(p, paused.rig.server.url, paused.drill.sessionId, paused.drill.responderCode, `viewer${size.width}`);
     await p.page.getByRole('list', { name: 'Alerts' }).getByRole('listitem').filter({ hasText: /FIRING · page/ }).first().waitFor();
     await p.page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
     await p.page.screenshot({ path: artifact(`ui-layout-${size.width}x${size.height}.png`) });

@@ -3,26 +3,17 @@
  * firing, every main action of a responder can be scrolled to and is fully on screen, nothing
  * sticks out sideways, and the graph still names its services.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CodeDrill } from '../server/harness.ts';
-import { SKIP_BROWSER, artifact, joinDrill, pausedAtFirstPage, person, startRig, type Rig } from './browser.ts';
+import { describe, expect, it } from 'vitest';
+import { SKIP_BROWSER, artifact, joinDrill, person, withPausedDrill } from './browser.ts';
 
 const ACTIONS = ['Acknowledge page', 'Declare / change severity', 'Take IC', 'Post status update', 'Resolve incident', 'Roll back Pricing', 'Diagnose (read logs)'];
 
 describe.skipIf(SKIP_BROWSER)('the console at 800 px in Chromium', () => {
-  let rig: Rig;
-  let drill: CodeDrill;
-  beforeAll(async () => {
-    rig = await startRig();
-    drill = await pausedAtFirstPage(rig.server);
-  }, 60_000);
-  afterAll(async () => {
-    await rig?.close();
-  });
+  const paused = withPausedDrill();
 
   it('reaches every main action, with no sideways scroll', async () => {
-    const p = await person(rig.browser, 'narrow', { width: 800, height: 900 });
-    await joinDrill(p, rig.server.url, drill.sessionId, drill.responderCode, 'nadia');
+    const p = await person(paused.rig.browser, 'narrow', { width: 800, height: 900 });
+    await joinDrill(p, paused.rig.server.url, paused.drill.sessionId, paused.drill.responderCode, 'nadia');
     const { page } = p;
     await page.getByRole('list', { name: 'Alerts' }).getByRole('listitem').first().waitFor();
     // Pick pricing so that its actions and Diagnose are there to reach.

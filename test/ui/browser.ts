@@ -215,7 +215,7 @@ export function withPausedDrill(): { readonly rig: Rig; readonly drill: CodeDril
 }
 
 /** A retail-sev1 drill run (over the socket, at 60×) until its first page fires, then paused there: a console in full cascade that holds still. */
-export async function pausedAtFirstPage(server: { url: string }): Promise<CodeDrill> {
+async function pausedAtFirstPage(server: { url: string }): Promise<CodeDrill> {
   const drill = await createDrill(server, { scenarioId: 'retail-sev1', speed: 60 });
   const fac = await TestClient.join(server.url, { sessionId: drill.sessionId, token: drill.facilitatorToken });
   fac.send({ type: 'control', command: 'start', clientActionId: 'start' });

@@ -193,7 +193,7 @@ describe('scoring the change window', () => {
     expect(card.conduct.verification.rubberStamps).toEqual([{ change: 'api-v2', by: 'alice', t: 0, page: 'old-howto', stale: true }]);
     expect(card.conduct.verification.acts).toEqual([expect.objectContaining({ source: 'assistant', page: 'old-howto', stale: true, act: 'change:api-v2', by: 'bob', verified: false, how: null })]);
     expect(card.conduct.harmfulActions).toEqual([{ action: 'change:api-v2', by: 'bob', t: 0, fault: 'api-bad-config' }]);
-    expect(card.wentBadly).toEqual(expect.arrayContaining([expect.stringMatching(/^alice approved the change api-v2 at 00:00:00 without opening its cited source, old-howto, a stale page: a rubber stamp\.$/)]));
+    expect(card.wentBadly).toEqual(expect.arrayContaining([expect.stringMatching(/^alice approved the change api-v2 at 00:00:00 without opening its cited source, “How to turn on the flag”, a stale page: a rubber stamp\.$/)]));
   });
 
   it('a reviewer who read the page before approving is no rubber stamp, and the act counts as verified', () => {
